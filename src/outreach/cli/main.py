@@ -1,0 +1,108 @@
+"""The ``outreach`` entry point: a lazy command group and the one error handler.
+
+Commands live in their own modules and are imported only when invoked, so
+``outreach --help`` stays fast and never imports exchangelib or icalendar.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from typing import Any
+
+import click
+
+from outreach import __version__
+from outreach.errors import OutreachError
+
+#: command name -> "module:attribute", imported on first use.
+COMMANDS: dict[str, str] = {
+    "init": "outreach.cli.setup:init",
+    "check": "outreach.cli.setup:check",
+    "status": "outreach.cli.status:status",
+    "contacts": "outreach.cli.contacts:contacts",
+    "sandbox": "outreach.cli.sandbox:sandbox",
+}
+
+#: one-line summaries, so ``--help`` need not import every command module.
+SUMMARIES: dict[str, str] = {
+    "init": "Write a starter config and an empty store.",
+    "check": "Validate the config and reach the mailbox.",
+    "status": "Show the funnel and what needs your attention.",
+    "contacts": "Add, list, edit, import and export contacts.",
+    "sandbox": "Run and drive the local practice Exchange server.",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        return getattr(importlib.import_module(module_name), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="outreach")
+@click.option(
+    "-c",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="OUTREACH_CONFIG",
+    help="Config file (default: $OUTREACH_CONFIG, then ~/.config/outreach/config.yaml).",
+)
+@click.option("-v", "--verbose", count=True, help="More log lines on stderr (-vv for debug).")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: int, debug: bool) -> None:
+    """Run an informational-interview campaign on your own Exchange mailbox.
+
+    outreach drafts each request into your Outlook Drafts folder, proposing
+    specific times from your calendar; you approve by pressing Send. It watches
+    for replies, out-of-office notices, bounces and meeting responses, follows
+    up where nobody answered, drafts the thank-you when an interview ends and
+    keeps the research file that compares what each interview taught.
+
+    Start with `outreach demo` (no setup needed), then `outreach init`.
+    """
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(message)s")
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+    ctx.obj["debug"] = debug
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Run the CLI, turning foreseeable errors into a sentence and an exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        return cli.main(args=argv, prog_name="outreach", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as problem:
+        problem.show()
+        sys.exit(problem.exit_code)
+    except OutreachError as problem:
+        if debug:
+            raise
+        click.echo(f"outreach: {problem}", err=True)
+        sys.exit(problem.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""Mailbox backends: one interface (base.py), Exchange through exchangelib (ews.py)."""

@@ -1,0 +1,141 @@
+"""The one interface every mailbox backend implements.
+
+The engine never sees a backend; the outbox and the daemon call these methods
+with plain values and get plain values back. Sync states are handed in and out
+rather than kept inside, so the caller can store them in the same write as the
+observations they produced (a page is never half-recorded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from outreach.observations import Observation, OutOfOffice
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """A rendered email, ready to become a draft or be sent."""
+
+    tracking_id: str  # outbox Message.id, stored as an extended property and X- header
+    contact_id: str
+    to: tuple[str, ...]
+    subject: str
+    html: str
+    text: str
+    reply_to_item: str | None = None  # Exchange item id to continue the thread of
+    in_reply_to: str | None = None  # internet message id of the thread's last message
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """An interview invite (or a tentative hold when ``attendees`` is empty)."""
+
+    tracking_id: str
+    contact_id: str
+    subject: str
+    start: datetime
+    end: datetime
+    location: str
+    body_html: str
+    attendees: tuple[str, ...] = ()
+    reminder_minutes: int = 15
+    tentative: bool = False
+
+
+@dataclass(frozen=True)
+class Created:
+    """Where an outbox action landed in the mailbox."""
+
+    tracking_id: str
+    item_id: str
+    internet_message_id: str | None = None
+    conversation_id: str | None = None
+    sent: bool = False
+
+
+@dataclass(frozen=True)
+class Person:
+    """A directory entry."""
+
+    name: str
+    email: str
+    title: str = ""
+    department: str = ""
+    office: str = ""
+    phone: str = ""
+    manager: str = ""
+
+
+@dataclass(frozen=True)
+class Busy:
+    start: datetime
+    end: datetime
+
+
+@dataclass
+class SyncResult:
+    observations: list[Observation] = field(default_factory=list)
+    state: dict[str, str] = field(default_factory=dict)  # folder -> opaque sync state
+    more: bool = False  # another page is waiting
+
+
+class Mailbox(Protocol):
+    """What outreach asks of a mailbox. Every method may raise ``MailboxError``."""
+
+    def check(self) -> str:
+        """Reach the server once without retries; return a sentence describing it."""
+        ...
+
+    def create_drafts(self, emails: Sequence[OutgoingEmail]) -> list[Created]:
+        """Save drafts in Drafts in as few requests as possible."""
+        ...
+
+    def send(self, email: OutgoingEmail) -> Created:
+        """Send now and keep a copy in Sent Items with the same tracking."""
+        ...
+
+    def create_meeting(self, meeting: Meeting, send: bool) -> Created:
+        """Put the interview (or a hold) on the calendar; invite only if ``send``."""
+        ...
+
+    def cancel_meeting(self, item_id: str, send: bool) -> None:
+        """Withdraw a hold or cancel an interview."""
+        ...
+
+    def find_tracked(self, tracking_ids: Sequence[str]) -> dict[str, Created]:
+        """Return what exists in the mailbox for these outbox ids (reconciliation)."""
+        ...
+
+    def sync(self, state: Mapping[str, str]) -> SyncResult:
+        """Return what changed since ``state`` in Drafts, Sent Items, Inbox and Calendar."""
+        ...
+
+    def wait(self, seconds: float) -> bool:
+        """Block up to ``seconds`` for a change; True if something may have changed."""
+        ...
+
+    def busy(self, emails: Sequence[str], start: datetime, end: datetime) -> dict[str, list[Busy]]:
+        """Return busy intervals per address (free/busy)."""
+        ...
+
+    def mail_tips(self, emails: Sequence[str]) -> dict[str, OutOfOffice]:
+        """Return out-of-office and validity per recipient before writing to them."""
+        ...
+
+    def lookup(self, name: str) -> list[Person]:
+        """Search the organization's directory."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,131 @@
+"""The typed configuration: what every other module reads.
+
+``config.py`` loads and validates YAML into these objects; nothing else parses
+the file. Defaults here are the safe ones (drafts for approval, small caps).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SelfAssessment:
+    """The guide's prerequisite: interests, skills, values and working style."""
+
+    interests: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    working_style: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    email: str
+    phone: str = ""
+    title: str = ""
+    department: str = ""
+    organization: str = ""
+    areas: tuple[str, ...] = ()  # the fields the user wants to learn about
+    self_assessment: SelfAssessment = field(default_factory=SelfAssessment)
+
+
+@dataclass(frozen=True)
+class Secret:
+    """Where a secret comes from; never the secret itself in the file."""
+
+    env: str | None = None  # environment variable name
+    credential: str | None = None  # file name under $CREDENTIALS_DIRECTORY (systemd)
+    keyring: str | None = None  # service name in the system keyring (username as key)
+
+
+@dataclass(frozen=True)
+class Auth:
+    type: str = "basic"  # basic | ntlm | oauth2
+    username: str = ""
+    secret: Secret = field(default_factory=Secret)
+    oauth_mode: str = "delegated"  # delegated (device code) | app (client credentials)
+    tenant_id: str = ""
+    client_id: str = ""
+
+
+@dataclass(frozen=True)
+class MailboxSettings:
+    backend: str = "sandbox"  # ews | sandbox
+    email: str = ""  # the mailbox's primary address (defaults to user.email)
+    service_endpoint: str | None = None  # https://mail.example.com/EWS/Exchange.asmx
+    server: str | None = None  # host name, when the endpoint is the usual one
+    autodiscover: bool = False
+    auth: Auth = field(default_factory=Auth)
+    verify_tls: bool = True
+    insecure_hosts: tuple[str, ...] = ()  # hosts for which TLS verification is off
+    max_wait_seconds: int = 300  # ceiling for waiting out throttling
+    sandbox_data: Path | None = None  # sandbox state directory
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    start: time = time(9, 0)
+    end: time = time(17, 0)
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
+
+
+@dataclass(frozen=True)
+class TimeSettings:
+    timezone: str = "UTC"  # IANA name
+    working_hours: WorkingHours = field(default_factory=WorkingHours)
+    country: str | None = None  # ISO 3166 code for public holidays
+    subdivision: str | None = None
+
+
+@dataclass(frozen=True)
+class Scheduling:
+    interview_minutes: int = 30
+    slots: int = 3  # how many times a request proposes
+    earliest_days: int = 2  # first proposed day, counted from today
+    latest_days: int = 14
+    buffer_minutes: int = 15
+    location: str = "your office"  # the guide: offer to go to the person's office
+    reminder_minutes: int = 15
+    hold_slots: bool = True  # tentative holds on the calendar for proposed slots
+
+
+@dataclass(frozen=True)
+class Policy:
+    approval: str = "drafts"  # drafts | send
+    follow_up_after_days: int = 5  # business days without an answer
+    max_follow_ups: int = 2
+    thank_you_delay_minutes: int = 0  # the guide: IMMEDIATELY
+    daily_send_cap: int = 10
+    per_contact_cap: int = 4  # emails to one contact, all kinds together
+    report_back: bool = True
+    out_of_office_default_days: int = 7  # when an auto-reply gives no return date
+    send_invites: bool = False  # invites saved unsent for approval unless true
+
+
+@dataclass(frozen=True)
+class Daemon:
+    poll_seconds: int = 300
+    notifications: str = "pull"  # pull | streaming | poll
+    watchdog_seconds: int = 600
+
+
+@dataclass(frozen=True)
+class Paths:
+    store: Path
+    templates: Path | None = None  # a folder whose files override the packaged templates
+
+
+@dataclass(frozen=True)
+class Settings:
+    user: User
+    paths: Paths
+    mailbox: MailboxSettings = field(default_factory=MailboxSettings)
+    time: TimeSettings = field(default_factory=TimeSettings)
+    scheduling: Scheduling = field(default_factory=Scheduling)
+    policy: Policy = field(default_factory=Policy)
+    daemon: Daemon = field(default_factory=Daemon)
+    source: Path | None = None  # the file these came from, for messages
