@@ -1,0 +1,264 @@
+"""Classification of realistic incoming messages, as a table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from outreach.mailbox.classify import RawMessage, classify, failed_recipient
+from outreach.mailbox.returndate import return_date
+from outreach.observations import (
+    AutoReply,
+    Bounce,
+    MeetingAccepted,
+    MeetingDeclined,
+    MeetingProposedNewTime,
+    MeetingTentative,
+    ReplyReceived,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NEW_YORK = ZoneInfo("America/New_York")
+RECEIVED = datetime(2026, 11, 27, 10, 5, tzinfo=BERLIN)  # a Friday
+OWN = ("user@example.com",)
+
+
+def msg(**fields) -> RawMessage:
+    fields.setdefault("item_id", "AAMkAGI2-item")
+    fields.setdefault("received", RECEIVED)
+    fields.setdefault("sender", "riley.moss@example.com")
+    return RawMessage(**fields)
+
+
+CASES = [
+    pytest.param(
+        msg(
+            subject="RE: A 20-minute conversation about data engineering?",
+            body_text="Happy to talk. Tuesday at 10 works for me.",
+            headers={"x-auto-response-suppress": "All", "in-reply-to": "<a@example.com>"},
+        ),
+        ReplyReceived,
+        None,
+        id="plain-reply-with-suppress-header-is-not-automatic",
+    ),
+    pytest.param(
+        msg(
+            subject="Automatic reply: A 20-minute conversation",
+            item_class="IPM.Note.Rules.OofTemplate.Microsoft",
+            body_text="Thank you for your message. I am out of the office and will be back on "
+            "3 December. For urgent matters contact the service desk.",
+        ),
+        AutoReply,
+        datetime(2026, 12, 3, tzinfo=BERLIN),
+        id="exchange-oof-class-english",
+    ),
+    pytest.param(
+        msg(
+            subject="Automatische Antwort: Gespräch",
+            body_text="Vielen Dank für Ihre Nachricht. Ich bin bis zum 04.12.2026 nicht im Büro.",
+        ),
+        AutoReply,
+        datetime(2026, 12, 4, tzinfo=BERLIN),
+        id="german-subject-bis-zum",
+    ),
+    pytest.param(
+        msg(
+            subject="Réponse automatique : Entretien",
+            body_text="Je suis absente jusqu'au 7 décembre inclus.",
+        ),
+        AutoReply,
+        datetime(2026, 12, 8, tzinfo=BERLIN),
+        id="french-subject-inclusive",
+    ),
+    pytest.param(
+        msg(
+            subject="Respuesta automática: Conversación",
+            body_text="Estaré fuera de la oficina hasta el 4 de diciembre de 2026.",
+        ),
+        AutoReply,
+        datetime(2026, 12, 4, tzinfo=BERLIN),
+        id="spanish-subject",
+    ),
+    pytest.param(
+        msg(
+            subject="Automatisch antwoord: Gesprek",
+            body_text="Ik ben afwezig tot en met 4 december. Vanaf maandag ben ik weer bereikbaar.",
+        ),
+        AutoReply,
+        datetime(2026, 12, 5, tzinfo=BERLIN),
+        id="dutch-tot-en-met",
+    ),
+    pytest.param(
+        msg(
+            subject="Out of office",
+            headers={"auto-submitted": "auto-replied"},
+            body_text="I'm away, returning Monday 12/7. Limited access to email.",
+        ),
+        AutoReply,
+        datetime(2026, 12, 7, tzinfo=BERLIN),
+        id="rfc3834-us-date-settled-by-weekday",
+    ),
+    pytest.param(
+        msg(
+            subject="Re: conversation",
+            headers={"precedence": "auto_reply"},
+            body_text="I am travelling with limited access to email.",
+        ),
+        AutoReply,
+        None,
+        id="precedence-without-date",
+    ),
+    pytest.param(
+        msg(
+            subject="Re: conversation",
+            headers={"auto-submitted": "no"},
+            body_text="Sure, let's meet.",
+        ),
+        ReplyReceived,
+        None,
+        id="auto-submitted-no-is-a-person",
+    ),
+    pytest.param(
+        msg(
+            subject="Undeliverable: A 20-minute conversation",
+            item_class="REPORT.IPM.Note.NDR",
+            sender="postmaster@example.com",
+            body_text="Your message to former.colleague@example.com couldn't be delivered.\n"
+            "former.colleague wasn't found at example.com.\n"
+            "Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'",
+        ),
+        Bounce,
+        None,
+        id="exchange-ndr",
+    ),
+    pytest.param(
+        msg(
+            subject="Mail delivery failed: returning message to sender",
+            sender="MAILER-DAEMON@mx.example.org",
+            headers={"x-failed-recipients": "gone@example.org"},
+            body_text="A message that you sent could not be delivered.",
+        ),
+        Bounce,
+        None,
+        id="exim-bounce-header",
+    ),
+    pytest.param(
+        msg(
+            subject="Accepted: Informational interview",
+            item_class="IPM.Schedule.Meeting.Resp.Pos",
+            tracking_id="m1",
+        ),
+        MeetingAccepted,
+        None,
+        id="meeting-accepted",
+    ),
+    pytest.param(
+        msg(
+            subject="Tentative: Informational interview",
+            item_class="IPM.Schedule.Meeting.Resp.Tent",
+        ),
+        MeetingTentative,
+        None,
+        id="meeting-tentative",
+    ),
+    pytest.param(
+        msg(
+            subject="Declined: Informational interview", item_class="IPM.Schedule.Meeting.Resp.Neg"
+        ),
+        MeetingDeclined,
+        None,
+        id="meeting-declined",
+    ),
+    pytest.param(
+        msg(
+            subject="New Time Proposed: Informational interview",
+            item_class="IPM.Schedule.Meeting.Resp.Tent",
+            proposed_start=datetime(2026, 12, 2, 14, tzinfo=BERLIN),
+            proposed_end=datetime(2026, 12, 2, 14, 30, tzinfo=BERLIN),
+        ),
+        MeetingProposedNewTime,
+        None,
+        id="meeting-new-time",
+    ),
+]
+
+
+@pytest.mark.parametrize(("raw", "kind", "until"), CASES)
+def test_classify_table(raw: RawMessage, kind: type, until: datetime | None) -> None:
+    seen = classify(raw, own=OWN)
+    assert type(seen) is kind
+    assert seen.item_id == raw.item_id
+    assert seen.sender == raw.sender.lower()
+    if isinstance(seen, AutoReply):
+        assert seen.until == until
+
+
+def test_bounce_names_the_failed_recipient_and_reason() -> None:
+    seen = classify(CASES[9].values[0], own=OWN)
+    assert isinstance(seen, Bounce)
+    assert seen.recipient == "former.colleague@example.com"
+    assert "5.1.1" in seen.reason
+    exim = classify(CASES[10].values[0], own=OWN)
+    assert exim.recipient == "gone@example.org"
+
+
+def test_failed_recipient_falls_back_to_report_recipients_but_never_self() -> None:
+    report = msg(
+        item_class="REPORT.IPM.Note.NDR",
+        sender="postmaster@example.com",
+        body_text="Delivery has failed.",
+        recipients=("user@example.com", "x@example.net"),
+    )
+    assert failed_recipient(report, OWN) == "x@example.net"
+
+
+def test_meeting_response_keeps_tracking_and_times() -> None:
+    seen = classify(CASES[14].values[0])
+    assert isinstance(seen, MeetingProposedNewTime)
+    assert seen.start == datetime(2026, 12, 2, 14, tzinfo=BERLIN)
+    assert classify(CASES[11].values[0]).tracking_id == "m1"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I will be back on 3 December.", (2026, 12, 3)),
+        ("I'll be back in the office on Monday, December 7th.", (2026, 12, 7)),
+        ("Out of office from 30 November to 4 December 2026.", (2026, 12, 4)),
+        ("I am on leave until 2026-12-09 and will reply then.", (2026, 12, 9)),
+        ("Back Jan 5, 2027. Happy holidays!", (2027, 1, 5)),
+        ("Ab dem 7. Dezember bin ich wieder erreichbar.", (2026, 12, 7)),
+        ("Ich bin bis 4. Dezember im Urlaub.", (2026, 12, 4)),
+        ("Ich bin ab Montag wieder im Büro.", (2026, 11, 30)),
+        ("De retour le lundi 7 décembre.", (2026, 12, 7)),
+        ("Je serai de retour le 04/12/2026.", (2026, 12, 4)),
+        ("Regresaré el 3 de diciembre.", (2026, 12, 3)),
+        ("Ik ben terug op 3 december.", (2026, 12, 3)),
+        ("I am out of the office through Friday.", (2026, 12, 5)),  # back the day after
+        ("Returning 03/12 (UK date).", (2026, 12, 3)),
+    ],
+)
+def test_return_date_languages(text: str, expected: tuple[int, int, int]) -> None:
+    assert return_date(text, RECEIVED) == datetime(*expected, tzinfo=BERLIN)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I am out of the office with limited access to email.",
+        "Call me on +49 30 1234-5678 at 9.30 if urgent.",
+        "I'll get back to you as soon as possible.",
+    ],
+)
+def test_return_date_absent(text: str) -> None:
+    assert return_date(text, RECEIVED) is None
+
+
+def test_return_date_year_rolls_over_and_time_zone_is_given() -> None:
+    december = datetime(2026, 12, 20, 9, tzinfo=NEW_YORK)
+    assert return_date("Back on 4 January.", december) == datetime(2027, 1, 4, tzinfo=NEW_YORK)
+    assert return_date("Back on 4 January.", december, BERLIN) == datetime(
+        2027, 1, 4, tzinfo=BERLIN
+    )
