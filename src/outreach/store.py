@@ -1,0 +1,354 @@
+"""The store: the only module that touches TinyDB.
+
+One JSON file in TinyDB's format (tables contacts, interviews, messages, sync,
+meta) plus an append-only events file beside it, guarded by a lock file:
+
+    store.json          the state, rewritten whole by each transaction
+    store.events.jsonl  the history, one event per line, only ever appended
+    store.json.lock     the cross-process lock (filelock)
+
+Why this shape:
+
+- TinyDB's JSONStorage rewrites the file in place (a crash leaves broken JSON)
+  and has neither a lock nor a way to batch writes. ``AtomicJSONStorage`` is a
+  TinyDB ``Storage`` that writes a temporary file in the same folder, fsyncs it,
+  ``os.replace``s it over the old one and fsyncs the folder, so the file on disk
+  is always the old or the new version, owner-only (0600).
+- A transaction takes the lock, reads the file fresh (no cache can be stale),
+  lets the caller change a ``State`` and writes once on a clean exit.
+- Events would make every contact update slower if they lived in the main file
+  (TinyDB rewrites the whole file). They go to a JSON Lines file instead, and
+  the main file's meta records how many bytes of it are *committed*. A
+  transaction (under the lock) first cuts the events file back to that length
+  (dropping a torn line or the events of a transaction that crashed before its
+  commit), appends its events and fsyncs, then commits by replacing the main
+  file with the new length. Readers only read the committed bytes. So events and
+  state commit together, atomically, and appending costs the same whatever the
+  size of the history.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from tinydb import Storage
+
+from outreach.errors import StoreError
+from outreach.model import Contact, Event, Interview, Message, State
+
+log = logging.getLogger(__name__)
+
+#: The version of the file layout this code writes.
+SCHEMA_VERSION = 1
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+
+#: from-version -> function turning a store of that version into version + 1.
+MIGRATIONS: dict[int, Migration] = {}
+
+TABLES = ("contacts", "interviews", "messages")
+LOCK_TIMEOUT = 60.0
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage that replaces the file atomically and never overwrites a broken one.
+
+    ``on_step`` is called with the name of each step of a write ("temp-created",
+    "partly-written", "written", "synced", "replaced", "dir-synced"), so tests can
+    stop the process at any point.
+    """
+
+    def __init__(self, path: str | os.PathLike[str],
+                 on_step: Callable[[str], None] | None = None) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.on_step = on_step or (lambda step: None)
+
+    def read(self) -> dict[str, Any] | None:
+        """Return the parsed file, None if it does not exist. Raise StoreError if broken."""
+        try:
+            text = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as failure:
+            raise StoreError(f"The store {self.path} cannot be read: {failure}.") from None
+        if not text.strip():
+            return None if not text else self._broken("the file is blank")
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError) as bad:
+            self._broken(str(bad))
+        if not isinstance(data, dict):
+            self._broken("the top level is not a JSON object")
+        return data
+
+    def _broken(self, why: str) -> Any:
+        raise StoreError(
+            f"The store {self.path} cannot be parsed ({why}). It was left untouched: "
+            "restore it from a backup, or move it aside to start an empty store."
+        )
+
+    def write(self, data: dict[str, Any]) -> None:
+        """Replace the file with ``data``: temp file, fsync, os.replace, fsync the folder."""
+        folder = self.path.parent
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
+        try:
+            self.on_step("temp-created")
+            with os.fdopen(fd, "wb") as out:
+                half = len(payload) // 2
+                out.write(payload[:half])
+                out.flush()
+                self.on_step("partly-written")
+                out.write(payload[half:])
+                out.flush()
+                self.on_step("written")
+                os.fsync(out.fileno())
+            self.on_step("synced")
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, self.path)
+            self.on_step("replaced")
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(folder)
+        self.on_step("dir-synced")
+
+    def close(self) -> None:
+        pass
+
+
+def _table(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {str(n): doc for n, doc in enumerate(docs, start=1)}
+
+
+class Store:
+    """The contact store: consistent reads, locked transactions, the events log.
+
+    ``Store(path)`` does not touch the disk; the file is created by the first
+    transaction that changes something (or by ``create``).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *,
+                 migrations: Mapping[int, Migration] | None = None,
+                 version: int = SCHEMA_VERSION,
+                 lock_timeout: float = LOCK_TIMEOUT) -> None:
+        self.path = Path(path)
+        self.events_path = self.path.with_name(self.path.stem + ".events.jsonl")
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.storage = AtomicJSONStorage(self.path)
+        self.migrations = MIGRATIONS if migrations is None else migrations
+        self.version = version
+        self.lock_timeout = lock_timeout
+
+    # --- reading --------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def _load(self) -> tuple[dict[str, Any], State]:
+        """Return (raw data, state) from the file, migrated in memory to this version."""
+        raw = self.storage.read()
+        if raw is None:
+            raw = self._empty()
+        raw = self._migrate(raw)
+        return raw, self._to_state(raw)
+
+    def read(self) -> State:
+        """Return a consistent snapshot of the state; no lock is held afterwards.
+
+        The file is only ever replaced whole, so a read without the lock sees
+        one complete version.
+        """
+        return self._load()[1]
+
+    def events(self, contact_id: str | None = None) -> list[Event]:
+        """Return the committed history, oldest first (one contact's, if given)."""
+        raw = self.storage.read()
+        committed = self._meta(raw).get("events_bytes", 0) if raw else 0
+        events = []
+        for number, line in enumerate(self._read_events(committed), start=1):
+            try:
+                event = Event.from_dict(json.loads(line))
+            except (ValueError, TypeError, KeyError) as bad:
+                log.warning("%s:%d: skipping an unreadable event (%s)", self.events_path,
+                            number, bad)
+                continue
+            if contact_id is None or event.contact_id == contact_id:
+                events.append(event)
+        return events
+
+    def _read_events(self, committed: int) -> list[bytes]:
+        try:
+            with open(self.events_path, "rb") as log_file:
+                data = log_file.read(committed)
+        except FileNotFoundError:
+            return []
+        # Only committed bytes are read; a torn line can only be past them.
+        return [line for line in data.split(b"\n") if line.strip()]
+
+    # --- writing --------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the cross-process lock. Raise StoreError if it stays busy too long."""
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        lock = FileLock(self.lock_path, timeout=self.lock_timeout, mode=0o600)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreError(
+                f"The store {self.path} is busy: another outreach process has held "
+                f"{self.lock_path} for over {self.lock_timeout:.0f} s."
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[State]:
+        """Yield a fresh State under the lock; write it (and its events) once on clean exit.
+
+        Nothing is written if the block raises, or if it changed nothing.
+        """
+        with self.lock():
+            raw, state = self._load()
+            yield state
+            tables = self._to_tables(state, raw)
+            if not state.events and tables == {k: raw.get(k) for k in tables}:
+                return
+            meta = dict(self._meta(raw))
+            meta["events_bytes"] = self._append_events(meta.get("events_bytes", 0),
+                                                       state.events)
+            meta["schema_version"] = self.version
+            tables["meta"] = {"1": meta}
+            self._remove_stale_temps()
+            self.storage.write(tables)
+
+    def create(self) -> bool:
+        """Write an empty store if there is none. Return True if one was written."""
+        with self.lock():
+            if self.path.exists():
+                return False
+            data = self._empty()
+            self.storage.write(data)
+            return True
+
+    def _append_events(self, committed: int, events: list[Event]) -> int:
+        """Cut the log back to its committed length, append ``events``, fsync; return the end."""
+        if not events and not self.events_path.exists():
+            return committed
+        fd = os.open(self.events_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            size = os.fstat(fd).st_size
+            if size < committed:
+                log.warning("%s is shorter than recorded (%d < %d bytes); continuing from "
+                            "its end", self.events_path, size, committed)
+                committed = size
+            if size > committed:  # a torn line or the events of a crashed transaction
+                os.ftruncate(fd, committed)
+            os.lseek(fd, committed, os.SEEK_SET)
+            if events:
+                payload = b"".join(
+                    json.dumps(e.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+                    + b"\n" for e in events)
+                view = memoryview(payload)
+                while view:
+                    view = view[os.write(fd, view):]
+                committed += len(payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return committed
+
+    def _remove_stale_temps(self) -> None:
+        """Remove temp files a crashed writer left (we hold the lock: none is live)."""
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
+    # --- layout and migrations ------------------------------------------------------------
+
+    def _empty(self) -> dict[str, Any]:
+        data: dict[str, Any] = {name: {} for name in (*TABLES, "sync")}
+        data["meta"] = {"1": {"schema_version": self.version, "events_bytes": 0}}
+        return data
+
+    @staticmethod
+    def _meta(raw: dict[str, Any]) -> dict[str, Any]:
+        meta = raw.get("meta") or {}
+        return next(iter(meta.values()), {}) if isinstance(meta, dict) else {}
+
+    def _migrate(self, raw: dict[str, Any]) -> dict[str, Any]:
+        version = self._meta(raw).get("schema_version", 1)
+        if not isinstance(version, int):
+            raise StoreError(f"The store {self.path} has no valid schema version ({version!r}).")
+        if version > self.version:
+            raise StoreError(
+                f"The store {self.path} was written by a newer outreach (store version "
+                f"{version}, this one reads up to {self.version}). Upgrade outreach; the "
+                "store was left untouched."
+            )
+        while version < self.version:
+            step = self.migrations.get(version)
+            if step is None:
+                raise StoreError(f"No migration from store version {version} to "
+                                 f"{version + 1}; the store {self.path} was left untouched.")
+            raw = step(raw)
+            version += 1
+            meta = dict(self._meta(raw))
+            meta["schema_version"] = version
+            raw["meta"] = {"1": meta}
+        return raw
+
+    def _to_state(self, raw: dict[str, Any]) -> State:
+        state = State()
+        kinds: dict[str, Any] = {"contacts": Contact, "interviews": Interview,
+                                 "messages": Message}
+        for name, kind in kinds.items():
+            table = raw.get(name) or {}
+            target = getattr(state, name)
+            for doc_id, doc in table.items():
+                try:
+                    item = kind.from_dict(doc)
+                except (TypeError, ValueError, KeyError, AttributeError) as bad:
+                    raise StoreError(f"The store {self.path} has a broken record in "
+                                     f"'{name}' (document {doc_id}): {bad}.") from None
+                target[item.id] = item
+        for doc in (raw.get("sync") or {}).values():
+            state.sync[doc["key"]] = doc["value"]
+        return state
+
+    @staticmethod
+    def _to_tables(state: State, raw: dict[str, Any]) -> dict[str, Any]:
+        tables: dict[str, Any] = {
+            name: _table([item.to_dict() for item in getattr(state, name).values()])
+            for name in TABLES
+        }
+        tables["sync"] = _table([{"key": k, "value": v} for k, v in state.sync.items()])
+        return tables
+
+    def tinydb(self) -> Any:
+        """Return a TinyDB over this store's file, for ad hoc queries (read it, don't write)."""
+        from tinydb import TinyDB
+
+        return TinyDB(self.path, storage=AtomicJSONStorage)

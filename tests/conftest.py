@@ -1,0 +1,53 @@
+"""Shared fixtures: an isolated home, a config file on disk, its settings and store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from outreach import config
+from outreach.settings import Settings
+from outreach.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the XDG folders at a temporary home so no test touches the real one."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    monkeypatch.delenv("OUTREACH_CONFIG", raising=False)
+    return home
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    """A valid config (the example, sandbox backend) whose store lives in tmp_path."""
+    path = tmp_path / "config.yaml"
+    path.write_text(config.render_example({"paths.store": str(tmp_path / "store.json")}),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def settings(config_file: Path) -> Settings:
+    return config.load(config_file)
+
+
+@pytest.fixture
+def store(settings: Settings) -> Store:
+    return Store(settings.paths.store)
+
+
+@pytest.fixture
+def now() -> datetime:
+    """A fixed, time-zone aware clock reading."""
+    return datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))

@@ -1,0 +1,252 @@
+"""The store: round trips, atomic writes under crashes, the lock, events and migrations."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from outreach.errors import StoreError
+from outreach.model import Contact, Event, Interview, Kind, Message, Status
+from outreach.store import AtomicJSONStorage, Store
+
+STEPS = ["temp-created", "partly-written", "written", "synced", "replaced", "dir-synced"]
+
+
+def add_contact(store: Store, now: datetime, name: str = "Robin Roe") -> Contact:
+    contact = Contact(name=name, email=f"{name.split()[0].lower()}@example.com",
+                      created_at=now, updated_at=now)
+    with store.transaction() as state:
+        state.contacts[contact.id] = contact
+        state.record(Event(at=now, kind="added", contact_id=contact.id, text=f"Added {name}."))
+    return contact
+
+
+def test_round_trip_of_every_table(store: Store, now: datetime) -> None:
+    contact = add_contact(store, now)
+    interview = Interview(contact_id=contact.id, start=now + timedelta(days=3))
+    message = Message(contact_id=contact.id, kind=Kind.REQUEST, planned_at=now)
+    with store.transaction() as state:
+        state.interviews[interview.id] = interview
+        state.messages[message.id] = message
+        state.sync["inbox"] = {"state": "abc"}
+        state.contacts[contact.id].status = Status.SCHEDULED
+    again = store.read()
+    assert again.contacts[contact.id].status is Status.SCHEDULED
+    assert again.interviews[interview.id].start == interview.start
+    assert again.messages[message.id] == message
+    assert again.sync == {"inbox": {"state": "abc"}}
+    assert again.events == []  # the history is read separately
+    assert [e.kind for e in store.events(contact.id)] == ["added"]
+
+
+def test_missing_store_reads_empty_and_is_not_created_by_reading(tmp_path: Path) -> None:
+    store = Store(tmp_path / "none" / "store.json")
+    assert store.read().contacts == {}
+    assert store.events() == []
+    assert not store.path.exists()
+
+
+def test_nothing_is_written_when_the_block_raises(store: Store, now: datetime) -> None:
+    contact = add_contact(store, now)
+    before = store.path.read_bytes()
+    with pytest.raises(RuntimeError), store.transaction() as state:
+        state.contacts[contact.id].name = "Changed"
+        state.record(Event(at=now, kind="note"))
+        raise RuntimeError("boom")
+    assert store.path.read_bytes() == before
+    assert len(store.events()) == 1
+
+
+def test_an_unchanged_transaction_does_not_write(store: Store, now: datetime) -> None:
+    add_contact(store, now)
+    inode = store.path.stat().st_ino
+    with store.transaction() as state:
+        assert len(state.contacts) == 1
+    assert store.path.stat().st_ino == inode  # not replaced
+
+
+def test_files_are_owner_only(store: Store, now: datetime) -> None:
+    add_contact(store, now)
+    for path in (store.path, store.events_path):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_each_transaction_reads_fresh(store: Store, now: datetime) -> None:
+    other = Store(store.path)
+    add_contact(store, now, "Robin Roe")
+    add_contact(other, now, "Sam Sample")
+    with store.transaction() as state:
+        assert sorted(c.name for c in state.contacts.values()) == ["Robin Roe", "Sam Sample"]
+
+
+CRASH = textwrap.dedent("""
+    import os, sys
+    from datetime import datetime, timezone
+    from outreach.model import Contact, Event
+    from outreach.store import Store
+    path, step = sys.argv[1], sys.argv[2]
+    store = Store(path)
+    def stop(name):
+        if name == step:
+            os._exit(7)
+    store.storage.on_step = stop
+    now = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    with store.transaction() as state:
+        c = Contact(name="New Person", email="new@example.com")
+        state.contacts[c.id] = c
+        state.record(Event(at=now, kind="added", contact_id=c.id))
+""")
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_crash_at_any_step_leaves_the_old_or_the_new_store(store: Store, now: datetime,
+                                                             step: str) -> None:
+    add_contact(store, now)
+    old = store.path.read_bytes()
+    done = subprocess.run([sys.executable, "-c", CRASH, str(store.path), step],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 7, done.stderr
+    text = store.path.read_bytes()
+    json.loads(text)  # never broken
+    names = sorted(c.name for c in store.read().contacts.values())
+    committed = STEPS.index(step) >= STEPS.index("replaced")
+    if committed:
+        assert names == ["New Person", "Robin Roe"]
+        assert [e.kind for e in store.events()] == ["added", "added"]
+    else:
+        assert text == old
+        assert names == ["Robin Roe"]
+        assert len(store.events()) == 1  # the crashed transaction's event is not visible
+    # the next transaction cleans up and goes on
+    add_contact(store, now, "Sam Sample")
+    assert len(store.events()) == (3 if committed else 2)
+    assert not list(store.path.parent.glob(".store.json.*.tmp"))
+    lines = store.events_path.read_bytes().splitlines()
+    assert all(json.loads(line) for line in lines)
+
+
+def test_a_torn_event_line_is_ignored_then_cut(store: Store, now: datetime) -> None:
+    add_contact(store, now)
+    with open(store.events_path, "ab") as log:
+        log.write(b'{"at": "2026-03-0')  # a crash mid-append
+    assert len(store.events()) == 1
+    add_contact(store, now, "Sam Sample")
+    assert [e.text for e in store.events()] == ["Added Robin Roe.", "Added Sam Sample."]
+    assert b"2026-03-0\"" not in store.events_path.read_bytes()
+
+
+def test_a_broken_store_is_reported_and_never_overwritten(store: Store, now: datetime) -> None:
+    add_contact(store, now)
+    store.path.write_text('{"contacts": {"1": {"name": ', encoding="utf-8")
+    before = store.path.read_bytes()
+    with pytest.raises(StoreError) as caught:
+        add_contact(store, now, "Sam Sample")
+    assert str(store.path) in str(caught.value)
+    assert "cannot be parsed" in str(caught.value)
+    assert store.path.read_bytes() == before
+
+
+def test_a_newer_store_is_refused(store: Store, now: datetime) -> None:
+    add_contact(store, now)
+    data = json.loads(store.path.read_text())
+    data["meta"]["1"]["schema_version"] = 99
+    store.path.write_text(json.dumps(data))
+    with pytest.raises(StoreError, match="written by a newer outreach"):
+        store.read()
+
+
+def test_migrations_run_in_order_and_are_written(store: Store, now: datetime) -> None:
+    contact = add_contact(store, now)
+
+    def v1_to_v2(raw: dict) -> dict:
+        for doc in raw["contacts"].values():
+            doc["tags"] = [*doc["tags"], "migrated"]
+        return raw
+
+    newer = Store(store.path, migrations={1: v1_to_v2}, version=2)
+    assert newer.read().contacts[contact.id].tags == ["migrated"]
+    with newer.transaction() as state:
+        state.contacts[contact.id].title = "Editor"
+    assert json.loads(store.path.read_text())["meta"]["1"]["schema_version"] == 2
+    with pytest.raises(StoreError, match="newer outreach"):
+        store.read()  # the old code now refuses it
+    with pytest.raises(StoreError, match="No migration from store version 2"):
+        Store(store.path, version=3).read()
+
+
+def test_tinydb_reads_the_file(store: Store, now: datetime) -> None:
+    contact = add_contact(store, now)
+    db = store.tinydb()
+    assert [doc["email"] for doc in db.table("contacts").all()] == [contact.email]
+
+
+def test_storage_removes_its_temp_file_when_a_write_fails(tmp_path: Path) -> None:
+    def fail(step: str) -> None:
+        if step == "written":
+            raise OSError("disk full")
+
+    storage = AtomicJSONStorage(tmp_path / "s.json", on_step=fail)
+    with pytest.raises(OSError, match="disk full"):
+        storage.write({"a": 1})
+    assert list(tmp_path.iterdir()) == []
+
+
+def _writer(path: str, worker: int, count: int) -> None:
+    store = Store(path)
+    at = datetime(2026, 3, 2, 10, 0).astimezone()
+    for n in range(count):
+        with store.transaction() as state:
+            state.sync["counter"] = state.sync.get("counter", 0) + 1
+            contact = Contact(name=f"Worker {worker} Number {n}",
+                              email=f"w{worker}n{n}@example.com")
+            state.contacts[contact.id] = contact
+            state.record(Event(at=at, kind="added", contact_id=contact.id))
+
+
+def test_two_processes_writing_at_once_lose_nothing(store: Store) -> None:
+    count = 40
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_writer, args=(str(store.path), w, count))
+               for w in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    state = store.read()
+    assert state.sync["counter"] == 2 * count
+    assert len(state.contacts) == 2 * count
+    assert len(store.events()) == 2 * count
+
+
+HOLD = textwrap.dedent("""
+    import sys, time
+    from filelock import FileLock
+    with FileLock(sys.argv[1]):
+        print("held", flush=True)
+        time.sleep(5)
+""")
+
+
+def test_a_busy_lock_gives_a_clear_error(store: Store, now: datetime) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(store.lock_path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        busy = Store(store.path, lock_timeout=0.2)
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="is busy: another outreach process"):
+            add_contact(busy, now)
+        assert time.monotonic() - started < 3
+    finally:
+        holder.kill()
+        holder.wait()
