@@ -1,0 +1,120 @@
+"""A local Exchange Web Services server that exchangelib talks to over real HTTP.
+
+    with Sandbox() as sb:
+        config = Configuration(service_endpoint=sb.url, credentials=Credentials("u", "p"),
+                               auth_type=BASIC)
+        sb.controls.press_send(subject="Informational interview")
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+
+from lxml import etree
+
+from . import persist
+from .controls import Controls
+from .directory import Directory
+from .mailbox import Mailbox
+from .server import CONTROL_PATH, EWS_PATH, SandboxHTTPServer, serve_in_thread
+from .state import SandboxState, real_clock
+from .xml import Element
+
+__all__ = ["CONTROL_PATH", "EWS_PATH", "Controls", "Directory", "Sandbox"]
+
+
+class Sandbox:
+    """The sandbox server: start()/stop() or use as a context manager; `.url` is the EWS endpoint.
+
+    data_dir: load state from there at start and save after every change (so a scenario
+    survives a restart). directory: a Directory or a YAML/JSON path (default: the shipped
+    example). clock: returns an aware UTC datetime. record: keep every response body so a
+    test can validate them against the schema.
+    """
+
+    def __init__(self, *, port: int = 0, host: str = "127.0.0.1", data_dir: str | Path | None = None,
+                 directory: Directory | str | Path | None = None,
+                 clock: Callable[[], datetime] = real_clock, user: str | None = None,
+                 record: bool = False, autosave: bool = True) -> None:
+        self.host, self.port = host, port
+        self.data_dir = Path(data_dir) if data_dir else None
+        self.clock = clock
+        loaded = persist.load(self.data_dir, clock) if self.data_dir else None
+        if loaded is not None:
+            self.state = loaded
+        else:
+            if not isinstance(directory, Directory):
+                directory = Directory.load(directory)
+            self.state = SandboxState(directory, clock, user)
+        self.controls = Controls(self)
+        self.recording = record
+        self.recorded: list[tuple[str, Element]] = []
+        self.autosave = autosave
+        self._server: SandboxHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """The EWS endpoint, e.g. http://127.0.0.1:PORT/EWS/Exchange.asmx."""
+        return f"http://{self.host}:{self.port}{EWS_PATH}"
+
+    @property
+    def control_url(self) -> str:
+        return f"http://{self.host}:{self.port}{CONTROL_PATH}"
+
+    @property
+    def user(self) -> str:
+        """The default mailbox owner's address."""
+        return self.state.default_user
+
+    def mailbox(self, address: str | None = None) -> Mailbox:
+        return self.state.mailbox_for(address)
+
+    def start(self) -> Sandbox:
+        self._server = SandboxHTTPServer((self.host, self.port), self)
+        self.port = self._server.server_address[1]
+        self._thread = serve_in_thread(self._server)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self.data_dir:
+            self.save()
+
+    def serve_forever(self) -> None:
+        """Run in the foreground (the CLI); Ctrl-C stops."""
+        self._server = SandboxHTTPServer((self.host, self.port), self)
+        self.port = self._server.server_address[1]
+        try:
+            self._server.serve_forever()
+        finally:
+            self.stop()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def save(self) -> Path:
+        """Write the state to data_dir (ValueError without one)."""
+        if self.data_dir is None:
+            raise ValueError("this sandbox has no data directory")
+        return persist.save(self.state, self.data_dir)
+
+    def after_change(self) -> None:
+        """Called after each request and control action: persist if asked to."""
+        if self.data_dir and self.autosave:
+            self.save()
+
+    def record(self, operation: str, response: Element) -> None:
+        if self.recording:
+            self.recorded.append((operation, etree.fromstring(etree.tostring(response))))

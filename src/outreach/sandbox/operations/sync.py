@@ -1,0 +1,80 @@
+"""SyncFolderItems with opaque sync states.
+
+A sync state names a server-side snapshot {item id: change key} of what the client has
+seen; the next sync diffs the folder against it, so paging and restarts stay exact.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+
+from ..mailbox import Mailbox
+from ..render import Shape, render_item
+from ..xml import Element, el, q, response_message, sub
+from . import Context, OperationError, operation
+
+MAX_SNAPSHOTS = 500
+
+
+def _save(box: Mailbox, folder_id: str, seen: dict[str, str]) -> str:
+    token = base64.b64encode(b"H4sIAAAAAAAEAO29B2AcSZYl" + uuid.uuid4().bytes).decode()
+    box.snapshots[token] = {"folder": folder_id, "items": seen}
+    for old in list(box.snapshots)[:-MAX_SNAPSHOTS]:
+        del box.snapshots[old]
+    return token
+
+
+def _error(code: str, text: str) -> Element:
+    msg = response_message("m:SyncFolderItemsResponseMessage", code, text)
+    sub(msg, "m:SyncState", "")
+    sub(msg, "m:IncludesLastItemInRange", True)
+    return msg
+
+
+@operation("SyncFolderItems")
+def sync_folder_items(ctx: Context, req: Element) -> Element:
+    resp = el("m:SyncFolderItemsResponse")
+    msgs = sub(resp, "m:ResponseMessages")
+    shape = Shape.parse(req.find(q("m:ItemShape")))
+    try:
+        box, folder = ctx.folder(req.find(q("m:SyncFolderId"))[0])
+    except OperationError as e:
+        msgs.append(_error(e.code, e.text))
+        return resp
+    token = req.findtext(q("m:SyncState"))
+    seen: dict[str, str] = {}
+    if token:
+        snap = box.snapshots.get(token)
+        if snap is None or snap["folder"] != folder.id:
+            msgs.append(_error("ErrorInvalidSyncStateData", "Synchronization state data is corrupt or otherwise invalid."))
+            return resp
+        seen = dict(snap["items"])
+    ignore = {i.get("Id") for i in (req.find(q("m:Ignore")) or [])}
+    limit = int(req.findtext(q("m:MaxChangesReturned")) or 512)
+    current = {i.id: i for i in box.in_folder(folder)}
+    changes: list[tuple[str, str]] = []
+    for item in sorted(current.values(), key=lambda i: i.modified):
+        if item.id in ignore:
+            continue
+        if item.id not in seen:
+            changes.append(("Create", item.id))
+        elif seen[item.id] != item.change_key:
+            changes.append(("Update", item.id))
+    changes += [("Delete", iid) for iid in seen if iid not in current]
+    page, rest = changes[:limit], changes[limit:]
+    msg = response_message("m:SyncFolderItemsResponseMessage")
+    out = el("m:Changes")
+    for kind, iid in page:
+        node = sub(out, f"t:{kind}")
+        if kind == "Delete":
+            sub(node, "t:ItemId", attrs={"Id": iid, "ChangeKey": seen[iid]})
+            del seen[iid]
+        else:
+            node.append(render_item(box, current[iid], shape))
+            seen[iid] = current[iid].change_key
+    sub(msg, "m:SyncState", _save(box, folder.id, seen))
+    sub(msg, "m:IncludesLastItemInRange", not rest)
+    msg.append(out)
+    msgs.append(msg)
+    return resp

@@ -1,0 +1,162 @@
+"""Transport: HTTP + SOAP envelope, any-credentials auth, faults, request counting, recording."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+from .operations import Context, OperationError, load_all
+from .xml import (
+    NSMAP,
+    Element,
+    el,
+    envelope,
+    fault,
+    local,
+    q,
+    response_message,
+    server_version_info,
+    sub,
+)
+
+if TYPE_CHECKING:
+    from . import Sandbox
+
+log = logging.getLogger(__name__)
+EWS_PATH = "/EWS/Exchange.asmx"
+CONTROL_PATH = "/sandbox/control"
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One HTTP request: SOAP to EWS_PATH, JSON to CONTROL_PATH."""
+
+    server: SandboxHTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        log.debug("%s " + format, self.address_string(), *args)
+
+    def _send(self, status: int, body: bytes, ctype: str = "text/xml; charset=utf-8") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _user(self) -> str:
+        auth = self.headers.get("Authorization", "")
+        if auth.lower().startswith("basic "):
+            try:
+                return base64.b64decode(auth[6:]).decode().split(":", 1)[0]
+            except (ValueError, UnicodeDecodeError):
+                return ""
+        return ""
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        self._send(200, b"outreach sandbox: POST SOAP to " + EWS_PATH.encode(), "text/plain")
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+        length = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(length)
+        if self.path.startswith(CONTROL_PATH):
+            self._control(data)
+            return
+        sandbox = self.server.sandbox
+        try:
+            root = etree.fromstring(data)
+            body = root.find(q("s:Body"))
+            request = body[0]
+            name = local(request)
+        except (etree.XMLSyntaxError, TypeError, IndexError):
+            self._send(400, fault("ErrorSchemaValidation", "The request is not valid SOAP."))
+            return
+        sandbox.controls.count(name)
+        injected = sandbox.controls.take_fault(name)
+        if injected is not None and self._inject(injected, name):
+            return
+        header = root.find(q("s:Header"))
+        impersonated = tz_id = None
+        if header is not None:
+            impersonated = header.findtext(".//t:PrimarySmtpAddress", namespaces=NSMAP)
+            tz = header.find(".//t:TimeZoneDefinition", namespaces=NSMAP)
+            tz_id = tz.get("Id") if tz is not None else None
+        handler = load_all().get(name)
+        if handler is None:
+            self._send(500, fault("ErrorInvalidRequest", f"The sandbox does not implement {name}."))
+            return
+        ctx = Context(sandbox.state, impersonated or self._user(), tz_id)
+        with sandbox.state.lock:
+            response = handler(ctx, request)
+            sandbox.after_change()
+        out = envelope(response, server_version_info())
+        sandbox.record(name, response)
+        self._send(200, out)
+
+    def _inject(self, spec: dict[str, Any], name: str) -> bool:
+        """Play one injected fault; True if the request is answered (or dropped) by it."""
+        kind = spec["kind"]
+        if kind == "slow":
+            time.sleep(float(spec.get("seconds", 1.0)))
+            return False
+        if kind == "http500":
+            self._send(500, b"Internal Server Error", "text/plain")
+            return True
+        if kind == "server_busy":
+            ms = str(int(spec.get("back_off_ms", 100)))
+            self._send(500, fault("ErrorServerBusy", "The server cannot service this request right now. "
+                                  "Try again later.", {"BackOffMilliseconds": ms}))
+            return True
+        if kind == "error":
+            self._send(200, envelope(error_response(name, spec["code"]), server_version_info()))
+            return True
+        if kind == "drop":
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return True
+        return False
+
+    def _control(self, data: bytes) -> None:
+        sandbox = self.server.sandbox
+        try:
+            request = json.loads(data or b"{}")
+            result = sandbox.controls.call(request["action"], request.get("args", {}))
+            self._send(200, json.dumps({"ok": True, "result": result}, default=str).encode(),
+                       "application/json")
+        except (KeyError, ValueError, TypeError, OperationError) as e:
+            self._send(400, json.dumps({"ok": False, "error": f"{type(e).__name__}: {e}"}).encode(),
+                       "application/json")
+
+
+def error_response(operation: str, code: str) -> Element:
+    """An injected per-message error for any operation (e.g. ErrorInvalidSyncStateData)."""
+    resp = el(f"m:{operation}Response")
+    msg = response_message(f"m:{operation}ResponseMessage", code, f"Injected by the sandbox: {code}.")
+    if operation == "SyncFolderItems":
+        sub(msg, "m:SyncState", "")
+        sub(msg, "m:IncludesLastItemInRange", True)
+    sub(resp, "m:ResponseMessages").append(msg)
+    return resp
+
+
+class SandboxHTTPServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer that knows its sandbox."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], sandbox: Sandbox) -> None:
+        super().__init__(address, Handler)
+        self.sandbox = sandbox
+
+
+def serve_in_thread(server: SandboxHTTPServer) -> threading.Thread:
+    thread = threading.Thread(target=server.serve_forever, name="outreach-sandbox", daemon=True)
+    thread.start()
+    return thread
