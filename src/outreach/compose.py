@@ -1,0 +1,354 @@
+"""Render the emails and the prep sheet from Jinja templates, strictly.
+
+A template set is three files per email, so a user can override any one of
+them: ``NAME.subject.j2`` (one line; whitespace is collapsed), ``NAME.html.j2``
+(autoescaped; contact data can never inject markup) and ``NAME.txt.j2`` (the
+plain-text alternative). The prep sheet is ``prep.md.j2`` (Markdown, for the
+user only). Files in the user's folder (``paths.templates``) win over the
+packaged defaults file by file. Rendering uses StrictUndefined: an undefined
+variable, a syntax error or a missing file raises TemplateError naming the
+file, the line and the variable, and nothing is returned.
+
+Emails: request, follow-up-1, follow-up-2, thank-you, report-back, invite.
+
+The context (``build_context``) every template gets:
+
+- ``user``: name, first_name, email, phone, title, department, organization,
+  role (e.g. "Analyst, Finance, Example Corp" or "")
+- ``contact``: the recipient (for report-back: the referrer); name,
+  first_name, email, title, department, organization, office,
+  mailing_address, phone, area, research_notes, source, internal (bool|None)
+- ``area``: what the user wants to learn about (contact.area, else the user's
+  first area, else "")
+- ``minutes``: interview length; ``location``: the default place phrase
+  ("your office")
+- ``slots``: list of {start, end, date, time, text} in ``timezone``; text like
+  "Tuesday 27 October 2026, 14:00–14:30 CET"
+- ``timezone``: IANA name used for every time in the email;
+  ``timezone_is_contacts``: True when it is the contact's own zone;
+  ``timezone_note``: "All times are in your time zone (Europe/Berlin)." or
+  "... in my time zone (...)"
+- ``referrer``: {name, title, ...} of whoever referred the contact, only when
+  the contact may be told (``contact.may_use_referrer_name``), else None
+- ``interview``: None or {when, date, day_phrase ("today" / "on Tuesday 27
+  October"), minutes, mode, location, place (a phrase), impressions, advice}
+- ``highlight``: one specific sentence from the interview notes, or ""
+- ``referrals``: names given at the interview (list of str)
+- ``referred``: report-back only: the person the referrer pointed to, or None
+- ``referred_by``: the referrer whether or not they may be named (prep sheet only)
+- ``follow_up``: follow-up number (0 for others); ``thread_subject``: the
+  request's subject without "Re:" prefixes, or ""
+- ``earlier``: prep only: [{contact, interview}] earlier interviews in the area
+- ``questions``: prep only: [{key, title, questions: [{id, text, chosen}]}]
+- ``today``: date text of ``now`` in ``timezone``
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import jinja2
+
+from outreach.errors import TemplateError
+from outreach.model import Contact, Interview, Kind, Message, Mode, Slot
+from outreach.questions import CATEGORIES
+from outreach.settings import Settings
+
+#: The emails a template set must provide, each as subject, html and txt.
+EMAILS = ("request", "follow-up-1", "follow-up-2", "thank-you", "report-back", "invite")
+PARTS = ("subject", "html", "txt")
+PREP = "prep.md.j2"
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    """A finished email: a one-line subject, an HTML body and its plain-text twin."""
+
+    subject: str
+    html: str
+    text: str
+
+
+def packaged_templates() -> Path:
+    """Return the folder of the default templates (inside the wheel, or the source tree)."""
+    try:
+        from importlib.resources import files
+
+        folder = Path(str(files("outreach.templates")))
+        if (folder / PREP).is_file():
+            return folder
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+def oneline(value: Any) -> str:
+    """Collapse all whitespace (newlines included) to single spaces."""
+    return " ".join(str(value).split())
+
+
+@lru_cache(maxsize=8)
+def environment(override: Path | None = None) -> jinja2.Environment:
+    """Return a strict Jinja environment over ``override`` first, then the defaults."""
+    loaders: list[jinja2.BaseLoader] = []
+    if override is not None:
+        loaders.append(jinja2.FileSystemLoader(str(override)))
+    loaders.append(jinja2.FileSystemLoader(str(packaged_templates())))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["oneline"] = oneline
+    return env
+
+
+def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    """Render one file. Raise TemplateError naming file, line and problem."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateNotFound as problem:
+        raise TemplateError(f"Template {problem.name} not found.", _searched(env)) from None
+    except jinja2.TemplateSyntaxError as problem:
+        where = problem.filename or problem.name or name
+        raise TemplateError(
+            f"Template {where}, line {problem.lineno}: syntax error: {problem.message}"
+        ) from None
+    except jinja2.UndefinedError as problem:
+        where, line = _template_frame(problem, env, name)
+        raise TemplateError(
+            f"Template {where}, line {line}: undefined variable: {problem.message}"
+        ) from None
+
+
+def _searched(env: jinja2.Environment) -> list[str]:
+    loader = env.loader
+    loaders = loader.loaders if isinstance(loader, jinja2.ChoiceLoader) else [loader]
+    return [
+        f"looked in {p}"
+        for each in loaders
+        if isinstance(each, jinja2.FileSystemLoader)
+        for p in each.searchpath
+    ]
+
+
+def _template_frame(problem: BaseException, env: jinja2.Environment, name: str) -> tuple[str, int]:
+    """Return (file, line) of the innermost template frame of a rendering error."""
+    where, line = name, 0
+    tb = problem.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            where, line = filename, tb.tb_lineno
+        tb = tb.tb_next
+    return where, line
+
+
+def template_name(kind: Kind | str, sequence: int = 1) -> str:
+    """Given an outbox kind (and follow-up number), return the email template's name."""
+    kind = Kind(kind) if not isinstance(kind, Kind) else kind
+    if kind is Kind.FOLLOW_UP:
+        return f"follow-up-{min(max(sequence, 1), 2)}"
+    if kind is Kind.HOLD:
+        return "invite"
+    return kind.value
+
+
+def render_email(
+    kind: Kind | str, context: dict[str, Any], templates: Path | None = None
+) -> RenderedEmail:
+    """Given an email name (or outbox Kind) and a context, return the rendered email.
+
+    ``templates`` is the user's override folder. Raise TemplateError on any problem.
+    """
+    name = kind if isinstance(kind, str) and kind in EMAILS else template_name(kind)
+    if name not in EMAILS:
+        raise TemplateError(f"No email called {name!r}; known: {', '.join(EMAILS)}.")
+    env = environment(templates)
+    subject = oneline(_render(env, f"{name}.subject.j2", context))
+    if not subject:
+        raise TemplateError(f"Template {name}.subject.j2 rendered an empty subject.")
+    html = _render(env, f"{name}.html.j2", context)
+    text = _render(env, f"{name}.txt.j2", context)
+    return RenderedEmail(subject=subject, html=html, text=text)
+
+
+def render_prep(context: dict[str, Any], templates: Path | None = None) -> str:
+    """Render the Markdown prep sheet. Raise TemplateError on any problem."""
+    return _render(environment(templates), PREP, context)
+
+
+# -- the context ------------------------------------------------------------------------
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _first_name(name: str) -> str:
+    parts = name.split()
+    return parts[0] if parts else ""
+
+
+def _contact_view(contact: Contact) -> dict[str, Any]:
+    return {
+        "name": oneline(contact.name),
+        "first_name": _first_name(contact.name),
+        "email": contact.email,
+        "title": contact.title,
+        "department": contact.department,
+        "organization": contact.organization,
+        "office": contact.office,
+        "mailing_address": contact.mailing_address,
+        "phone": contact.phone,
+        "area": contact.area,
+        "research_notes": contact.research_notes,
+        "source": str(contact.source),
+        "internal": contact.internal,
+    }
+
+
+def _when(moment: datetime, tz: tzinfo) -> str:
+    local = moment.astimezone(tz)
+    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} {local.tzname()}"
+
+
+def _slot_view(slot: Slot, tz: tzinfo) -> dict[str, Any]:
+    start, end = slot.start.astimezone(tz), slot.end.astimezone(tz)
+    date_text = f"{start:%A} {start.day} {start:%B %Y}"
+    time_text = f"{start:%H:%M}–{end:%H:%M} {start.tzname()}"
+    return {"start": start, "end": end, "date": date_text, "time": time_text,
+            "text": f"{date_text}, {time_text}"}  # fmt: skip
+
+
+def _place(interview: Interview, contact: Contact, default: str) -> str:
+    if interview.mode is Mode.PHONE:
+        return f"by phone ({contact.phone})" if contact.phone else "by phone"
+    if interview.mode is Mode.VIDEO:
+        return f"by video call ({interview.location})" if interview.location else "by video call"
+    return interview.location or contact.office or default
+
+
+def _first_sentence(text: str) -> str:
+    text = oneline(text)
+    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    return (match.group(1) if match else text)[:300]
+
+
+def _interview_view(
+    interview: Interview, contact: Contact, tz: tzinfo, now: datetime, default: str
+) -> dict[str, Any]:
+    start = interview.start.astimezone(tz)
+    same_day = start.date() == now.astimezone(tz).date()
+    return {
+        "when": _when(start, tz),
+        "date": f"{start:%A} {start.day} {start:%B %Y}",
+        "day_phrase": "today" if same_day else f"on {start:%A} {start.day} {start:%B}",
+        "minutes": interview.minutes,
+        "mode": str(interview.mode),
+        "location": interview.location,
+        "place": _place(interview, contact, default),
+        "impressions": interview.impressions,
+        "advice": interview.advice,
+    }
+
+
+def _strip_re(subject: str) -> str:
+    return re.sub(r"^(\s*(re|aw|sv|fw|fwd)\s*:\s*)+", "", oneline(subject), flags=re.IGNORECASE)
+
+
+def build_context(
+    settings: Settings,
+    contact: Contact,
+    *,
+    now: datetime,
+    slots: Sequence[Slot] = (),
+    interview: Interview | None = None,
+    referrer: Contact | None = None,
+    referred: Contact | None = None,
+    earlier: Sequence[tuple[Contact, Interview]] = (),
+    chosen: Collection[str] = (),
+    follow_up: int = 0,
+    thread: Message | None = None,
+) -> dict[str, Any]:
+    """Given the settings, the recipient and what the email is about, return its context.
+
+    ``referrer`` is who referred ``contact`` (named only if the contact allowed it);
+    ``referred`` and ``interview`` for a report-back are the referred person and
+    their interview; ``thread`` is the request a follow-up continues.
+    """
+    user = settings.user
+    contact_tz = _zone(contact.timezone)
+    tz = contact_tz or _zone(settings.time.timezone) or ZoneInfo("UTC")
+    tz_name = str(tz)
+    whose = "your" if contact_tz is not None else "my"
+    default_place = settings.scheduling.location
+    role = ", ".join(p for p in (user.title, user.department, user.organization) if p)
+    notes = interview.advice or interview.impressions if interview else ""
+    return {
+        "user": {
+            "name": oneline(user.name),
+            "first_name": _first_name(user.name),
+            "email": user.email,
+            "phone": user.phone,
+            "title": user.title,
+            "department": user.department,
+            "organization": user.organization,
+            "role": role,
+        },
+        "contact": _contact_view(contact),
+        "area": contact.area or (user.areas[0] if user.areas else ""),
+        "minutes": interview.minutes if interview else settings.scheduling.interview_minutes,
+        "location": default_place,
+        "slots": [_slot_view(s, tz) for s in slots],
+        "timezone": tz_name,
+        "timezone_is_contacts": contact_tz is not None,
+        "timezone_note": f"All times are in {whose} time zone ({tz_name}).",
+        "referrer": _contact_view(referrer)
+        if referrer is not None and contact.may_use_referrer_name
+        else None,
+        "interview": _interview_view(
+            interview, contact if referred is None else referred, tz, now, default_place
+        )
+        if interview
+        else None,
+        "highlight": _first_sentence(notes) if notes else "",
+        "referrals": [oneline(r.name) for r in interview.referrals] if interview else [],
+        "referred": _contact_view(referred) if referred is not None else None,
+        "referred_by": _contact_view(referrer) if referrer is not None else None,
+        "follow_up": follow_up,
+        "thread_subject": _strip_re(thread.subject) if thread is not None else "",
+        "earlier": [
+            {
+                "contact": _contact_view(c),
+                "interview": _interview_view(i, c, tz, now, default_place),
+            }
+            for c, i in earlier
+        ],
+        "questions": [
+            {
+                "key": cat.key,
+                "title": cat.title,
+                "questions": [
+                    {"id": q.id, "text": q.text, "chosen": q.id in chosen} for q in cat.questions
+                ],
+            }
+            for cat in CATEGORIES
+        ],
+        "today": f"{now.astimezone(tz):%A} {now.astimezone(tz).day} {now.astimezone(tz):%B %Y}",
+    }

@@ -1,0 +1,265 @@
+"""Find concrete interview times to propose: free, in working hours, on different days.
+
+Pure: the busy times and the clock come in as arguments. Candidates sit on a
+half-hour grid of the user's local wall clock, so daylight-saving changes move
+them with the clock as a person would expect; lengths and buffers are measured
+in real (UTC) time. When the contact's time zone is known the slot must also
+fall inside the same working hours on the contact's own clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from outreach.errors import OutreachError, UserError
+from outreach.model import Slot
+from outreach.settings import Settings, TimeSettings, WorkingHours
+
+#: Minutes between candidate start times.
+GRID_MINUTES = 30
+
+#: Preferred times of day, used in turn so the proposals vary (morning, afternoon...).
+PREFERRED = (time(10, 0), time(14, 0), time(11, 0), time(15, 0))
+
+
+class NoSlots(OutreachError):
+    """No time fits; ``reason`` says why in a sentence the user can act on."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Anything with a start and an end (``mailbox.base.Busy`` and ``Slot`` fit too)."""
+
+    start: datetime
+    end: datetime
+
+
+def zone(name: str) -> ZoneInfo:
+    """Return the IANA zone ``name``. Raise UserError if it is unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as problem:
+        raise UserError(
+            f"Unknown time zone {name!r}; use an IANA name such as Europe/Berlin."
+        ) from problem
+
+
+def public_holidays(time_settings: TimeSettings) -> Container[date]:
+    """Given the user's time settings, return their public holidays (empty without a country).
+
+    Raise UserError naming the country or subdivision when the holidays package
+    does not know it.
+    """
+    if not time_settings.country:
+        return frozenset()
+    import holidays  # local: only needed when a country is configured
+
+    try:
+        return holidays.country_holidays(time_settings.country, subdiv=time_settings.subdivision)
+    except NotImplementedError as problem:
+        raise UserError(
+            f"time.country: no public holidays known for {time_settings.country!r} "
+            f"(subdivision {time_settings.subdivision!r}); use an ISO 3166 code such as DE."
+        ) from problem
+
+
+def _as_day(value: date | datetime, tz: ZoneInfo) -> date:
+    if isinstance(value, datetime):
+        return value.astimezone(tz).date()
+    return value
+
+
+def _local(day: date, at: time, tz: ZoneInfo) -> datetime | None:
+    """Return ``day at`` on the wall clock of ``tz``, or None if that time does not exist."""
+    moment = datetime.combine(day, at, tzinfo=tz)
+    if moment.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != moment.replace(tzinfo=None):
+        return None  # skipped by a daylight-saving jump
+    return moment
+
+
+def _overlaps(start: datetime, end: datetime, busy: list[tuple[datetime, datetime]]) -> bool:
+    return any(b_start < end and start < b_end for b_start, b_end in busy)
+
+
+def _within_hours(start: datetime, end: datetime, hours: WorkingHours, tz: ZoneInfo) -> bool:
+    """True if [start, end) lies inside working hours on one working day of ``tz``'s clock."""
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    if local_start.weekday() not in hours.days or local_start.date() != local_end.date():
+        return False
+    return hours.start <= local_start.time() and local_end.time() <= hours.end
+
+
+def _normalize(busy: Iterable[Interval] | None, pad: timedelta) -> list[tuple[datetime, datetime]]:
+    spans = []
+    for item in busy or ():
+        if item.start.tzinfo is None or item.end.tzinfo is None:
+            raise ValueError("busy times must be time-zone aware")
+        spans.append((item.start - pad, item.end + pad))
+    return spans
+
+
+def find_slots(
+    busy: Iterable[Interval],
+    hours: WorkingHours,
+    tz: str,
+    minutes: int,
+    buffer_minutes: int,
+    earliest: date | datetime,
+    latest: date | datetime,
+    holidays: Container[date],
+    count: int,
+    now: datetime,
+    contact_busy: Iterable[Interval] | None = None,
+    contact_tz: str | None = None,
+) -> list[Slot]:
+    """Given busy times, working hours and a window, return up to ``count`` free slots.
+
+    Slots are ``minutes`` long, at least ``buffer_minutes`` away from anything
+    busy (the user's and, when given, the contact's), inside working hours in
+    ``tz`` (and in ``contact_tz`` when known), not on a holiday or weekend,
+    never starting before ``now``, between the days ``earliest`` and ``latest``
+    (inclusive, on the user's calendar), at most one per day. Same input, same
+    answer. Fewer than ``count`` come back when fewer days have room.
+    Raise NoSlots with the reason when none fit.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be time-zone aware")
+    if minutes <= 0 or count <= 0:
+        raise ValueError("minutes and count must be positive")
+    user_tz = zone(tz)
+    other_tz = zone(contact_tz) if contact_tz else None
+    first, last = _as_day(earliest, user_tz), _as_day(latest, user_tz)
+    length, pad = timedelta(minutes=minutes), timedelta(minutes=max(buffer_minutes, 0))
+    blocked = _normalize(busy, pad) + _normalize(contact_busy, pad)
+    if first > last:
+        raise NoSlots(f"The window is empty: it starts {first} but ends {last}.")
+
+    tally = {"working_days": 0, "holidays": 0, "candidates": 0, "past": 0, "busy": 0, "contact": 0}
+    found: list[Slot] = []
+    day = first
+    while day <= last and len(found) < count:
+        if day.weekday() not in hours.days:
+            day += timedelta(days=1)
+            continue
+        if day in holidays:
+            tally["holidays"] += 1
+            day += timedelta(days=1)
+            continue
+        tally["working_days"] += 1
+        free = _free_on(day, hours, user_tz, other_tz, length, blocked, now, tally)
+        if free:
+            target = PREFERRED[len(found) % len(PREFERRED)]
+            best = min(free, key=lambda s: (_distance(s, target, user_tz), s))
+            found.append(
+                Slot(start=best.astimezone(user_tz), end=(best + length).astimezone(user_tz))
+            )
+        day += timedelta(days=1)
+    if not found:
+        raise NoSlots(_reason(first, last, tally, other_tz))
+    return found
+
+
+def _free_on(
+    day: date,
+    hours: WorkingHours,
+    tz: ZoneInfo,
+    other_tz: ZoneInfo | None,
+    length: timedelta,
+    blocked: list[tuple[datetime, datetime]],
+    now: datetime,
+    tally: dict[str, int],
+) -> list[datetime]:
+    """Return the free candidate starts (UTC) on one working day of the user."""
+    free = []
+    step = timedelta(minutes=GRID_MINUTES)
+    wall = datetime.combine(day, hours.start)
+    while wall.time() >= hours.start and wall.date() == day:
+        local = _local(day, wall.time(), tz)
+        wall += step
+        if local is None:
+            continue
+        start = local.astimezone(UTC)
+        end = start + length
+        if not _within_hours(start, end, hours, tz):
+            continue
+        tally["candidates"] += 1
+        if start < now:
+            tally["past"] += 1
+        elif _overlaps(start, end, blocked):
+            tally["busy"] += 1
+        elif other_tz is not None and not _within_hours(start, end, hours, other_tz):
+            tally["contact"] += 1
+        else:
+            free.append(start)
+    return free
+
+
+def _distance(start: datetime, target: time, tz: ZoneInfo) -> int:
+    local = start.astimezone(tz)
+    return abs((local.hour * 60 + local.minute) - (target.hour * 60 + target.minute))
+
+
+def _reason(first: date, last: date, tally: dict[str, int], other_tz: ZoneInfo | None) -> str:
+    window = f"between {first.isoformat()} and {last.isoformat()}"
+    if tally["working_days"] == 0:
+        extra = f" ({tally['holidays']} public holiday(s))" if tally["holidays"] else ""
+        return f"No working day {window}{extra}; widen the window or check working_hours.days."
+    if tally["candidates"] == 0:
+        return f"The interview does not fit inside working hours on any day {window}."
+    if (
+        tally["contact"]
+        and not tally["busy"]
+        and tally["contact"] + tally["past"] == tally["candidates"]
+    ):
+        return (
+            f"Your working hours and the contact's ({other_tz}) do not overlap {window}; "
+            "propose a time by hand."
+        )
+    if tally["past"] == tally["candidates"]:
+        return f"Every working hour {window} is already in the past."
+    return (
+        f"No free time {window}: {tally['busy']} of {tally['candidates']} possible times are "
+        "busy (buffer included)"
+        + (
+            f", {tally['contact']} outside the contact's hours ({other_tz})"
+            if tally["contact"]
+            else ""
+        )
+        + "; widen the window or free some time."
+    )
+
+
+def propose(
+    settings: Settings,
+    now: datetime,
+    busy: Iterable[Interval] = (),
+    contact_busy: Iterable[Interval] | None = None,
+    contact_tz: str | None = None,
+) -> list[Slot]:
+    """Find slots from the user's settings: the window counted in days from ``now``'s date.
+
+    Raise NoSlots when none fit, UserError for an unknown zone or country.
+    """
+    ts, sched = settings.time, settings.scheduling
+    today = now.astimezone(zone(ts.timezone)).date()
+    return find_slots(
+        busy,
+        ts.working_hours,
+        ts.timezone,
+        sched.interview_minutes,
+        sched.buffer_minutes,
+        today + timedelta(days=sched.earliest_days),
+        today + timedelta(days=sched.latest_days),
+        public_holidays(ts),
+        sched.slots,
+        now,
+        contact_busy=contact_busy,
+        contact_tz=contact_tz,
+    )
