@@ -55,6 +55,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
+import markupsafe
 
 from outreach.errors import TemplateError
 from outreach.model import Contact, Interview, Kind, Message, Mode, Slot
@@ -89,6 +90,21 @@ def packaged_templates() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
 
 
+#: Characters XML 1.0 (and so EWS) cannot carry; dropped from every printed value.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _finalize(value: Any) -> Any:
+    """Print None as nothing and drop characters no mail server accepts."""
+    if value is None:
+        return ""
+    if isinstance(value, markupsafe.Markup):  # already escaped (e.g. by join)
+        return markupsafe.Markup(_UNPRINTABLE.sub("", value))  # noqa: S704 - only removes
+    if isinstance(value, str):
+        return _UNPRINTABLE.sub("", value)
+    return value
+
+
 def oneline(value: Any) -> str:
     """Collapse all whitespace (newlines included) to single spaces."""
     return " ".join(str(value).split())
@@ -108,6 +124,7 @@ def environment(override: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )
     env.filters["oneline"] = oneline
     return env
@@ -171,7 +188,10 @@ def render_email(
 
     ``templates`` is the user's override folder. Raise TemplateError on any problem.
     """
-    name = kind if isinstance(kind, str) and kind in EMAILS else template_name(kind)
+    if isinstance(kind, Kind) or kind in {k.value for k in Kind}:
+        name = template_name(kind)
+    else:
+        name = kind
     if name not in EMAILS:
         raise TemplateError(f"No email called {name!r}; known: {', '.join(EMAILS)}.")
     env = environment(templates)
