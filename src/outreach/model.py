@@ -159,12 +159,13 @@ class Contact(Record):
     status: Status = Status.NEW
     status_changed_at: datetime | None = None
     paused_until: datetime | None = None
+    paused_from: Status | None = None  # the status to resume to when the pause ends
     attention: str | None = None  # what the user should look at, in a sentence
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
     _datetimes = ("status_changed_at", "paused_until", "created_at", "updated_at")
-    _enums = {"source": Source, "status": Status}  # noqa: RUF012
+    _enums = {"source": Source, "status": Status, "paused_from": Status}  # noqa: RUF012
 
     @property
     def reachable(self) -> bool:

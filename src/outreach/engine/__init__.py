@@ -1,0 +1,40 @@
+"""The pure core: observations -> state, and (state, now, settings) -> actions.
+
+No I/O, no clock, no click, no exchangelib. ``match`` ties an observation to a
+contact, ``apply`` records what it means, ``plan`` says what is due, and
+``apply_plan`` records those actions and returns the new outbox messages.
+"""
+
+from outreach.engine.actions import (
+    Action,
+    Cancel,
+    Flag,
+    InterviewChange,
+    StatusChange,
+    commit,
+    message_id,
+)
+from outreach.engine.match import match, match_message
+from outreach.engine.observe import apply, observation_key
+from outreach.engine.plan import apply_plan, plan
+from outreach.engine.replies import Reading, ReadingKind, read_reply, strip_quoted
+
+__all__ = [
+    "Action",
+    "Cancel",
+    "Flag",
+    "InterviewChange",
+    "Reading",
+    "ReadingKind",
+    "StatusChange",
+    "apply",
+    "apply_plan",
+    "commit",
+    "match",
+    "match_message",
+    "message_id",
+    "observation_key",
+    "plan",
+    "read_reply",
+    "strip_quoted",
+]

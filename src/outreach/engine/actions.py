@@ -1,0 +1,222 @@
+"""The engine's actions as data, their stable ids, and how one is recorded into a State.
+
+``plan`` returns these; ``commit`` writes one into the State with an event. New
+outbox entries are plain ``Message`` records in state PLANNED: the outbox performs
+every PLANNED message it finds, so nothing else needs to pass between them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from outreach.model import Event, Kind, Message, MessageState, State, Status
+
+#: Key in ``State.sync`` where the engine keeps its own small memory.
+MEMO = "engine"
+#: How many observation keys to remember for idempotent replays.
+SEEN_LIMIT = 5000
+
+#: Messages that are emails to a person (calendar items are not capped).
+EMAIL_KINDS = frozenset({Kind.REQUEST, Kind.FOLLOW_UP, Kind.THANK_YOU, Kind.REPORT_BACK})
+#: States in which a message occupies its slot: never planned again.
+LIVE = frozenset(
+    {
+        MessageState.PLANNED,
+        MessageState.DRAFTED,
+        MessageState.SENT,
+        MessageState.DELETED,
+        MessageState.FAILED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """Move a contact to ``status``; ``paused_until`` only with PAUSED."""
+
+    contact_id: str
+    status: Status
+    reason: str
+    paused_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Ask for the user's attention once; ``key`` makes the reminder never repeat."""
+
+    contact_id: str
+    attention: str
+    key: str
+
+
+@dataclass(frozen=True)
+class InterviewChange:
+    """Set an interview's status (``held`` when its end has passed)."""
+
+    interview_id: str
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """Withdraw a PLANNED message that has not reached the mailbox and is no longer due."""
+
+    message_id: str
+    reason: str
+
+
+Action = Message | StatusChange | Flag | InterviewChange | Cancel
+
+
+def message_id(contact_id: str, kind: Kind, key: str | int, attempt: int = 0) -> str:
+    """Return the stable outbox id of a contact's ``kind`` message number ``key``.
+
+    The same state always yields the same id, so re-planning after a crash finds
+    the message already recorded (and the mailbox finds the item by it).
+    ``attempt`` counts earlier cancelled messages in the same place.
+    """
+    raw = f"{contact_id}:{kind.value}:{key}:{attempt}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:12]
+
+
+def slot_of(message: Message) -> tuple[str, Kind, int, str | None]:
+    """Return what makes a message unique for planning: contact, kind, sequence, interview."""
+    return (message.contact_id, message.kind, message.sequence, message.interview_id)
+
+
+def memo(state: State) -> dict[str, Any]:
+    """Return (creating) the engine's memory in ``state.sync``."""
+    mem = state.sync.setdefault(MEMO, {})
+    mem.setdefault("seen", [])
+    mem.setdefault("reminded", [])
+    return mem
+
+
+def seen(state: State, key: str) -> bool:
+    """Return True if an observation with ``key`` was already applied."""
+    return key in memo(state)["seen"]
+
+
+def remember(state: State, key: str) -> None:
+    """Remember an applied observation, forgetting the oldest beyond SEEN_LIMIT."""
+    keys = memo(state)["seen"]
+    keys.append(key)
+    del keys[:-SEEN_LIMIT]
+
+
+def reminded(state: State, key: str) -> bool:
+    return key in memo(state)["reminded"]
+
+
+def set_status(
+    state: State,
+    contact_id: str,
+    status: Status,
+    now: datetime,
+    reason: str,
+    data: dict[str, Any] | None = None,
+) -> bool:
+    """Move a contact to ``status`` with an event; return False if it already was there."""
+    contact = state.contacts[contact_id]
+    if contact.status == status:
+        return False
+    previous = contact.status
+    contact.status = status
+    contact.status_changed_at = now
+    contact.updated_at = now
+    if status != Status.PAUSED:
+        contact.paused_until = None
+        contact.paused_from = None
+    state.record(
+        Event(
+            at=now,
+            kind="status",
+            contact_id=contact_id,
+            text=f"{previous.value} → {status.value}: {reason}",
+            data={"from": previous.value, "to": status.value, **(data or {})},
+        )
+    )
+    return True
+
+
+def flag(state: State, contact_id: str, attention: str, now: datetime) -> None:
+    """Set a contact's attention sentence with an event (no-op if already that)."""
+    contact = state.contacts[contact_id]
+    if contact.attention == attention:
+        return
+    contact.attention = attention
+    contact.updated_at = now
+    state.record(Event(at=now, kind="attention", contact_id=contact_id, text=attention))
+
+
+def commit(state: State, action: Action, now: datetime) -> None:
+    """Record one planned action into ``state`` with an event."""
+    if isinstance(action, Message):
+        state.messages[action.id] = action
+        if action.kind == Kind.INVITE and action.interview_id in state.interviews:
+            state.interviews[action.interview_id].invite_id = action.id
+        state.record(
+            Event(
+                at=now,
+                kind="planned",
+                contact_id=action.contact_id,
+                text=f"{describe(action)} planned",
+                data={"message_id": action.id, "kind": action.kind.value},
+            )
+        )
+    elif isinstance(action, StatusChange):
+        if action.status == Status.PAUSED:
+            contact = state.contacts[action.contact_id]
+            if contact.status != Status.PAUSED:
+                contact.paused_from = contact.status
+            contact.paused_until = action.paused_until
+        set_status(state, action.contact_id, action.status, now, action.reason)
+    elif isinstance(action, Flag):
+        flag(state, action.contact_id, action.attention, now)
+        memo(state)["reminded"].append(action.key)
+    elif isinstance(action, InterviewChange):
+        interview = state.interviews[action.interview_id]
+        interview.status = action.status
+        state.record(
+            Event(
+                at=now,
+                kind="interview",
+                contact_id=interview.contact_id,
+                text=action.reason,
+                data={"interview_id": interview.id, "status": action.status},
+            )
+        )
+    elif isinstance(action, Cancel):
+        message = state.messages[action.message_id]
+        message.state = MessageState.CANCELLED
+        state.record(
+            Event(
+                at=now,
+                kind="cancelled",
+                contact_id=message.contact_id,
+                text=f"{describe(message)} withdrawn: {action.reason}",
+                data={"message_id": message.id},
+            )
+        )
+
+
+def commit_all(state: State, actions: Iterable[Action], now: datetime) -> None:
+    for action in actions:
+        commit(state, action, now)
+
+
+def describe(message: Message) -> str:
+    """Return a short name for a message, e.g. "follow-up 2"."""
+    if message.kind == Kind.FOLLOW_UP:
+        return f"follow-up {message.sequence}"
+    return message.kind.value
+
+
+def stamp(moment: datetime) -> str:
+    """Format a time for event sentences: 2026-12-01 09:14 (in its own zone)."""
+    return moment.strftime("%Y-%m-%d %H:%M")

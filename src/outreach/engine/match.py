@@ -1,0 +1,99 @@
+"""Tie an observation to a contact, or to nobody (then it is ignored, never acted on)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from outreach.model import Contact, Message, State, Status
+from outreach.observations import Bounce, Incoming, Observation, Tracked
+
+#: Statuses of a contact still in conversation: preferred when two share an address.
+_ACTIVE = frozenset(
+    {
+        Status.DRAFTED,
+        Status.CONTACTED,
+        Status.FOLLOWED_UP,
+        Status.REPLIED,
+        Status.SCHEDULING,
+        Status.SCHEDULED,
+        Status.INTERVIEWED,
+        Status.PAUSED,
+    }
+)
+
+
+def match(state: State, observation: Observation) -> str | None:
+    """Given an observation, return the id of the contact it is about, or None.
+
+    Tries, in order: the tracking id (our outbox id on the item), the internet
+    message ids it answers (In-Reply-To, References) against what we sent, the
+    conversation id, then the sender's address (the failed recipient for a bounce).
+    """
+    message = match_message(state, observation)
+    if message is not None and message.contact_id in state.contacts:
+        return message.contact_id
+    if isinstance(observation, Bounce):
+        return contact_by_address(state, observation.recipient)
+    if isinstance(observation, Incoming):
+        return contact_by_address(state, observation.sender)
+    return None
+
+
+def match_message(state: State, observation: Observation) -> Message | None:
+    """Return the outbox message an observation is about (tracking id, thread), or None."""
+    tracking = getattr(observation, "tracking_id", None)
+    if tracking and tracking in state.messages:
+        return state.messages[tracking]
+    ids: list[str] = []
+    conversation: str | None = None
+    if isinstance(observation, Tracked):
+        ids = [observation.internet_message_id or ""]
+        conversation = observation.conversation_id
+    elif isinstance(observation, Incoming):
+        ids = [observation.in_reply_to or "", *reversed(observation.references)]
+        conversation = observation.conversation_id
+    by_mid = {m.internet_message_id: m for m in _ordered(state) if m.internet_message_id}
+    for mid in ids:
+        if mid and mid in by_mid:
+            return by_mid[mid]
+    if conversation:
+        for message in reversed(_ordered(state)):
+            if message.conversation_id == conversation:
+                return message
+    return None
+
+
+def contact_by_address(state: State, address: str) -> str | None:
+    """Return the contact with this email address (case-insensitive), or None."""
+    wanted = _normal(address)
+    if not wanted:
+        return None
+    found = [c for c in state.contacts.values() if _normal(c.email) == wanted]
+    if not found:
+        return None
+    found.sort(key=_preference)
+    return found[0].id
+
+
+def _preference(contact: Contact) -> tuple[bool, str, str]:
+    created = contact.created_at.isoformat() if contact.created_at else ""
+    return (contact.status not in _ACTIVE, created, contact.id)
+
+
+def _normal(address: str) -> str:
+    address = address.strip()
+    if "<" in address and address.endswith(">"):
+        address = address[address.rindex("<") + 1 : -1]
+    return address.strip().lower()
+
+
+def _ordered(state: State) -> list[Message]:
+    """Messages oldest first, so a later one wins a conversation id."""
+    return sorted(state.messages.values(), key=_when)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _when(message: Message) -> tuple[datetime, str]:
+    return (message.sent_at or message.planned_at or _EPOCH, message.id)
