@@ -1,0 +1,85 @@
+"""Where config, store and backend meet for a command or the daemon.
+
+The CLI calls these and prints; nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from outreach import config
+from outreach.errors import OutreachError, UserError
+from outreach.model import Contact, State
+from outreach.settings import Settings
+from outreach.store import Store
+
+if TYPE_CHECKING:
+    from outreach.mailbox.base import Mailbox
+
+
+def load_settings(config_path: str | os.PathLike[str] | None = None) -> Settings:
+    """Given --config (or None), return the validated settings. Raise UserError if bad."""
+    return config.load(config_path)
+
+
+def open_store(settings: Settings) -> Store:
+    """Return the store the settings name (not created until first written)."""
+    return Store(settings.paths.store)
+
+
+def now(settings: Settings) -> datetime:
+    """Return the current time in the user's time zone (the one clock reading of a command)."""
+    return datetime.now(ZoneInfo(settings.time.timezone))
+
+
+def open_mailbox(settings: Settings) -> Mailbox:
+    """Return a connected backend for ``settings.mailbox``. Raise MailboxError if unreachable.
+
+    The backends are being built (issue 4); until then this says so.
+    """
+    raise OutreachError(
+        f"The '{settings.mailbox.backend}' mailbox backend is not available in this "
+        "version yet; `outreach check --offline` validates the config alone."
+    )
+
+
+def resolve_contact(state: State, ref: str) -> Contact:
+    """Given an id, an email or an unambiguous prefix of an email or name, return the contact.
+
+    Raise UserError if nothing or more than one contact matches.
+    """
+    wanted = ref.strip().lower()
+    if not wanted:
+        raise UserError("Name a contact: an id, an email or the start of a name.")
+    if ref in state.contacts:
+        return state.contacts[ref]
+    contacts = list(state.contacts.values())
+    for exact in (lambda c: c.email.lower() == wanted, lambda c: c.name.lower() == wanted):
+        found = [c for c in contacts if exact(c)]
+        if len(found) == 1:
+            return found[0]
+    found = [c for c in contacts
+             if c.id.startswith(wanted) or c.email.lower().startswith(wanted)
+             or c.name.lower().startswith(wanted)
+             or any(part.startswith(wanted) for part in c.name.lower().split())]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise UserError(f"No contact matches '{ref}'.",
+                        ["Try `outreach contacts list` to see ids, names and emails."])
+    shown = [f"{c.id}  {c.name} <{c.email}>" for c in sorted(found, key=lambda c: c.name)]
+    raise UserError(f"'{ref}' matches {len(found)} contacts; be more specific or use an id:",
+                    shown[:10] + ([f"... and {len(shown) - 10} more"] if len(shown) > 10 else []))
+
+
+def emails_by_id(state: State) -> dict[str, str]:
+    """Return contact id -> email, for writing referrers as emails."""
+    return {c.id: c.email for c in state.contacts.values()}
+
+
+def ids_by_email(state: State) -> dict[str, str]:
+    """Return lowercase email -> contact id, for duplicate detection."""
+    return {c.email.lower(): c.id for c in state.contacts.values()}

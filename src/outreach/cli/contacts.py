@@ -1,0 +1,330 @@
+"""`outreach contacts ...`: add, list, show, edit, remove, import and export contacts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from outreach import app, importers
+from outreach.errors import UserError
+from outreach.model import Contact, Event, MessageState, Source, State, Status
+from outreach.settings import Settings
+from outreach.store import Store
+
+SOURCES = [s.value for s in Source]
+STATUSES = [s.value for s in Status]
+
+
+def _open(ctx: click.Context) -> tuple[Settings, Store]:
+    settings = app.load_settings((ctx.find_root().obj or {}).get("config_path"))
+    return settings, app.open_store(settings)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int = 32) -> str:
+    """Return a plain text table; cells longer than ``width`` are cut with '…'."""
+    cut = [[v if len(v) <= width else v[: width - 1] + "…" for v in row] for row in rows]
+    sizes = [max([len(h)] + [len(r[i]) for r in cut]) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.upper().ljust(s) for h, s in zip(headers, sizes, strict=True))]
+    lines += ["  ".join(v.ljust(s) for v, s in zip(r, sizes, strict=True)) for r in cut]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _fields(**options: Any) -> dict[str, Any]:
+    """Map the CLI options given (not None) to Contact field values."""
+    names = {"address": "mailing_address", "notes": "research_notes"}
+    fields = {names.get(k, k): v for k, v in options.items() if v is not None}
+    if "source" in fields:
+        fields["source"] = Source(fields["source"])
+    if "status" in fields:
+        fields["status"] = Status(fields["status"])
+    if "tags" in fields:
+        fields["tags"] = [t.strip() for t in fields["tags"].split(",") if t.strip()]
+    if "email" in fields:
+        fields["email"] = fields["email"].strip()
+        if not importers.valid_email(fields["email"]):
+            raise UserError(f"--email: '{fields['email']}' is not an email address.")
+    if "name" in fields and not fields["name"].strip():
+        raise UserError("--name must not be empty.")
+    return fields
+
+
+def _refuse_duplicate(state: State, email: str, but: str | None = None) -> None:
+    for other in state.contacts.values():
+        if other.email.lower() == email.lower() and other.id != but:
+            raise UserError(f"{email} is already a contact: {other.name} ({other.id}). "
+                            f"Change it with `outreach contacts edit {other.id}`.")
+
+
+def contact_options(edit: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options for every contact field, shared by add and edit."""
+    specs: list[tuple[str, dict[str, Any]]] = [
+        ("--name", {"required": not edit, "help": "Full name."}),
+        ("--email", {"required": not edit, "help": "Email address."}),
+        ("--title", {"help": "Job title."}),
+        ("--department", {}),
+        ("--organization", {}),
+        ("--office", {"help": "Office or room, for meeting there."}),
+        ("--address", {"help": "Mailing address."}),
+        ("--phone", {}),
+        ("--source", {"type": click.Choice(SOURCES), "help": "Where the contact came from."}),
+        ("--referred-by", {"help": "The referrer: id, email or name."}),
+        ("--area", {"help": "The area of interest to learn about from them."}),
+        ("--notes", {"help": "Research notes on their job function."}),
+        ("--tags", {"help": "Comma-separated tags (replace the old ones)."}),
+        ("--timezone", {"help": "Their IANA time zone, if not yours."}),
+    ]
+    if edit:
+        specs.append(("--status", {"type": click.Choice(STATUSES),
+                                   "help": "Set the status by hand."}))
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+        function = click.option("--do-not-contact/--may-contact", "do_not_contact",
+                                default=None, help="Never write to them again.")(function)
+        for flag, kwargs in reversed(specs):
+            function = click.option(flag, **kwargs)(function)
+        return function
+
+    return decorate
+
+
+@click.group()
+def contacts() -> None:
+    """Add, list, edit, import and export contacts."""
+
+
+@contacts.command()
+@contact_options(edit=False)
+@click.pass_context
+def add(ctx: click.Context, referred_by: str | None, **options: Any) -> None:
+    """Add one contact; an email already in the store is refused."""
+    settings, store = _open(ctx)
+    now = app.now(settings)
+    fields = _fields(**options)
+    with store.transaction() as state:
+        _refuse_duplicate(state, fields["email"])
+        if referred_by:
+            fields["referred_by"] = app.resolve_contact(state, referred_by).id
+        contact = Contact(**fields, created_at=now, updated_at=now, status_changed_at=now)
+        state.contacts[contact.id] = contact
+        state.record(Event(at=now, kind="added", contact_id=contact.id,
+                           text=f"Added {contact.name} by hand."))
+    click.echo(f"Added {contact.name} <{contact.email}> as {contact.id}.")
+
+
+@contacts.command(name="list")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
+              help="Only these statuses (repeatable).")
+@click.option("--area", help="Only contacts whose area contains this text.")
+@click.option("--source", type=click.Choice(SOURCES), help="Only contacts from this source.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def list_(ctx: click.Context, statuses: tuple[str, ...], area: str | None,
+          source: str | None, as_json: bool) -> None:
+    """List contacts, filtered by status, area or source."""
+    _, store = _open(ctx)
+    found = sorted(store.read().contacts.values(), key=lambda c: (c.name.lower(), c.id))
+    if statuses:
+        found = [c for c in found if c.status.value in statuses]
+    if area:
+        found = [c for c in found if area.lower() in c.area.lower()]
+    if source:
+        found = [c for c in found if c.source.value == source]
+    if as_json:
+        click.echo(json.dumps([c.to_dict() for c in found], indent=2, ensure_ascii=False))
+        return
+    if not found:
+        click.echo("No contacts" + (" match." if statuses or area or source else
+                                    " yet: `outreach contacts add` or `contacts import`."))
+        return
+    rows = [(c.id, c.name, c.email, c.status.value + (" !" if c.attention else ""), c.area,
+             c.source.value) for c in found]
+    click.echo(table(("id", "name", "email", "status", "area", "source"), rows))
+
+
+@contacts.command()
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def show(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """Show one contact (id, email or name prefix) with its story."""
+    settings, store = _open(ctx)
+    state = store.read()
+    contact = app.resolve_contact(state, ref)
+    events = store.events(contact.id)
+    if as_json:
+        click.echo(json.dumps({
+            "contact": contact.to_dict(),
+            "interviews": [i.to_dict() for i in state.interviews_of(contact.id)],
+            "messages": [m.to_dict() for m in state.messages_of(contact.id)],
+            "events": [e.to_dict() for e in events],
+        }, indent=2, ensure_ascii=False))
+        return
+    referrer = state.contacts.get(contact.referred_by or "")
+    rows = [("id", contact.id), ("email", contact.email), ("status", contact.status.value),
+            ("title", contact.title), ("department", contact.department),
+            ("organization", contact.organization), ("office", contact.office),
+            ("address", contact.mailing_address), ("phone", contact.phone),
+            ("source", contact.source.value),
+            ("referred by", referrer.name if referrer else contact.referred_by or ""),
+            ("area", contact.area), ("tags", ", ".join(contact.tags)),
+            ("time zone", contact.timezone or ""),
+            ("do not contact", "yes" if contact.do_not_contact else ""),
+            ("paused until", _when(contact.paused_until, settings)),
+            ("attention", contact.attention or "")]
+    click.echo(contact.name)
+    for label, value in rows:
+        if value:
+            click.echo(f"  {label + ':':<16}{value}")
+    if contact.research_notes:
+        click.echo("\nResearch notes:\n  " + contact.research_notes.replace("\n", "\n  "))
+    if events:
+        click.echo("\nStory:")
+        for event in events:
+            click.echo(f"  {_when(event.at, settings)}  {event.text or event.kind}")
+
+
+def _when(moment: Any, settings: Settings) -> str:
+    if moment is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(settings.time.timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+@contacts.command()
+@click.argument("ref")
+@contact_options(edit=True)
+@click.pass_context
+def edit(ctx: click.Context, ref: str, referred_by: str | None, **options: Any) -> None:
+    """Change the given fields of one contact; the others stay as they are."""
+    settings, store = _open(ctx)
+    now = app.now(settings)
+    fields = _fields(**options)
+    with store.transaction() as state:
+        contact = app.resolve_contact(state, ref)
+        if referred_by is not None:
+            fields["referred_by"] = app.resolve_contact(state, referred_by).id if referred_by \
+                else None
+        if "email" in fields:
+            _refuse_duplicate(state, fields["email"], but=contact.id)
+        old = contact.to_dict()
+        for name, value in fields.items():
+            setattr(contact, name, value)
+        changes = {k: [old[k], v] for k, v in contact.to_dict().items() if old[k] != v}
+        if not changes:
+            click.echo(f"Nothing to change for {contact.name}.")
+            return
+        contact.updated_at = now
+        if "status" in changes:
+            contact.status_changed_at = now
+        state.record(Event(at=now, kind="edited", contact_id=contact.id,
+                           text=f"Edited by hand: {', '.join(changes)}.",
+                           data={"changes": changes}))
+    click.echo(f"Changed {', '.join(changes)} of {contact.name}.")
+
+
+@contacts.command()
+@click.argument("ref")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def remove(ctx: click.Context, ref: str, yes: bool) -> None:
+    """Remove a contact, or keep it as do-not-contact if it has a history.
+
+    A contact with nothing in the mailbox yet (no interview, no draft or sent
+    email) is deleted with its planned messages. One with a history is kept for
+    the research file and marked do-not-contact, its planned messages cancelled,
+    so nothing more is ever sent to it.
+    """
+    settings, store = _open(ctx)
+    contact = app.resolve_contact(store.read(), ref)
+    if not yes:
+        click.confirm(f"Remove {contact.name} <{contact.email}>?", abort=True)
+    now = app.now(settings)
+    with store.transaction() as state:
+        contact = app.resolve_contact(state, contact.id)
+        messages = state.messages_of(contact.id)
+        quiet = {MessageState.PLANNED, MessageState.CANCELLED, MessageState.FAILED}
+        history = state.interviews_of(contact.id) or [m for m in messages if m.state not in quiet]
+        for message in messages:
+            if message.state is MessageState.PLANNED:
+                if history:
+                    message.state = MessageState.CANCELLED
+                else:
+                    del state.messages[message.id]
+        if history:
+            contact.do_not_contact = True
+            contact.updated_at = now
+            state.record(Event(at=now, kind="removed", contact_id=contact.id,
+                               text="Marked do-not-contact on removal (kept for its history)."))
+            outcome = (f"Kept {contact.name} for the research file and marked do-not-contact; "
+                       "nothing more will be sent.")
+        else:
+            del state.contacts[contact.id]
+            state.record(Event(at=now, kind="removed", contact_id=contact.id,
+                               text=f"Removed {contact.name}.", data=contact.to_dict()))
+            outcome = f"Removed {contact.name}."
+    click.echo(outcome)
+
+
+@contacts.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(importers.FORMATS),
+              help="csv or vcf (default: from the file name).")
+@click.option("--dry-run", is_flag=True, help="Report what would be imported; write nothing.")
+@click.pass_context
+def import_(ctx: click.Context, file: Path, fmt: str | None, dry_run: bool) -> None:
+    """Import contacts from a CSV or vCard file, reporting rows skipped and why.
+
+    CSV needs a header with email and name (or first/last name) columns; the
+    other known columns are those `contacts export` writes.
+    """
+    settings, store = _open(ctx)
+    now = app.now(settings)
+    fmt = importers.detect_format(file, fmt)
+    with store.transaction() as state:
+        result = importers.read_file(file, fmt, app.ids_by_email(state), now)
+        if not dry_run:
+            for contact in result.contacts:
+                state.contacts[contact.id] = contact
+                state.record(Event(at=now, kind="added", contact_id=contact.id,
+                                   text=f"Imported from {file.name}."))
+    count = len(result.contacts)
+    verb = "Would import" if dry_run else "Imported"
+    click.echo(f"{verb} {count} contact{'' if count == 1 else 's'} from {file}"
+               + (" (dry run; nothing was written)." if dry_run else "."))
+    for note in result.notes:
+        click.echo(f"  note: {note}")
+    if result.skipped:
+        click.echo(f"Skipped {len(result.skipped)} row{'' if len(result.skipped) == 1 else 's'}:")
+        for skipped in result.skipped:
+            click.echo(f"  {file.name}:{skipped.line}: {skipped.reason}")
+
+
+@contacts.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "vcf", "json"]), default="csv",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
+    """Export every contact as CSV, vCard or JSON."""
+    _, store = _open(ctx)
+    state = store.read()
+    found = sorted(state.contacts.values(), key=lambda c: (c.name.lower(), c.id))
+    emails = app.emails_by_id(state)
+    if fmt == "csv":
+        text = importers.write_csv(found, emails)
+    elif fmt == "vcf":
+        text = importers.write_vcard(found, emails)
+    else:
+        text = json.dumps([c.to_dict() for c in found], indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.write_text(text, encoding="utf-8", newline="")
+    click.echo(f"Wrote {len(found)} contacts to {output}.", err=True)

@@ -1,0 +1,109 @@
+"""`outreach init` and `outreach check`: write a starter config, validate it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from outreach import app, config
+from outreach.errors import UserError
+from outreach.store import Store
+
+
+def _config_option(ctx: click.Context) -> str | None:
+    return (ctx.find_root().obj or {}).get("config_path")
+
+
+def _local_timezone() -> str:
+    """Return the system's IANA time zone name, or UTC if it cannot be told."""
+    if os.environ.get("TZ", "").count("/") >= 1:
+        return os.environ["TZ"].lstrip(":")
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            return target.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    return "UTC"
+
+
+def _ask(value: str | None, option: str, question: str) -> str:
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise UserError(f"Pass {option}: there is no terminal to ask on.")
+    return click.prompt(question)
+
+
+@click.command()
+@click.option("--name", help="Your full name, as it appears in the signature.")
+@click.option("--email", help="Your work email address.")
+@click.option("--timezone", help="Your IANA time zone (default: the system's).")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where the store goes (default: the user data folder).")
+@click.pass_context
+def init(ctx: click.Context, name: str | None, email: str | None, timezone: str | None,
+         store_path: Path | None) -> None:
+    """Write a starter config and an empty store; never overwrite either.
+
+    The config goes to --config, $OUTREACH_CONFIG or ~/.config/outreach/config.yaml;
+    the store to ~/.local/share/outreach/store.json unless --store says otherwise.
+    Asks for your name and email when not given as options.
+    """
+    path = config.find_config_path(_config_option(ctx))
+    if path.exists():
+        click.echo(f"Kept the existing config at {path} (init never overwrites it).")
+    else:
+        name = _ask(name, "--name", "Your full name")
+        email = _ask(email, "--email", "Your work email address")
+        store = (store_path or config.default_store_path()).expanduser().absolute()
+        text = config.render_example({
+            "user.name": name, "user.email": email, "user.phone": "", "user.title": "",
+            "user.department": "", "user.organization": "", "user.areas": [],
+            **{f"user.self_assessment.{k}": [] for k in ("interests", "skills", "values",
+                                                         "working_style")},
+            "time.timezone": timezone or _local_timezone(), "time.country": None,
+            "paths.store": str(store), "mailbox.auth.username": email,
+        })
+        config.loads(text, path)  # the answers must make a valid config before it is written
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            with open(path, "x", encoding="utf-8") as out:
+                out.write(text)
+        except FileExistsError:
+            raise UserError(f"{path} appeared meanwhile; it was left as it is.") from None
+        path.chmod(0o600)
+        click.echo(f"Wrote a starter config to {path}: read it and adjust the mailbox section.")
+    settings = app.load_settings(path)
+    store = app.open_store(settings)
+    if store.create():
+        click.echo(f"Created an empty store at {store.path}.")
+    else:
+        store.read()  # say so now if it is broken
+        click.echo(f"Kept the existing store at {store.path}.")
+    click.echo("Next: `outreach check`, then `outreach contacts add` or `contacts import`.")
+
+
+@click.command()
+@click.option("--offline", is_flag=True, help="Validate the config without reaching the mailbox.")
+@click.pass_context
+def check(ctx: click.Context, offline: bool) -> None:
+    """Validate the config and the store and, unless --offline, reach the mailbox."""
+    settings = app.load_settings(_config_option(ctx))
+    click.echo(f"Config {settings.source} is valid.")
+    store: Store = app.open_store(settings)
+    if store.exists():
+        state = store.read()
+        click.echo(f"Store {store.path} is readable ({len(state.contacts)} contacts).")
+    else:
+        click.echo(f"Store {store.path} does not exist yet; `outreach init` creates it.")
+    if offline:
+        return
+    mailbox = app.open_mailbox(settings)
+    try:
+        click.echo(mailbox.check())
+    finally:
+        mailbox.close()
