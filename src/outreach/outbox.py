@@ -1,0 +1,466 @@
+"""Perform the engine's PLANNED messages exactly once; reconcile after a crash.
+
+Every message is in the store, with its stable id, before the mailbox is touched;
+the id travels into Exchange (an extended property and an X- header), and the
+message is marked done after. A crash between "created in Exchange" and
+"recorded" leaves a PLANNED message whose item already exists: ``reconcile``
+finds it by id and records it instead of creating a second one.
+
+The order of one ``perform``:
+  1. read the PLANNED messages; ask the mailbox once for busy times and MailTips;
+  2. render each email (slots chosen now) and record the slots and subject
+     (a crash after this re-renders the same email from the same slots);
+  3. create the drafts in one bulk request, send what policy sends, create invites;
+  4. record where each landed.
+One message's failure (a broken template, a refused address) is recorded on that
+message and the rest go on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from outreach import compose, slots
+from outreach.clock import Clock
+from outreach.compose import RenderedEmail
+from outreach.engine import Cancel, StatusChange, commit
+from outreach.engine.actions import describe
+from outreach.errors import MailboxError, OutreachError
+from outreach.mailbox.base import Created, Mailbox, Meeting, OutgoingEmail
+from outreach.model import (
+    Contact,
+    Event,
+    Interview,
+    Kind,
+    Message,
+    MessageState,
+    Mode,
+    State,
+    Status,
+)
+from outreach.observations import OutOfOffice
+from outreach.settings import Settings
+from outreach.store import Store
+
+log = logging.getLogger(__name__)
+
+#: Messages that propose times and so need the calendar.
+NEEDS_SLOTS = frozenset({Kind.REQUEST, Kind.FOLLOW_UP})
+
+
+@dataclass
+class Report:
+    """What one ``perform`` did, for the daemon's log and the CLI."""
+
+    drafted: list[str] = field(default_factory=list)
+    sent: list[str] = field(default_factory=list)
+    invited: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.drafted or self.sent or self.invited or self.held or self.failed)
+
+
+@dataclass
+class _Prepared:
+    message: Message
+    email: OutgoingEmail | None = None
+    meeting: Meeting | None = None
+
+
+class Outbox:
+    """Carries the store's PLANNED messages into the mailbox."""
+
+    def __init__(self, store: Store, mailbox: Mailbox, settings: Settings, clock: Clock) -> None:
+        self.store = store
+        self.mailbox = mailbox
+        self.settings = settings
+        self.clock = clock
+
+    # -- reconciliation -------------------------------------------------------------
+
+    def reconcile(self) -> int:
+        """Record PLANNED messages that already exist in the mailbox; return how many.
+
+        Costs no request when nothing is pending.
+        """
+        pending = [m.id for m in self.store.read().messages.values() if _pending(m)]
+        if not pending:
+            return 0
+        found = self.mailbox.find_tracked(pending)
+        if not found:
+            return 0
+        now = self.clock.now()
+        with self.store.transaction() as state:
+            for created in found.values():
+                message = state.messages.get(created.tracking_id)
+                if message is not None and _pending(message):
+                    _landed(state, message, created, now, recovered=True)
+        return len(found)
+
+    # -- performing -------------------------------------------------------------------
+
+    def perform(self, only: Sequence[str] | None = None) -> Report:
+        """Carry every PLANNED message (or those in ``only``) into the mailbox."""
+        report = Report()
+        snapshot = self.store.read()
+        pending = [
+            m
+            for m in sorted(snapshot.messages.values(), key=_order)
+            if _pending(m) and (only is None or m.id in only)
+        ]
+        if not pending:
+            return report
+        now = self.clock.now()
+        prepared, failures, holds = self._prepare(snapshot, pending, now)
+
+        with self.store.transaction() as state:
+            for message_id, reason in failures:
+                _fail(state, message_id, reason, now)
+                report.failed.append((message_id, reason))
+            for message_id, tips in holds:
+                _hold(state, message_id, tips, now, self.settings)
+                report.held.append(message_id)
+            for item in prepared:
+                stored = state.messages.get(item.message.id)
+                if stored is None or not _pending(stored):
+                    continue  # changed under us (e.g. `outreach forget`): leave it
+                stored.slots = item.message.slots
+                stored.subject = item.message.subject
+            live = {
+                m.id for m in state.messages.values() if _pending(m)
+            }  # re-read under the lock: only these may go out
+            sends_today = _sent_on(state, now, self.settings)
+        prepared = [p for p in prepared if p.message.id in live]
+
+        results: list[tuple[str, Created | str]] = []
+        drafts = [p for p in prepared if p.email is not None and not p.message.send]
+        if drafts:
+            results += self._create_drafts(drafts)
+        for item in prepared:
+            if item.email is not None and item.message.send:
+                if sends_today >= self.settings.policy.daily_send_cap:
+                    results.append((item.message.id, "the daily send cap is reached"))
+                    continue
+                results.append(self._attempt(item.message.id, self.mailbox.send, item.email))
+                sends_today += 1
+            elif item.meeting is not None:
+                send = self.settings.policy.send_invites or item.message.send
+                results.append(
+                    self._attempt(
+                        item.message.id,
+                        lambda m, send=send: self.mailbox.create_meeting(m, send=send),
+                        item.meeting,
+                    )
+                )
+
+        with self.store.transaction() as state:
+            for message_id, outcome in results:
+                message = state.messages.get(message_id)
+                if message is None:
+                    continue
+                if isinstance(outcome, Created):
+                    _landed(state, message, outcome, now)
+                    bucket = (
+                        report.invited
+                        if message.kind == Kind.INVITE
+                        else report.sent
+                        if outcome.sent
+                        else report.drafted
+                    )
+                    bucket.append(message_id)
+                else:
+                    _fail(state, message_id, outcome, now, retry=True)
+                    report.failed.append((message_id, outcome))
+        return report
+
+    def _attempt(
+        self, message_id: str, call: Callable[[Any], Created], arg: Any
+    ) -> tuple[str, Created | str]:
+        """Run one mailbox call; a refusal becomes that message's failure, not everyone's."""
+        try:
+            return message_id, call(arg)
+        except MailboxError as problem:
+            if _unreachable(problem):
+                raise
+            return message_id, str(problem)
+
+    def _create_drafts(self, drafts: list[_Prepared]) -> list[tuple[str, Created | str]]:
+        emails = [p.email for p in drafts if p.email is not None]
+        created = self.mailbox.create_drafts(emails)
+        by_id = {c.tracking_id: c for c in created}
+        return [
+            (p.message.id, by_id.get(p.message.id, "the server did not create the draft"))
+            for p in drafts
+        ]
+
+    def _prepare(
+        self, state: State, pending: list[Message], now: datetime
+    ) -> tuple[list[_Prepared], list[tuple[str, str]], list[tuple[str, OutOfOffice]]]:
+        """Render what can be rendered; return (prepared, failures, out-of-office holds)."""
+        failures: list[tuple[str, str]] = []
+        holds: list[tuple[str, OutOfOffice]] = []
+        prepared: list[_Prepared] = []
+        requests = [m for m in pending if m.kind == Kind.REQUEST]
+        tips = self._mail_tips(state, requests)
+        busy = self._busy(state, [m for m in pending if m.kind in NEEDS_SLOTS and not m.slots], now)
+        taken: list[slots.Interval] = []
+        for message in pending:
+            contact = state.contacts.get(message.contact_id)
+            if contact is None or not contact.reachable:
+                failures.append((message.id, "the contact may not be written to"))
+                continue
+            tip = tips.get(contact.email.lower())
+            if tip is not None and tip.invalid:
+                failures.append((message.id, f"{contact.email} is not a valid recipient"))
+                continue
+            if tip is not None and tip.away:
+                holds.append((message.id, tip))
+                continue
+            try:
+                item = self._render(state, message, contact, now, busy, taken)
+            except slots.NoSlots as problem:
+                failures.append((message.id, f"no free time to propose: {problem}"))
+                continue
+            except OutreachError as problem:
+                failures.append((message.id, str(problem)))
+                continue
+            prepared.append(item)
+        return prepared, failures, holds
+
+    def _render(
+        self,
+        state: State,
+        message: Message,
+        contact: Contact,
+        now: datetime,
+        busy: dict[str, list[slots.Interval]],
+        taken: list[slots.Interval],
+    ) -> _Prepared:
+        message = Message.from_dict(message.to_dict())  # a private copy to fill in
+        settings = self.settings
+        if message.kind in NEEDS_SLOTS and not message.slots:
+            mine = busy.get(settings.user.email.lower(), []) + taken
+            message.slots = slots.propose(
+                settings,
+                now,
+                busy=mine,
+                contact_busy=busy.get(contact.email.lower()),
+                contact_tz=contact.timezone,
+            )
+            # two requests drafted in one go must not offer the same hour
+            taken.extend(slots.Interval(s.start, s.end) for s in message.slots)
+        interview = state.interviews.get(message.interview_id or "")
+        referrer = state.contacts.get(contact.referred_by or "")
+        thread = state.messages.get(message.thread_of or "")
+        if message.kind == Kind.REPORT_BACK:
+            # written to the referrer, about the referred person's interview
+            recipient = referrer or contact
+            context = compose.build_context(
+                settings, recipient, now=now, interview=interview, referred=contact
+            )
+        else:
+            recipient = contact
+            context = compose.build_context(
+                settings,
+                contact,
+                now=now,
+                slots=message.slots,
+                interview=interview,
+                referrer=referrer if contact.may_use_referrer_name else None,
+                follow_up=message.sequence if message.kind == Kind.FOLLOW_UP else 0,
+                thread=thread,
+            )
+        name = compose.template_name(message.kind, message.sequence)
+        rendered = compose.render_email(name, context, settings.paths.templates)
+        message.subject = rendered.subject
+        if message.kind == Kind.INVITE:
+            if interview is None:
+                raise OutreachError("the invite has no interview to put on the calendar")
+            return _Prepared(message, meeting=self._meeting(message, contact, interview, rendered))
+        email = OutgoingEmail(
+            tracking_id=message.id,
+            contact_id=contact.id,
+            to=(recipient.email,),
+            subject=rendered.subject,
+            html=rendered.html,
+            text=rendered.text,
+            reply_to_item=thread.item_id if thread and thread.state == MessageState.SENT else None,
+            in_reply_to=thread.internet_message_id if thread else None,
+        )
+        return _Prepared(message, email=email)
+
+    def _meeting(
+        self, message: Message, contact: Contact, interview: Interview, rendered: RenderedEmail
+    ) -> Meeting:
+        """The interview as a meeting; Exchange itself sends external attendees an iCalendar."""
+        location = interview.location or (
+            contact.office if interview.mode == Mode.OFFICE and contact.office else ""
+        )
+        return Meeting(
+            tracking_id=message.id,
+            contact_id=contact.id,
+            subject=rendered.subject,
+            start=interview.start,
+            end=interview.start + timedelta(minutes=interview.minutes),
+            location=location or self.settings.scheduling.location,
+            body_html=rendered.html,
+            attendees=(contact.email,),
+            reminder_minutes=self.settings.scheduling.reminder_minutes,
+        )
+
+    def _mail_tips(self, state: State, requests: list[Message]) -> dict[str, OutOfOffice]:
+        emails = sorted(
+            {state.contacts[m.contact_id].email for m in requests if m.contact_id in state.contacts}
+        )
+        if not emails:
+            return {}
+        try:
+            tips = self.mailbox.mail_tips(emails)
+        except MailboxError as problem:
+            if _unreachable(problem):
+                raise
+            log.warning("MailTips unavailable (%s); drafting without them", problem)
+            return {}
+        return {k.lower(): v for k, v in tips.items()}
+
+    def _busy(
+        self, state: State, needing: list[Message], now: datetime
+    ) -> dict[str, list[slots.Interval]]:
+        """One free/busy request for the user and the internal contacts that need slots."""
+        if not needing:
+            return {}
+        emails = {self.settings.user.email}
+        for message in needing:
+            contact = state.contacts.get(message.contact_id)
+            if contact is not None and contact.internal:
+                emails.add(contact.email)
+        zone = ZoneInfo(self.settings.time.timezone)
+        start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+        end = start + timedelta(days=self.settings.scheduling.latest_days + 2)
+        answer = self.mailbox.busy(sorted(emails), start, end)
+        return {
+            email.lower(): [slots.Interval(b.start, b.end) for b in spans]
+            for email, spans in answer.items()
+        }
+
+
+# -- recording outcomes -----------------------------------------------------------------
+
+
+def _pending(message: Message) -> bool:
+    return message.state == MessageState.PLANNED and message.item_id is None
+
+
+def _order(message: Message) -> tuple[datetime | None, str]:
+    return (message.planned_at, message.id)
+
+
+def _unreachable(problem: MailboxError) -> bool:
+    """True for failures of the connection (the loop retries), not of one message."""
+    return getattr(problem, "transient", False)
+
+
+def _landed(
+    state: State, message: Message, created: Created, now: datetime, recovered: bool = False
+) -> None:
+    message.item_id = created.item_id
+    message.internet_message_id = created.internet_message_id or message.internet_message_id
+    message.conversation_id = created.conversation_id or message.conversation_id
+    message.error = None
+    contact = state.contacts.get(message.contact_id)
+    if created.sent:
+        message.state = MessageState.SENT
+        message.sent_at = now
+    else:
+        message.state = MessageState.DRAFTED
+        message.drafted_at = now
+    if created.sent:
+        where = "sent"
+    else:
+        where = "on the calendar" if message.kind == Kind.INVITE else "in Drafts"
+    note = " (found after a restart)" if recovered else ""
+    state.record(
+        Event(
+            at=now,
+            kind="sent" if created.sent else "drafted",
+            contact_id=message.contact_id,
+            text=f"{describe(message)} {where}: {message.subject}{note}",
+            data={"message_id": message.id, "item_id": created.item_id},
+        )
+    )
+    if contact is not None and message.kind == Kind.REQUEST and contact.status == Status.NEW:
+        commit(
+            state,
+            StatusChange(
+                contact.id,
+                Status.CONTACTED if created.sent else Status.DRAFTED,
+                "request sent" if created.sent else "request drafted for your approval",
+            ),
+            now,
+        )
+
+
+def _fail(
+    state: State, message_id: str, reason: str, now: datetime, retry: bool = False
+) -> None:
+    """Record a message's failure; a refused send stays PLANNED to be tried next cycle."""
+    message = state.messages.get(message_id)
+    if message is None:
+        return
+    message.error = reason
+    if not retry:
+        message.state = MessageState.FAILED
+    contact = state.contacts.get(message.contact_id)
+    if contact is not None:
+        contact.attention = f"{describe(message)} could not be prepared: {reason}"
+    state.record(
+        Event(
+            at=now,
+            kind="failed",
+            contact_id=message.contact_id,
+            text=f"{describe(message)} failed: {reason}",
+            data={"message_id": message_id},
+        )
+    )
+
+
+def _hold(
+    state: State, message_id: str, tips: OutOfOffice, now: datetime, settings: Settings
+) -> None:
+    """MailTips says the contact is away: withdraw the request and pause until they return."""
+    message = state.messages[message_id]
+    until = tips.until or now + timedelta(days=settings.policy.out_of_office_default_days)
+    commit(state, Cancel(message_id, "the contact is out of office"), now)
+    commit(
+        state,
+        StatusChange(
+            message.contact_id,
+            Status.PAUSED,
+            f"out of office until {until:%Y-%m-%d} (MailTips); the request waits",
+            paused_until=until,
+        ),
+        now,
+    )
+
+
+def _sent_on(state: State, now: datetime, settings: Settings) -> int:
+    """Count emails sent directly today, in the user's time zone (the daily cap)."""
+    zone = ZoneInfo(settings.time.timezone)
+    today = now.astimezone(zone).date()
+    return sum(
+        1
+        for m in state.messages.values()
+        if m.state == MessageState.SENT
+        and m.send
+        and m.sent_at is not None
+        and m.sent_at.astimezone(zone).date() == today
+    )
+
