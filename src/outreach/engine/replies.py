@@ -63,9 +63,10 @@ _LEFT = re.compile(
 _REFER = re.compile(
     r"(better|right|best|correct) person|you (should|could|might want to|may want to) "
     r"(talk|speak|reach out|ask|contact|try)|try (reaching|contacting|asking|talking)"
-    r"|reach out to [A-Z]|(i've|i have|i'm) (cc'?d|copied|copying|looped)|\bcc'?ing\b"
+    r"|(?-i:reach out to [A-Z])|(i've|i have|i'm) (cc'?d|copied|copying|looped)|\bcc'?ing\b"
     r"|(might|may|would) be (able to help|better placed)|refer you|point you (to|towards)"
     r"|[\w.+-]+@[\w-]+\.[\w.-]+",
+    re.I,
 )
 _DECLINE = re.compile(
     r"not interested|no,? thank(s| you)|(have|need|must) to (decline|pass)|i'?ll (have to )?pass"
@@ -98,7 +99,7 @@ _NEGATIVE = re.compile(
     r"|\b(i'm|i am|i'll be|i will be|will be) (out|off|away)\b",
     re.I,
 )
-_CLAUSE_SPLIT = re.compile(r"[.!?;\n]+|,|\s+but\s+|\s+however\s+|\s+although\s+", re.I)
+_CLAUSE_SPLIT = re.compile(r"[.!?]+(?=\s|$)|[;\n]+|,|\s+but\s+|\s+however\s+|\s+although\s+", re.I)
 _CLOCK = re.compile(
     r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z])|\b(\d{1,2})[:.](\d{2})\b"
     r"|\bat (\d{1,2})\b(?![:.]?\d| ?(?:am|pm|a\.m|p\.m|st|nd|rd|th|%))",
@@ -327,7 +328,8 @@ def _ordinal(lower: str, index: int, count: int) -> bool:
     for word in words:
         if re.search(rf"\b(?:the )?{word} (?:one|option|slot|time|suggestion|proposal)\b", lower):
             return True
-        if re.search(rf"\bthe {word}\b(?!\s+(?:of|week|day|thing|time i|few))", lower):
+        bare = rf"\bthe {word}\b(?!\s+(?:of|week|day|thing|time i|few))"
+        if not word[0].isdigit() and re.search(bare, lower):
             return True
     return False
 
