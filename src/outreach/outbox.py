@@ -62,6 +62,7 @@ class Report:
     invited: list[str] = field(default_factory=list)
     held: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)  # what was recorded, for the log
 
     @property
     def empty(self) -> bool:
@@ -138,6 +139,7 @@ class Outbox:
                 m.id for m in state.messages.values() if _pending(m)
             }  # re-read under the lock: only these may go out
             sends_today = _sent_on(state, now, self.settings)
+            report.events += state.events
         prepared = [p for p in prepared if p.message.id in live]
 
         results: list[tuple[str, Created | str]] = []
@@ -179,6 +181,7 @@ class Outbox:
                 else:
                     _fail(state, message_id, outcome, now, retry=True)
                     report.failed.append((message_id, outcome))
+            report.events += state.events
         return report
 
     def _attempt(

@@ -1,0 +1,100 @@
+"""One cycle of the campaign: observe the mailbox, record, plan, act.
+
+The daemon calls ``Service.cycle`` in its loop and ``outreach run --once`` calls it
+once. A quiet cycle makes one mailbox request (the subscription's poll) and no
+store write; work costs one write to record observations and plans, and the
+outbox's writes around the mailbox calls.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from outreach import engine
+from outreach.clock import Clock
+from outreach.errors import MailboxError
+from outreach.mailbox.base import Mailbox
+from outreach.model import Event, MessageState
+from outreach.outbox import Outbox, Report
+from outreach.settings import Settings
+from outreach.store import Store
+
+log = logging.getLogger(__name__)
+
+#: Key in State.sync for the mailbox's own sync states.
+SYNC_KEY = "mailbox"
+#: At most this many sync pages in one cycle; the rest wait for the next.
+MAX_PAGES = 20
+
+
+@dataclass
+class CycleReport:
+    observed: int = 0
+    events: list[Event] = field(default_factory=list)
+    outbox: Report = field(default_factory=Report)
+
+
+class Service:
+    """Ties the store, the engine, the outbox and the mailbox together for one profile."""
+
+    def __init__(self, settings: Settings, store: Store, mailbox: Mailbox, clock: Clock) -> None:
+        self.settings = settings
+        self.store = store
+        self.mailbox = mailbox
+        self.clock = clock
+        self.outbox = Outbox(store, mailbox, settings, clock)
+        self._reconciled = False
+
+    def cycle(self) -> CycleReport:
+        """Run one cycle. Raise MailboxError when the mailbox cannot be reached."""
+        report = CycleReport()
+        try:
+            if not self._reconciled:
+                self.outbox.reconcile()
+                self._reconciled = True
+            report.events += self._observe_and_plan(report)
+            pending = any(
+                m.state == MessageState.PLANNED and m.item_id is None
+                for m in self.store.read().messages.values()
+            )
+            if pending:
+                report.outbox = self.outbox.perform()
+                report.events += report.outbox.events
+        except MailboxError:
+            self._reconciled = False  # after any error, reconcile before acting again
+            raise
+        if report.events:
+            names = {c.id: c.name for c in self.store.read().contacts.values()}
+            for event in report.events:
+                log.info("%s", _line(event, names))
+        return report
+
+    def _observe_and_plan(self, report: CycleReport) -> list[Event]:
+        snapshot = self.store.read()
+        sync_state = dict(snapshot.sync.get(SYNC_KEY, {}))
+        observations = []
+        for _ in range(MAX_PAGES):
+            page = self.mailbox.sync(sync_state)
+            observations += page.observations
+            sync_state = page.state
+            if not page.more:
+                break
+        report.observed = len(observations)
+        now = self.clock.now()
+        changed = sync_state != snapshot.sync.get(SYNC_KEY, {})
+        if not observations and not changed and not engine.plan(snapshot, now, self.settings):
+            return []  # a quiet cycle writes nothing
+        with self.store.transaction() as state:
+            for observation in observations:
+                engine.apply(state, observation, now, self.settings)
+            state.sync[SYNC_KEY] = sync_state
+            engine.apply_plan(state, now, self.settings)
+            return list(state.events)
+
+
+def _line(event: Event, names: dict[str, str]) -> str:
+    """One log line per event: "Robin Example: follow-up 1 in Drafts: …"."""
+    if event.contact_id is None:
+        return event.text
+    return f"{names.get(event.contact_id, event.contact_id)}: {event.text}"
