@@ -58,7 +58,7 @@ import jinja2
 import markupsafe
 
 from outreach.errors import TemplateError
-from outreach.model import Contact, Interview, Kind, Message, Mode, Slot
+from outreach.model import Contact, Interview, Kind, Message, Mode, Slot, State
 from outreach.questions import CATEGORIES
 from outreach.settings import Settings
 
@@ -372,3 +372,68 @@ def build_context(
         ],
         "today": f"{now.astimezone(tz):%A} {now.astimezone(tz).day} {now.astimezone(tz):%B %Y}",
     }
+
+
+def context_from_state(
+    settings: Settings,
+    state: State,
+    contact: Contact,
+    kind: str,
+    *,
+    now: datetime,
+    slots: Sequence[Slot] = (),
+    chosen: Collection[str] = (),
+) -> dict[str, Any]:
+    """Given the store's state, return the context of email ``kind`` (or "prep") to ``contact``.
+
+    Picks the contact's latest interview, their referrer, the request a follow-up
+    continues, earlier interviews in the same area (prep) and, for a report-back
+    (``contact`` being the referrer), the latest interview of someone they referred.
+    """
+    interviews = state.interviews_of(contact.id)
+    interview = interviews[-1] if interviews else None
+    referrer = state.contacts.get(contact.referred_by) if contact.referred_by else None
+    referred = None
+    if kind == "report-back":
+        pointed = [c for c in state.contacts.values() if c.referred_by == contact.id]
+        held = [(i, c) for c in pointed for i in state.interviews_of(c.id)]
+        interview, referred = max(held, key=lambda pair: pair[0].start) if held else (None, None)
+        referrer = None
+    requests = [m for m in state.messages_of(contact.id) if m.kind is Kind.REQUEST]
+    follow_ups = [m for m in state.messages_of(contact.id) if m.kind is Kind.FOLLOW_UP]
+    area = (contact.area or "").strip().lower()
+    earlier = [
+        (state.contacts[i.contact_id], i)
+        for i in sorted(state.interviews.values(), key=lambda i: i.start)
+        if kind == "prep"
+        and area
+        and i.contact_id != contact.id
+        and i.start < now
+        and i.contact_id in state.contacts
+        and i.status != "cancelled"
+        and state.contacts[i.contact_id].area.strip().lower() == area
+    ]
+    return build_context(
+        settings,
+        contact,
+        now=now,
+        slots=slots,
+        interview=interview,
+        referrer=referrer,
+        referred=referred,
+        earlier=earlier,
+        chosen=chosen,
+        follow_up=len(follow_ups) + 1 if kind.startswith("follow-up") else 0,
+        thread=requests[0] if requests else None,
+    )
+
+
+def template_path(name: str, templates: Path | None = None) -> Path:
+    """Return the file that serves template ``name`` (yours first). Raise TemplateError."""
+    folders = ([templates] if templates is not None else []) + [packaged_templates()]
+    for folder in folders:
+        if (folder / name).is_file():
+            return folder / name
+    raise TemplateError(
+        f"Template {name} not found.", [f"looked in {folder}" for folder in folders]
+    )
