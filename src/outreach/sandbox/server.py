@@ -106,7 +106,9 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(spec.get("seconds", 1.0)))
             return False
         if kind == "http500":
-            self._send(500, b"Internal Server Error", "text/plain")
+            # What IIS answers when the EWS application fails under load.
+            self._send(500, b"<html><body><h1>Server Error in '/EWS' Application.</h1></body></html>",
+                       "text/html")
             return True
         if kind == "server_busy":
             ms = str(int(spec.get("back_off_ms", 100)))
@@ -114,7 +116,9 @@ class Handler(BaseHTTPRequestHandler):
                                   "Try again later.", {"BackOffMilliseconds": ms}))
             return True
         if kind == "error":
-            self._send(200, envelope(error_response(name, spec["code"]), server_version_info()))
+            response = error_response(name, spec["code"])
+            self.server.sandbox.record(name, response)
+            self._send(200, envelope(response, server_version_info()))
             return True
         if kind == "drop":
             self.close_connection = True

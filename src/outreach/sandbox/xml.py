@@ -144,4 +144,10 @@ def response_message(tag: str, code: str = "NoError", text: str | None = None) -
     sub(node, "m:ResponseCode", code)
     if code != "NoError":
         sub(node, "m:DescriptiveLinkKey", 0)
+        if tag in ITEM_INFO:
+            sub(node, "m:Items")  # the schema wants it even on errors, as Exchange sends it
     return node
+
+
+ITEM_INFO = {f"m:{op}ResponseMessage" for op in ("GetItem", "CreateItem", "MoveItem", "CopyItem",
+                                                 "UpdateItem")}
