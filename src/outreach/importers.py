@@ -174,6 +174,7 @@ def parse_csv(text: str, source: Path) -> list[Row]:
     """Return (line, row) pairs. Raise UserError if the file itself is malformed."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[Row] = []
+    line = 1
     try:
         header = next(reader, None)
         if header is None:
@@ -197,8 +198,8 @@ def parse_csv(text: str, source: Path) -> list[Row]:
                 continue
             rows.append((line, dict(zip(columns, values, strict=False))))
     except csv.Error as bad:
-        raise UserError(f"{source}:{reader.line_num}: not valid CSV ({bad}); nothing was "
-                        "imported.") from None
+        raise UserError(f"{source}:{line}: not valid CSV in the row that starts here ({bad}); "
+                        "nothing was imported.") from None
     return rows
 
 
