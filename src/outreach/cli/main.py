@@ -23,6 +23,12 @@ COMMANDS: dict[str, str] = {
     "status": "outreach.cli.status:status",
     "contacts": "outreach.cli.contacts:contacts",
     "sandbox": "outreach.cli.sandbox:sandbox",
+    "templates": "outreach.cli.templates:templates",
+    "prep": "outreach.cli.prep:prep",
+    "log": "outreach.cli.research:log",
+    "report": "outreach.cli.research:report_command",
+    "export": "outreach.cli.research:export",
+    "import": "outreach.cli.research:import_command",
 }
 
 #: one-line summaries, so ``--help`` need not import every command module.
@@ -32,6 +38,12 @@ SUMMARIES: dict[str, str] = {
     "status": "Show the funnel and what needs your attention.",
     "contacts": "Add, list, edit, import and export contacts.",
     "sandbox": "Run and drive the local practice Exchange server.",
+    "templates": "List, show and preview the email templates.",
+    "prep": "Print the prep sheet for an interview (Markdown).",
+    "log": "Record an interview: impressions, answers, fit, referrals.",
+    "report": "The research file: interviews compared, fit and the funnel.",
+    "export": "Export everything as JSON or CSV (to move or leave).",
+    "import": "Import an export into an empty store.",
 }
 
 

@@ -1,0 +1,224 @@
+"""`outreach log` (options, data file, $EDITOR, prompts) and `outreach report` end to end.
+
+The interviews of the example campaign are logged through the real CLI against a
+real store, and the report is read back in all three formats and compared with
+the comparison worked out by hand in research_example.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import research_example as ex
+from click.testing import CliRunner, Result
+from report_readers import READERS, csv_tables
+
+from outreach.cli.main import cli
+from outreach.errors import UserError
+from outreach.model import Interview, Source, Status
+from outreach.store import Store
+
+
+def run(config: Path, *args: str, **kwargs) -> Result:
+    return CliRunner().invoke(cli, ["-c", str(config), *args], **kwargs)
+
+
+def ok(result: Result) -> Result:
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result
+
+
+@pytest.fixture
+def campaign(store: Store) -> Store:
+    """The example's contacts and events in a real store, interviews scheduled, none logged."""
+    contacts, events = ex.contacts_and_events()
+    with store.transaction() as state:
+        for contact in contacts:
+            state.contacts[contact.id] = contact
+            if contact.email in ex.STARTS:
+                interview = Interview(contact_id=contact.id, start=ex.STARTS[contact.email])
+                state.interviews[interview.id] = interview
+        for event in events:
+            state.record(event)
+    return store
+
+
+def scripted_args(email: str) -> list[str]:
+    args = ["log", email, "--no-lookup", "--impressions", ex.IMPRESSIONS[email]]
+    for key, text in ex.ANSWERS[email].items():
+        args += ["--answer", f"{key}={text}"]
+    for area, (score, note) in ex.FIT[email].items():
+        args += ["--fit", f"{area}={score} - {note}" if note else f"{area}={score}"]
+    if ex.ADVICE[email]:
+        args += ["--advice", ex.ADVICE[email]]
+    for name, mail, may in ex.REFERRALS[email]:
+        args += ["--referral", f"{name} <{mail}> - may use name: {'yes' if may else 'no'}"
+                 if mail else name]
+    return args
+
+
+STUB_EDITOR = textwrap.dedent(
+    """
+    import sys
+    path = sys.argv[1]
+    text = open(path, encoding="utf-8").read()
+    fill = {
+        "## Impressions": "Relaxed, <b>enthusiastic</b> & candid.",
+        "## Qualifications": "Curiosity and a portfolio of projects.",
+        "## Training / work experience": "Self-taught from books.",
+        "## Job specifications": "Building dashboards for managers.",
+    }
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("- interests:"):
+            line = "- interests: 3"
+        if line.startswith("- working style:"):
+            line = "- working style: 2 - too solitary"
+        lines.append(line)
+        if line in fill:
+            lines.append(fill[line])
+    open(path, "w", encoding="utf-8").write("\\n".join(lines) + "\\n")
+    """
+)
+
+
+def stub_editor(tmp_path: Path, script: str = STUB_EDITOR) -> str:
+    path = tmp_path / "stub_editor.py"
+    path.write_text(script, encoding="utf-8")
+    return f'"{sys.executable}" "{path}"'
+
+
+def log_everyone(config: Path, tmp_path: Path) -> None:
+    # Ana and Zed: options only.
+    ok(run(config, *scripted_args("ana@example.com")))
+    ok(run(config, *scripted_args("zed@example.com")))
+    # Ben: a YAML data file.
+    ben = "ben@example.com"
+    data = {
+        "impressions": ex.IMPRESSIONS[ben],
+        "answers": ex.ANSWERS[ben],
+        "advice": ex.ADVICE[ben],
+        "fit": {k: f"{s} - {n}" if n else s for k, (s, n) in ex.FIT[ben].items()},
+        "referrals": [{"name": n, "email": e, "may_use_name": m} for n, e, m in ex.REFERRALS[ben]],
+    }
+    (tmp_path / "ben.json").write_text(json.dumps(data), encoding="utf-8")
+    ok(run(config, "log", "Ben", "--no-lookup", "--from", str(tmp_path / "ben.json")))
+    # Cy: the editor path with a stub editor writing into the prefilled form.
+    ok(run(config, "log", "cy@example.com", "--editor", "--no-lookup",
+           env={"EDITOR": stub_editor(tmp_path), "VISUAL": ""}))
+
+
+def test_logged_interviews_give_the_hand_computed_comparison_in_every_format(
+    config_file: Path, campaign: Store, tmp_path: Path
+) -> None:
+    log_everyone(config_file, tmp_path)
+    for fmt in ("md", "html", "csv"):
+        out = tmp_path / f"report.{fmt}"
+        ok(run(config_file, "report", "--area", ex.AREA, "--output", str(out)))
+        agreed, differed = READERS[fmt](out.read_text("utf-8"))
+        assert agreed == ex.AGREED, fmt
+        assert differed == ex.DIFFERED, fmt
+    stdout = ok(run(config_file, "report", "--area", ex.AREA, "--format", "csv")).output
+    tables = csv_tables(stdout)
+    assert [r["date"] for r in tables["interviews"]] == [
+        ex.STARTS[e].isoformat() for e in ("ana@example.com", "ben@example.com", "cy@example.com")
+    ]  # each log defaulted to the scheduled interview
+    funnel = {r["stage"]: r["value"] for r in tables["funnel"]}
+    assert funnel["contacted"] == "5" and funnel["replied"] == "4"
+    assert funnel["interviewed"] == "3" and funnel["referrals gained"] == "2"
+    assert funnel["median hours to reply"] == "18.00" and funnel["mean hours to reply"] == "22.50"
+    means = {r["area"]: float(r["score"]) for r in tables["fit"] if r["person"] == "(mean)"}
+    assert means == {k: mean for k, (mean, _) in ex.FIT_SUMMARY.items()}
+
+
+def test_referrals_become_contacts_deduplicated_by_email(
+    config_file: Path, campaign: Store, tmp_path: Path
+) -> None:
+    log_everyone(config_file, tmp_path)
+    state = campaign.read()
+    by_email = {c.email: c for c in state.contacts.values()}
+    gil = by_email["gil@example.com"]
+    ana = by_email["ana@example.com"]
+    assert gil.source == Source.REFERRAL and gil.referred_by == ana.id
+    assert gil.may_use_referrer_name and gil.area == ex.AREA
+    named_gil = [c for c in state.contacts.values() if c.name == "Gil Example"]
+    assert len(named_gil) == 1  # Ben named Gil again: the same contact
+    ben_interview = next(i for i in state.interviews.values()
+                         if i.contact_id == by_email["ben@example.com"].id)
+    assert ben_interview.referrals[0].contact_id == gil.id
+    hal = next(c for c in state.contacts.values() if c.name == "Hal Example")
+    assert hal.email == "" and "No email address" in (hal.attention or "")
+    assert ana.status == Status.INTERVIEWED
+    kinds = [e.kind for e in campaign.events(ana.id)]
+    assert kinds[-2:] == ["interview-logged", "status"]
+    assert [e.kind for e in campaign.events(gil.id)] == ["contact-added"]
+
+
+def test_editing_a_log_keeps_history_and_options_change_single_parts(
+    config_file: Path, campaign: Store, tmp_path: Path
+) -> None:
+    ok(run(config_file, *scripted_args("ana@example.com")))
+    result = ok(run(config_file, "log", "ana@example.com", "--impressions", "Precise.",
+                    "--fit", "skills=4", "--no-lookup"))
+    assert "Updated the interview with Ana Example" in result.output
+    interview = next(i for i in campaign.read().interviews.values() if i.logged_at)
+    assert interview.impressions == "Precise."
+    assert interview.fit["skills"].score == 4 and interview.fit["interests"].score == 4
+    assert interview.answers == ex.ANSWERS["ana@example.com"]
+    assert len(interview.history) == 1
+    assert interview.history[0]["impressions"] == ex.IMPRESSIONS["ana@example.com"]
+    assert interview.history[0]["fit"]["skills"]["score"] == 3
+    assert [r.name for r in interview.referrals] == ["Gil Example"]  # not doubled
+    # the editor opens on the logged text and keeps it when the user changes nothing else
+    noop = stub_editor(tmp_path, "import sys\nopen(sys.argv[1], 'a').write('\\n')\n")
+    ok(run(config_file, "log", "ana", "--editor", env={"EDITOR": noop, "VISUAL": ""}))
+    again = campaign.read().interviews[interview.id]
+    assert again.impressions == "Precise." and len(again.history) == 2
+
+
+def test_prompts_ask_for_each_part(config_file: Path, campaign: Store) -> None:
+    answers = [
+        "",  # date: the scheduled one
+        "Calm and clear.",  # impressions
+        "A degree.", "", "", "", "",  # the five categories
+        "Keep learning.",  # advice
+        "4 - yes", "", "", "",  # fit
+        "Kim Example <kim@example.com> - may use name: yes", "",  # referrals
+    ]
+    ok(run(config_file, "log", "cy@example.com", "--prompt", "--no-lookup",
+           input="\n".join(answers) + "\n"))
+    state = campaign.read()
+    interview = next(i for i in state.interviews.values() if i.logged_at)
+    assert interview.start == ex.STARTS["cy@example.com"]
+    assert interview.answers == {"qualifications": "A degree."}
+    assert interview.fit["interests"].score == 4 and list(interview.fit) == ["interests"]
+    assert interview.referrals[0].may_use_name
+
+
+def test_bad_input_names_the_problem_and_leaves_the_store_alone(
+    config_file: Path, campaign: Store, tmp_path: Path
+) -> None:
+    before = campaign.path.read_bytes()
+    result = run(config_file, "log", "ana", "--fit", "skills=9", "--answer", "hobbies=x")
+    assert isinstance(result.exception, UserError)
+    assert "--fit 'skills=9': skills: score '9' should be 1 to 5" in str(result.exception)
+    assert "--answer 'hobbies=x'" in str(result.exception)
+    broken = tmp_path / "broken.md"
+    broken.write_text("# x\nDate: 2026-03-09 10:00\n## Qualifications\nok\n## Fit\n- skills: ten\n")
+    result = run(config_file, "log", "ana", "--from", str(broken))
+    assert isinstance(result.exception, UserError)
+    assert f"{broken} line 6: skills: score 'ten' should be 1 to 5" in str(result.exception)
+    bad_editor = stub_editor(tmp_path, "import sys\nopen(sys.argv[1], 'a').write('## Gossip\\n')\n")
+    result = run(config_file, "log", "ana", "--editor", env={"EDITOR": bad_editor, "VISUAL": ""})
+    assert isinstance(result.exception, UserError)
+    assert "unknown heading '## Gossip'" in str(result.exception)
+    assert "your text is kept in" in str(result.exception)
+    result = run(config_file, "log", "ana")  # no tty, nothing given
+    assert isinstance(result.exception, UserError) and "Nothing to log" in str(result.exception)
+    result = run(config_file, "report", "--area", "Astronomy")
+    assert isinstance(result.exception, UserError)
+    assert campaign.path.read_bytes() == before
