@@ -78,15 +78,14 @@ class RenderedEmail:
 
 
 def packaged_templates() -> Path:
-    """Return the folder of the default templates (inside the wheel, or the source tree)."""
-    try:
-        from importlib.resources import files
+    """Return the folder of the default templates: ``outreach/templates`` in the wheel.
 
-        folder = Path(str(files("outreach.templates")))
-        if (folder / PREP).is_file():
-            return folder
-    except (ModuleNotFoundError, TypeError):
-        pass
+    In the source tree that is a symlink to the root ``templates/``; without it
+    (a checkout that dropped symlinks) the root folder itself is used.
+    """
+    inside = Path(__file__).resolve().parent / "templates"
+    if (inside / PREP).is_file():
+        return inside
     return Path(__file__).resolve().parents[2] / "templates"
 
 
