@@ -23,6 +23,7 @@ import csv
 import dataclasses
 import io
 import json
+import types
 import typing
 import zipfile
 from collections.abc import Mapping
@@ -112,7 +113,8 @@ def _kinds(cls: type) -> dict[str, tuple[bool, bool]]:
     result = {}
     for f in dataclasses.fields(cls):
         hint = hints[f.name]
-        args = typing.get_args(hint) or (hint,)
+        union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+        args = typing.get_args(hint) if union else (hint,)
         optional = type(None) in args
         concrete = [a for a in args if a is not type(None)]
         plain = len(concrete) == 1 and (
