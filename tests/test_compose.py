@@ -249,3 +249,33 @@ def test_every_email_has_its_three_packaged_files():
         for part in compose.PARTS:
             assert (folder / f"{name}.{part}.j2").is_file()
     assert (folder / compose.PREP).is_file()
+
+
+def test_cli_preview_and_prep_use_the_store(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from outreach.cli.main import cli
+
+    config = str(tmp_path / "config.yaml")
+    run = CliRunner().invoke
+
+    def ok(*args: str) -> str:
+        result = run(cli, ["-c", config, *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    ok("init", "--name", "Sam Sample", "--email", "sam@example.com", "--timezone", "Europe/Berlin",
+       "--store", str(tmp_path / "store.json"))  # fmt: skip
+    ok("contacts", "add", "--name", "Alex <Example>", "--email", "alex@example.com",
+       "--area", "platform engineering", "--tags", "ask:job-1")  # fmt: skip
+    text = ok("templates", "preview", "request", "--contact", "alex", "--html")
+    assert "Subject: Request for a 30-minute informational interview about platform" in text
+    assert "Dear Alex <Example>," in text and "Dear Alex &lt;Example&gt;," in text
+    out = tmp_path / "prep.md"
+    ok("prep", "alex", "--ask", "referrals-2", "--output", str(out))
+    sheet = out.read_text()
+    assert sheet.count("- [x]") == 2 and "`job-1`" in sheet
+    assert "request.txt.j2" in ok("templates", "list")
+    assert ok("templates", "show", "invite.subject.j2").startswith("Informational interview:")
+    bad = run(cli, ["-c", config, "prep", "alex", "--ask", "job-99"])
+    assert bad.exit_code != 0
