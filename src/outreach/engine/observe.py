@@ -138,16 +138,27 @@ def _draft_sent(state: State, obs: DraftSent) -> None:
     cid = message.contact_id
     if cid not in state.contacts:
         return
-    _event(state, obs.at, "sent", cid, f"{describe(message)} sent {stamp(obs.at)}",
-           message_id=message.id, internet_message_id=message.internet_message_id)  # fmt: skip
+    _event(
+        state,
+        obs.at,
+        "sent",
+        cid,
+        f"{describe(message)} sent {stamp(obs.at)}",
+        message_id=message.id,
+        internet_message_id=message.internet_message_id,
+    )
     contact = state.contacts[cid]
     target = {
-        Kind.REQUEST: (Status.CONTACTED, {Status.NEW, Status.DRAFTED, Status.REJECTED,
-                                          Status.NO_RESPONSE}),
-        Kind.FOLLOW_UP: (Status.FOLLOWED_UP, {Status.NEW, Status.DRAFTED, Status.CONTACTED,
-                                              Status.REJECTED, Status.NO_RESPONSE}),
+        Kind.REQUEST: (
+            Status.CONTACTED,
+            {Status.NEW, Status.DRAFTED, Status.REJECTED, Status.NO_RESPONSE},
+        ),
+        Kind.FOLLOW_UP: (
+            Status.FOLLOWED_UP,
+            {Status.NEW, Status.DRAFTED, Status.CONTACTED, Status.REJECTED, Status.NO_RESPONSE},
+        ),
         Kind.THANK_YOU: (Status.THANKED, {Status.INTERVIEWED}),
-    }.get(message.kind)  # fmt: skip
+    }.get(message.kind)
     if target is None:
         return
     status, before = target
@@ -161,8 +172,14 @@ def _draft_edited(state: State, obs: DraftEdited) -> None:
     message = match_message(state, obs)
     if message is None or message.contact_id not in state.contacts:
         return
-    _event(state, obs.at, "edited", message.contact_id,
-           f"{describe(message)} draft edited {stamp(obs.at)}", message_id=message.id)  # fmt: skip
+    _event(
+        state,
+        obs.at,
+        "edited",
+        message.contact_id,
+        f"{describe(message)} draft edited {stamp(obs.at)}",
+        message_id=message.id,
+    )
 
 
 def _draft_deleted(state: State, obs: DraftDeleted) -> None:
@@ -184,11 +201,21 @@ def _draft_deleted(state: State, obs: DraftDeleted) -> None:
         interview = state.interviews[message.interview_id]
         if interview.status in ("proposed", "scheduled"):
             interview.status = "cancelled"
-            _event(state, obs.at, "interview", cid, f"interview of {stamp(interview.start)} "
-                   "cancelled: its invite was deleted", interview_id=interview.id)  # fmt: skip
-            flag(state, cid, f"The invite for {stamp(interview.start)} was deleted before it "
-                 "was sent: schedule again (outreach schedule) if you still want to meet.",
-                 obs.at)  # fmt: skip
+            _event(
+                state,
+                obs.at,
+                "interview",
+                cid,
+                f"interview of {stamp(interview.start)} cancelled: its invite was deleted",
+                interview_id=interview.id,
+            )
+            flag(
+                state,
+                cid,
+                f"The invite for {stamp(interview.start)} was deleted before it "
+                "was sent: schedule again (outreach schedule) if you still want to meet.",
+                obs.at,
+            )
 
 
 # --- mail from people ------------------------------------------------------------------
@@ -196,12 +223,27 @@ def _draft_deleted(state: State, obs: DraftDeleted) -> None:
 
 def _reply(state: State, cid: str, obs: ReplyReceived, settings: Settings) -> None:
     contact = state.contacts[cid]
-    _event(state, obs.at, "reply", cid, f"reply received {stamp(obs.at)}: {obs.subject}".strip(),
-           item_id=obs.item_id, internet_message_id=obs.internet_message_id)  # fmt: skip
+    _event(
+        state,
+        obs.at,
+        "reply",
+        cid,
+        f"reply received {stamp(obs.at)}: {obs.subject}".strip(),
+        item_id=obs.item_id,
+        internet_message_id=obs.internet_message_id,
+    )
     slots = _proposed_slots(state, cid)
     reading = read_reply(obs.body_text, slots)
-    _event(state, obs.at, "reading", cid, reading.sentence, kind=reading.kind.value,
-           slot_index=reading.slot_index, confidence=reading.confidence)  # fmt: skip
+    _event(
+        state,
+        obs.at,
+        "reading",
+        cid,
+        reading.sentence,
+        reading=reading.kind.value,
+        slot_index=reading.slot_index,
+        confidence=reading.confidence,
+    )
     note = f"Replied {stamp(obs.at)}: {reading.sentence}"
     pick = reading.kind == ReadingKind.PICK and reading.sure and reading.slot_index is not None
     if contact.status in BEFORE_INTERVIEW and not contact.do_not_contact:
@@ -213,8 +255,11 @@ def _reply(state: State, cid: str, obs: ReplyReceived, settings: Settings) -> No
             set_status(state, cid, Status.DECLINED, obs.at, f"reply {stamp(obs.at)} declines")
         elif contact.status != Status.SCHEDULING:
             set_status(state, cid, Status.REPLIED, obs.at, f"reply received {stamp(obs.at)}")
-    pending = [m for m in state.messages_of(cid)
-               if m.kind == Kind.FOLLOW_UP and m.state == MessageState.DRAFTED]  # fmt: skip
+    pending = [
+        m
+        for m in state.messages_of(cid)
+        if m.kind == Kind.FOLLOW_UP and m.state == MessageState.DRAFTED
+    ]
     if pending:
         names = ", ".join(describe(m) for m in pending)
         note += f" ({names} still in Drafts: delete it.)"
@@ -223,9 +268,13 @@ def _reply(state: State, cid: str, obs: ReplyReceived, settings: Settings) -> No
 
 def _proposed_slots(state: State, cid: str) -> list[Slot]:
     """Return the slots of the latest request or follow-up that proposed any."""
-    outreach = [m for m in state.messages_of(cid)
-                if m.kind in (Kind.REQUEST, Kind.FOLLOW_UP) and m.slots
-                and m.state in (MessageState.SENT, MessageState.DRAFTED)]  # fmt: skip
+    outreach = [
+        m
+        for m in state.messages_of(cid)
+        if m.kind in (Kind.REQUEST, Kind.FOLLOW_UP)
+        and m.slots
+        and m.state in (MessageState.SENT, MessageState.DRAFTED)
+    ]
     outreach.sort(key=lambda m: (m.sent_at is not None, m.sent_at or m.planned_at or m.drafted_at))
     return list(outreach[-1].slots) if outreach else []
 
@@ -244,8 +293,14 @@ def _agree(state: State, contact: Contact, slot: Slot, settings: Settings, at: d
             location=settings.scheduling.location,
             status="proposed",
         )
-        _event(state, at, "interview", contact.id, f"time agreed: {stamp(slot.start)}",
-               interview_id=iid)  # fmt: skip
+        _event(
+            state,
+            at,
+            "interview",
+            contact.id,
+            f"time agreed: {stamp(slot.start)}",
+            interview_id=iid,
+        )
     set_status(state, contact.id, Status.SCHEDULING, at, f"reply {stamp(at)} picks a proposed time")
 
 
@@ -253,32 +308,53 @@ def _auto_reply(state: State, cid: str, obs: AutoReply, settings: Settings) -> N
     contact = state.contacts[cid]
     until = obs.until or obs.at + timedelta(days=settings.policy.out_of_office_default_days)
     said = "" if obs.until else " (no date given)"
-    _event(state, obs.at, "auto-reply", cid, f"auto-reply {stamp(obs.at)}: away until "
-           f"{stamp(until)}{said}", until=until.isoformat())  # fmt: skip
+    _event(
+        state,
+        obs.at,
+        "auto-reply",
+        cid,
+        f"auto-reply {stamp(obs.at)}: away until {stamp(until)}{said}",
+        until=until.isoformat(),
+    )
     if until <= obs.at:
         return
     if contact.status in WAITING:
-        commit(state, StatusChange(cid, Status.PAUSED, f"out of office until {stamp(until)}",
-                                   paused_until=until), obs.at)  # fmt: skip
+        commit(
+            state,
+            StatusChange(
+                cid, Status.PAUSED, f"out of office until {stamp(until)}", paused_until=until
+            ),
+            obs.at,
+        )
     elif contact.status == Status.PAUSED and contact.paused_until and until > contact.paused_until:
         contact.paused_until = until
         _event(state, obs.at, "paused", cid, f"pause extended until {stamp(until)}")
     else:
         for interview in state.interviews_of(cid):
             if interview.status in ("proposed", "scheduled") and obs.at < interview.start < until:
-                flag(state, cid, f"Out of office until {stamp(until)}, but the interview is "
-                     f"{stamp(interview.start)}: check it still holds.", obs.at)  # fmt: skip
+                flag(
+                    state,
+                    cid,
+                    f"Out of office until {stamp(until)}, but the interview is "
+                    f"{stamp(interview.start)}: check it still holds.",
+                    obs.at,
+                )
 
 
 def _bounce(state: State, cid: str, obs: Bounce) -> None:
     contact = state.contacts[cid]
     reason = obs.reason or "no reason given"
-    _event(state, obs.at, "bounce", cid, f"bounced {stamp(obs.at)}: {reason}",
-           recipient=obs.recipient)  # fmt: skip
+    _event(
+        state, obs.at, "bounce", cid, f"bounced {stamp(obs.at)}: {reason}", recipient=obs.recipient
+    )
     if contact.status in BEFORE_REPLY:
         set_status(state, cid, Status.BOUNCED, obs.at, f"mail bounced: {reason}")
-    flag(state, cid, f"Mail to {obs.recipient or contact.email} bounced ({reason}): "
-         "check the address.", obs.at)  # fmt: skip
+    flag(
+        state,
+        cid,
+        f"Mail to {obs.recipient or contact.email} bounced ({reason}): check the address.",
+        obs.at,
+    )
 
 
 # --- the calendar ------------------------------------------------------------------------
@@ -312,14 +388,30 @@ def _meeting_response(state: State, cid: str, obs: MeetingResponse) -> None:
             interview.status = "cancelled"
         if contact.status == Status.SCHEDULED:
             set_status(state, cid, Status.SCHEDULING, obs.at, f"invite for {when} declined")
-        flag(state, cid, f"Declined the invite for {when}. That is not a no to the interview: "
-             "ask for another time (outreach schedule) or read their note.", obs.at)  # fmt: skip
+        flag(
+            state,
+            cid,
+            f"Declined the invite for {when}. That is not a no to the interview: "
+            "ask for another time (outreach schedule) or read their note.",
+            obs.at,
+        )
     elif isinstance(obs, MeetingProposedNewTime):
         proposed = stamp(obs.start) if obs.start else "another time"
-        _event(state, obs.at, "new-time", cid, f"proposes {proposed} instead of {when}",
-               start=obs.start.isoformat() if obs.start else None)  # fmt: skip
-        flag(state, cid, f"Proposes {proposed} instead of {when}: accept it in Outlook or "
-             "reschedule (outreach schedule).", obs.at)  # fmt: skip
+        _event(
+            state,
+            obs.at,
+            "new-time",
+            cid,
+            f"proposes {proposed} instead of {when}",
+            start=obs.start.isoformat() if obs.start else None,
+        )
+        flag(
+            state,
+            cid,
+            f"Proposes {proposed} instead of {when}: accept it in Outlook or "
+            "reschedule (outreach schedule).",
+            obs.at,
+        )
 
 
 def _interview_changed(state: State, obs: InterviewMoved | InterviewCancelled) -> None:
@@ -334,14 +426,31 @@ def _interview_changed(state: State, obs: InterviewMoved | InterviewCancelled) -
         interview.start = obs.start
         if obs.end is not None and obs.end > obs.start:
             interview.minutes = int((obs.end - obs.start).total_seconds() // 60)
-        _event(state, obs.at, "interview", cid, f"interview moved from {stamp(old)} to "
-               f"{stamp(obs.start)}", interview_id=interview.id)  # fmt: skip
+        _event(
+            state,
+            obs.at,
+            "interview",
+            cid,
+            f"interview moved from {stamp(old)} to {stamp(obs.start)}",
+            interview_id=interview.id,
+        )
         return
     interview.status = "cancelled"
-    _event(state, obs.at, "interview", cid, f"interview of {stamp(interview.start)} cancelled",
-           interview_id=interview.id)  # fmt: skip
+    _event(
+        state,
+        obs.at,
+        "interview",
+        cid,
+        f"interview of {stamp(interview.start)} cancelled",
+        interview_id=interview.id,
+    )
     if cid in state.contacts:
         if state.contacts[cid].status == Status.SCHEDULED:
             set_status(state, cid, Status.SCHEDULING, obs.at, "interview cancelled")
-        flag(state, cid, f"The interview of {stamp(interview.start)} was cancelled: "
-             "reschedule (outreach schedule) or let it go.", obs.at)  # fmt: skip
+        flag(
+            state,
+            cid,
+            f"The interview of {stamp(interview.start)} was cancelled: "
+            "reschedule (outreach schedule) or let it go.",
+            obs.at,
+        )
