@@ -184,6 +184,20 @@ class Outbox:
             report.events += state.events
         return report
 
+    def preview(self, state: State, message: Message, now: datetime) -> OutgoingEmail:
+        """Render ``message`` as it would go out, filling its slots and subject in place.
+
+        Asks the mailbox for busy times when the email proposes slots; creates nothing.
+        Raise OutreachError (NoSlots, TemplateError) when it cannot be rendered.
+        """
+        contact = state.contacts[message.contact_id]
+        needing = [message] if message.kind in NEEDS_SLOTS and not message.slots else []
+        item = self._render(state, message, contact, now, self._busy(state, needing, now), [])
+        if item.email is None:
+            raise OutreachError(f"{describe(message)} is not an email")
+        message.slots, message.subject = item.message.slots, item.message.subject
+        return item.email
+
     def _attempt(
         self, message_id: str, call: Callable[[Any], Created], arg: Any
     ) -> tuple[str, Created | str]:

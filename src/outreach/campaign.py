@@ -1,0 +1,234 @@
+"""What the person asks for by hand, and the daemon's wiring.
+
+``Runner`` builds the service from the config and rebuilds it on reload;
+``Session`` serves the one-off commands (send, draft, schedule) through the
+same outbox as the daemon, so they are recorded before the mailbox is touched
+and never duplicated. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from outreach import app, clock, engine
+from outreach.errors import OutreachError, UserError
+from outreach.mailbox.base import Mailbox, OutgoingEmail
+from outreach.model import Event, Interview, Kind, Message, MessageState, Mode, State, Status
+from outreach.outbox import Outbox, Report
+from outreach.service import Service
+from outreach.settings import Settings
+from outreach.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Runner:
+    """The daemon's service, built from the config and rebuilt on SIGHUP."""
+
+    def __init__(self, config_path: str | Path | None, time: clock.Clock | None = None) -> None:
+        self.config_path = config_path
+        self.clock = time or clock.from_environment()
+        self.settings = app.load_settings(config_path)
+        self.store = app.open_store(self.settings)
+        self._service: Service | None = None
+
+    def cycle(self) -> None:
+        """Run one cycle, connecting first if needed (a failed connect is retried by the loop)."""
+        if self._service is None:
+            mailbox = app.open_mailbox(self.settings)
+            self._service = Service(self.settings, self.store, mailbox, self.clock)
+        self._service.cycle()
+
+    def reload(self) -> None:
+        """Re-read the config; a broken file is reported and the old settings kept."""
+        try:
+            settings = app.load_settings(self.config_path)
+        except UserError as problem:
+            log.error("the new configuration is not used: %s", problem)
+            return
+        self.close()
+        self.settings = settings
+        self.store = app.open_store(settings)
+
+    def close(self) -> None:
+        if self._service is not None:
+            self._service.mailbox.close()
+            self._service = None
+
+
+class Session:
+    """A mailbox connection for one command; use as a context manager."""
+
+    def __init__(self, settings: Settings, store: Store, time: clock.Clock | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = time or clock.from_environment()
+        self.mailbox: Mailbox | None = None
+
+    def __enter__(self) -> Session:
+        self.mailbox = app.open_mailbox(self.settings)
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self.mailbox is not None:
+            self.mailbox.close()
+
+    @property
+    def outbox(self) -> Outbox:
+        assert self.mailbox is not None, "use Session as a context manager"
+        return Outbox(self.store, self.mailbox, self.settings, self.clock)
+
+    def prepare_one(self, contact_id: str, kind: Kind, send: bool) -> tuple[Message, OutgoingEmail]:
+        """Return the message `send`/`draft` would create and the email it renders to.
+
+        Raise UserError when the contact may not be written to, a cap is reached, or
+        the same email already waits in Drafts.
+        """
+        state = self.store.read()
+        now = self.clock.now()
+        message = engine.plan_one(state, contact_id, kind, now, self.settings, send=send)
+        email = self.outbox.preview(state, message, now)
+        return message, email
+
+    def commit_one(self, message: Message) -> Report:
+        """Record the prepared message, then carry it into the mailbox."""
+        now = self.clock.now()
+        with self.store.transaction() as state:
+            stored = state.messages.get(message.id)
+            if stored is not None and stored.state != MessageState.PLANNED:
+                raise UserError(f"That email was already {stored.state.value}; nothing was done.")
+            state.messages[message.id] = message
+            state.record(
+                Event(
+                    at=now,
+                    kind="planned",
+                    contact_id=message.contact_id,
+                    text=f"{message.kind.value} {'to send' if message.send else 'to draft'} "
+                    "asked for by hand",
+                    data={"message_id": message.id, "kind": message.kind.value},
+                )
+            )
+        return self.outbox.perform(only=[message.id])
+
+    def schedule(
+        self,
+        contact_id: str,
+        *,
+        slot: int | None = None,
+        start: datetime | None = None,
+        minutes: int | None = None,
+        where: str | None = None,
+        mode: Mode | None = None,
+        dry_run: bool = False,
+    ) -> Interview:
+        """Record the agreed time as the contact's interview and create the invite."""
+        now = self.clock.now()
+        try:
+            with self.store.transaction() as state:
+                contact = state.contacts[contact_id]
+                if not contact.reachable:
+                    why = _why_not(contact)
+                    raise UserError(f"{contact.name} is {why}; nothing was scheduled.")
+                if slot is not None:
+                    start = _proposed(state, contact_id, slot)
+                assert start is not None
+                length = minutes or self.settings.scheduling.interview_minutes
+                interview = engine.agree(
+                    state,
+                    contact_id,
+                    start,
+                    timedelta(minutes=length),
+                    now,
+                    self.settings,
+                    mode=mode or Mode.OFFICE,
+                    location=where or ("" if mode == Mode.PHONE else contact.office),
+                )
+                if dry_run:
+                    raise _DryRun(interview)
+                planned = engine.apply_plan(state, now, self.settings)
+        except _DryRun as dry:
+            return dry.interview
+        invites = [m.id for m in planned if m.kind == Kind.INVITE]
+        if invites:
+            report = self.outbox.perform(only=invites)
+            if report.failed:
+                raise OutreachError(f"The invite could not be created: {report.failed[0][1]}")
+        return interview
+
+
+class _DryRun(Exception):
+    """Leave a transaction without writing."""
+
+    def __init__(self, interview: Interview) -> None:
+        self.interview = interview
+
+
+def _proposed(state: State, contact_id: str, number: int) -> datetime:
+    offered = [
+        m
+        for m in state.messages_of(contact_id)
+        if m.kind in (Kind.REQUEST, Kind.FOLLOW_UP) and m.slots
+    ]
+    if not offered:
+        raise UserError("No times were proposed to this contact; use --at instead of --slot.")
+    slots = offered[-1].slots
+    if not 1 <= number <= len(slots):
+        raise UserError(f"--slot must be between 1 and {len(slots)}: that many were proposed.")
+    return slots[number - 1].start
+
+
+def _why_not(contact: Any) -> str:
+    return "marked do-not-contact" if contact.do_not_contact else contact.status.value
+
+
+def pause(
+    settings: Settings, ref: str, until: datetime | None, time: clock.Clock | None = None
+) -> str:
+    """Pause a contact (indefinitely when ``until`` is None); return its name."""
+    now = (time or clock.from_environment()).now()
+    with app.open_store(settings).transaction() as state:
+        contact = app.resolve_contact(state, ref)
+        if contact.status == Status.PAUSED and contact.paused_until == until:
+            return contact.name
+        engine.commit(
+            state,
+            engine.StatusChange(contact.id, Status.PAUSED, "paused by you", paused_until=until),
+            now,
+        )
+        return contact.name
+
+
+def resume(settings: Settings, ref: str, time: clock.Clock | None = None) -> tuple[str, str]:
+    """Resume a paused contact where it stopped; return its name and new status."""
+    now = (time or clock.from_environment()).now()
+    with app.open_store(settings).transaction() as state:
+        contact = app.resolve_contact(state, ref)
+        if contact.status != Status.PAUSED:
+            raise UserError(f"{contact.name} is not paused (status: {contact.status.value}).")
+        target = contact.paused_from or Status.NEW
+        engine.commit(state, engine.StatusChange(contact.id, target, "resumed by you"), now)
+        return contact.name, target.value
+
+
+def forget(settings: Settings, contact_id: str, time: clock.Clock | None = None) -> dict[str, int]:
+    """Remove a contact with their interviews and outbox entries; return the counts."""
+    now = (time or clock.from_environment()).now()
+    with app.open_store(settings).transaction() as state:
+        state.contacts.pop(contact_id)
+        interviews = [i for i, v in state.interviews.items() if v.contact_id == contact_id]
+        messages = [m for m, v in state.messages.items() if v.contact_id == contact_id]
+        for key in interviews:
+            del state.interviews[key]
+        for key in messages:
+            del state.messages[key]
+        for other in state.contacts.values():
+            if other.referred_by == contact_id:
+                other.referred_by = None
+        state.record(Event(at=now, kind="forgotten", text="a contact was forgotten"))
+    return {"interviews": len(interviews), "messages": len(messages)}

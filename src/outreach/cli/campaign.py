@@ -1,0 +1,226 @@
+"""`outreach run | send | draft | schedule | pause | resume | forget`: the campaign itself."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import click
+
+from outreach import app, campaign
+from outreach.model import Kind, Mode
+
+KINDS = {"request": Kind.REQUEST, "follow-up": Kind.FOLLOW_UP, "thank-you": Kind.THANK_YOU}
+
+
+def _config(ctx: click.Context) -> str | None:
+    return (ctx.find_root().obj or {}).get("config_path")
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Run one cycle and exit (for cron and tests).")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="One line per event on stderr; json for machines.",
+)
+@click.pass_context
+def run(ctx: click.Context, once: bool, log_format: str) -> None:
+    """Watch the mailbox and keep every contact's outreach moving.
+
+    Each cycle notices what you sent, edited or deleted in Outlook, replies,
+    out-of-office notices, bounces and meeting responses; then drafts what is
+    due (requests, follow-ups, invites, thank-yous, report-backs) into your
+    mailbox for approval. Runs until stopped (SIGTERM finishes the current step;
+    SIGHUP reloads the config). Under systemd it reports readiness and pets the
+    watchdog.
+    """
+    from outreach.daemon import Loop
+    from outreach.logs import configure
+
+    configure(log_format, verbose=True)
+    runner = campaign.Runner(_config(ctx))
+    loop = Loop(
+        cycle=runner.cycle,
+        poll_seconds=runner.settings.daemon.poll_seconds,
+        reload=runner.reload,
+    )
+    loop.install_signal_handlers()
+    try:
+        failures = loop.run(once=once)
+    finally:
+        runner.close()
+    if failures:
+        ctx.exit(1)
+
+
+def _one_off(ctx: click.Context, ref: str, kind_name: str, send: bool, dry_run: bool, yes: bool):
+    """Shared body of `send` and `draft`: show the email, then create or send it once."""
+    settings = app.load_settings(_config(ctx))
+    store = app.open_store(settings)
+    contact = app.resolve_contact(store.read(), ref)
+    with campaign.Session(settings, store) as session:
+        message, email = session.prepare_one(contact.id, KINDS[kind_name], send=send)
+        click.echo(f"To:      {', '.join(email.to)}")
+        click.echo(f"Subject: {email.subject}")
+        click.echo("")
+        click.echo(email.text.rstrip())
+        click.echo("")
+        if dry_run:
+            click.echo("(dry run; nothing was created or sent)")
+            return
+        verb = "Send this email now" if send else "Save this draft in your Drafts folder"
+        if not yes and not click.confirm(f"{verb}?", default=False):
+            raise click.Abort()
+        report = session.commit_one(message)
+    if report.failed:
+        raise click.ClickException(report.failed[0][1])
+    click.echo("Sent; a copy is in Sent Items." if send else "Saved in Drafts.")
+
+
+KIND_OPTION = click.option(
+    "--kind",
+    type=click.Choice(sorted(KINDS)),
+    default="request",
+    show_default=True,
+    help="Which email.",
+)
+
+
+@click.command()
+@click.argument("contact")
+@KIND_OPTION
+@click.option("--dry-run", is_flag=True, help="Show the email, send nothing.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def send(ctx: click.Context, contact: str, kind: str, dry_run: bool, yes: bool) -> None:
+    """Render one email to CONTACT and send it now, after showing it to you.
+
+    Honours the daily and per-contact caps and never writes to someone who
+    declined, bounced or is marked do-not-contact. If a draft of the same
+    email is waiting in Drafts, that draft is sent instead of a new one.
+    """
+    _one_off(ctx, contact, kind, send=True, dry_run=dry_run, yes=yes)
+
+
+@click.command()
+@click.argument("contact")
+@KIND_OPTION
+@click.option("--dry-run", is_flag=True, help="Show the email, create nothing.")
+@click.pass_context
+def draft(ctx: click.Context, contact: str, kind: str, dry_run: bool) -> None:
+    """Create the draft to CONTACT now, in your Drafts folder, for you to send from Outlook."""
+    _one_off(ctx, contact, kind, send=False, dry_run=dry_run, yes=True)
+
+
+def _parse_at(text: str, zone: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"'{text}' is not a date and time; write it like 2026-12-03 14:30", param_hint="--at"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=ZoneInfo(zone))
+
+
+@click.command()
+@click.argument("contact")
+@click.option("--slot", type=click.IntRange(1, 9), help="The proposed time number N they chose.")
+@click.option("--at", "at_text", help="The agreed time, e.g. 2026-12-03 14:30 (your zone).")
+@click.option("--minutes", type=click.IntRange(5, 480), help="Length (default from config).")
+@click.option("--where", help="The place (default: their office).")
+@click.option("--phone", is_flag=True, help="A phone call instead of a meeting in person.")
+@click.option("--dry-run", is_flag=True, help="Say what would be scheduled; change nothing.")
+@click.pass_context
+def schedule(
+    ctx: click.Context,
+    contact: str,
+    slot: int | None,
+    at_text: str | None,
+    minutes: int | None,
+    where: str | None,
+    phone: bool,
+    dry_run: bool,
+) -> None:
+    """Record the time CONTACT agreed to and create the interview invite.
+
+    The invite is saved unsent on your calendar for approval unless
+    policy.send_invites is true.
+    """
+    if (slot is None) == (at_text is None):
+        raise click.UsageError("Give exactly one of --slot N or --at TIME.")
+    if phone and where:
+        raise click.UsageError("--phone and --where exclude each other.")
+    settings = app.load_settings(_config(ctx))
+    store = app.open_store(settings)
+    target = app.resolve_contact(store.read(), contact)
+    start = _parse_at(at_text, settings.time.timezone) if at_text else None
+    with campaign.Session(settings, store) as session:
+        interview = session.schedule(
+            target.id,
+            slot=slot,
+            start=start,
+            minutes=minutes,
+            where=where,
+            mode=Mode.PHONE if phone else None,
+            dry_run=dry_run,
+        )
+    local = interview.start.astimezone(ZoneInfo(settings.time.timezone))
+    end = local + timedelta(minutes=interview.minutes)
+    what = "Would schedule" if dry_run else "Scheduled"
+    click.echo(
+        f"{what} {target.name}: {local:%a %d %b %Y %H:%M}–{end:%H:%M} "
+        f"({settings.time.timezone}), {interview.location or interview.mode.value}."
+    )
+
+
+@click.command()
+@click.argument("contact")
+@click.option("--until", "until_text", help="Resume by itself then (e.g. 2026-12-10).")
+@click.pass_context
+def pause(ctx: click.Context, contact: str, until_text: str | None) -> None:
+    """Stop all outreach to CONTACT until `outreach resume` (or --until)."""
+    settings = app.load_settings(_config(ctx))
+    until = _parse_at(until_text, settings.time.timezone) if until_text else None
+    name = campaign.pause(settings, contact, until)
+    click.echo(f"Paused {name}" + (f" until {until:%Y-%m-%d %H:%M}." if until else "."))
+
+
+@click.command()
+@click.argument("contact")
+@click.pass_context
+def resume(ctx: click.Context, contact: str) -> None:
+    """Let outreach to a paused CONTACT go on where it stopped."""
+    settings = app.load_settings(_config(ctx))
+    name, status = campaign.resume(settings, contact)
+    click.echo(f"Resumed {name} ({status}).")
+
+
+@click.command()
+@click.argument("contact")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was removed as JSON.")
+@click.pass_context
+def forget(ctx: click.Context, contact: str, yes: bool, as_json: bool) -> None:
+    """Remove CONTACT, their interviews and outbox entries from the store.
+
+    Drafts already in your mailbox stay there for you to delete. The history
+    keeps a line saying a contact was forgotten, without their details.
+    """
+    settings = app.load_settings(_config(ctx))
+    store = app.open_store(settings)
+    target = app.resolve_contact(store.read(), contact)
+    if not yes and not click.confirm(f"Forget {target.name} <{target.email}>?", default=False):
+        raise click.Abort()
+    removed = campaign.forget(settings, target.id)
+    if as_json:
+        click.echo(json.dumps(removed))
+    else:
+        click.echo(
+            f"Forgot {target.name}: {removed['interviews']} interview(s), "
+            f"{removed['messages']} outbox entr{'y' if removed['messages'] == 1 else 'ies'}."
+        )
+
