@@ -221,7 +221,7 @@ th{background:#eef2f8}td.text{white-space:pre-wrap}.muted{color:#5b6577}
 ul.terms{margin:.2rem 0 .8rem}.term{font-weight:600}
 .charts{display:flex;flex-wrap:wrap;gap:2rem}.chart{flex:1 1 22rem}
 .chart svg{width:100%;height:auto;max-width:34rem}
-.differs{color:#a33}
+.differs{color:#a33}table.compact{width:auto;min-width:22rem}
 @media print{body{margin:0}h2{break-after:avoid}}
 """
 
@@ -323,7 +323,9 @@ def html(research: ResearchFile) -> str:
         '<h2>Overview</h2><div class="charts">',
         f'<div class="chart">{funnel_chart(research.funnel)}</div>',
         f'<div class="chart">{fit_chart(research.fit)}</div></div>',
-        _html_table(["Stage", "Value"], _funnel_lines(research.funnel)),
+        _html_table(["Stage", "Value"], _funnel_lines(research.funnel)).replace(
+            "<table>", '<table class="compact" id="funnel">', 1
+        ),
         "<h2>Interviews</h2>",
     ]
     if research.rows:
