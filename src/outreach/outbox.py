@@ -264,48 +264,39 @@ class Outbox:
         message = Message.from_dict(message.to_dict())  # a private copy to fill in
         settings = self.settings
         if message.kind in NEEDS_SLOTS and not message.slots:
-            mine = busy.get(settings.user.email.lower(), []) + taken
-            message.slots = slots.propose(
-                settings,
-                now,
-                busy=mine,
-                contact_busy=busy.get(contact.email.lower()),
-                contact_tz=contact.timezone,
-            )
-            # two requests drafted in one go must not offer the same hour
+            mine = busy.get(settings.user.email.lower(), [])
+            theirs = busy.get(contact.email.lower())
+            try:
+                # requests drafted in one go offer different hours while there is room
+                message.slots = slots.propose(
+                    settings, now, mine + taken, theirs, contact_tz=contact.timezone
+                )
+            except slots.NoSlots:
+                message.slots = slots.propose(settings, now, mine, theirs, contact.timezone)
             taken.extend(slots.Interval(s.start, s.end) for s in message.slots)
         interview = state.interviews.get(message.interview_id or "")
-        referrer = state.contacts.get(contact.referred_by or "")
-        thread = state.messages.get(message.thread_of or "")
-        if message.kind == Kind.REPORT_BACK:
-            # written to the referrer, about the referred person's interview
-            recipient = referrer or contact
+        name = compose.template_name(message.kind, message.sequence)
+        if message.kind == Kind.REPORT_BACK and interview is not None:
+            # to the referrer, about the interview of the person they pointed to
+            referred = state.contacts.get(interview.contact_id)
             context = compose.build_context(
-                settings, recipient, now=now, interview=interview, referred=contact
+                settings, contact, now=now, interview=interview, referred=referred
             )
         else:
-            recipient = contact
-            context = compose.build_context(
-                settings,
-                contact,
-                now=now,
-                slots=message.slots,
-                interview=interview,
-                referrer=referrer if contact.may_use_referrer_name else None,
-                follow_up=message.sequence if message.kind == Kind.FOLLOW_UP else 0,
-                thread=thread,
+            context = compose.context_from_state(
+                settings, state, contact, name, now=now, slots=message.slots
             )
-        name = compose.template_name(message.kind, message.sequence)
         rendered = compose.render_email(name, context, settings.paths.templates)
         message.subject = rendered.subject
         if message.kind == Kind.INVITE:
             if interview is None:
                 raise OutreachError("the invite has no interview to put on the calendar")
             return _Prepared(message, meeting=self._meeting(message, contact, interview, rendered))
+        thread = state.messages.get(message.thread_of or "")
         email = OutgoingEmail(
             tracking_id=message.id,
             contact_id=contact.id,
-            to=(recipient.email,),
+            to=(contact.email,),
             subject=rendered.subject,
             html=rendered.html,
             text=rendered.text,
