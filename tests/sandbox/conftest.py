@@ -8,13 +8,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from exchangelib import BASIC, DELEGATE, Account, Configuration, Credentials, ExtendedProperty, Message
+from exchangelib import (
+    BASIC,
+    DELEGATE,
+    Account,
+    Configuration,
+    Credentials,
+    ExtendedProperty,
+    Message,
+)
 from exchangelib.protocol import BaseProtocol, FailFast, FaultTolerance
 from lxml import etree
 
 from outreach.sandbox import Sandbox
 
-SCHEMA_DIR = Path(os.environ.get("OUTREACH_EWS_SCHEMA") or Path(__file__).resolve().parents[3] / "shared" / "ews-schema")
+SCHEMA_DIR = Path(
+    os.environ.get("OUTREACH_EWS_SCHEMA")
+    or Path(__file__).resolve().parents[3] / "shared" / "ews-schema"
+)
 
 
 class OutreachId(ExtendedProperty):

@@ -27,8 +27,11 @@ def test_free_busy_for_a_colleague(account, sandbox) -> None:
     account.version  # noqa: B018 - protocol-level calls need the version first
     start = EWSDateTime(2026, 3, 3, 0, 0, tzinfo=EWSTimeZone("UTC"))  # a Tuesday
     end = start + timedelta(days=1)
-    views = list(account.protocol.get_free_busy_info(
-        accounts=[(PRIYA, "Required", False)], start=start, end=end))
+    views = list(
+        account.protocol.get_free_busy_info(
+            accounts=[(PRIYA, "Required", False)], start=start, end=end
+        )
+    )
     events = views[0].calendar_events
     assert any(e.busy_type == "Busy" for e in events)
     assert any(e.busy_type == "Tentative" for e in events)
@@ -40,7 +43,7 @@ def test_resolve_names(account) -> None:
     account.version  # noqa: B018
     [hit] = account.protocol.resolve_names(["Priya"])
     assert hit.email_address == PRIYA
-    [(mbx, contact)] = account.protocol.resolve_names(["castellan"], return_full_contact_data=True)
+    [(_, contact)] = account.protocol.resolve_names(["castellan"], return_full_contact_data=True)
     assert contact.job_title == "Senior Data Engineer" and contact.department == "Data Platform"
     results = account.protocol.resolve_names(["Priya", "Tobias"])
     assert {r.email_address for r in results} == {PRIYA, "tobias.ferreira@example.com"}
@@ -54,12 +57,17 @@ def _requested(kinds: str):
 
 def test_mail_tips_out_of_office(account) -> None:
     account.version  # noqa: B018
-    tips = list(GetMailTips(protocol=account.protocol).call(
-        sending_as=Mailbox(email_address=account.primary_smtp_address),
-        recipients=[Mailbox(email_address=MARCUS), Mailbox(email_address=PRIYA),
-                    Mailbox(email_address="nobody@example.com")],
-        mail_tips_requested=[_requested("OutOfOfficeMessage InvalidRecipient")],
-    ))
+    tips = list(
+        GetMailTips(protocol=account.protocol).call(
+            sending_as=Mailbox(email_address=account.primary_smtp_address),
+            recipients=[
+                Mailbox(email_address=MARCUS),
+                Mailbox(email_address=PRIYA),
+                Mailbox(email_address="nobody@example.com"),
+            ],
+            mail_tips_requested=[_requested("OutOfOfficeMessage InvalidRecipient")],
+        )
+    )
     by_addr = {t.recipient_address.email_address: t for t in tips}
     assert "away until Monday" in str(by_addr[MARCUS].out_of_office)
     assert "away" not in str(by_addr[PRIYA].out_of_office)
@@ -123,7 +131,9 @@ def test_slow_answer_and_injected_errors(account, sandbox) -> None:
 def test_persistence_round_trip(tmp_path, clock) -> None:
     with Sandbox(data_dir=tmp_path, clock=clock) as first:
         acc = make_account(first)
-        Message(account=acc, folder=acc.drafts, subject="Survives", body="x", outreach_id="A-5").save()
+        Message(
+            account=acc, folder=acc.drafts, subject="Survives", body="x", outreach_id="A-5"
+        ).save()
         list(acc.drafts.sync_items())
         state = acc.drafts.item_sync_state
     with Sandbox(data_dir=tmp_path, clock=clock) as second:

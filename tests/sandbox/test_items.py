@@ -14,16 +14,28 @@ PRIYA = "priya.castellan@example.com"
 
 
 def _draft(account, subject="Informational interview?", action="A-1") -> Message:
-    m = Message(account=account, folder=account.drafts, subject=subject, body="Hello Priya",
-                to_recipients=[Mailbox(email_address=PRIYA)], outreach_id=action)
+    m = Message(
+        account=account,
+        folder=account.drafts,
+        subject=subject,
+        body="Hello Priya",
+        to_recipients=[Mailbox(email_address=PRIYA)],
+        outreach_id=action,
+    )
     m.save()
     return m
 
 
 def test_version_probe_and_folders(account) -> None:
     assert account.version.api_version == "Exchange2016"
-    names = {account.drafts.name, account.sent.name, account.inbox.name, account.calendar.name,
-             account.trash.name, account.root.name is not None}
+    names = {
+        account.drafts.name,
+        account.sent.name,
+        account.inbox.name,
+        account.calendar.name,
+        account.trash.name,
+        account.root.name is not None,
+    }
     assert {"Drafts", "Sent Items", "Inbox", "Calendar", "Deleted Items"} <= names
 
 
@@ -74,8 +86,12 @@ def test_update_changes_change_key_and_extended_property(account) -> None:
 
 
 def test_send_and_save_and_press_send(account, sandbox: Sandbox) -> None:
-    Message(account=account, subject="Sent directly", body="x",
-            to_recipients=[Mailbox(email_address=PRIYA)]).send_and_save()
+    Message(
+        account=account,
+        subject="Sent directly",
+        body="x",
+        to_recipients=[Mailbox(email_address=PRIYA)],
+    ).send_and_save()
     sent = list(account.sent.all())
     assert [s.subject for s in sent] == ["Sent directly"]
     draft = _draft(account, action="A-7")
@@ -121,8 +137,12 @@ def test_user_edits_and_deletes_draft_in_outlook(account, sandbox) -> None:
 
 
 def test_reply_oof_and_bounce(account, sandbox) -> None:
-    Message(account=account, subject="Informational interview?", body="x",
-            to_recipients=[Mailbox(email_address=PRIYA)]).send_and_save()
+    Message(
+        account=account,
+        subject="Informational interview?",
+        body="x",
+        to_recipients=[Mailbox(email_address=PRIYA)],
+    ).send_and_save()
     sent = next(iter(account.sent.all()))
     sandbox.controls.reply(subject="Informational interview?")
     sandbox.controls.auto_reply(subject="Informational interview?")
@@ -132,7 +152,10 @@ def test_reply_oof_and_bounce(account, sandbox) -> None:
     reply = inbox["IPM.Note"] if inbox["IPM.Note"].subject.startswith("RE") else None
     threaded = [m for m in account.inbox.all() if m.in_reply_to == sent.message_id]
     assert {m.item_class for m in threaded} == {
-        "IPM.Note", "IPM.Note.Rules.OofTemplate.Microsoft", "REPORT.IPM.Note.NDR"}
+        "IPM.Note",
+        "IPM.Note.Rules.OofTemplate.Microsoft",
+        "REPORT.IPM.Note.NDR",
+    }
     assert all(m.conversation_id.id == sent.conversation_id.id for m in threaded)
     oof = inbox["IPM.Note.Rules.OofTemplate.Microsoft"]
     headers = {h.name: h.value for h in oof.headers}
@@ -147,6 +170,10 @@ def test_delivery_between_sandbox_mailboxes(sandbox) -> None:
     robin = make_account(sandbox)
     other = make_account(sandbox, "casey.north@example.com")
     assert other.inbox.all().count() == 0  # first sign-in creates the mailbox
-    Message(account=robin, subject="Hi Casey", body="x",
-            to_recipients=[Mailbox(email_address="casey.north@example.com")]).send_and_save()
+    Message(
+        account=robin,
+        subject="Hi Casey",
+        body="x",
+        to_recipients=[Mailbox(email_address="casey.north@example.com")],
+    ).send_and_save()
     assert [m.subject for m in other.inbox.all()] == ["Hi Casey"]

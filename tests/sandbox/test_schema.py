@@ -20,8 +20,14 @@ PRIYA = "priya.castellan@example.com"
 
 def test_all_operations_and_errors_validate(account, sandbox) -> None:
     account.version  # noqa: B018
-    m = Message(account=account, folder=account.drafts, subject="s", body="b",
-                to_recipients=[Mailbox(email_address=PRIYA)], outreach_id="A-1")
+    m = Message(
+        account=account,
+        folder=account.drafts,
+        subject="s",
+        body="b",
+        to_recipients=[Mailbox(email_address=PRIYA)],
+        outreach_id="A-1",
+    )
     m.save()
     list(account.drafts.filter(outreach_id="A-1"))
     m.subject = "t"
@@ -31,19 +37,32 @@ def test_all_operations_and_errors_validate(account, sandbox) -> None:
         Message(account=account, folder=account.drafts, subject=subject).save()
     account.drafts.get(subject="trash me").move_to_trash()
     account.drafts.get(subject="delete me").delete()
-    Message(account=account, subject="x", to_recipients=[Mailbox(email_address=PRIYA)]).send_and_save()
-    d = Message(account=account, folder=account.drafts, subject="y",
-                to_recipients=[Mailbox(email_address=PRIYA)])
+    Message(
+        account=account, subject="x", to_recipients=[Mailbox(email_address=PRIYA)]
+    ).send_and_save()
+    d = Message(
+        account=account,
+        folder=account.drafts,
+        subject="y",
+        to_recipients=[Mailbox(email_address=PRIYA)],
+    )
     d.save()
     d.send()
     start = sandbox.clock() + timedelta(days=1)
-    cal = CalendarItem(account=account, folder=account.calendar, subject="meet", start=start,
-                       end=start + timedelta(minutes=30),
-                       required_attendees=[Attendee(mailbox=Mailbox(email_address=PRIYA),
-                                                    response_type="Unknown")])
+    cal = CalendarItem(
+        account=account,
+        folder=account.calendar,
+        subject="meet",
+        start=start,
+        end=start + timedelta(minutes=30),
+        required_attendees=[
+            Attendee(mailbox=Mailbox(email_address=PRIYA), response_type="Unknown")
+        ],
+    )
     cal.save(send_meeting_invitations="SendToAllAndSaveCopy")
-    sandbox.controls.respond_to_meeting(cal.id, response="propose", proposed_start=start,
-                                        proposed_end=start + timedelta(minutes=30))
+    sandbox.controls.respond_to_meeting(
+        cal.id, response="propose", proposed_start=start, proposed_end=start + timedelta(minutes=30)
+    )
     sandbox.controls.reply(subject="x")
     sandbox.controls.auto_reply(subject="x")
     sandbox.controls.bounce(subject="x")
@@ -57,15 +76,23 @@ def test_all_operations_and_errors_validate(account, sandbox) -> None:
     account.inbox.unsubscribe(sid)
     account.protocol.resolve_names(["Priya", "zzz-nobody", "a"])
     t0 = EWSDateTime(2026, 3, 3, tzinfo=EWSTimeZone("UTC"))
-    list(account.protocol.get_free_busy_info(
-        accounts=[(PRIYA, "Required", False), ("ghost@example.com", "Required", False)],
-        start=t0, end=t0 + timedelta(days=1)))
+    list(
+        account.protocol.get_free_busy_info(
+            accounts=[(PRIYA, "Required", False), ("ghost@example.com", "Required", False)],
+            start=t0,
+            end=t0 + timedelta(days=1),
+        )
+    )
     list(account.protocol.get_timezones(return_full_timezone_data=True))
     req = create_element("m:MailTipsRequested")
     req.text = "OutOfOfficeMessage"
-    list(GetMailTips(protocol=account.protocol).call(
-        sending_as=Mailbox(email_address=account.primary_smtp_address),
-        recipients=[Mailbox(email_address=PRIYA)], mail_tips_requested=[req]))
+    list(
+        GetMailTips(protocol=account.protocol).call(
+            sending_as=Mailbox(email_address=account.primary_smtp_address),
+            recipients=[Mailbox(email_address=PRIYA)],
+            mail_tips_requested=[req],
+        )
+    )
     # error responses
     ghost = Message(account=account, folder=account.drafts, subject="ghost")
     ghost.save()

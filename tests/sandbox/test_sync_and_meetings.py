@@ -20,8 +20,14 @@ def test_incremental_sync_of_four_folders(account, sandbox) -> None:
     for name in ("drafts", "sent", "inbox", "calendar"):
         changes, states[name] = _sync(getattr(account, name), None)
         assert changes == []
-    d = Message(account=account, folder=account.drafts, subject="Ask Priya", body="x",
-                to_recipients=[Mailbox(email_address=PRIYA)], outreach_id="A-1")
+    d = Message(
+        account=account,
+        folder=account.drafts,
+        subject="Ask Priya",
+        body="x",
+        to_recipients=[Mailbox(email_address=PRIYA)],
+        outreach_id="A-1",
+    )
     d.save()
     changes, states["drafts"] = _sync(account.drafts, states["drafts"])
     assert changes == [("create", "Ask Priya")]
@@ -38,9 +44,13 @@ def test_incremental_sync_of_four_folders(account, sandbox) -> None:
     assert changes == [("create", "RE: Ask Priya (edited)")]
     changes, states["inbox"] = _sync(account.inbox, states["inbox"])
     assert changes == []
-    CalendarItem(account=account, folder=account.calendar, subject="Block",
-                 start=sandbox.clock() + timedelta(days=1),
-                 end=sandbox.clock() + timedelta(days=1, minutes=30)).save()
+    CalendarItem(
+        account=account,
+        folder=account.calendar,
+        subject="Block",
+        start=sandbox.clock() + timedelta(days=1),
+        end=sandbox.clock() + timedelta(days=1, minutes=30),
+    ).save()
     changes, states["calendar"] = _sync(account.calendar, states["calendar"])
     assert changes == [("create", "Block")]
 
@@ -64,10 +74,17 @@ def test_sync_paging_and_invalid_state(account, sandbox) -> None:
 
 def test_meeting_with_attendee_responses(account, sandbox) -> None:
     start = sandbox.clock() + timedelta(days=2)
-    item = CalendarItem(account=account, folder=account.calendar, subject="Informational interview",
-                        start=start, end=start + timedelta(minutes=30), location="Building 5",
-                        required_attendees=[Attendee(mailbox=Mailbox(email_address=PRIYA),
-                                                     response_type="Unknown")])
+    item = CalendarItem(
+        account=account,
+        folder=account.calendar,
+        subject="Informational interview",
+        start=start,
+        end=start + timedelta(minutes=30),
+        location="Building 5",
+        required_attendees=[
+            Attendee(mailbox=Mailbox(email_address=PRIYA), response_type="Unknown")
+        ],
+    )
     item.save(send_meeting_invitations="SendToAllAndSaveCopy")
     sandbox.controls.respond_to_meeting(item.id, attendee=PRIYA, response="accept")
     fresh = account.calendar.get(id=item.id)
@@ -75,14 +92,18 @@ def test_meeting_with_attendee_responses(account, sandbox) -> None:
     assert fresh.changekey != item.changekey
     responses = list(account.inbox.all())
     assert [(r.item_class, r.subject) for r in responses] == [
-        ("IPM.Schedule.Meeting.Resp.Pos", "Accepted: Informational interview")]
+        ("IPM.Schedule.Meeting.Resp.Pos", "Accepted: Informational interview")
+    ]
     assert responses[0].sender.email_address == PRIYA
     for answer, cls in (("decline", "Neg"), ("tentative", "Tent")):
         sandbox.controls.respond_to_meeting(subject="Informational", response=answer)
         assert account.inbox.filter(item_class=f"IPM.Schedule.Meeting.Resp.{cls}").count() == 1
-    sandbox.controls.respond_to_meeting(subject="Informational", response="propose",
-                                        proposed_start=start + timedelta(hours=3),
-                                        proposed_end=start + timedelta(hours=3, minutes=30))
+    sandbox.controls.respond_to_meeting(
+        subject="Informational",
+        response="propose",
+        proposed_start=start + timedelta(hours=3),
+        proposed_end=start + timedelta(hours=3, minutes=30),
+    )
     proposal = account.inbox.get(subject__startswith="New Time Proposed")
     assert proposal.proposed_start == start + timedelta(hours=3)
     sandbox.controls.move_meeting(item.id, start=start + timedelta(days=1))

@@ -1,9 +1,9 @@
 """A local Exchange Web Services server that exchangelib talks to over real HTTP.
 
-    with Sandbox() as sb:
-        config = Configuration(service_endpoint=sb.url, credentials=Credentials("u", "p"),
-                               auth_type=BASIC)
-        sb.controls.press_send(subject="Informational interview")
+with Sandbox() as sb:
+    config = Configuration(service_endpoint=sb.url, credentials=Credentials("u", "p"),
+                           auth_type=BASIC)
+    sb.controls.press_send(subject="Informational interview")
 """
 
 from __future__ import annotations
@@ -36,10 +36,18 @@ class Sandbox:
     test can validate them against the schema.
     """
 
-    def __init__(self, *, port: int = 0, host: str = "127.0.0.1", data_dir: str | Path | None = None,
-                 directory: Directory | str | Path | None = None,
-                 clock: Callable[[], datetime] = real_clock, user: str | None = None,
-                 record: bool = False, autosave: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        data_dir: str | Path | None = None,
+        directory: Directory | str | Path | None = None,
+        clock: Callable[[], datetime] = real_clock,
+        user: str | None = None,
+        record: bool = False,
+        autosave: bool = True,
+    ) -> None:
         self.host, self.port = host, port
         self.data_dir = Path(data_dir) if data_dir else None
         self.clock = clock
@@ -100,8 +108,12 @@ class Sandbox:
     def __enter__(self) -> Sandbox:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     def save(self) -> Path:

@@ -17,7 +17,6 @@ from .mailflow import (
     deliver,
     headers_el,
     mailbox_el,
-    new_conversation_id,
     recipients_el,
     send,
     topic,
@@ -36,10 +35,24 @@ RESPONSES = {
     "propose": ("Tentative", "IPM.Schedule.Meeting.Resp.Tent", "New Time Proposed"),
 }
 ACTIONS = {
-    "press_send", "edit_draft", "delete_draft", "receive", "reply", "auto_reply", "bounce",
-    "respond_to_meeting", "move_meeting", "cancel_meeting", "inspect", "request_counts",
-    "reset_request_counts", "inject_fault", "clear_faults", "invalidate_sync_states",
-    "expire_subscriptions", "save",
+    "press_send",
+    "edit_draft",
+    "delete_draft",
+    "receive",
+    "reply",
+    "auto_reply",
+    "bounce",
+    "respond_to_meeting",
+    "move_meeting",
+    "cancel_meeting",
+    "inspect",
+    "request_counts",
+    "reset_request_counts",
+    "inject_fault",
+    "clear_faults",
+    "invalidate_sync_states",
+    "expire_subscriptions",
+    "save",
 }
 
 
@@ -71,8 +84,16 @@ class Controls:
         with self._lock:
             self._counts.clear()
 
-    def inject_fault(self, kind: str, count: int = 1, *, operation: str | None = None,
-                     back_off_ms: int = 100, seconds: float = 1.0, code: str | None = None) -> None:
+    def inject_fault(
+        self,
+        kind: str,
+        count: int = 1,
+        *,
+        operation: str | None = None,
+        back_off_ms: int = 100,
+        seconds: float = 1.0,
+        code: str | None = None,
+    ) -> None:
         """Fail the next `count` requests (of `operation`, if given).
 
         kind: http500 | server_busy (SOAP fault with BackOffMilliseconds) | slow (sleep `seconds`,
@@ -84,8 +105,16 @@ class Controls:
         if kind == "error" and not code:
             raise ValueError("fault kind 'error' needs a code")
         with self._lock:
-            self._faults.append({"kind": kind, "left": count, "operation": operation,
-                                 "back_off_ms": back_off_ms, "seconds": seconds, "code": code})
+            self._faults.append(
+                {
+                    "kind": kind,
+                    "left": count,
+                    "operation": operation,
+                    "back_off_ms": back_off_ms,
+                    "seconds": seconds,
+                    "code": code,
+                }
+            )
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -112,16 +141,21 @@ class Controls:
     def _box(self, mailbox: str | None) -> Mailbox:
         return self.state.mailbox_for(mailbox)
 
-    def _pick(self, box: Mailbox, folders: tuple[str, ...], item_id: str | None,
-              subject: str | None) -> Item:
+    def _pick(
+        self, box: Mailbox, folders: tuple[str, ...], item_id: str | None, subject: str | None
+    ) -> Item:
         """An item by id, else the newest whose subject contains `subject`, in the given folders."""
         if item_id:
             if item_id not in box.items:
                 raise KeyError(f"no item {item_id}")
             return box.items[item_id]
         ids = {box.folder(f).id for f in folders}
-        hits = [i for i in box.items.values() if i.folder_id in ids
-                and (subject is None or subject.lower() in (i.text("Subject", "") or "").lower())]
+        hits = [
+            i
+            for i in box.items.values()
+            if i.folder_id in ids
+            and (subject is None or subject.lower() in (i.text("Subject", "") or "").lower())
+        ]
         if not hits:
             raise KeyError(f"no item with subject {subject!r} in {', '.join(folders)}")
         return max(hits, key=lambda i: i.modified)
@@ -130,8 +164,14 @@ class Controls:
         self.sandbox.after_change()
 
     # -- the user in Outlook ----------------------------------------------
-    def press_send(self, item_id: str | None = None, *, subject: str | None = None,
-                   mailbox: str | None = None, drop_extended_properties: bool = False) -> str:
+    def press_send(
+        self,
+        item_id: str | None = None,
+        *,
+        subject: str | None = None,
+        mailbox: str | None = None,
+        drop_extended_properties: bool = False,
+    ) -> str:
         """The user presses Send on a draft: it moves to Sent Items under a new id.
 
         With drop_extended_properties, act like a client that loses MAPI named properties
@@ -144,9 +184,15 @@ class Controls:
             self._done()
             return sent.id if sent else ""
 
-    def edit_draft(self, item_id: str | None = None, *, subject: str | None = None,
-                   new_subject: str | None = None, body: str | None = None,
-                   mailbox: str | None = None) -> str:
+    def edit_draft(
+        self,
+        item_id: str | None = None,
+        *,
+        subject: str | None = None,
+        new_subject: str | None = None,
+        body: str | None = None,
+        mailbox: str | None = None,
+    ) -> str:
         """The user edits a draft in Outlook (new change key, same id)."""
         with self.state.lock:
             box = self._box(mailbox)
@@ -159,8 +205,14 @@ class Controls:
             self._done()
             return draft.id
 
-    def delete_draft(self, item_id: str | None = None, *, subject: str | None = None,
-                     hard: bool = False, mailbox: str | None = None) -> None:
+    def delete_draft(
+        self,
+        item_id: str | None = None,
+        *,
+        subject: str | None = None,
+        hard: bool = False,
+        mailbox: str | None = None,
+    ) -> None:
         """The user deletes a draft (to Deleted Items, or gone with hard=True)."""
         with self.state.lock:
             box = self._box(mailbox)
@@ -172,11 +224,22 @@ class Controls:
             self._done()
 
     # -- contacts and the network -------------------------------------------
-    def receive(self, sender: str, subject: str, body: str = "", *, mailbox: str | None = None,
-                sender_name: str | None = None, in_reply_to: str | None = None,
-                references: str | None = None, conversation_id: str | None = None,
-                item_class: str = "IPM.Note", headers: list[tuple[str, str]] | None = None,
-                kind: str = "Message", extra: dict[str, Any] | None = None) -> str:
+    def receive(
+        self,
+        sender: str,
+        subject: str,
+        body: str = "",
+        *,
+        mailbox: str | None = None,
+        sender_name: str | None = None,
+        in_reply_to: str | None = None,
+        references: str | None = None,
+        conversation_id: str | None = None,
+        item_class: str = "IPM.Note",
+        headers: list[tuple[str, str]] | None = None,
+        kind: str = "Message",
+        extra: dict[str, Any] | None = None,
+    ) -> str:
         """A message arrives in the Inbox from `sender`; returns its item id."""
         with self.state.lock:
             box = self._box(mailbox)
@@ -184,7 +247,9 @@ class Controls:
             name = sender_name or (person.name if person else None)
             now = self.state.clock()
             domain = sender.split("@")[-1]
-            message_id = f"<{now.strftime('%Y%m%d%H%M%S')}.{len(box.items)}{id(box) % 9973}@{domain}>"
+            message_id = (
+                f"<{now.strftime('%Y%m%d%H%M%S')}.{len(box.items)}{id(box) % 9973}@{domain}>"
+            )
             heads = [
                 ("Received", f"from mail.{domain} by sandbox.example.com; {format_datetime(now)}"),
                 ("From", f"{name} <{sender}>" if name else sender),
@@ -198,9 +263,13 @@ class Controls:
                 heads.append(("In-Reply-To", in_reply_to))
             if references:
                 heads.append(("References", references))
-            heads += [("Content-Language", "en-US"), ("X-MS-Has-Attach", ""),
-                      ("X-MS-Exchange-Organization-AuthAs", "Internal" if person else "Anonymous"),
-                      ("Content-Type", 'text/plain; charset="utf-8"'), ("MIME-Version", "1.0")]
+            heads += [
+                ("Content-Language", "en-US"),
+                ("X-MS-Has-Attach", ""),
+                ("X-MS-Exchange-Organization-AuthAs", "Internal" if person else "Anonymous"),
+                ("Content-Type", 'text/plain; charset="utf-8"'),
+                ("MIME-Version", "1.0"),
+            ]
             heads += [tuple(h) for h in headers or []]  # type: ignore[misc]
             fields: dict[str, list[str]] = {
                 "ItemClass": [to_str(el("t:ItemClass", item_class))],
@@ -209,7 +278,9 @@ class Controls:
                 "InternetMessageHeaders": [to_str(headers_el(heads))],
                 "DateTimeSent": [to_str(el("t:DateTimeSent", now))],
                 "Sender": [to_str(mailbox_el("t:Sender", sender, name))],
-                "ToRecipients": [to_str(recipients_el("t:ToRecipients", [(box.address, box.name)]))],
+                "ToRecipients": [
+                    to_str(recipients_el("t:ToRecipients", [(box.address, box.name)]))
+                ],
                 "From": [to_str(mailbox_el("t:From", sender, name))],
                 "InternetMessageId": [to_str(el("t:InternetMessageId", message_id))],
             }
@@ -218,7 +289,9 @@ class Controls:
             if references:
                 fields["References"] = [to_str(el("t:References", references))]
             if conversation_id:
-                fields["ConversationId"] = [to_str(el("t:ConversationId", attrs={"Id": conversation_id}))]
+                fields["ConversationId"] = [
+                    to_str(el("t:ConversationId", attrs={"Id": conversation_id}))
+                ]
             for name_, node in (extra or {}).items():
                 fields[name_] = [to_str(node)]
             item = deliver(self.state, box.address, fields, kind)
@@ -228,10 +301,17 @@ class Controls:
     def _thread(self, box: Mailbox, item_id: str | None, subject: str | None) -> Item:
         return self._pick(box, ("sentitems",), item_id, subject)
 
-    def reply(self, item_id: str | None = None, *, subject: str | None = None,
-              sender: str | None = None, body: str = "Happy to talk. How about Tuesday?",
-              in_thread: bool = True, new_subject: str | None = None,
-              mailbox: str | None = None) -> str:
+    def reply(
+        self,
+        item_id: str | None = None,
+        *,
+        subject: str | None = None,
+        sender: str | None = None,
+        body: str = "Happy to talk. How about Tuesday?",
+        in_thread: bool = True,
+        new_subject: str | None = None,
+        mailbox: str | None = None,
+    ) -> str:
         """A contact replies to a sent message, in its thread or as a fresh message."""
         with self.state.lock:
             box = self._box(mailbox)
@@ -239,37 +319,71 @@ class Controls:
             who = sender or original.addresses("ToRecipients")[0]
             orig_subject = original.text("Subject", "") or ""
             if not in_thread:
-                return self.receive(who, new_subject or topic(orig_subject), body, mailbox=box.address)
+                return self.receive(
+                    who, new_subject or topic(orig_subject), body, mailbox=box.address
+                )
             mid = original.text("InternetMessageId") or ""
             refs = " ".join(x for x in ((original.text("References") or ""), mid) if x)
             conv = original.get("ConversationId")
-            return self.receive(who, new_subject or f"RE: {topic(orig_subject)}", body,
-                                mailbox=box.address, in_reply_to=mid, references=refs,
-                                conversation_id=conv.get("Id") if conv is not None else None)
+            return self.receive(
+                who,
+                new_subject or f"RE: {topic(orig_subject)}",
+                body,
+                mailbox=box.address,
+                in_reply_to=mid,
+                references=refs,
+                conversation_id=conv.get("Id") if conv is not None else None,
+            )
 
-    def auto_reply(self, item_id: str | None = None, *, subject: str | None = None,
-                   sender: str | None = None, message: str | None = None,
-                   mailbox: str | None = None) -> str:
+    def auto_reply(
+        self,
+        item_id: str | None = None,
+        *,
+        subject: str | None = None,
+        sender: str | None = None,
+        message: str | None = None,
+        mailbox: str | None = None,
+    ) -> str:
         """An out-of-office reply to a sent message, with Exchange's headers and item class."""
         with self.state.lock:
             box = self._box(mailbox)
             original = self._thread(box, item_id, subject)
             who = sender or original.addresses("ToRecipients")[0]
             person = self.state.directory.get(who)
-            text = message or (person.oof.get("message") if person else "") or "I am out of the office."
+            text = (
+                message
+                or (person.oof.get("message") if person else "")
+                or "I am out of the office."
+            )
             mid = original.text("InternetMessageId") or ""
             conv = original.get("ConversationId")
-            heads = [("Auto-Submitted", "auto-replied"), ("X-Auto-Response-Suppress", "All"),
-                     ("X-MS-Exchange-Inbox-Rules-Loop", who),
-                     ("X-MS-Exchange-Organization-AutoReply", "OOF")]
-            return self.receive(who, f"Automatic reply: {original.text('Subject', '')}", text,
-                                mailbox=box.address, in_reply_to=mid, references=mid,
-                                conversation_id=conv.get("Id") if conv is not None else None,
-                                item_class="IPM.Note.Rules.OofTemplate.Microsoft", headers=heads)
+            heads = [
+                ("Auto-Submitted", "auto-replied"),
+                ("X-Auto-Response-Suppress", "All"),
+                ("X-MS-Exchange-Inbox-Rules-Loop", who),
+                ("X-MS-Exchange-Organization-AutoReply", "OOF"),
+            ]
+            return self.receive(
+                who,
+                f"Automatic reply: {original.text('Subject', '')}",
+                text,
+                mailbox=box.address,
+                in_reply_to=mid,
+                references=mid,
+                conversation_id=conv.get("Id") if conv is not None else None,
+                item_class="IPM.Note.Rules.OofTemplate.Microsoft",
+                headers=heads,
+            )
 
-    def bounce(self, item_id: str | None = None, *, subject: str | None = None,
-               recipient: str | None = None, reason: str = "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found",
-               mailbox: str | None = None) -> str:
+    def bounce(
+        self,
+        item_id: str | None = None,
+        *,
+        subject: str | None = None,
+        recipient: str | None = None,
+        reason: str = "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found",
+        mailbox: str | None = None,
+    ) -> str:
         """A non-delivery report for a sent message, naming the recipient."""
         with self.state.lock:
             box = self._box(mailbox)
@@ -277,24 +391,45 @@ class Controls:
             who = recipient or original.addresses("ToRecipients")[0]
             mid = original.text("InternetMessageId") or ""
             conv = original.get("ConversationId")
-            body = (f"Delivery has failed to these recipients or groups:\n\n{who}\n"
-                    f"The email address you entered couldn't be found.\n\n"
-                    f"Diagnostic information for administrators:\n\nRemote Server returned '{reason}'\n\n"
-                    f"Original message headers:\n\nMessage-ID: {mid}\n")
-            heads = [("Auto-Submitted", "auto-replied"), ("X-MS-Exchange-Message-Is-Ndr", ""),
-                     ("X-MS-Exchange-Organization-SCL", "-1"),
-                     ("Content-Type", "multipart/report; report-type=delivery-status")]
-            return self.receive(POSTMASTER[0], f"Undeliverable: {original.text('Subject', '')}", body,
-                                sender_name=POSTMASTER[1], mailbox=box.address, in_reply_to=mid,
-                                references=mid, item_class="REPORT.IPM.Note.NDR", headers=heads,
-                                conversation_id=conv.get("Id") if conv is not None else None)
+            body = (
+                f"Delivery has failed to these recipients or groups:\n\n{who}\n"
+                f"The email address you entered couldn't be found.\n\n"
+                "Diagnostic information for administrators:\n\n"
+                f"Remote Server returned '{reason}'\n\n"
+                f"Original message headers:\n\nMessage-ID: {mid}\n"
+            )
+            heads = [
+                ("Auto-Submitted", "auto-replied"),
+                ("X-MS-Exchange-Message-Is-Ndr", ""),
+                ("X-MS-Exchange-Organization-SCL", "-1"),
+                ("Content-Type", "multipart/report; report-type=delivery-status"),
+            ]
+            return self.receive(
+                POSTMASTER[0],
+                f"Undeliverable: {original.text('Subject', '')}",
+                body,
+                sender_name=POSTMASTER[1],
+                mailbox=box.address,
+                in_reply_to=mid,
+                references=mid,
+                item_class="REPORT.IPM.Note.NDR",
+                headers=heads,
+                conversation_id=conv.get("Id") if conv is not None else None,
+            )
 
     # -- meetings -------------------------------------------------------------
-    def respond_to_meeting(self, item_id: str | None = None, *, subject: str | None = None,
-                           attendee: str | None = None, response: str = "accept",
-                           proposed_start: datetime | str | None = None,
-                           proposed_end: datetime | str | None = None, body: str = "",
-                           mailbox: str | None = None) -> str:
+    def respond_to_meeting(
+        self,
+        item_id: str | None = None,
+        *,
+        subject: str | None = None,
+        attendee: str | None = None,
+        response: str = "accept",
+        proposed_start: datetime | str | None = None,
+        proposed_end: datetime | str | None = None,
+        body: str = "",
+        mailbox: str | None = None,
+    ) -> str:
         """An attendee accepts / declines / tentatively accepts / proposes a new time.
 
         Updates the attendee's status on the organizer's calendar item and puts the
@@ -332,8 +467,10 @@ class Controls:
             meeting.set("AppointmentReplyTime", now)
             box.touch(meeting)
             extra = {
-                "AssociatedCalendarItemId": el("t:AssociatedCalendarItemId",
-                                               attrs={"Id": meeting.id, "ChangeKey": meeting.change_key}),
+                "AssociatedCalendarItemId": el(
+                    "t:AssociatedCalendarItemId",
+                    attrs={"Id": meeting.id, "ChangeKey": meeting.change_key},
+                ),
                 "ResponseType": el("t:ResponseType", "Organizer"),
                 "UID": el("t:UID", meeting.text("UID", "")),
                 "Start": meeting.get("Start"),
@@ -346,13 +483,26 @@ class Controls:
                 extra["ProposedEnd"] = el("t:ProposedEnd", _dt(proposed_end))
             extra = {k: v for k, v in extra.items() if v is not None}
             conv = meeting.get("ConversationId")
-            return self.receive(found, f"{prefix}: {meeting.text('Subject', '')}", body,
-                                mailbox=box.address, item_class=item_class, kind="MeetingResponse",
-                                extra=extra, conversation_id=conv.get("Id") if conv is not None else None)
+            return self.receive(
+                found,
+                f"{prefix}: {meeting.text('Subject', '')}",
+                body,
+                mailbox=box.address,
+                item_class=item_class,
+                kind="MeetingResponse",
+                extra=extra,
+                conversation_id=conv.get("Id") if conv is not None else None,
+            )
 
-    def move_meeting(self, item_id: str | None = None, *, subject: str | None = None,
-                     start: datetime | str, end: datetime | str | None = None,
-                     mailbox: str | None = None) -> str:
+    def move_meeting(
+        self,
+        item_id: str | None = None,
+        *,
+        subject: str | None = None,
+        start: datetime | str,
+        end: datetime | str | None = None,
+        mailbox: str | None = None,
+    ) -> str:
         """The organizer moves the meeting in Outlook (same id, new times, new change key)."""
         with self.state.lock:
             box = self._box(mailbox)
@@ -368,8 +518,14 @@ class Controls:
             self._done()
             return meeting.id
 
-    def cancel_meeting(self, item_id: str | None = None, *, subject: str | None = None,
-                       delete: bool = True, mailbox: str | None = None) -> str:
+    def cancel_meeting(
+        self,
+        item_id: str | None = None,
+        *,
+        subject: str | None = None,
+        delete: bool = True,
+        mailbox: str | None = None,
+    ) -> str:
         """The organizer cancels: Outlook sends cancellations and deletes the item."""
         with self.state.lock:
             box = self._box(mailbox)
@@ -390,16 +546,25 @@ class Controls:
             out: dict[str, list[dict[str, Any]]] = {}
             for folder in box.folders.values():
                 rows = [
-                    {"id": i.id, "kind": i.kind, "item_class": i.text("ItemClass"),
-                     "subject": i.text("Subject"), "from": (i.addresses("From") or [None])[0],
-                     "to": i.addresses("ToRecipients"), "received": i.text("DateTimeReceived"),
-                     "is_read": i.text("IsRead"), "start": i.text("Start"),
-                     "attendees": [
-                         (a.findtext(f"{q('t:Mailbox')}/{q('t:EmailAddress')}"),
-                          a.findtext(q("t:ResponseType")))
-                         for n in ("RequiredAttendees", "OptionalAttendees")
-                         for a in (i.get(n) if i.get(n) is not None else [])
-                     ]}
+                    {
+                        "id": i.id,
+                        "kind": i.kind,
+                        "item_class": i.text("ItemClass"),
+                        "subject": i.text("Subject"),
+                        "from": (i.addresses("From") or [None])[0],
+                        "to": i.addresses("ToRecipients"),
+                        "received": i.text("DateTimeReceived"),
+                        "is_read": i.text("IsRead"),
+                        "start": i.text("Start"),
+                        "attendees": [
+                            (
+                                a.findtext(f"{q('t:Mailbox')}/{q('t:EmailAddress')}"),
+                                a.findtext(q("t:ResponseType")),
+                            )
+                            for n in ("RequiredAttendees", "OptionalAttendees")
+                            for a in (i.get(n) if i.get(n) is not None else [])
+                        ],
+                    }
                     for i in sorted(box.in_folder(folder), key=lambda i: i.created)
                 ]
                 if folder.distinguished not in ("root", "msgfolderroot"):

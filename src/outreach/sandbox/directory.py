@@ -67,7 +67,9 @@ class Person:
                 b_start = datetime.combine(day, time.fromisoformat(rule["start"]), tz)
                 b_end = datetime.combine(day, time.fromisoformat(rule["end"]), tz)
                 if b_start < end and b_end > start:
-                    out.append(Busy(b_start, b_end, rule.get("status", "Busy"), rule.get("subject", "")))
+                    out.append(
+                        Busy(b_start, b_end, rule.get("status", "Busy"), rule.get("subject", ""))
+                    )
             day += timedelta(days=1)
         return sorted(out, key=lambda b: b.start)
 
@@ -83,8 +85,12 @@ class Person:
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
         data["busy"] = [
-            {"start": b.start.isoformat(), "end": b.end.isoformat(), "status": b.status,
-             "subject": b.subject}
+            {
+                "start": b.start.isoformat(),
+                "end": b.end.isoformat(),
+                "status": b.status,
+                "subject": b.subject,
+            }
             for b in self.busy
         ]
         return data
@@ -93,14 +99,20 @@ class Person:
     def from_dict(cls, data: dict[str, Any]) -> Person:
         data = dict(data)
         data["busy"] = [
-            Busy(parse_dt(str(b["start"])), parse_dt(str(b["end"])), b.get("status", "Busy"),
-                 b.get("subject", ""))
+            Busy(
+                parse_dt(str(b["start"])),
+                parse_dt(str(b["end"])),
+                b.get("status", "Busy"),
+                b.get("subject", ""),
+            )
             for b in data.get("busy", [])
         ]
         known = set(cls.__dataclass_fields__)
         unknown = set(data) - known
         if unknown:
-            raise ValueError(f"directory entry {data.get('email')!r}: unknown keys {sorted(unknown)}")
+            raise ValueError(
+                f"directory entry {data.get('email')!r}: unknown keys {sorted(unknown)}"
+            )
         return cls(**data)
 
 

@@ -48,7 +48,9 @@ def _b64(data: bytes) -> str:
 def new_item_id(owner: str) -> str:
     """An id shaped like Exchange's (AAMkA... : entry id bytes, mailbox hash, random part)."""
     box = hashlib.sha1(owner.lower().encode()).digest()[:16]  # noqa: S324 - not for security
-    return _b64(b"\x00\x03\x24\x00" + box + b"\x46\x00\x00\x00\x00\x00" + uuid.uuid4().bytes + b"\x00\x00")
+    return _b64(
+        b"\x00\x03\x24\x00" + box + b"\x46\x00\x00\x00\x00\x00" + uuid.uuid4().bytes + b"\x00\x00"
+    )
 
 
 def new_folder_id(owner: str, name: str) -> str:
@@ -67,7 +69,13 @@ def ext_key(node: Element) -> tuple[str, ...]:
     uri = node if local(node) == "ExtendedFieldURI" else node.find(q("t:ExtendedFieldURI"))
     if uri is None:
         return ()
-    names = ("DistinguishedPropertySetId", "PropertySetId", "PropertyTag", "PropertyName", "PropertyId")
+    names = (
+        "DistinguishedPropertySetId",
+        "PropertySetId",
+        "PropertyTag",
+        "PropertyName",
+        "PropertyId",
+    )
     return tuple((uri.get(n) or "").lower() for n in names)
 
 
@@ -261,9 +269,7 @@ class Mailbox:
             "items": [i.to_dict() for i in self.items.values()],
             "snapshots": self.snapshots,
             "subscriptions": self.subscriptions,
-            "events": [
-                {**e.__dict__, "time": fmt_dt(e.time)} for e in self.events
-            ],
+            "events": [{**e.__dict__, "time": fmt_dt(e.time)} for e in self.events],
         }
 
     @classmethod

@@ -56,7 +56,10 @@ def stamp(box: Mailbox, item: Item, conversation_id: str | None = None) -> None:
         domain = box.address.split("@")[-1]
         item.set("InternetMessageId", f"<{uuid.uuid4().hex[:24].upper()}@{domain}>")
     if item.get("ConversationId") is None:
-        item.set("ConversationId", el("t:ConversationId", attrs={"Id": conversation_id or new_conversation_id()}))
+        item.set(
+            "ConversationId",
+            el("t:ConversationId", attrs={"Id": conversation_id or new_conversation_id()}),
+        )
     subject = item.text("Subject", "") or ""
     if item.get("ConversationIndex") is None:
         item.set("ConversationIndex", base64.b64encode(b"\x01" + uuid.uuid4().bytes[:21]).decode())
@@ -70,12 +73,17 @@ def x_headers(item: Item) -> list[tuple[str, str]]:
     out = []
     for prop in item.all("ExtendedProperty"):
         uri = prop.find(q("t:ExtendedFieldURI"))
-        if uri is not None and (uri.get("DistinguishedPropertySetId") or "").lower() == INTERNET_HEADERS:
+        if (
+            uri is not None
+            and (uri.get("DistinguishedPropertySetId") or "").lower() == INTERNET_HEADERS
+        ):
             out.append((uri.get("PropertyName") or "", prop.findtext(q("t:Value")) or ""))
     return out
 
 
-def transport_headers(item: Item, sender: str, extra: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+def transport_headers(
+    item: Item, sender: str, extra: list[tuple[str, str]] | None = None
+) -> list[tuple[str, str]]:
     """The internet headers a sent message carries."""
     heads = [
         ("From", sender),
@@ -87,13 +95,20 @@ def transport_headers(item: Item, sender: str, extra: list[tuple[str, str]] | No
         heads.append(("In-Reply-To", item.text("InReplyTo") or ""))
     if item.text("References"):
         heads.append(("References", item.text("References") or ""))
-    heads += [("Content-Type", "text/plain; charset=\"utf-8\""), ("MIME-Version", "1.0")]
+    heads += [("Content-Type", 'text/plain; charset="utf-8"'), ("MIME-Version", "1.0")]
     heads += x_headers(item)
     return heads + (extra or [])
 
 
-def send(state: SandboxState, box: Mailbox, item: Item, *, save_copy: bool = True,
-         saved_folder: str = "sentitems", keep_extended: bool = True) -> Item | None:
+def send(
+    state: SandboxState,
+    box: Mailbox,
+    item: Item,
+    *,
+    save_copy: bool = True,
+    saved_folder: str = "sentitems",
+    keep_extended: bool = True,
+) -> Item | None:
     """Send a stored or new message: stamp, file in Sent Items (new id), deliver to mailboxes.
 
     Returns the Sent Items copy, or None when not saved.
@@ -108,8 +123,14 @@ def send(state: SandboxState, box: Mailbox, item: Item, *, save_copy: bool = Tru
     item.set("InternetMessageHeaders", headers_el(transport_headers(item, box.address)))
     if not keep_extended:
         item.remove("ExtendedProperty")
-    recipients = item.addresses("ToRecipients") + item.addresses("CcRecipients") + item.addresses("BccRecipients")
-    fields = {k: list(v) for k, v in item.fields.items() if k not in ("ExtendedProperty", "BccRecipients")}
+    recipients = (
+        item.addresses("ToRecipients")
+        + item.addresses("CcRecipients")
+        + item.addresses("BccRecipients")
+    )
+    fields = {
+        k: list(v) for k, v in item.fields.items() if k not in ("ExtendedProperty", "BccRecipients")
+    }
     saved: Item | None = None
     if item.id in box.items:
         if save_copy:
@@ -126,8 +147,13 @@ def send(state: SandboxState, box: Mailbox, item: Item, *, save_copy: bool = Tru
     return saved
 
 
-def deliver(state: SandboxState, address: str, fields: dict[str, list[str]], kind: str = "Message",
-            folder: str = "inbox") -> Item:
+def deliver(
+    state: SandboxState,
+    address: str,
+    fields: dict[str, list[str]],
+    kind: str = "Message",
+    folder: str = "inbox",
+) -> Item:
     """Put a received message into a mailbox's Inbox (unread, received now)."""
     box = state.mailbox_for(address)
     now = state.clock()

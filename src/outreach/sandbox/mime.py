@@ -41,7 +41,11 @@ def mime_of(item: Item) -> str:
         if value:
             msg[header] = value
     headers = item.get("InternetMessageHeaders")
-    skip = {h.lower() for h in msg.keys()} | {"content-type", "mime-version", "content-transfer-encoding"}
+    skip = {h.lower() for h in msg} | {
+        "content-type",
+        "mime-version",
+        "content-transfer-encoding",
+    }
     if headers is not None:
         for h in headers:
             name = h.get("HeaderName") or ""

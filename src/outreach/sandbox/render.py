@@ -11,8 +11,16 @@ from .xml import Element, el, from_str, local, q, sub
 
 #: Properties Exchange computes instead of storing.
 VIRTUAL = {
-    "ItemId", "ParentFolderId", "LastModifiedTime", "Size", "HasAttachments", "DisplayTo",
-    "DisplayCc", "IsAssociated", "MimeContent", "IsUnmodified",
+    "ItemId",
+    "ParentFolderId",
+    "LastModifiedTime",
+    "Size",
+    "HasAttachments",
+    "DisplayTo",
+    "DisplayCc",
+    "IsAssociated",
+    "MimeContent",
+    "IsUnmodified",
 }
 
 
@@ -73,10 +81,14 @@ def _virtual(box: Mailbox, item: Item, name: str) -> Element | None:
     if name in ("DisplayTo", "DisplayCc"):
         field_name = "ToRecipients" if name == "DisplayTo" else "CcRecipients"
         node = item.get(field_name)
-        names = [] if node is None else [
-            m.findtext(q("t:Name")) or m.findtext(q("t:EmailAddress")) or ""
-            for m in node.iter(q("t:Mailbox"))
-        ]
+        names = (
+            []
+            if node is None
+            else [
+                m.findtext(q("t:Name")) or m.findtext(q("t:EmailAddress")) or ""
+                for m in node.iter(q("t:Mailbox"))
+            ]
+        )
         return el(f"t:{name}", "; ".join(names))
     if name == "MimeContent":
         return el("t:MimeContent", mime_of(item), {"CharacterSet": "UTF-8"})

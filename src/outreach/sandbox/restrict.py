@@ -7,8 +7,17 @@ from datetime import datetime
 from .mailbox import Item, ext_key
 from .xml import Element, local, parse_dt, q
 
-ADDRESS_FIELDS = {"From", "Sender", "ToRecipients", "CcRecipients", "BccRecipients", "ReplyTo",
-                  "Organizer", "RequiredAttendees", "OptionalAttendees"}
+ADDRESS_FIELDS = {
+    "From",
+    "Sender",
+    "ToRecipients",
+    "CcRecipients",
+    "BccRecipients",
+    "ReplyTo",
+    "Organizer",
+    "RequiredAttendees",
+    "OptionalAttendees",
+}
 COMPARE = {
     "IsEqualTo": lambda a, b: a == b,
     "IsNotEqualTo": lambda a, b: a != b,
@@ -88,7 +97,10 @@ def matches(item: Item, node: Element) -> bool:
         const = node.find(q("t:Constant"))
         want = "" if const is None else const.get("Value", "")
         mode = node.get("ContainmentMode", "Substring")
-        exact = node.get("ContainmentComparison", "Exact") in ("Exact", "IgnoreNonSpacingCharacters")
+        exact = node.get("ContainmentComparison", "Exact") in (
+            "Exact",
+            "IgnoreNonSpacingCharacters",
+        )
         have = values(item, node[0])
         if kind == "Excludes":
             return not any(int(v) & int(want) for v in have if v.isdigit())

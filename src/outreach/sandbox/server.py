@@ -40,7 +40,7 @@ class Handler(BaseHTTPRequestHandler):
     server: SandboxHTTPServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
 
     def _send(self, status: int, body: bytes, ctype: str = "text/xml; charset=utf-8") -> None:
@@ -59,10 +59,10 @@ class Handler(BaseHTTPRequestHandler):
                 return ""
         return ""
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         self._send(200, b"outreach sandbox: POST SOAP to " + EWS_PATH.encode(), "text/plain")
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         data = self.rfile.read(length)
         if self.path.startswith(CONTROL_PATH):
@@ -107,13 +107,22 @@ class Handler(BaseHTTPRequestHandler):
             return False
         if kind == "http500":
             # What IIS answers when the EWS application fails under load.
-            self._send(500, b"<html><body><h1>Server Error in '/EWS' Application.</h1></body></html>",
-                       "text/html")
+            self._send(
+                500,
+                b"<html><body><h1>Server Error in '/EWS' Application.</h1></body></html>",
+                "text/html",
+            )
             return True
         if kind == "server_busy":
             ms = str(int(spec.get("back_off_ms", 100)))
-            self._send(500, fault("ErrorServerBusy", "The server cannot service this request right now. "
-                                  "Try again later.", {"BackOffMilliseconds": ms}))
+            self._send(
+                500,
+                fault(
+                    "ErrorServerBusy",
+                    "The server cannot service this request right now. Try again later.",
+                    {"BackOffMilliseconds": ms},
+                ),
+            )
             return True
         if kind == "error":
             response = error_response(name, spec["code"])
@@ -131,17 +140,25 @@ class Handler(BaseHTTPRequestHandler):
         try:
             request = json.loads(data or b"{}")
             result = sandbox.controls.call(request["action"], request.get("args", {}))
-            self._send(200, json.dumps({"ok": True, "result": result}, default=str).encode(),
-                       "application/json")
+            self._send(
+                200,
+                json.dumps({"ok": True, "result": result}, default=str).encode(),
+                "application/json",
+            )
         except (KeyError, ValueError, TypeError, OperationError) as e:
-            self._send(400, json.dumps({"ok": False, "error": f"{type(e).__name__}: {e}"}).encode(),
-                       "application/json")
+            self._send(
+                400,
+                json.dumps({"ok": False, "error": f"{type(e).__name__}: {e}"}).encode(),
+                "application/json",
+            )
 
 
 def error_response(operation: str, code: str) -> Element:
     """An injected per-message error for any operation (e.g. ErrorInvalidSyncStateData)."""
     resp = el(f"m:{operation}Response")
-    msg = response_message(f"m:{operation}ResponseMessage", code, f"Injected by the sandbox: {code}.")
+    msg = response_message(
+        f"m:{operation}ResponseMessage", code, f"Injected by the sandbox: {code}."
+    )
     if operation == "SyncFolderItems":
         sub(msg, "m:SyncState", "")
         sub(msg, "m:IncludesLastItemInRange", True)

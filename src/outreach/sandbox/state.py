@@ -20,7 +20,9 @@ class NotFound(Exception):
 class SandboxState:
     """Everything the operations and the controls act on, guarded by one re-entrant lock."""
 
-    def __init__(self, directory: Directory, clock: Clock = real_clock, default_user: str | None = None):
+    def __init__(
+        self, directory: Directory, clock: Clock = real_clock, default_user: str | None = None
+    ):
         self.directory = directory
         self.clock = clock
         self.lock = threading.RLock()

@@ -9,16 +9,46 @@ from .xml import Element, el, sub
 # id -> (display name, IANA zone, std bias min, dst bias min, (month, week, hour) to DST, to STD)
 ZONES: dict[str, tuple[str, str, int, int | None, tuple[int, int, int], tuple[int, int, int]]] = {
     "UTC": ("(UTC) Coordinated Universal Time", "UTC", 0, None, (0, 0, 0), (0, 0, 0)),
-    "GMT Standard Time": ("(UTC+00:00) Dublin, Edinburgh, Lisbon, London", "Europe/London",
-                          0, -60, (3, -1, 1), (10, -1, 2)),
-    "W. Europe Standard Time": ("(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna",
-                                "Europe/Berlin", -60, -120, (3, -1, 2), (10, -1, 3)),
-    "Eastern Standard Time": ("(UTC-05:00) Eastern Time (US & Canada)", "America/New_York",
-                              300, 240, (3, 2, 2), (11, 1, 2)),
-    "Central Standard Time": ("(UTC-06:00) Central Time (US & Canada)", "America/Chicago",
-                              360, 300, (3, 2, 2), (11, 1, 2)),
-    "Pacific Standard Time": ("(UTC-08:00) Pacific Time (US & Canada)", "America/Los_Angeles",
-                              480, 420, (3, 2, 2), (11, 1, 2)),
+    "GMT Standard Time": (
+        "(UTC+00:00) Dublin, Edinburgh, Lisbon, London",
+        "Europe/London",
+        0,
+        -60,
+        (3, -1, 1),
+        (10, -1, 2),
+    ),
+    "W. Europe Standard Time": (
+        "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna",
+        "Europe/Berlin",
+        -60,
+        -120,
+        (3, -1, 2),
+        (10, -1, 3),
+    ),
+    "Eastern Standard Time": (
+        "(UTC-05:00) Eastern Time (US & Canada)",
+        "America/New_York",
+        300,
+        240,
+        (3, 2, 2),
+        (11, 1, 2),
+    ),
+    "Central Standard Time": (
+        "(UTC-06:00) Central Time (US & Canada)",
+        "America/Chicago",
+        360,
+        300,
+        (3, 2, 2),
+        (11, 1, 2),
+    ),
+    "Pacific Standard Time": (
+        "(UTC-08:00) Pacific Time (US & Canada)",
+        "America/Los_Angeles",
+        480,
+        420,
+        (3, 2, 2),
+        (11, 1, 2),
+    ),
 }
 
 
@@ -40,9 +70,17 @@ def definition(ms_id: str) -> Element:
     node = el("t:TimeZoneDefinition", attrs={"Id": ms_id, "Name": name})
     rule = f"trule:Microsoft/Registry/{ms_id}/2006"
     periods = sub(node, "t:Periods")
-    sub(periods, "t:Period", attrs={"Bias": duration(std), "Name": "Standard", "Id": f"{rule}-Standard"})
+    sub(
+        periods,
+        "t:Period",
+        attrs={"Bias": duration(std), "Name": "Standard", "Id": f"{rule}-Standard"},
+    )
     if dst is not None:
-        sub(periods, "t:Period", attrs={"Bias": duration(dst), "Name": "Daylight", "Id": f"{rule}-Daylight"})
+        sub(
+            periods,
+            "t:Period",
+            attrs={"Bias": duration(dst), "Name": "Daylight", "Id": f"{rule}-Daylight"},
+        )
     group = sub(sub(node, "t:TransitionsGroups"), "t:TransitionsGroup", attrs={"Id": "0"})
     if dst is None:
         t = sub(group, "t:Transition")

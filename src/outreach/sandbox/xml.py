@@ -21,7 +21,9 @@ def q(tag: str) -> str:
     return f"{{{NSMAP[prefix]}}}{local}"
 
 
-def el(tag: str, text: object = None, attrs: dict[str, str] | None = None, *children: Element) -> Element:
+def el(
+    tag: str, text: object = None, attrs: dict[str, str] | None = None, *children: Element
+) -> Element:
     """Build one element; text may be bool/int/datetime and is rendered the EWS way."""
     node = etree.Element(q(tag), nsmap=NSMAP)
     for k, v in (attrs or {}).items():
@@ -33,7 +35,9 @@ def el(tag: str, text: object = None, attrs: dict[str, str] | None = None, *chil
     return node
 
 
-def sub(parent: Element, tag: str, text: object = None, attrs: dict[str, str] | None = None) -> Element:
+def sub(
+    parent: Element, tag: str, text: object = None, attrs: dict[str, str] | None = None
+) -> Element:
     """Append a child built like el() and return it."""
     node = etree.SubElement(parent, q(tag), nsmap=NSMAP)
     for k, v in (attrs or {}).items():
@@ -149,5 +153,7 @@ def response_message(tag: str, code: str = "NoError", text: str | None = None) -
     return node
 
 
-ITEM_INFO = {f"m:{op}ResponseMessage" for op in ("GetItem", "CreateItem", "MoveItem", "CopyItem",
-                                                 "UpdateItem")}
+ITEM_INFO = {
+    f"m:{op}ResponseMessage"
+    for op in ("GetItem", "CreateItem", "MoveItem", "CopyItem", "UpdateItem")
+}

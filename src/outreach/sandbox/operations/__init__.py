@@ -38,17 +38,23 @@ class Context:
             try:
                 return box, box.folder(node.get("Id", ""))
             except KeyError:
-                raise OperationError("ErrorFolderNotFound", "The specified folder could not be found in the store.") from None
+                raise OperationError(
+                    "ErrorFolderNotFound", "The specified folder could not be found in the store."
+                ) from None
         try:
             return self.state.find_folder(node.get("Id", ""))
         except NotFound:
-            raise OperationError("ErrorFolderNotFound", "The specified folder could not be found in the store.") from None
+            raise OperationError(
+                "ErrorFolderNotFound", "The specified folder could not be found in the store."
+            ) from None
 
     def item(self, node: Element):  # -> tuple[Mailbox, Item]
         try:
             return self.state.find_item(node.get("Id", ""))
         except NotFound:
-            raise OperationError("ErrorItemNotFound", "The specified object was not found in the store.") from None
+            raise OperationError(
+                "ErrorItemNotFound", "The specified object was not found in the store."
+            ) from None
 
 
 Handler = Callable[[Context, Element], Element]

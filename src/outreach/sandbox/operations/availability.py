@@ -64,8 +64,13 @@ def get_user_availability(ctx: Context, req: Element) -> Element:
         answer = sub(array, "m:FreeBusyResponse")
         blocks = _busy_of(ctx, address, start, end)
         if blocks is None:
-            answer.append(response_message("m:ResponseMessage", "ErrorMailRecipientNotFound",
-                                           f"No mailbox or directory entry for {address}."))
+            answer.append(
+                response_message(
+                    "m:ResponseMessage",
+                    "ErrorMailRecipientNotFound",
+                    f"No mailbox or directory entry for {address}.",
+                )
+            )
             continue
         answer.append(response_message("m:ResponseMessage"))
         fb = sub(answer, "m:FreeBusyView")
@@ -87,7 +92,13 @@ def get_user_availability(ctx: Context, req: Element) -> Element:
             if "Detailed" in view:
                 det = sub(ev, "t:CalendarEventDetails")
                 sub(det, "t:Subject", b.subject)
-                for flag in ("IsMeeting", "IsRecurring", "IsException", "IsReminderSet", "IsPrivate"):
+                for flag in (
+                    "IsMeeting",
+                    "IsRecurring",
+                    "IsException",
+                    "IsReminderSet",
+                    "IsPrivate",
+                ):
                     sub(det, f"t:{flag}", False)
         person = ctx.state.directory.get(address)
         wh = sub(fb, "t:WorkingHours")

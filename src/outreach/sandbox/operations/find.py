@@ -10,7 +10,7 @@ from . import Context, OperationError, operation
 
 def _sort_key(item, path: Element):  # -> tuple
     found = values(item, path)
-    return (found[0] if found else "")
+    return found[0] if found else ""
 
 
 @operation("FindItem")
@@ -30,19 +30,31 @@ def find_item(ctx: Context, req: Element) -> Element:
             if restriction is not None:
                 found = [i for i in found if matches(i, restriction)]
         except ValueError as e:
-            msgs.append(response_message("m:FindItemResponseMessage", "ErrorUnsupportedQueryFilter", str(e)))
+            msgs.append(
+                response_message("m:FindItemResponseMessage", "ErrorUnsupportedQueryFilter", str(e))
+            )
             continue
         order = req.find(q("m:SortOrder"))
         found.sort(key=lambda i: i.created, reverse=True)  # Exchange's default: newest first
         for field in reversed(list(order) if order is not None else []):
-            found.sort(key=lambda i, f=field: _sort_key(i, f[0]), reverse=field.get("Order") == "Descending")
+            found.sort(
+                key=lambda i, f=field: _sort_key(i, f[0]),
+                reverse=field.get("Order") == "Descending",
+            )
         total = len(found)
         offset, page = 0, found
         view = req.find(q("m:IndexedPageItemView"))
         calendar = req.find(q("m:CalendarView"))
         if calendar is not None:
-            start, end = parse_dt(calendar.get("StartDate", "")), parse_dt(calendar.get("EndDate", ""))
-            page = [i for i in found if (i.when("Start") or start) < end and (i.when("End") or end) > start]
+            start, end = (
+                parse_dt(calendar.get("StartDate", "")),
+                parse_dt(calendar.get("EndDate", "")),
+            )
+            page = [
+                i
+                for i in found
+                if (i.when("Start") or start) < end and (i.when("End") or end) > start
+            ]
             page.sort(key=lambda i: i.when("Start") or start)
             total = len(page)
         elif view is not None:
@@ -50,7 +62,7 @@ def find_item(ctx: Context, req: Element) -> Element:
             offset = int(view.get("Offset") or 0)
             if view.get("BasePoint") == "End":
                 offset = max(total - offset - size, 0)
-            page = found[offset:offset + size]
+            page = found[offset : offset + size]
         msg = response_message("m:FindItemResponseMessage")
         root = sub(msg, "m:RootFolder")
         if calendar is None:

@@ -42,9 +42,15 @@ def find_folder(ctx: Context, req: Element) -> Element:
             found += kids
             frontier = [f.id for f in kids] if deep else []
         msg = response_message("m:FindFolderResponseMessage")
-        root = sub(msg, "m:RootFolder", attrs={
-            "IndexedPagingOffset": str(len(found)), "TotalItemsInView": str(len(found)),
-            "IncludesLastItemInRange": "true"})
+        root = sub(
+            msg,
+            "m:RootFolder",
+            attrs={
+                "IndexedPagingOffset": str(len(found)),
+                "TotalItemsInView": str(len(found)),
+                "IncludesLastItemInRange": "true",
+            },
+        )
         folders = sub(root, "t:Folders")
         for f in found:
             folders.append(render_folder(box, f, shape))

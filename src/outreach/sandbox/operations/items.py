@@ -44,7 +44,7 @@ def _prepare_calendar(box: Mailbox, item: Item, invitations: str | None) -> None
         item.set(name, node)
     item.set("IsMeeting", attendees)
     item.set("IsCancelled", False)
-    item.set("MyResponseType", "Organizer" if attendees else "Organizer")
+    item.set("MyResponseType", "Organizer")
     item.set("MeetingRequestWasSent", attendees and invitations not in (None, "SendToNone"))
     if item.get("AppointmentSequenceNumber") is None:
         item.set("AppointmentSequenceNumber", 0)
@@ -74,8 +74,13 @@ def create_item(ctx: Context, req: Element) -> Element:
             items = sub(msg, "m:Items")
             if kind == "Message" and disposition in ("SendOnly", "SendAndSaveCopy"):
                 draft = Item("", "", kind, "", fields, ctx.state.clock(), ctx.state.clock())
-                send(ctx.state, box, draft, save_copy=disposition == "SendAndSaveCopy",
-                     saved_folder=target if saved is not None else "sentitems")
+                send(
+                    ctx.state,
+                    box,
+                    draft,
+                    save_copy=disposition == "SendAndSaveCopy",
+                    saved_folder=target if saved is not None else "sentitems",
+                )
             else:
                 item = box.add(target, kind, fields)
                 if kind == "Message":
@@ -144,9 +149,9 @@ def update_item(ctx: Context, req: Element) -> Element:
             box, item = ctx.item(change.find(q("t:ItemId")))
             for update in change.find(q("t:Updates")):
                 _apply(item, update)
-            if item.kind == "CalendarItem" and req.get("SendMeetingInvitationsOrCancellations") not in (
-                None, "SendToNone"
-            ):
+            if item.kind == "CalendarItem" and req.get(
+                "SendMeetingInvitationsOrCancellations"
+            ) not in (None, "SendToNone"):
                 seq = int(item.text("AppointmentSequenceNumber", "0") or 0)
                 item.set("AppointmentSequenceNumber", seq + 1)
             box.touch(item)

@@ -35,6 +35,10 @@ def get_mail_tips(ctx: Context, req: Element) -> Element:
         sub(tips, "t:ExternalMemberCount", 0 if internal else 1)
         sub(tips, "t:DeliveryRestricted", False)
         sub(tips, "t:IsModerated", False)
-        sub(tips, "t:InvalidRecipient", internal and person is None and address not in ctx.state.mailboxes)
+        sub(
+            tips,
+            "t:InvalidRecipient",
+            internal and person is None and address not in ctx.state.mailboxes,
+        )
         msgs.append(msg)
     return resp

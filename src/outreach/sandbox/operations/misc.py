@@ -14,6 +14,8 @@ def convert_id(ctx: Context, req: Element) -> Element:
     ids = req.find("{*}SourceIds")
     for _ in ids if ids is not None else []:
         msgs.append(
-            response_message("m:ConvertIdResponseMessage", "ErrorInvalidIdMalformed", "Id is malformed.")
+            response_message(
+                "m:ConvertIdResponseMessage", "ErrorInvalidIdMalformed", "Id is malformed."
+            )
         )
     return resp

@@ -42,8 +42,13 @@ def subscribe(ctx: Context, req: Element) -> Element:
     msgs = sub(resp, "m:ResponseMessages")
     pull = req.find(q("m:PullSubscriptionRequest"))
     if pull is None:
-        msgs.append(response_message("m:SubscribeResponseMessage", "ErrorInvalidSubscriptionRequest",
-                                     "The sandbox supports pull subscriptions only."))
+        msgs.append(
+            response_message(
+                "m:SubscribeResponseMessage",
+                "ErrorInvalidSubscriptionRequest",
+                "The sandbox supports pull subscriptions only.",
+            )
+        )
         return resp
     try:
         folders = pull.find(q("t:FolderIds"))
@@ -81,8 +86,13 @@ def get_events(ctx: Context, req: Element) -> Element:
         msgs.append(response_message("m:GetEventsResponseMessage", e.code, e.text))
         return resp
     subn["last_poll"] = fmt_dt(ctx.state.clock())
-    wanted = [e for e in box.events if e.seq > start and e.type in subn["types"]
-              and (subn["all"] or e.folder_id in subn["folders"] or e.old_folder_id in subn["folders"])]
+    wanted = [
+        e
+        for e in box.events
+        if e.seq > start
+        and e.type in subn["types"]
+        and (subn["all"] or e.folder_id in subn["folders"] or e.old_folder_id in subn["folders"])
+    ]
     page = wanted[:PAGE]
     msg = response_message("m:GetEventsResponseMessage")
     note = sub(msg, "m:Notification")

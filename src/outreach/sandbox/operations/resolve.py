@@ -40,15 +40,25 @@ def resolve_names(ctx: Context, req: Element) -> Element:
     for entry in req.findall(q("m:UnresolvedEntry")):
         hits = ctx.state.directory.search(entry.text or "")
         if not hits:
-            msgs.append(response_message("m:ResolveNamesResponseMessage", "ErrorNameResolutionNoResults",
-                                         "No results were found."))
+            msgs.append(
+                response_message(
+                    "m:ResolveNamesResponseMessage",
+                    "ErrorNameResolutionNoResults",
+                    "No results were found.",
+                )
+            )
             continue
         code = "NoError" if len(hits) == 1 else "ErrorNameResolutionMultipleResults"
-        msg = response_message("m:ResolveNamesResponseMessage", code, "Multiple results were found.")
+        msg = response_message(
+            "m:ResolveNamesResponseMessage", code, "Multiple results were found."
+        )
         if code != "NoError":
             msg.set("ResponseClass", "Warning")
-        rs = sub(msg, "m:ResolutionSet", attrs={"TotalItemsInView": str(len(hits)),
-                                                "IncludesLastItemInRange": "true"})
+        rs = sub(
+            msg,
+            "m:ResolutionSet",
+            attrs={"TotalItemsInView": str(len(hits)), "IncludesLastItemInRange": "true"},
+        )
         for p in hits[:100]:
             res = sub(rs, "t:Resolution")
             mbx = sub(res, "t:Mailbox")

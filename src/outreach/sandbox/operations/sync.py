@@ -47,7 +47,12 @@ def sync_folder_items(ctx: Context, req: Element) -> Element:
     if token:
         snap = box.snapshots.get(token)
         if snap is None or snap["folder"] != folder.id:
-            msgs.append(_error("ErrorInvalidSyncStateData", "Synchronization state data is corrupt or otherwise invalid."))
+            msgs.append(
+                _error(
+                    "ErrorInvalidSyncStateData",
+                    "Synchronization state data is corrupt or otherwise invalid.",
+                )
+            )
             return resp
         seen = dict(snap["items"])
     ignore = {i.get("Id") for i in (req.find(q("m:Ignore")) or [])}

@@ -1,0 +1,338 @@
+"""`outreach sandbox`: run the local practice Exchange server and play the other side of it."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import click
+
+DEFAULT_PORT = 8642
+DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
+
+
+def _call(ctx: click.Context, action: str, **args: Any) -> Any:
+    """POST one control action to the running sandbox; exit 1 with its message on failure."""
+    base = (ctx.find_object(dict) or {}).get("url") or DEFAULT_URL
+    data = json.dumps({"action": action, "args": {k: v for k, v in args.items() if v is not None}})
+    request = urllib.request.Request(  # noqa: S310 - the URL is the user's own sandbox
+        base.rstrip("/") + "/sandbox/control",
+        data=data.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:  # noqa: S310
+            answer = json.loads(resp.read())
+    except urllib.error.HTTPError as e:
+        answer = json.loads(e.read() or b"{}")
+    except urllib.error.URLError as e:
+        raise click.ClickException(
+            f"no sandbox at {base} ({e.reason}); start `outreach sandbox serve`"
+        ) from None
+    if not answer.get("ok"):
+        raise click.ClickException(answer.get("error", "the sandbox refused"))
+    return answer.get("result")
+
+
+def _out(value: Any) -> None:
+    if value is None:
+        click.echo("done")
+    elif isinstance(value, str):
+        click.echo(value)
+    else:
+        click.echo(json.dumps(value, indent=2))
+
+
+@click.group()
+@click.option(
+    "--url",
+    envvar="OUTREACH_SANDBOX_URL",
+    default=DEFAULT_URL,
+    show_default=True,
+    help="Address of a running sandbox (for the control commands).",
+)
+@click.pass_context
+def sandbox(ctx: click.Context, url: str) -> None:
+    """Run and drive the local practice Exchange server."""
+    ctx.ensure_object(dict)["url"] = url
+
+
+@sandbox.command()
+@click.option(
+    "--port", type=int, default=DEFAULT_PORT, show_default=True, help="0 picks a free port."
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Keep the state in this directory (survives restarts).",
+)
+@click.option(
+    "--directory",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Colleagues YAML/JSON (default: the shipped example organization).",
+)
+@click.option("--user", default=None, help="Default mailbox owner address.")
+def serve(port: int, data_dir: str | None, directory: str | None, user: str | None) -> None:
+    """Serve EWS on 127.0.0.1 and print the endpoint; Ctrl-C stops."""
+    from outreach.sandbox import Sandbox
+
+    sb = Sandbox(port=port, data_dir=data_dir, directory=directory, user=user)
+    from outreach.sandbox.server import SandboxHTTPServer
+
+    sb._server = SandboxHTTPServer((sb.host, sb.port), sb)
+    sb.port = sb._server.server_address[1]
+    click.echo(f"EWS endpoint: {sb.url}")
+    click.echo(f"mailbox:      {sb.user} (any password)")
+    click.echo(
+        f"controls:     OUTREACH_SANDBOX_URL=http://{sb.host}:{sb.port} outreach sandbox --help"
+    )
+    try:
+        sb._server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sb.stop()
+
+
+def _pick(f: Any) -> Any:
+    f = click.option("--id", "item_id", default=None, help="Item id.")(f)
+    f = click.option("--subject", default=None, help="Newest item whose subject contains this.")(f)
+    return click.option("--mailbox", default=None, help="Mailbox address (default: the owner).")(f)
+
+
+@sandbox.command("send-draft")
+@_pick
+@click.option("--drop-extended-properties", is_flag=True, help="Act like a client that loses them.")
+@click.pass_context
+def send_draft(
+    ctx: click.Context, item_id: str, subject: str, mailbox: str, drop_extended_properties: bool
+) -> None:
+    """The user presses Send on a draft in Outlook."""
+    _out(
+        _call(
+            ctx,
+            "press_send",
+            item_id=item_id,
+            subject=subject,
+            mailbox=mailbox,
+            drop_extended_properties=drop_extended_properties,
+        )
+    )
+
+
+@sandbox.command("edit-draft")
+@_pick
+@click.option("--new-subject", default=None)
+@click.option("--body", default=None)
+@click.pass_context
+def edit_draft(
+    ctx: click.Context, item_id: str, subject: str, mailbox: str, new_subject: str, body: str
+) -> None:
+    """The user edits a draft."""
+    _out(
+        _call(
+            ctx,
+            "edit_draft",
+            item_id=item_id,
+            subject=subject,
+            mailbox=mailbox,
+            new_subject=new_subject,
+            body=body,
+        )
+    )
+
+
+@sandbox.command("delete-draft")
+@_pick
+@click.option("--hard", is_flag=True, help="Delete for good instead of moving to Deleted Items.")
+@click.pass_context
+def delete_draft(ctx: click.Context, item_id: str, subject: str, mailbox: str, hard: bool) -> None:
+    """The user deletes a draft."""
+    _out(_call(ctx, "delete_draft", item_id=item_id, subject=subject, mailbox=mailbox, hard=hard))
+
+
+@sandbox.command()
+@_pick
+@click.option("--sender", default=None, help="Who replies (default: the first recipient).")
+@click.option("--body", default=None)
+@click.option("--out-of-thread", is_flag=True, help="Reply as a fresh message, not in the thread.")
+@click.pass_context
+def reply(
+    ctx: click.Context,
+    item_id: str,
+    subject: str,
+    mailbox: str,
+    sender: str,
+    body: str,
+    out_of_thread: bool,
+) -> None:
+    """A contact replies to a sent message."""
+    _out(
+        _call(
+            ctx,
+            "reply",
+            item_id=item_id,
+            subject=subject,
+            mailbox=mailbox,
+            sender=sender,
+            body=body,
+            in_thread=not out_of_thread,
+        )
+    )
+
+
+@sandbox.command("auto-reply")
+@_pick
+@click.option("--message", default=None, help="Default: the colleague's out-of-office text.")
+@click.pass_context
+def auto_reply(ctx: click.Context, item_id: str, subject: str, mailbox: str, message: str) -> None:
+    """An out-of-office reply arrives for a sent message."""
+    _out(
+        _call(ctx, "auto_reply", item_id=item_id, subject=subject, mailbox=mailbox, message=message)
+    )
+
+
+@sandbox.command()
+@_pick
+@click.option("--recipient", default=None)
+@click.pass_context
+def bounce(ctx: click.Context, item_id: str, subject: str, mailbox: str, recipient: str) -> None:
+    """A sent message bounces (an NDR arrives)."""
+    _out(
+        _call(ctx, "bounce", item_id=item_id, subject=subject, mailbox=mailbox, recipient=recipient)
+    )
+
+
+@sandbox.command()
+@click.argument("response", type=click.Choice(["accept", "decline", "tentative", "propose"]))
+@_pick
+@click.option("--attendee", default=None)
+@click.option("--start", default=None, help="Proposed start (ISO 8601, with offset).")
+@click.option("--end", default=None, help="Proposed end.")
+@click.pass_context
+def respond(
+    ctx: click.Context,
+    response: str,
+    item_id: str,
+    subject: str,
+    mailbox: str,
+    attendee: str,
+    start: str,
+    end: str,
+) -> None:
+    """An attendee answers a meeting request."""
+    _out(
+        _call(
+            ctx,
+            "respond_to_meeting",
+            item_id=item_id,
+            subject=subject,
+            mailbox=mailbox,
+            attendee=attendee,
+            response=response,
+            proposed_start=start,
+            proposed_end=end,
+        )
+    )
+
+
+@sandbox.command("move-meeting")
+@_pick
+@click.option("--start", required=True, help="New start (ISO 8601, with offset).")
+@click.option("--end", default=None)
+@click.pass_context
+def move_meeting(
+    ctx: click.Context, item_id: str, subject: str, mailbox: str, start: str, end: str
+) -> None:
+    """The organizer moves a meeting."""
+    _out(
+        _call(
+            ctx,
+            "move_meeting",
+            item_id=item_id,
+            subject=subject,
+            mailbox=mailbox,
+            start=start,
+            end=end,
+        )
+    )
+
+
+@sandbox.command("cancel-meeting")
+@_pick
+@click.pass_context
+def cancel_meeting(ctx: click.Context, item_id: str, subject: str, mailbox: str) -> None:
+    """The organizer cancels a meeting."""
+    _out(_call(ctx, "cancel_meeting", item_id=item_id, subject=subject, mailbox=mailbox))
+
+
+@sandbox.command()
+@click.option("--mailbox", default=None)
+@click.pass_context
+def inspect(ctx: click.Context, mailbox: str) -> None:
+    """Show the mailbox, folder by folder (JSON)."""
+    _out(_call(ctx, "inspect", mailbox=mailbox))
+
+
+@sandbox.command()
+@click.option("--reset", is_flag=True, help="Zero the counters after printing.")
+@click.pass_context
+def requests(ctx: click.Context, reset: bool) -> None:
+    """Requests the client made, per EWS operation."""
+    _out(_call(ctx, "request_counts"))
+    if reset:
+        _call(ctx, "reset_request_counts")
+
+
+@sandbox.command()
+@click.argument(
+    "kind", type=click.Choice(["http500", "server_busy", "slow", "drop", "error", "clear"])
+)
+@click.option("--count", default=1, show_default=True)
+@click.option("--operation", default=None, help="Only this EWS operation, e.g. SyncFolderItems.")
+@click.option("--back-off-ms", default=100, show_default=True)
+@click.option("--seconds", default=1.0, show_default=True, help="Delay for 'slow'.")
+@click.option(
+    "--code", default=None, help="Response code for 'error', e.g. ErrorInvalidSyncStateData."
+)
+@click.pass_context
+def fault(
+    ctx: click.Context,
+    kind: str,
+    count: int,
+    operation: str,
+    back_off_ms: int,
+    seconds: float,
+    code: str,
+) -> None:
+    """Fail the next COUNT requests (KIND 'clear' removes pending faults)."""
+    if kind == "clear":
+        _out(_call(ctx, "clear_faults"))
+        return
+    _out(
+        _call(
+            ctx,
+            "inject_fault",
+            kind=kind,
+            count=count,
+            operation=operation,
+            back_off_ms=back_off_ms,
+            seconds=seconds,
+            code=code,
+        )
+    )
+
+
+@sandbox.command()
+@click.pass_context
+def save(ctx: click.Context) -> None:
+    """Write the sandbox state to its data directory now."""
+    _out(_call(ctx, "save"))
+
+
+__all__ = ["sandbox"]
