@@ -222,3 +222,58 @@ def test_bad_input_names_the_problem_and_leaves_the_store_alone(
     result = run(config_file, "report", "--area", "Astronomy")
     assert isinstance(result.exception, UserError)
     assert campaign.path.read_bytes() == before
+
+
+def test_without_a_backend_the_lookup_is_skipped_with_a_note(
+    config_file: Path, campaign: Store
+) -> None:
+    result = ok(run(config_file, "log", "ana", "--impressions", "Fine.",
+                    "--referral", "Lee Example <lee@example.com>"))
+    assert "new contact Lee Example <lee@example.com>" in result.output
+    if "directory lookup" in result.output:  # no backend yet, or unreachable: said, not fatal
+        assert "directory lookup skipped" in result.output or "stopped" in result.output
+    assert any(c.email == "lee@example.com" for c in campaign.read().contacts.values())
+
+
+def test_directory_entries_fill_in_the_referral_contact() -> None:
+    from datetime import datetime
+
+    from outreach.cli.research import _add_referrals
+    from outreach.mailbox.base import Person
+    from outreach.model import Contact, Referral, State
+
+    now = datetime(2026, 3, 9, 12, tzinfo=ex.TZ)
+    ana = Contact(name="Ana Example", email="ana@example.com", area=ex.AREA)
+    interview = Interview(contact_id=ana.id, start=now, referrals=[
+        Referral("Lee Example", "", True), Referral("Ana Example", "ana@example.com")])
+    state = State(contacts={ana.id: ana}, interviews={interview.id: interview})
+    people = {"lee example": Person("Lee Example", "lee@example.com", "Data Engineer",
+                                    "Platform", "B2.14", "+49 30 555")}
+    said = _add_referrals(state, ana, interview, people, now)
+    lee = state.contacts[interview.referrals[0].contact_id]
+    assert (lee.email, lee.title, lee.department, lee.phone) == (
+        "lee@example.com", "Data Engineer", "Platform", "+49 30 555")
+    assert lee.referred_by == ana.id and lee.may_use_referrer_name and lee.attention is None
+    assert interview.referrals[1].contact_id == ana.id  # an existing contact is linked, not added
+    assert said == ["new contact Lee Example <lee@example.com>"]
+    assert [e.kind for e in state.events] == ["contact-added"]
+
+
+OUTREACH = str(Path(sys.executable).with_name("outreach"))
+
+
+def test_report_as_a_real_process(config_file: Path, campaign: Store, tmp_path: Path) -> None:
+    import subprocess
+
+    ok(run(config_file, *scripted_args("ana@example.com")))
+    out = tmp_path / "file.html"
+    done = subprocess.run(
+        [OUTREACH, "-c", str(config_file), "report",
+         "--output", str(out)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert out.read_text("utf-8").startswith("<!DOCTYPE html>")  # format from the extension
+    bad = subprocess.run(
+        [OUTREACH, "-c", str(config_file), "report",
+         "--area", "Astronomy"], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2
+    assert "No contact has the area 'Astronomy'" in bad.stderr and "Traceback" not in bad.stderr
