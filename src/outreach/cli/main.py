@@ -29,6 +29,14 @@ COMMANDS: dict[str, str] = {
     "report": "outreach.cli.research:report_command",
     "export": "outreach.cli.research:export",
     "import": "outreach.cli.research:import_command",
+    "run": "outreach.cli.campaign:run",
+    "send": "outreach.cli.campaign:send",
+    "draft": "outreach.cli.campaign:draft",
+    "schedule": "outreach.cli.campaign:schedule",
+    "pause": "outreach.cli.campaign:pause",
+    "resume": "outreach.cli.campaign:resume",
+    "forget": "outreach.cli.campaign:forget",
+    "show": "outreach.cli.contacts:show",
 }
 
 #: one-line summaries, so ``--help`` need not import every command module.
@@ -44,6 +52,14 @@ SUMMARIES: dict[str, str] = {
     "report": "The research file: interviews compared, fit and the funnel.",
     "export": "Export everything as JSON or CSV (to move or leave).",
     "import": "Import an export into an empty store.",
+    "run": "Run the daemon: watch the mailbox, draft what is due.",
+    "send": "Send one email to a contact now (shown first).",
+    "draft": "Put one email to a contact in your Drafts now.",
+    "schedule": "Record an agreed time and create the invite.",
+    "pause": "Stop outreach to a contact for now.",
+    "resume": "Let outreach to a paused contact go on.",
+    "forget": "Remove a contact and everything about them.",
+    "show": "Tell a contact's story from the history.",
 }
 
 

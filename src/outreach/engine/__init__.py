@@ -14,6 +14,7 @@ from outreach.engine.actions import (
     commit,
     message_id,
 )
+from outreach.engine.byhand import agree, plan_one
 from outreach.engine.match import match, match_message
 from outreach.engine.observe import apply, observation_key
 from outreach.engine.plan import apply_plan, plan
@@ -27,6 +28,7 @@ __all__ = [
     "Reading",
     "ReadingKind",
     "StatusChange",
+    "agree",
     "apply",
     "apply_plan",
     "commit",
@@ -35,6 +37,7 @@ __all__ = [
     "message_id",
     "observation_key",
     "plan",
+    "plan_one",
     "read_reply",
     "strip_quoted",
 ]

@@ -1,0 +1,156 @@
+"""What the person asks for by hand (`outreach send | draft | schedule`), under the same rules.
+
+A one-off email gets the same stable id the planner would give it, so the daemon
+sees it in its place and never plans a second one; the caps and the stop rules
+are the planner's, and a refusal is a UserError that says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from outreach.engine.actions import EMAIL_KINDS, describe, message_id, set_status, slot_of
+from outreach.errors import UserError
+from outreach.model import (
+    STOPPED,
+    Event,
+    Interview,
+    Kind,
+    Message,
+    MessageState,
+    Mode,
+    State,
+    Status,
+)
+from outreach.settings import Settings
+
+
+def plan_one(
+    state: State, contact_id: str, kind: Kind, now: datetime, settings: Settings, send: bool
+) -> Message:
+    """Return the request, next follow-up or thank-you to ``contact_id``, not yet recorded.
+
+    Raise UserError if the contact may not be written to, a cap is reached, or the
+    same email is already in Drafts or was sent.
+    """
+    contact = state.contacts[contact_id]
+    if contact.do_not_contact:
+        raise UserError(f"{contact.name} is marked do-not-contact; nothing was done.")
+    if contact.status in STOPPED:
+        raise UserError(f"{contact.name} is {contact.status.value}; nothing was done.")
+    mine = state.messages_of(contact_id)
+    thread_of = interview_id = None
+    sequence = 1
+    if kind == Kind.FOLLOW_UP:
+        requests = [m for m in mine if m.kind == Kind.REQUEST and m.state == MessageState.SENT]
+        if not requests:
+            raise UserError(f"No request to {contact.name} was sent yet: there is nothing to "
+                            "follow up. Use --kind request.")  # fmt: skip
+        thread_of = requests[-1].id
+        earlier = [m for m in mine if m.kind == Kind.FOLLOW_UP and m.state == MessageState.SENT]
+        sequence = len(earlier) + 1
+    elif kind == Kind.THANK_YOU:
+        held = [
+            i for i in state.interviews_of(contact_id) if i.start <= now and i.status != "cancelled"
+        ]
+        if not held:
+            raise UserError(f"{contact.name} has no interview that has begun; nothing to thank "
+                            "them for yet.")  # fmt: skip
+        interview_id = held[-1].id
+    place = (contact_id, kind, sequence, interview_id)
+    same = [m for m in state.messages.values() if slot_of(m) == place]
+    for m in same:
+        if m.state == MessageState.PLANNED and m.item_id is None:
+            waiting = Message.from_dict(m.to_dict())
+            waiting.send = send
+            return waiting  # recorded but not yet in the mailbox: this is the one
+        if m.state == MessageState.DRAFTED:
+            raise UserError(f"The {describe(m)} to {contact.name} is already in your Drafts "
+                            f"folder ({m.subject!r}): send it from Outlook or delete it first.")
+        if m.state == MessageState.SENT:
+            raise UserError(f"The {describe(m)} to {contact.name} was already sent.")
+    _check_caps(state, contact_id, now, settings, send)
+    key = interview_id if interview_id is not None else sequence
+    return Message(
+        contact_id=contact_id,
+        kind=kind,
+        id=message_id(contact_id, kind, key, attempt=len(same)),
+        sequence=sequence,
+        thread_of=thread_of,
+        interview_id=interview_id,
+        planned_at=now,
+        send=send,
+    )
+
+
+def _check_caps(
+    state: State, contact_id: str, now: datetime, settings: Settings, send: bool
+) -> None:
+    policy = settings.policy
+    to_contact = sum(
+        1
+        for m in state.messages.values()
+        if m.contact_id == contact_id
+        and m.kind in EMAIL_KINDS
+        and m.state in (MessageState.PLANNED, MessageState.DRAFTED, MessageState.SENT)
+    )
+    if to_contact >= policy.per_contact_cap:
+        raise UserError(f"The per-contact cap is reached ({policy.per_contact_cap} emails); "
+                        "raise policy.per_contact_cap to write again.")  # fmt: skip
+    if not send:
+        return
+    zone = ZoneInfo(settings.time.timezone)
+    today = now.astimezone(zone).date()
+    sent_today = sum(
+        1
+        for m in state.messages.values()
+        if m.kind in EMAIL_KINDS
+        and m.sent_at is not None
+        and m.sent_at.astimezone(zone).date() == today
+    )
+    if sent_today >= policy.daily_send_cap:
+        raise UserError(f"Today's send cap is reached ({policy.daily_send_cap}); "
+                        "the email can go tomorrow, or raise policy.daily_send_cap.")  # fmt: skip
+
+
+def agree(
+    state: State,
+    contact_id: str,
+    start: datetime,
+    length: timedelta,
+    now: datetime,
+    settings: Settings,
+    mode: Mode = Mode.OFFICE,
+    location: str = "",
+) -> Interview:
+    """Record an agreed time as the contact's interview; the planner then drafts the invite."""
+    if start.tzinfo is None:
+        raise ValueError("the agreed start must be time-zone aware")
+    contact = state.contacts[contact_id]
+    iid = hashlib.sha256(f"{contact_id}:{start.isoformat()}".encode()).hexdigest()[:12]
+    interview = state.interviews.get(iid)
+    if interview is None:
+        interview = Interview(
+            contact_id=contact_id,
+            start=start,
+            id=iid,
+            minutes=int(length.total_seconds() // 60),
+            mode=mode,
+            location=location or ("" if mode == Mode.PHONE else settings.scheduling.location),
+            status="proposed",
+        )
+        state.interviews[iid] = interview
+        state.record(
+            Event(
+                at=now,
+                kind="interview",
+                contact_id=contact_id,
+                text=f"time agreed by hand: {start:%Y-%m-%d %H:%M} ({mode.value})",
+                data={"interview_id": iid},
+            )
+        )
+    if contact.status != Status.SCHEDULED:
+        set_status(state, contact_id, Status.SCHEDULING, now, "a time was agreed")
+    return interview
