@@ -67,8 +67,10 @@ def plan_one(
             waiting.send = send
             return waiting  # recorded but not yet in the mailbox: this is the one
         if m.state == MessageState.DRAFTED:
-            raise UserError(f"The {describe(m)} to {contact.name} is already in your Drafts "
-                            f"folder ({m.subject!r}): send it from Outlook or delete it first.")
+            raise UserError(
+                f"The {describe(m)} to {contact.name} is already in your Drafts "
+                f"folder ({m.subject!r}): send it from Outlook or delete it first."
+            )
         if m.state == MessageState.SENT:
             raise UserError(f"The {describe(m)} to {contact.name} was already sent.")
     _check_caps(state, contact_id, now, settings, send)

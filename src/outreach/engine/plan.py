@@ -86,10 +86,11 @@ class _Planner:
         self.days = BusinessDays(settings.time)
         self.zone = ZoneInfo(settings.time.timezone)
         self.actions: list[Action] = []
-        self.room = self.policy.daily_send_cap - self._sent_today()
+        self.room = 0
 
     def run(self) -> list[Action]:
         self._sweep()
+        self.room = self.policy.daily_send_cap - self._sent_today()  # withdrawn ones free room
         self._resume()
         self._interviews()
         self._invites()
