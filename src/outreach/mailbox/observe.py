@@ -1,0 +1,464 @@
+"""Observing the mailbox: a pull subscription says which folders changed, sync says what.
+
+A quiet cycle costs one GetEvents request. A folder with events gets one
+SyncFolderItems page (``only()`` the fields its observations need, never MIME).
+Everything the next cycle needs is in the state dict handed in and out, so the
+caller stores it with the observations in one write:
+
+- ``drafts`` / ``sentitems`` / ``inbox`` / ``calendar``: the folders' sync states;
+- ``subscription`` / ``watermark``: the pull subscription;
+- ``index:drafts`` / ``index:calendar``: the tracked items seen there (JSON), so a
+  vanished draft or a moved meeting can be named by its outbox id;
+- ``mark:inbox`` / ``mark:sentitems``: the newest message reported (ISO time);
+- ``rebuild:<folder>``: a first or recovering full sync is under way;
+- ``pending``: folders with another page waiting.
+
+The first sync of a folder is a baseline: it reports nothing old. A sync state the
+server no longer accepts starts a rebuild that reports only what is newer than the
+marks, and compares the indexes, so no item is reported twice. An expired
+subscription is replaced and every folder synced from its (intact) state.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, tzinfo
+from html import unescape
+from typing import Any
+
+from exchangelib import Q
+from exchangelib import errors as ews_errors
+from exchangelib.folders import FolderCollection
+from exchangelib.services import GetEvents, SyncFolderItems
+from exchangelib.services.sync_folder_hierarchy import SyncFolder
+from exchangelib.util import MNS
+
+from outreach.mailbox import tracking
+from outreach.mailbox.classify import RawMessage, classify
+from outreach.observations import (
+    DraftDeleted,
+    DraftEdited,
+    DraftSent,
+    InterviewCancelled,
+    InterviewMoved,
+    Observation,
+)
+
+log = logging.getLogger(__name__)
+
+FOLDERS = ("calendar", "drafts", "sentitems", "inbox")  # calendar first: responses need its index
+ONLY: dict[str, tuple[str, ...]] = {
+    "calendar": ("subject", "outreach_tracking", "start", "end", "is_cancelled"),
+    "drafts": ("subject", "outreach_tracking", "message_id", "conversation_id"),
+    "sentitems": (
+        "item_class",
+        "subject",
+        "outreach_tracking",
+        "headers",
+        "message_id",
+        "conversation_id",
+        "text_body",
+        "body",
+        "to_recipients",
+        "datetime_sent",
+    ),
+    "inbox": (
+        "item_class",
+        "subject",
+        "sender",
+        "datetime_received",
+        "text_body",
+        "headers",
+        "body",
+        "message_id",
+        "in_reply_to",
+        "references",
+        "conversation_id",
+        "to_recipients",
+        "associated_calendar_item_id",
+        "proposed_start",
+        "proposed_end",
+    ),
+}
+SUBSCRIPTION_ERRORS = (
+    ews_errors.ErrorSubscriptionNotFound,
+    ews_errors.ErrorExpiredSubscription,
+    ews_errors.ErrorInvalidSubscription,
+    ews_errors.ErrorInvalidWatermark,
+    ews_errors.ErrorSubscriptionUnsubsribed,
+)
+SYNC_STATE_ERRORS = (ews_errors.ErrorInvalidSyncStateData, ews_errors.ErrorSyncFolderNotFound)
+CREATE, UPDATE, DELETE = "create", "update", "delete"
+
+
+class CheckedSyncFolderItems(SyncFolderItems):
+    """SyncFolderItems that raises the server's error instead of crashing on a missing SyncState."""
+
+    def _get_element_container(self, message: Any, name: Any = None) -> Any:
+        if message.find(f"{{{MNS}}}SyncState") is None:
+            return super(SyncFolder, self)._get_element_container(message=message, name=name)
+        return super()._get_element_container(message=message, name=name)
+
+
+def _load(state: Mapping[str, str], key: str) -> dict[str, Any]:
+    return json.loads(state.get(key) or "{}")
+
+
+def plain(value: datetime | None, tz: tzinfo) -> datetime | None:
+    """An exchangelib EWSDateTime as a plain aware datetime in ``tz``."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return datetime(*value.timetuple()[:6], value.microsecond, tzinfo=tz)
+    return datetime.fromtimestamp(value.timestamp(), tz=tz)
+
+
+def html_text(html: str) -> str:
+    """Readable text of an HTML body (for a sent copy without a TextBody)."""
+    text = re.sub(r"(?is)<(script|style).*?</\1>", "", html)
+    text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>", "\n", text)
+    text = unescape(re.sub(r"<[^>]+>", "", text))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _later(a: datetime | None, mark: str | None) -> bool:
+    return a is not None and (mark is None or a > datetime.fromisoformat(mark))
+
+
+class Observer:
+    """Turns subscription events and sync pages into observations for one account."""
+
+    def __init__(
+        self,
+        account: Any,
+        *,
+        page_size: int = 100,
+        tz: tzinfo = UTC,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        subscription_minutes: int = 60,
+    ) -> None:
+        tracking.register()
+        self.account = account
+        self.page_size = page_size
+        self.tz = tz
+        self.clock = clock
+        self.subscription_minutes = subscription_minutes
+        self._folders: dict[str, Any] = {}
+
+    # -- folders and subscription -------------------------------------------------
+    def folder(self, name: str) -> Any:
+        if name not in self._folders:
+            attr = "sent" if name == "sentitems" else name
+            self._folders[name] = getattr(self.account, attr)
+        return self._folders[name]
+
+    def _names_by_id(self) -> dict[str, str]:
+        return {self.folder(n).id: n for n in FOLDERS}
+
+    def _subscribe(self, state: dict[str, str]) -> None:
+        folders = [self.folder(n) for n in FOLDERS]
+        sid, mark = FolderCollection(account=self.account, folders=folders).subscribe_to_pull(
+            timeout=self.subscription_minutes
+        )
+        state["subscription"], state["watermark"] = sid, mark
+
+    def _changed(self, state: dict[str, str]) -> set[str]:
+        """Folders the subscription saw change (one GetEvents while there is nothing more)."""
+        names = self._names_by_id()
+        changed: set[str] = set()
+        service = GetEvents(account=self.account)
+        while True:
+            notification = service.get(
+                subscription_id=state["subscription"], watermark=state["watermark"]
+            )
+            for event in notification.events or []:
+                if getattr(event, "watermark", None):
+                    state["watermark"] = event.watermark
+                for attr in ("parent_folder_id", "old_parent_folder_id", "folder_id"):
+                    ref = getattr(event, attr, None)
+                    if ref is not None and ref.id in names:
+                        changed.add(names[ref.id])
+            if not notification.more_events:
+                return changed
+
+    def _due(self, state: dict[str, str]) -> set[str]:
+        waiting = {n for n in (state.get("pending") or "").split(",") if n}
+        never = {n for n in FOLDERS if n not in state}
+        if state.get("subscription") and state.get("watermark"):
+            try:
+                return self._changed(state) | waiting | never
+            except SUBSCRIPTION_ERRORS as gone:
+                log.info("subscription lost (%s); subscribing again", type(gone).__name__)
+        self._subscribe(state)
+        return set(FOLDERS)
+
+    # -- one sync cycle ------------------------------------------------------------
+    def sync(self, state_in: Mapping[str, str]) -> Any:
+        from outreach.mailbox.base import SyncResult
+
+        state = dict(state_in)
+        due = self._due(state)
+        out: list[Observation] = []
+        vanished: dict[str, tuple[str, str | None]] = {}  # tracking id -> (draft id, message id)
+        sent_seen: set[str] = set()
+        pending: list[str] = []
+        for name in FOLDERS:
+            if name in due and not self._page(name, state, out, vanished, sent_seen):
+                pending.append(name)
+        if vanished:
+            self._confirm_deleted(vanished, sent_seen, out)
+        state["pending"] = ",".join(pending)
+        return SyncResult(observations=out, state=state, more=bool(pending))
+
+    def _fetch_page(self, name: str, sync_state: str | None) -> tuple[list[Any], str, bool]:
+        folder = self.folder(name)
+        for field in ONLY[name]:
+            folder.validate_item_field(field=field, version=self.account.version)
+        fields = {f for f in folder.normalize_fields(fields=ONLY[name]) if not f.field.is_attribute}
+        service = CheckedSyncFolderItems(account=self.account)
+        changes = list(
+            service.call(
+                folder=folder,
+                shape="IdOnly",
+                additional_fields=fields,
+                sync_state=sync_state,
+                ignore=None,
+                max_changes_returned=self.page_size,
+                sync_scope=None,
+            )
+        )
+        return changes, service.sync_state, bool(service.includes_last_item_in_range)
+
+    def _page(
+        self,
+        name: str,
+        state: dict[str, str],
+        out: list[Observation],
+        vanished: dict[str, tuple[str, str | None]],
+        sent_seen: set[str],
+    ) -> bool:
+        """Sync one page of a folder into ``out``; return True when the folder is caught up."""
+        if name not in state:
+            state[f"rebuild:{name}"] = "baseline"
+        try:
+            changes, new_state, last = self._fetch_page(name, state.get(name) or None)
+        except SYNC_STATE_ERRORS as invalid:
+            log.info("sync state of %s refused (%s); rebuilding", name, type(invalid).__name__)
+            state.pop(name, None)
+            state[f"rebuild:{name}"] = "resync"
+            state.pop(f"reindex:{name}", None)
+            changes, new_state, last = self._fetch_page(name, None)
+        rebuilding = state.get(f"rebuild:{name}")
+        handler = getattr(self, f"_on_{name}")
+        for kind, item in changes:
+            if isinstance(item, Exception) or kind not in (CREATE, UPDATE, DELETE):
+                continue
+            handler(kind, item, state, out, vanished, sent_seen, rebuilding)
+        state[name] = new_state  # only now: the page has been fully consumed
+        if last and rebuilding:
+            self._finish_rebuild(name, state, out, vanished)
+        return last
+
+    def _finish_rebuild(
+        self,
+        name: str,
+        state: dict[str, str],
+        out: list[Observation],
+        vanished: dict[str, tuple[str, str | None]],
+    ) -> None:
+        """Compare what a full sync found with the index kept before it."""
+        state.pop(f"rebuild:{name}", None)
+        if name not in ("drafts", "calendar"):
+            return
+        old, new = _load(state, f"index:{name}"), _load(state, f"reindex:{name}")
+        state.pop(f"reindex:{name}", None)
+        now = self.clock()
+        for item_id, entry in old.items():
+            if item_id in new:
+                continue
+            if name == "drafts":
+                vanished[entry[0]] = (item_id, entry[1])
+            elif not entry[3]:
+                out.append(InterviewCancelled(at=now, item_id=item_id, tracking_id=entry[0]))
+        if name == "calendar":
+            for item_id, entry in new.items():
+                before = old.get(item_id)
+                if before and not before[3] and entry[3]:
+                    out.append(InterviewCancelled(at=now, item_id=item_id, tracking_id=entry[0]))
+                elif before and (before[1], before[2]) != (entry[1], entry[2]):
+                    out.append(self._moved(item_id, entry, now))
+        state[f"index:{name}"] = json.dumps(new)
+
+    # -- per folder ------------------------------------------------------------------
+    def _index(self, name: str, state: dict[str, str], rebuilding: str | None) -> tuple[str, dict]:
+        key = f"reindex:{name}" if rebuilding else f"index:{name}"
+        return key, _load(state, key)
+
+    def _on_drafts(self, kind, item, state, out, vanished, sent_seen, rebuilding) -> None:
+        key, index = self._index("drafts", state, rebuilding)
+        if kind == DELETE:
+            entry = index.pop(item.id, None)
+            if entry:
+                vanished[entry[0]] = (item.id, entry[1])
+        else:
+            tracking_id = getattr(item, "outreach_tracking", None)
+            if not tracking_id:
+                return
+            conversation = item.conversation_id.id if item.conversation_id else None
+            index[item.id] = [tracking_id, item.message_id, conversation]
+            if kind == UPDATE and not rebuilding:
+                out.append(
+                    DraftEdited(
+                        at=self.clock(),
+                        item_id=item.id,
+                        tracking_id=tracking_id,
+                        internet_message_id=item.message_id,
+                        conversation_id=conversation,
+                        subject=item.subject or "",
+                    )
+                )
+        state[key] = json.dumps(index)
+
+    def _on_calendar(self, kind, item, state, out, vanished, sent_seen, rebuilding) -> None:
+        key, index = self._index("calendar", state, rebuilding)
+        now = self.clock()
+        if kind == DELETE:
+            entry = index.pop(item.id, None)
+            if entry and not entry[3] and not rebuilding:
+                out.append(InterviewCancelled(at=now, item_id=item.id, tracking_id=entry[0]))
+        else:
+            tracking_id = getattr(item, "outreach_tracking", None)
+            if not tracking_id:
+                return
+            entry = [
+                tracking_id,
+                item.start.isoformat() if item.start else None,
+                item.end.isoformat() if item.end else None,
+                bool(item.is_cancelled),
+            ]
+            before = index.get(item.id)
+            index[item.id] = entry
+            if kind == UPDATE and before and not rebuilding:
+                if entry[3] and not before[3]:
+                    out.append(InterviewCancelled(at=now, item_id=item.id, tracking_id=tracking_id))
+                elif (before[1], before[2]) != (entry[1], entry[2]) and not entry[3]:
+                    out.append(self._moved(item.id, entry, now))
+        state[key] = json.dumps(index)
+
+    def _moved(self, item_id: str, entry: list, now: datetime) -> InterviewMoved:
+        start = datetime.fromisoformat(entry[1]).astimezone(self.tz) if entry[1] else None
+        end = datetime.fromisoformat(entry[2]).astimezone(self.tz) if entry[2] else None
+        return InterviewMoved(at=now, item_id=item_id, tracking_id=entry[0], start=start, end=end)
+
+    def _on_sentitems(self, kind, item, state, out, vanished, sent_seen, rebuilding) -> None:
+        if kind != CREATE or (item.item_class or "").startswith("IPM.Schedule"):
+            return
+        sent = item.datetime_sent
+        if rebuilding and not _later(sent, state.get("mark:sentitems")):
+            return  # baseline, or already reported before the rebuild
+        if sent is not None and _later(sent, state.get("mark:sentitems")):
+            state["mark:sentitems"] = sent.isoformat()
+        if rebuilding == "baseline":
+            return
+        tracking_id = getattr(item, "outreach_tracking", None) or tracking.header_value(
+            item.headers
+        )
+        sent_seen.update(x for x in (tracking_id, item.message_id) if x)
+        out.append(
+            DraftSent(
+                at=plain(sent, self.tz) or self.clock(),
+                item_id=item.id,
+                tracking_id=tracking_id,
+                internet_message_id=item.message_id,
+                conversation_id=item.conversation_id.id if item.conversation_id else None,
+                subject=item.subject or "",
+                body_text=item.text_body or html_text(str(item.body or "")),
+                recipients=tuple((m.email_address or "").lower() for m in item.to_recipients or ()),
+            )
+        )
+
+    def _on_inbox(self, kind, item, state, out, vanished, sent_seen, rebuilding) -> None:
+        if kind != CREATE:
+            return
+        received = item.datetime_received
+        if rebuilding and not _later(received, state.get("mark:inbox")):
+            return
+        if received is not None and _later(received, state.get("mark:inbox")):
+            state["mark:inbox"] = received.isoformat()
+        if rebuilding == "baseline":
+            return
+        out.append(
+            classify(self._raw(item, state), own=(self.account.primary_smtp_address,), tz=self.tz)
+        )
+
+    def _raw(self, item: Any, state: Mapping[str, str]) -> RawMessage:
+        headers = {(h.name or "").lower(): h.value or "" for h in item.headers or ()}
+        associated = getattr(item, "associated_calendar_item_id", None)
+        tracking_id = None
+        if associated is not None:
+            entry = _load(state, "index:calendar").get(associated.id)
+            tracking_id = entry[0] if entry else None
+        sender = item.sender.email_address if getattr(item, "sender", None) else ""
+        references = tuple((getattr(item, "references", None) or "").split())
+        return RawMessage(
+            item_id=item.id,
+            received=plain(item.datetime_received, self.tz) or self.clock(),
+            item_class=item.item_class or "IPM.Note",
+            subject=item.subject or "",
+            sender=sender or "",
+            body_text=item.text_body or html_text(str(item.body or "")),
+            headers=headers,
+            internet_message_id=item.message_id,
+            in_reply_to=item.in_reply_to,
+            references=references,
+            conversation_id=item.conversation_id.id if item.conversation_id else None,
+            recipients=tuple((m.email_address or "").lower() for m in item.to_recipients or ()),
+            tracking_id=tracking_id,
+            proposed_start=plain(getattr(item, "proposed_start", None), self.tz),
+            proposed_end=plain(getattr(item, "proposed_end", None), self.tz),
+        )
+
+    # -- drafts that vanished ----------------------------------------------------------
+    def _confirm_deleted(
+        self,
+        vanished: dict[str, tuple[str, str | None]],
+        sent_seen: set[str],
+        out: list[Observation],
+    ) -> None:
+        """Report a vanished draft as deleted unless it was sent (or is in the Outbox).
+
+        Sent copies seen in this cycle settle most cases; the rest cost one FindItem
+        over Sent Items and Outbox by property, X- header or internet message id.
+        """
+        left = {
+            t: (item_id, mid)
+            for t, (item_id, mid) in vanished.items()
+            if t not in sent_seen and (mid is None or mid not in sent_seen)
+        }
+        if not left:
+            return
+        ids = list(left)
+        mids = [mid for _, mid in left.values() if mid]
+        query = Q(outreach_tracking__in=ids) | Q(outreach_header__in=ids)
+        if mids:
+            query |= Q(message_id__in=mids)
+        places = FolderCollection(
+            account=self.account, folders=[self.folder("sentitems"), self.account.outbox]
+        )
+        found: set[str] = set()
+        for item in places.filter(query).only("outreach_tracking", "outreach_header", "message_id"):
+            found.update(
+                x for x in (item.outreach_tracking, item.outreach_header, item.message_id) if x
+            )
+        now = self.clock()
+        for tracking_id, (item_id, mid) in left.items():
+            if tracking_id in found or (mid and mid in found):
+                continue
+            out.append(
+                DraftDeleted(
+                    at=now, item_id=item_id, tracking_id=tracking_id, internet_message_id=mid
+                )
+            )
