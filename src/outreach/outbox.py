@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from outreach import compose, slots
+from outreach import compose, engine, slots
 from outreach.clock import Clock
 from outreach.compose import RenderedEmail
 from outreach.engine import Cancel, StatusChange, commit
@@ -43,7 +43,7 @@ from outreach.model import (
     State,
     Status,
 )
-from outreach.observations import OutOfOffice
+from outreach.observations import DraftSent, OutOfOffice
 from outreach.settings import Settings
 from outreach.store import Store
 
@@ -103,7 +103,7 @@ class Outbox:
             for created in found.values():
                 message = state.messages.get(created.tracking_id)
                 if message is not None and _pending(message):
-                    _landed(state, message, created, now, recovered=True)
+                    _landed(state, message, created, now, self.settings, recovered=True)
         return len(found)
 
     # -- performing -------------------------------------------------------------------
@@ -169,7 +169,7 @@ class Outbox:
                 if message is None:
                     continue
                 if isinstance(outcome, Created):
-                    _landed(state, message, outcome, now)
+                    _landed(state, message, outcome, now, self.settings)
                     bucket = (
                         report.invited
                         if message.kind == Kind.INVITE
@@ -377,22 +377,24 @@ def _unreachable(problem: MailboxError) -> bool:
 
 
 def _landed(
-    state: State, message: Message, created: Created, now: datetime, recovered: bool = False
+    state: State,
+    message: Message,
+    created: Created,
+    now: datetime,
+    settings: Settings,
+    recovered: bool = False,
 ) -> None:
     message.item_id = created.item_id
     message.internet_message_id = created.internet_message_id or message.internet_message_id
     message.conversation_id = created.conversation_id or message.conversation_id
     message.error = None
-    contact = state.contacts.get(message.contact_id)
     if created.sent:
         message.state = MessageState.SENT
         message.sent_at = now
+        where = "sent"
     else:
         message.state = MessageState.DRAFTED
         message.drafted_at = now
-    if created.sent:
-        where = "sent"
-    else:
         where = "on the calendar" if message.kind == Kind.INVITE else "in Drafts"
     note = " (found after a restart)" if recovered else ""
     state.record(
@@ -404,16 +406,17 @@ def _landed(
             data={"message_id": message.id, "item_id": created.item_id},
         )
     )
-    if contact is not None and message.kind == Kind.REQUEST and contact.status == Status.NEW:
-        commit(
-            state,
-            StatusChange(
-                contact.id,
-                Status.CONTACTED if created.sent else Status.DRAFTED,
-                "request sent" if created.sent else "request drafted for your approval",
-            ),
-            now,
+    if created.sent and message.kind != Kind.INVITE:
+        # the engine moves the contact on exactly as when the user presses Send
+        sent = DraftSent(
+            at=now,
+            item_id=created.item_id,
+            tracking_id=message.id,
+            internet_message_id=created.internet_message_id,
+            conversation_id=created.conversation_id,
+            subject=message.subject,
         )
+        engine.apply(state, sent, now, settings)
 
 
 def _fail(
