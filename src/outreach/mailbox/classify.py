@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from outreach.mailbox.returndate import return_date
 from outreach.observations import (
@@ -22,6 +22,7 @@ from outreach.observations import (
     MeetingDeclined,
     MeetingProposedNewTime,
     MeetingTentative,
+    OutOfOffice,
     ReplyReceived,
 )
 
@@ -171,3 +172,16 @@ def classify(msg: RawMessage, own: tuple[str, ...] = (), tz: tzinfo | None = Non
     if is_auto_reply(msg):
         return AutoReply(**common, until=return_date(msg.body_text, msg.received, tz))
     return ReplyReceived(**common)
+
+
+def hold_until(tip: OutOfOffice, now: datetime, default_days: int) -> datetime | None:
+    """Given MailTips for a recipient, return until when a draft to them should wait, or None.
+
+    An absent colleague's draft is held until their return date (from the tip, else
+    ``default_days`` from ``now``) instead of learning of the absence from an auto-reply.
+    """
+    if not tip.away:
+        return None
+    if tip.until is not None and tip.until > now:
+        return tip.until
+    return now + timedelta(days=default_days)

@@ -9,7 +9,7 @@ caller stores it with the observations in one write:
 - ``subscription`` / ``watermark``: the pull subscription;
 - ``index:drafts`` / ``index:calendar``: the tracked items seen there (JSON), so a
   vanished draft or a moved meeting can be named by its outbox id;
-- ``mark:inbox`` / ``mark:sentitems``: the newest message reported (ISO time);
+- ``mark:inbox`` / ``mark:sentitems``: the newest message reported (time and ids, JSON);
 - ``rebuild:<folder>``: a first or recovering full sync is under way;
 - ``pending``: folders with another page waiting.
 
@@ -124,8 +124,28 @@ def html_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def _later(a: datetime | None, mark: str | None) -> bool:
-    return a is not None and (mark is None or a > datetime.fromisoformat(mark))
+def _is_new(state: Mapping[str, str], folder: str, when: datetime | None, item_id: str) -> bool:
+    """True unless the message is at or before the folder's mark (and was counted there)."""
+    mark = _load(state, f"mark:{folder}")
+    if not mark or when is None:
+        return True
+    at = datetime.fromisoformat(mark["at"])
+    return when > at or (when == at and item_id not in mark["ids"])
+
+
+def _advance(state: dict[str, str], folder: str, when: datetime | None, item_id: str) -> None:
+    """Move the folder's mark to a newly reported message (ids kept for equal times)."""
+    if when is None:
+        return
+    mark = _load(state, f"mark:{folder}")
+    at = datetime.fromisoformat(mark["at"]) if mark else None
+    if at is None or when > at:
+        mark = {"at": when.isoformat(), "ids": [item_id]}
+    elif when == at and item_id not in mark["ids"]:
+        mark["ids"].append(item_id)
+    else:
+        return
+    state[f"mark:{folder}"] = json.dumps(mark)
 
 
 class Observer:
@@ -357,10 +377,9 @@ class Observer:
         if kind != CREATE or (item.item_class or "").startswith("IPM.Schedule"):
             return
         sent = item.datetime_sent
-        if rebuilding and not _later(sent, state.get("mark:sentitems")):
-            return  # baseline, or already reported before the rebuild
-        if sent is not None and _later(sent, state.get("mark:sentitems")):
-            state["mark:sentitems"] = sent.isoformat()
+        if rebuilding and not _is_new(state, "sentitems", sent, item.id):
+            return  # already reported before the rebuild
+        _advance(state, "sentitems", sent, item.id)
         if rebuilding == "baseline":
             return
         tracking_id = getattr(item, "outreach_tracking", None) or tracking.header_value(
@@ -384,10 +403,9 @@ class Observer:
         if kind != CREATE:
             return
         received = item.datetime_received
-        if rebuilding and not _later(received, state.get("mark:inbox")):
-            return
-        if received is not None and _later(received, state.get("mark:inbox")):
-            state["mark:inbox"] = received.isoformat()
+        if rebuilding and not _is_new(state, "inbox", received, item.id):
+            return  # already reported before the rebuild
+        _advance(state, "inbox", received, item.id)
         if rebuilding == "baseline":
             return
         out.append(

@@ -1,0 +1,275 @@
+"""Observations from the sandbox's controls, resuming, recovery and the cost of a quiet cycle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from exchangelib import Credentials
+
+from outreach.mailbox.base import Meeting, OutgoingEmail
+from outreach.mailbox.connect import open_account
+from outreach.mailbox.ews import EwsMailbox
+from outreach.mailbox.tracking import Known, match_tracked
+from outreach.observations import (
+    AutoReply,
+    Bounce,
+    DraftDeleted,
+    DraftEdited,
+    DraftSent,
+    InterviewCancelled,
+    InterviewMoved,
+    MeetingAccepted,
+    MeetingDeclined,
+    MeetingProposedNewTime,
+    MeetingTentative,
+    Observation,
+    ReplyReceived,
+)
+from outreach.sandbox import Sandbox
+from outreach.settings import MailboxSettings
+
+Email = Callable[..., OutgoingEmail]
+
+
+def cycle(box: EwsMailbox, state: dict[str, str]) -> tuple[list[Observation], dict[str, str]]:
+    """Sync until caught up, as the daemon does; return everything seen and the new state."""
+    seen: list[Observation] = []
+    for _ in range(20):
+        result = box.sync(state)
+        seen += result.observations
+        state = result.state
+        if not result.more:
+            return seen, state
+    raise AssertionError("sync never caught up")
+
+
+def kinds(seen: list[Observation]) -> list[str]:
+    return sorted(type(o).__name__ for o in seen)
+
+
+def test_baseline_reports_nothing_old(sandbox: Sandbox, backend: EwsMailbox) -> None:
+    sandbox.controls.receive("dana.whitlock@example.com", "Old news", "from before the campaign")
+    seen, state = cycle(backend, {})
+    assert seen == []
+    assert {"drafts", "sentitems", "inbox", "calendar", "subscription"} <= set(state)
+
+
+def test_draft_sent_edited_deleted(email: Email, sandbox: Sandbox, backend: EwsMailbox) -> None:
+    _, state = cycle(backend, {})
+    backend.create_drafts([email(1), email(2), email(3)])
+    seen, state = cycle(backend, state)
+    assert seen == []  # our own new drafts are not news
+    sandbox.controls.press_send(subject="(1)")
+    sandbox.controls.edit_draft(subject="(2)", new_subject="Shorter subject (2)")
+    sandbox.controls.delete_draft(subject="(3)")
+    seen, state = cycle(backend, state)
+    assert kinds(seen) == ["DraftDeleted", "DraftEdited", "DraftSent"]
+    sent = next(o for o in seen if isinstance(o, DraftSent))
+    assert sent.tracking_id == "msg001"
+    assert "Could we talk for 20 minutes? (1)" in sent.body_text
+    assert sent.recipients == ("priya.castellan@example.com",)
+    assert next(o for o in seen if isinstance(o, DraftEdited)).subject == "Shorter subject (2)"
+    assert next(o for o in seen if isinstance(o, DraftDeleted)).tracking_id == "msg003"
+
+
+def test_sent_draft_is_never_reported_deleted_even_without_properties(
+    email: Email, sandbox: Sandbox, backend: EwsMailbox
+) -> None:
+    _, state = cycle(backend, {})
+    created = backend.create_drafts([email(4)])[0]
+    _, state = cycle(backend, state)
+    sandbox.controls.press_send(subject="(4)", drop_extended_properties=True)
+    seen, _ = cycle(backend, state)
+    assert kinds(seen) == ["DraftSent"]
+    sent = seen[0]
+    assert isinstance(sent, DraftSent)
+    assert sent.tracking_id == "msg004"  # from the X-Outreach-Id header
+    assert sent.internet_message_id == created.internet_message_id
+
+
+def test_matching_falls_back_in_order() -> None:
+    known = {
+        "a": Known("a", "<a@example.com>", "conv-a"),
+        "b": Known("b", "<b@example.com>", "conv-b"),
+        "c": Known("c", None, "conv-b"),
+    }
+    base = {
+        "property_id": None,
+        "internet_message_id": None,
+        "header_id": None,
+        "conversation_id": None,
+        "known": known,
+    }
+    assert (
+        match_tracked(**{**base, "property_id": "a", "internet_message_id": "<b@example.com>"})
+        == "a"
+    )
+    assert (
+        match_tracked(**{**base, "internet_message_id": "<b@example.com>", "header_id": "a"}) == "b"
+    )
+    assert match_tracked(**{**base, "header_id": "c", "conversation_id": "conv-a"}) == "c"
+    assert match_tracked(**{**base, "conversation_id": "conv-a"}) == "a"
+    assert match_tracked(**{**base, "conversation_id": "conv-b"}) is None  # ambiguous
+    assert match_tracked(**{**base, "property_id": "zzz"}) is None
+
+
+def test_incoming_reply_auto_reply_and_bounce(
+    email: Email, sandbox: Sandbox, backend: EwsMailbox
+) -> None:
+    _, state = cycle(backend, {})
+    backend.create_drafts(
+        [email(5), email(6, to="marcus.oyelaran@example.com"), email(7, to="gone@example.com")]
+    )
+    for n in (5, 6, 7):
+        sandbox.controls.press_send(subject=f"({n})")
+    _, state = cycle(backend, state)
+    sandbox.controls.reply(subject="(5)", body="Happy to. Tuesday at 10?")
+    sandbox.controls.auto_reply(subject="(6)", message="I am out of the office until 7 December.")
+    sandbox.controls.bounce(subject="(7)")
+    sandbox.controls.receive("newsletter@example.org", "Weekly digest", "not a contact")
+    seen, state = cycle(backend, state)
+    assert kinds(seen) == ["AutoReply", "Bounce", "ReplyReceived", "ReplyReceived"]
+    reply = next(o for o in seen if isinstance(o, ReplyReceived) and "Tuesday" in o.body_text)
+    assert reply.sender == "priya.castellan@example.com"
+    assert reply.in_reply_to  # the thread the contact answered
+    auto = next(o for o in seen if isinstance(o, AutoReply))
+    assert auto.until is not None and (auto.until.month, auto.until.day) == (12, 7)
+    bounce = next(o for o in seen if isinstance(o, Bounce))
+    assert bounce.recipient == "gone@example.com"
+    assert "5.1.1" in bounce.reason
+
+
+def test_meeting_responses_moves_and_cancellation(sandbox: Sandbox, backend: EwsMailbox) -> None:
+    _, state = cycle(backend, {})
+    start = datetime.now(UTC).replace(microsecond=0, second=0) + timedelta(days=3)
+    for n, who in enumerate(
+        (
+            "priya.castellan@example.com",
+            "dana.whitlock@example.com",
+            "lena.marchetti@example.com",
+            "tobias.ferreira@example.com",
+        )
+    ):
+        backend.create_meeting(
+            Meeting(
+                tracking_id=f"inv{n}",
+                contact_id=f"c{n}",
+                subject=f"Informational interview {n}",
+                start=start + timedelta(hours=n),
+                end=start + timedelta(hours=n, minutes=30),
+                location="Their office",
+                body_html="<p>Thank you!</p>",
+                attendees=(who,),
+            ),
+            send=True,
+        )
+    _, state = cycle(backend, state)
+    later = start + timedelta(days=1)
+    sandbox.controls.respond_to_meeting(subject="interview 0", response="accept")
+    sandbox.controls.respond_to_meeting(subject="interview 1", response="decline")
+    sandbox.controls.respond_to_meeting(subject="interview 2", response="tentative")
+    sandbox.controls.respond_to_meeting(
+        subject="interview 3",
+        response="propose",
+        proposed_start=later,
+        proposed_end=later + timedelta(minutes=30),
+    )
+    seen, state = cycle(backend, state)
+    by_kind = {type(o): o for o in seen}
+    assert set(by_kind) == {
+        MeetingAccepted,
+        MeetingDeclined,
+        MeetingTentative,
+        MeetingProposedNewTime,
+    }
+    assert by_kind[MeetingAccepted].tracking_id == "inv0"
+    assert by_kind[MeetingDeclined].tracking_id == "inv1"
+    proposed = by_kind[MeetingProposedNewTime]
+    assert proposed.tracking_id == "inv3" and proposed.start == later
+    sandbox.controls.move_meeting(subject="interview 0", start=start + timedelta(days=2))
+    sandbox.controls.cancel_meeting(subject="interview 2")
+    seen, state = cycle(backend, state)
+    assert kinds(seen) == ["InterviewCancelled", "InterviewMoved"]
+    moved = next(o for o in seen if isinstance(o, InterviewMoved))
+    assert moved.tracking_id == "inv0" and moved.start == start + timedelta(days=2)
+    assert next(o for o in seen if isinstance(o, InterviewCancelled)).tracking_id == "inv2"
+
+
+def test_quiet_mailbox_costs_one_request(sandbox: Sandbox, backend: EwsMailbox) -> None:
+    _, state = cycle(backend, {})
+    for _ in range(3):
+        sandbox.controls.reset_request_counts()
+        result = backend.sync(state)
+        state = result.state
+        assert result.observations == []
+        assert sandbox.controls.request_counts() == {"GetEvents": 1}
+
+
+def test_restarted_backend_resumes_without_repeats(
+    email: Email, sandbox: Sandbox, connect: Callable[..., EwsMailbox]
+) -> None:
+    first = connect()
+    _, state = cycle(first, {})
+    first.create_drafts([email(10), email(11)])
+    _, state = cycle(first, state)
+    sandbox.controls.press_send(subject="(10)")
+    seen, state = cycle(first, state)
+    assert kinds(seen) == ["DraftSent"]
+    first.close()
+    stored = dict(state)  # what the store kept
+    second = connect()
+    seen, state = cycle(second, stored)
+    assert seen == []
+    sandbox.controls.press_send(subject="(11)")
+    seen, _ = cycle(second, state)
+    assert [o.tracking_id for o in seen] == ["msg011"]
+
+
+def test_expired_subscription_and_refused_sync_state_report_nothing_twice(
+    email: Email, sandbox: Sandbox, backend: EwsMailbox
+) -> None:
+    _, state = cycle(backend, {})
+    backend.create_drafts([email(20), email(21)])
+    sandbox.controls.press_send(subject="(20)")
+    seen, state = cycle(backend, state)
+    assert kinds(seen) == ["DraftSent"]
+    sandbox.controls.reply(subject="(20)", body="Yes, gladly.")
+    seen, state = cycle(backend, state)
+    assert kinds(seen) == ["ReplyReceived"]
+
+    sandbox.controls.expire_subscriptions()
+    sandbox.controls.reply(subject="(20)", body="One more thing.")
+    seen, state = cycle(backend, state)
+    assert [o.body_text for o in seen] == ["One more thing."]
+
+    sandbox.controls.invalidate_sync_states()
+    sandbox.controls.reply(subject="(20)", body="And a third.")
+    sandbox.controls.delete_draft(subject="(21)")
+    seen, state = cycle(backend, state)
+    assert kinds(seen) == ["DraftDeleted", "ReplyReceived"]
+    assert [o.body_text for o in seen if isinstance(o, ReplyReceived)] == ["And a third."]
+    seen, _ = cycle(backend, state)
+    assert seen == []
+
+
+def test_throttled_sync_is_waited_out(sandbox: Sandbox, backend: EwsMailbox) -> None:
+    _, state = cycle(backend, {})
+    sandbox.controls.receive("dana.whitlock@example.com", "Quick question", "Do you have a minute?")
+    sandbox.controls.inject_fault("server_busy", count=2, back_off_ms=50)
+    seen, _ = cycle(backend, state)
+    assert kinds(seen) == ["ReplyReceived"]
+    assert sandbox.controls.request_counts()["GetEvents"] >= 3  # two refused, then answered
+
+
+def test_new_connection_is_cheap_to_restart(
+    sandbox: Sandbox, settings_small_wait: MailboxSettings
+) -> None:
+    connection = open_account(
+        settings_small_wait,
+        sandbox.user,
+        endpoint=sandbox.url,
+        credentials=Credentials(sandbox.user, "x"),
+        retry_wait=0.05,
+    )
+    assert connection.account.primary_smtp_address == sandbox.user
