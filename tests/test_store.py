@@ -250,3 +250,20 @@ def test_a_busy_lock_gives_a_clear_error(store: Store, now: datetime) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_fast_encoder_agrees_with_the_model(now: datetime) -> None:
+    from outreach.model import Fit, Referral, Slot
+    from outreach.store import _encode
+
+    contact = Contact(name="Zoë", email="z@example.com", tags=["a"], paused_until=now,
+                      status=Status.PAUSED, paused_from=Status.CONTACTED, internal=True)
+    interview = Interview(contact_id=contact.id, start=now, fit={"skills": Fit(4, "ok")},
+                          referrals=[Referral(name="Kim", may_use_name=True)],
+                          answers={"day": "long"}, logged_at=now)
+    message = Message(contact_id=contact.id, kind=Kind.INVITE,
+                      slots=[Slot(now, now + timedelta(minutes=30))], planned_at=now)
+    for record in (contact, interview, message):
+        assert _encode(record) == record.to_dict()
+    with pytest.raises(ValueError, match="time-zone aware"):
+        _encode(Contact(name="A", email="a@example.com", created_at=datetime(2026, 1, 1)))

@@ -30,11 +30,14 @@ Why this shape:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +46,7 @@ from tinydb import Storage
 
 from outreach.errors import StoreError
 from outreach.model import Contact, Event, Interview, Message, State
+from outreach.model import _encode as model_encode
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +142,37 @@ class AtomicJSONStorage(Storage):
 
 def _table(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {str(n): doc for n, doc in enumerate(docs, start=1)}
+
+
+_PLAIN = (str, int, float, bool, type(None))
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _encode(record: Any) -> dict[str, Any]:
+    """Return ``record.to_dict()``, several times faster for the common flat fields.
+
+    At 10,000 contacts the generic encoder was most of a transaction's time;
+    this one handles plain values, enums and datetimes inline and hands
+    anything else to the model's own encoder (tests check the two agree).
+    """
+    names = _FIELDS.get(type(record))
+    if names is None:
+        names = _FIELDS[type(record)] = tuple(f.name for f in dataclasses.fields(record))
+    out: dict[str, Any] = {}
+    for name in names:
+        value = getattr(record, name)
+        if isinstance(value, _PLAIN) and not isinstance(value, StrEnum):
+            out[name] = value
+        elif isinstance(value, StrEnum):
+            out[name] = value.value
+        elif isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise ValueError(f"naive datetime {value!r}: every timestamp must be time-zone "
+                                 "aware")
+            out[name] = value.isoformat()
+        else:
+            out[name] = model_encode(value)
+    return out
 
 
 class Store:
@@ -341,7 +376,7 @@ class Store:
     @staticmethod
     def _to_tables(state: State, raw: dict[str, Any]) -> dict[str, Any]:
         tables: dict[str, Any] = {
-            name: _table([item.to_dict() for item in getattr(state, name).values()])
+            name: _table([_encode(item) for item in getattr(state, name).values()])
             for name in TABLES
         }
         tables["sync"] = _table([{"key": k, "value": v} for k, v in state.sync.items()])

@@ -1,0 +1,104 @@
+"""Measure the store at campaign scale: 10,000 contacts and 100,000 events.
+
+Prints the time of one contact update (one transaction), one event append, a
+full read and the history reads, and the file sizes, first with an empty
+history and then with the full one, to show the history does not slow updates.
+
+    python bench/store_bench.py [--contacts 10000] [--events 100000] [--repeat 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from outreach.model import Contact, Event, Source
+from outreach.store import Store
+
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def timed(action: Callable[[], object], repeat: int) -> float:
+    """Return the median wall time of ``action`` in milliseconds."""
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
+def populate(store: Store, contacts: int) -> list[str]:
+    with store.transaction() as state:
+        for n in range(contacts):
+            contact = Contact(
+                name=f"Person {n:05d}", email=f"person{n:05d}@example.com",
+                title="Senior Analyst", department="Data Platform", organization="Example Corp",
+                office=f"Building {n % 7}, room {n % 300}", phone="+1 555 0100",
+                source=list(Source)[n % len(Source)], area="data engineering",
+                research_notes="Reads the quarterly report; runs the data guild. " * 2,
+                tags=["guild", "warm"], created_at=START, updated_at=START)
+            state.contacts[contact.id] = contact
+    return list(store.read().contacts)
+
+
+def add_events(store: Store, ids: list[str], events: int, batch: int = 10_000) -> None:
+    for first in range(0, events, batch):
+        with store.transaction() as state:
+            for n in range(first, min(first + batch, events)):
+                state.record(Event(at=START + timedelta(minutes=n), kind="status",
+                                   contact_id=ids[n % len(ids)],
+                                   text="Status changed from contacted to replied.",
+                                   data={"from": "contacted", "to": "replied"}))
+
+
+def measure(store: Store, ids: list[str], repeat: int) -> dict[str, float]:
+    counter = iter(range(10**9))
+
+    def update() -> None:
+        with store.transaction() as state:
+            contact = state.contacts[ids[0]]
+            contact.research_notes = f"note {next(counter)}"
+
+    def append() -> None:
+        with store.transaction() as state:
+            state.record(Event(at=START, kind="note", contact_id=ids[1], text="A note."))
+
+    return {
+        "update one contact (ms)": timed(update, repeat),
+        "append one event (ms)": timed(append, repeat),
+        "read state (ms)": timed(store.read, max(3, repeat // 4)),
+        "read one contact's events (ms)": timed(lambda: store.events(ids[2]), 3),
+        "main file (MB)": store.path.stat().st_size / 1e6,
+        "events file (MB)": (store.events_path.stat().st_size / 1e6
+                             if store.events_path.exists() else 0.0),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contacts", type=int, default=10_000)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(Path(folder) / "store.json")
+        ids = populate(store, args.contacts)
+        before = measure(store, ids, args.repeat)
+        add_events(store, ids, args.events)
+        after = measure(store, ids, args.repeat)
+        events = len(store.events())
+    print(f"{args.contacts:,} contacts; history of 0 vs {events:,} events (median of "
+          f"{args.repeat})")
+    print(f"{'':34}{'no history':>12}{'full history':>14}")
+    for key in before:
+        print(f"{key:34}{before[key]:>12.2f}{after[key]:>14.2f}")
+
+
+if __name__ == "__main__":
+    main()
