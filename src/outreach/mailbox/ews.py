@@ -199,8 +199,9 @@ class EwsMailbox:
                 account=self.account,
                 folder=calendar,
                 subject=meeting.subject,
-                start=EWSDateTime.from_datetime(meeting.start),
-                end=EWSDateTime.from_datetime(meeting.end),
+                # stored times carry a bare UTC offset, which exchangelib cannot name
+                start=EWSDateTime.from_datetime(meeting.start.astimezone(self.tz)),
+                end=EWSDateTime.from_datetime(meeting.end.astimezone(self.tz)),
                 location=meeting.location or None,
                 body=HTMLBody(meeting.body_html) if meeting.body_html else None,
                 reminder_is_set=meeting.reminder_minutes > 0,
@@ -351,7 +352,8 @@ class EwsMailbox:
         ooo = tip.out_of_office
         message = ""
         if ooo is not None and ooo.reply_body is not None:
-            message = (getattr(ooo.reply_body, "message", None) or "").strip()
+            body = ooo.reply_body  # a string in exchangelib 5 (a ReplyBody element before)
+            message = str(getattr(body, "message", body) or "").strip()
         away = bool(message)
         until: datetime | None = None
         if ooo is not None and ooo.end:
