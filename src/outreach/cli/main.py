@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "resume": "outreach.cli.campaign:resume",
     "forget": "outreach.cli.campaign:forget",
     "show": "outreach.cli.contacts:show",
+    "auth": "outreach.cli.auth:auth",
 }
 
 #: one-line summaries, so ``--help`` need not import every command module.
@@ -60,6 +61,7 @@ SUMMARIES: dict[str, str] = {
     "resume": "Let outreach to a paused contact go on.",
     "forget": "Remove a contact and everything about them.",
     "show": "Tell a contact's story from the history.",
+    "auth": "Sign in to Microsoft 365 once (delegated OAuth2).",
 }
 
 
