@@ -267,3 +267,12 @@ def test_fast_encoder_agrees_with_the_model(now: datetime) -> None:
         assert _encode(record) == record.to_dict()
     with pytest.raises(ValueError, match="time-zone aware"):
         _encode(Contact(name="A", email="a@example.com", created_at=datetime(2026, 1, 1)))
+
+
+def test_a_new_store_keeps_the_old_history_aside(store: Store, now: datetime) -> None:
+    add_contact(store, now)
+    history = store.events_path.read_bytes()
+    store.path.rename(store.path.with_name("moved.json"))  # the user starts afresh
+    add_contact(store, now, "Sam Sample")
+    assert [e.text for e in store.events()] == ["Added Sam Sample."]
+    assert store.events_path.with_name("store.events.jsonl.1").read_bytes() == history

@@ -24,7 +24,9 @@ Why this shape:
   commit), appends its events and fsyncs, then commits by replacing the main
   file with the new length. Readers only read the committed bytes. So events and
   state commit together, atomically, and appending costs the same whatever the
-  size of the history.
+  size of the history. (Restoring an older store.json therefore also rolls the
+  history back to that point; a store started afresh next to an old log sets
+  the old log aside as store.events.jsonl.N instead of cutting it.)
 """
 
 from __future__ import annotations
@@ -266,11 +268,14 @@ class Store:
         Nothing is written if the block raises, or if it changed nothing.
         """
         with self.lock():
+            fresh = not self.path.exists()
             raw, state = self._load()
             yield state
             tables = self._to_tables(state, raw)
             if not state.events and tables == {k: raw.get(k) for k in tables}:
                 return
+            if fresh:
+                self._set_aside_orphaned_events()
             meta = dict(self._meta(raw))
             meta["events_bytes"] = self._append_events(meta.get("events_bytes", 0),
                                                        state.events)
@@ -284,8 +289,8 @@ class Store:
         with self.lock():
             if self.path.exists():
                 return False
-            data = self._empty()
-            self.storage.write(data)
+            self._set_aside_orphaned_events()
+            self.storage.write(self._empty())
             return True
 
     def _append_events(self, committed: int, events: list[Event]) -> int:
@@ -314,6 +319,16 @@ class Store:
         finally:
             os.close(fd)
         return committed
+
+    def _set_aside_orphaned_events(self) -> None:
+        """Keep the history of a store that was moved away: a new store starts a new log."""
+        if self.events_path.exists() and self.events_path.stat().st_size:
+            n = 1
+            while (aside := self.events_path.with_name(f"{self.events_path.name}.{n}")).exists():
+                n += 1
+            os.replace(self.events_path, aside)
+            log.warning("%s belonged to an earlier store; kept it as %s", self.events_path,
+                        aside)
 
     def _remove_stale_temps(self) -> None:
         """Remove temp files a crashed writer left (we hold the lock: none is live)."""
