@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from outreach import config
-from outreach.errors import OutreachError, UserError
+from outreach import clock, config
+from outreach.errors import UserError
 from outreach.model import Contact, State
 from outreach.settings import Settings
 from outreach.store import Store
@@ -32,18 +32,14 @@ def open_store(settings: Settings) -> Store:
 
 def now(settings: Settings) -> datetime:
     """Return the current time in the user's time zone (the one clock reading of a command)."""
-    return datetime.now(ZoneInfo(settings.time.timezone))
+    return clock.from_environment().now().astimezone(ZoneInfo(settings.time.timezone))
 
 
 def open_mailbox(settings: Settings) -> Mailbox:
-    """Return a connected backend for ``settings.mailbox``. Raise MailboxError if unreachable.
+    """Return a connected backend for ``settings.mailbox``. Raise MailboxError if unreachable."""
+    from outreach.mailbox import open_mailbox as connect
 
-    The backends are being built (issue 4); until then this says so.
-    """
-    raise OutreachError(
-        f"The '{settings.mailbox.backend}' mailbox backend is not available in this "
-        "version yet; `outreach check --offline` validates the config alone."
-    )
+    return connect(settings)
 
 
 def resolve_contact(state: State, ref: str) -> Contact:

@@ -32,6 +32,7 @@ from outreach.engine import Cancel, StatusChange, commit
 from outreach.engine.actions import describe
 from outreach.errors import MailboxError, OutreachError
 from outreach.mailbox.base import Created, Mailbox, Meeting, OutgoingEmail
+from outreach.mailbox.classify import hold_until
 from outreach.model import (
     Contact,
     Event,
@@ -126,8 +127,8 @@ class Outbox:
             for message_id, reason in failures:
                 _fail(state, message_id, reason, now)
                 report.failed.append((message_id, reason))
-            for message_id, tips in holds:
-                _hold(state, message_id, tips, now, self.settings)
+            for message_id, until in holds:
+                _hold(state, message_id, until, now)
                 report.held.append(message_id)
             for item in prepared:
                 stored = state.messages.get(item.message.id)
@@ -220,15 +221,16 @@ class Outbox:
 
     def _prepare(
         self, state: State, pending: list[Message], now: datetime
-    ) -> tuple[list[_Prepared], list[tuple[str, str]], list[tuple[str, OutOfOffice]]]:
+    ) -> tuple[list[_Prepared], list[tuple[str, str]], list[tuple[str, datetime]]]:
         """Render what can be rendered; return (prepared, failures, out-of-office holds)."""
         failures: list[tuple[str, str]] = []
-        holds: list[tuple[str, OutOfOffice]] = []
+        holds: list[tuple[str, datetime]] = []
         prepared: list[_Prepared] = []
         requests = [m for m in pending if m.kind == Kind.REQUEST]
         tips = self._mail_tips(state, requests)
         busy = self._busy(state, [m for m in pending if m.kind in NEEDS_SLOTS and not m.slots], now)
         taken: list[slots.Interval] = []
+        days_away = self.settings.policy.out_of_office_default_days
         for message in pending:
             contact = state.contacts.get(message.contact_id)
             if contact is None or not contact.reachable:
@@ -238,8 +240,9 @@ class Outbox:
             if tip is not None and tip.invalid:
                 failures.append((message.id, f"{contact.email} is not a valid recipient"))
                 continue
-            if tip is not None and tip.away:
-                holds.append((message.id, tip))
+            until = hold_until(tip, now, days_away) if tip is not None else None
+            if until is not None:
+                holds.append((message.id, until))
                 continue
             try:
                 item = self._render(state, message, contact, now, busy, taken)
@@ -443,12 +446,9 @@ def _fail(
     )
 
 
-def _hold(
-    state: State, message_id: str, tips: OutOfOffice, now: datetime, settings: Settings
-) -> None:
+def _hold(state: State, message_id: str, until: datetime, now: datetime) -> None:
     """MailTips says the contact is away: withdraw the request and pause until they return."""
     message = state.messages[message_id]
-    until = tips.until or now + timedelta(days=settings.policy.out_of_office_default_days)
     commit(state, Cancel(message_id, "the contact is out of office"), now)
     commit(
         state,

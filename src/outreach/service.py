@@ -61,6 +61,10 @@ class Service:
             if pending:
                 report.outbox = self.outbox.perform()
                 report.events += report.outbox.events
+                if not report.outbox.empty:
+                    # Move the sync states past our own writes now: a draft created and
+                    # deleted within one sync window would otherwise never be reported.
+                    report.events += self._observe_and_plan(report)
         except MailboxError:
             self._reconciled = False  # after any error, reconcile before acting again
             raise
@@ -71,6 +75,7 @@ class Service:
         return report
 
     def _observe_and_plan(self, report: CycleReport) -> list[Event]:
+        """Sync the mailbox, apply what changed and plan; return the events recorded."""
         snapshot = self.store.read()
         sync_state = dict(snapshot.sync.get(SYNC_KEY, {}))
         observations = []
@@ -80,7 +85,7 @@ class Service:
             sync_state = page.state
             if not page.more:
                 break
-        report.observed = len(observations)
+        report.observed += len(observations)
         now = self.clock.now()
         changed = sync_state != snapshot.sync.get(SYNC_KEY, {})
         if not observations and not changed and not engine.plan(snapshot, now, self.settings):

@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "forget": "outreach.cli.campaign:forget",
     "show": "outreach.cli.contacts:show",
     "auth": "outreach.cli.auth:auth",
+    "demo": "outreach.cli.demo:demo",
 }
 
 #: one-line summaries, so ``--help`` need not import every command module.
@@ -62,6 +63,7 @@ SUMMARIES: dict[str, str] = {
     "forget": "Remove a contact and everything about them.",
     "show": "Tell a contact's story from the history.",
     "auth": "Sign in to Microsoft 365 once (delegated OAuth2).",
+    "demo": "Watch a whole campaign run on the built-in sandbox.",
 }
 
 
