@@ -215,6 +215,7 @@ def _play(t: Tour) -> None:
 
     monday = _next_monday(t.clock.now().astimezone(ZONE)) + timedelta(hours=1, minutes=30)
     t.travel(monday)
+    t.controls.set_out_of_office("marcus.oyelaran@example.com", None)
     t.step("A week later: Dana never answered, Marcus is back")
     t.cycle()
 

@@ -35,6 +35,7 @@ RESPONSES = {
     "propose": ("Tentative", "IPM.Schedule.Meeting.Resp.Tent", "New Time Proposed"),
 }
 ACTIONS = {
+    "set_out_of_office",
     "press_send",
     "edit_draft",
     "delete_draft",
@@ -517,6 +518,18 @@ class Controls:
             box.touch(meeting)
             self._done()
             return meeting.id
+
+    def set_out_of_office(self, email: str, message: str | None = None) -> None:
+        """Turn a colleague's automatic replies on (with ``message``) or off (None)."""
+        with self.state.lock:
+            person = self.state.directory.get(email)
+            if person is None:
+                raise KeyError(f"{email} is not in the directory")
+            if message is None:
+                person.oof = {"state": "Disabled", "message": ""}
+            else:
+                person.oof = {"state": "Enabled", "message": message}
+        self._done()
 
     def cancel_meeting(
         self,
