@@ -35,11 +35,11 @@ def now(settings: Settings) -> datetime:
     return clock.from_environment().now().astimezone(ZoneInfo(settings.time.timezone))
 
 
-def open_mailbox(settings: Settings) -> Mailbox:
+def open_mailbox(settings: Settings, time: clock.Clock | None = None) -> Mailbox:
     """Return a connected backend for ``settings.mailbox``. Raise MailboxError if unreachable."""
     from outreach.mailbox import open_mailbox as connect
 
-    return connect(settings)
+    return connect(settings, clock=(time or clock.from_environment()).now)
 
 
 def resolve_contact(state: State, ref: str) -> Contact:

@@ -39,7 +39,7 @@ class Runner:
     def cycle(self) -> None:
         """Run one cycle, connecting first if needed (a failed connect is retried by the loop)."""
         if self._service is None:
-            mailbox = app.open_mailbox(self.settings)
+            mailbox = app.open_mailbox(self.settings, self.clock)
             self._service = Service(self.settings, self.store, mailbox, self.clock)
         self._service.cycle()
 
@@ -70,7 +70,7 @@ class Session:
         self.mailbox: Mailbox | None = None
 
     def __enter__(self) -> Session:
-        self.mailbox = app.open_mailbox(self.settings)
+        self.mailbox = app.open_mailbox(self.settings, self.clock)
         return self
 
     def __exit__(
@@ -91,14 +91,14 @@ class Session:
         the same email already waits in Drafts.
         """
         state = self.store.read()
-        now = self.clock.now()
+        now = self.clock.now().astimezone(self.settings.zone)
         message = engine.plan_one(state, contact_id, kind, now, self.settings, send=send)
         email = self.outbox.preview(state, message, now)
         return message, email
 
     def commit_one(self, message: Message) -> Report:
         """Record the prepared message, then carry it into the mailbox."""
-        now = self.clock.now()
+        now = self.clock.now().astimezone(self.settings.zone)
         with self.store.transaction() as state:
             stored = state.messages.get(message.id)
             if stored is not None and stored.state != MessageState.PLANNED:
@@ -128,7 +128,7 @@ class Session:
         dry_run: bool = False,
     ) -> Interview:
         """Record the agreed time as the contact's interview and create the invite."""
-        now = self.clock.now()
+        now = self.clock.now().astimezone(self.settings.zone)
         try:
             with self.store.transaction() as state:
                 contact = state.contacts[contact_id]

@@ -84,7 +84,7 @@ class Tour:
         self.settings = config.load(path)
         self.config_path = path
         self.store = app.open_store(self.settings)
-        self.mailbox = app.open_mailbox(self.settings)
+        self.mailbox = app.open_mailbox(self.settings, self.clock)
         self.service = Service(self.settings, self.store, self.mailbox, self.clock)
         self.controls = self.sandbox.controls
 

@@ -99,7 +99,7 @@ class Outbox:
         found = self.mailbox.find_tracked(pending)
         if not found:
             return 0
-        now = self.clock.now()
+        now = self.clock.now().astimezone(self.settings.zone)
         with self.store.transaction() as state:
             for created in found.values():
                 message = state.messages.get(created.tracking_id)
@@ -120,7 +120,7 @@ class Outbox:
         ]
         if not pending:
             return report
-        now = self.clock.now()
+        now = self.clock.now().astimezone(self.settings.zone)
         prepared, failures, holds = self._prepare(snapshot, pending, now)
 
         with self.store.transaction() as state:

@@ -9,7 +9,7 @@ outbox's writes around the mailbox calls.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from outreach import engine
 from outreach.clock import Clock
@@ -86,13 +86,14 @@ class Service:
             if not page.more:
                 break
         report.observed += len(observations)
-        now = self.clock.now()
+        now = self.clock.now().astimezone(self.settings.zone)
         changed = sync_state != snapshot.sync.get(SYNC_KEY, {})
         if not observations and not changed and not engine.plan(snapshot, now, self.settings):
             return []  # a quiet cycle writes nothing
         with self.store.transaction() as state:
             for observation in observations:
-                engine.apply(state, observation, now, self.settings)
+                local = replace(observation, at=observation.at.astimezone(now.tzinfo))
+                engine.apply(state, local, now, self.settings)
             state.sync[SYNC_KEY] = sync_state
             engine.apply_plan(state, now, self.settings)
             return list(state.events)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -129,3 +130,8 @@ class Settings:
     policy: Policy = field(default_factory=Policy)
     daemon: Daemon = field(default_factory=Daemon)
     source: Path | None = None  # the file these came from, for messages
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The user's time zone: times in events and messages are told in it."""
+        return ZoneInfo(self.time.timezone)

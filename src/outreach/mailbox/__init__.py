@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +32,16 @@ def _answers(url: str) -> bool:
         return False
 
 
-def open_mailbox(settings: Settings, *, retry_wait: float | None = None) -> EwsMailbox:
-    """Given the settings, return a connected backend. Raise MailboxError if it cannot be used."""
+def open_mailbox(
+    settings: Settings,
+    *,
+    retry_wait: float | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> EwsMailbox:
+    """Given the settings, return a connected backend. Raise MailboxError if it cannot be used.
+
+    ``clock`` stamps observations that carry no time of their own (a vanished draft).
+    """
     from exchangelib import Credentials
 
     from outreach.mailbox.connect import open_account
@@ -45,7 +55,7 @@ def open_mailbox(settings: Settings, *, retry_wait: float | None = None) -> EwsM
         connection = open_account(
             box, email, token_cache=cache_path_for(settings.paths.store), retry_wait=retry_wait
         )
-        return EwsMailbox(connection, tz=tz)
+        return EwsMailbox(connection, tz=tz, clock=clock)
     endpoint = box.service_endpoint
     if not endpoint and os.environ.get("OUTREACH_SANDBOX_URL"):
         base = os.environ["OUTREACH_SANDBOX_URL"].rstrip("/")
@@ -66,6 +76,6 @@ def open_mailbox(settings: Settings, *, retry_wait: float | None = None) -> EwsM
         if server is not None:
             server.stop()
         raise
-    mailbox = EwsMailbox(connection, tz=tz)
+    mailbox = EwsMailbox(connection, tz=tz, clock=clock)
     mailbox.owned_server = server
     return mailbox

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -63,6 +63,7 @@ class EwsMailbox:
         page_size: int = 100,
         tz: str = "UTC",
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         tracking.register()
         self.connection = connection
@@ -71,7 +72,8 @@ class EwsMailbox:
         self.batch_size = batch_size
         self.tz = ZoneInfo(tz)
         self._sleep = sleep
-        self.observer = Observer(self.account, page_size=page_size, tz=self.tz)
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.observer = Observer(self.account, page_size=page_size, tz=self.tz, clock=self.clock)
         self.owned_server: Any = None  # an in-process sandbox this backend started, if any
 
     def _guard(self) -> Any:
@@ -329,7 +331,7 @@ class EwsMailbox:
         requested = create_element("m:MailTipsRequested")
         requested.text = MAIL_TIPS
         own_domain = self.connection.email.split("@")[-1].lower()
-        now = datetime.now(self.tz)
+        now = self.clock().astimezone(self.tz)
         out: dict[str, OutOfOffice] = {}
         with self._guard():
             self.account.version  # noqa: B018 - protocol-level calls need it (README trap)
