@@ -103,17 +103,11 @@ class Session:
             stored = state.messages.get(message.id)
             if stored is not None and stored.state != MessageState.PLANNED:
                 raise UserError(f"That email was already {stored.state.value}; nothing was done.")
-            state.messages[message.id] = message
-            state.record(
-                Event(
-                    at=now,
-                    kind="planned",
-                    contact_id=message.contact_id,
-                    text=f"{message.kind.value} {'to send' if message.send else 'to draft'} "
-                    "asked for by hand",
-                    data={"message_id": message.id, "kind": message.kind.value},
-                )
-            )
+            engine.commit(state, message, now)
+            contact = state.contacts[message.contact_id]
+            if message.kind == Kind.REQUEST and contact.status == Status.NEW:
+                reason = "request asked for by hand"
+                engine.commit(state, engine.StatusChange(contact.id, Status.DRAFTED, reason), now)
         return self.outbox.perform(only=[message.id])
 
     def schedule(
@@ -217,9 +211,15 @@ def resume(settings: Settings, ref: str, time: clock.Clock | None = None) -> tup
 
 
 def forget(settings: Settings, contact_id: str, time: clock.Clock | None = None) -> dict[str, int]:
-    """Remove a contact with their interviews and outbox entries; return the counts."""
+    """Remove a contact, their interviews, outbox entries and history; return the counts.
+
+    The history goes first: a crash in between leaves the contact, and forgetting
+    again finishes the job.
+    """
     now = (time or clock.from_environment()).now()
-    with app.open_store(settings).transaction() as state:
+    store = app.open_store(settings)
+    events = store.drop_events(contact_id)
+    with store.transaction() as state:
         state.contacts.pop(contact_id)
         interviews = [i for i, v in state.interviews.items() if v.contact_id == contact_id]
         messages = [m for m, v in state.messages.items() if v.contact_id == contact_id]
@@ -231,4 +231,4 @@ def forget(settings: Settings, contact_id: str, time: clock.Clock | None = None)
             if other.referred_by == contact_id:
                 other.referred_by = None
         state.record(Event(at=now, kind="forgotten", text="a contact was forgotten"))
-    return {"interviews": len(interviews), "messages": len(messages)}
+    return {"interviews": len(interviews), "messages": len(messages), "events": events}

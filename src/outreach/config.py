@@ -241,7 +241,7 @@ SCHEMA = Section(
             Daemon,
             {
                 "poll_seconds": Key("int", "Seconds between checks of the mailbox.", 300,
-                                    minimum=10),
+                                    minimum=1),
                 "notifications": Key("str", "pull, streaming or poll.", "pull",
                                      choices=("pull", "streaming", "poll")),
                 "watchdog_seconds": Key("int", "systemd watchdog interval.", 600, minimum=0),

@@ -387,30 +387,14 @@ def _landed(
     settings: Settings,
     recovered: bool = False,
 ) -> None:
+    """Record where a message landed; a sent email moves on through the engine."""
     message.item_id = created.item_id
     message.internet_message_id = created.internet_message_id or message.internet_message_id
     message.conversation_id = created.conversation_id or message.conversation_id
     message.error = None
-    if created.sent:
-        message.state = MessageState.SENT
-        message.sent_at = now
-        where = "sent"
-    else:
-        message.state = MessageState.DRAFTED
-        message.drafted_at = now
-        where = "on the calendar" if message.kind == Kind.INVITE else "in Drafts"
     note = " (found after a restart)" if recovered else ""
-    state.record(
-        Event(
-            at=now,
-            kind="sent" if created.sent else "drafted",
-            contact_id=message.contact_id,
-            text=f"{describe(message)} {where}: {message.subject}{note}",
-            data={"message_id": message.id, "item_id": created.item_id},
-        )
-    )
     if created.sent and message.kind != Kind.INVITE:
-        # the engine moves the contact on exactly as when the user presses Send
+        # exactly what happens when the user presses Send: status and event by the engine
         sent = DraftSent(
             at=now,
             item_id=created.item_id,
@@ -420,6 +404,21 @@ def _landed(
             subject=message.subject,
         )
         engine.apply(state, sent, now, settings)
+        return
+    if created.sent:
+        message.state, message.sent_at, where = MessageState.SENT, now, "sent"
+    else:
+        message.state, message.drafted_at = MessageState.DRAFTED, now
+        where = "on the calendar" if message.kind == Kind.INVITE else "in Drafts"
+    state.record(
+        Event(
+            at=now,
+            kind="sent" if created.sent else "drafted",
+            contact_id=message.contact_id,
+            text=f"{describe(message)} {where}: {message.subject}{note}",
+            data={"message_id": message.id, "item_id": created.item_id},
+        )
+    )
 
 
 def _fail(

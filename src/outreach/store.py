@@ -289,6 +289,45 @@ class Store:
             self._remove_stale_temps()
             self.storage.write(tables)
 
+    def drop_events(self, contact_id: str) -> int:
+        """Rewrite the history without one contact's events (for `forget`); return how many.
+
+        The rare exception to "append only": the log is rewritten to a temporary file
+        and swapped in, then the main file records its new length. A crash between
+        the two leaves a log shorter than recorded, which the next transaction
+        accepts from its end.
+        """
+        with self.lock():
+            raw = self.storage.read()
+            if raw is None:
+                return 0
+            raw = self._migrate(raw)
+            meta = dict(self._meta(raw))
+            lines = self._read_events(meta.get("events_bytes", 0))
+            needle = json.dumps({"contact_id": contact_id}, separators=(",", ":"))[1:-1].encode()
+            kept = [line for line in lines if needle not in line]
+            if len(kept) == len(lines):
+                return 0
+            payload = b"".join(line + b"\n" for line in kept)
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.events_path.name}.", suffix=".tmp",
+                                       dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(payload)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.chmod(tmp, 0o600)
+                os.replace(tmp, self.events_path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+            _fsync_dir(self.path.parent)
+            meta["events_bytes"] = len(payload)
+            raw["meta"] = {"1": meta}
+            self.storage.write(raw)
+            return len(lines) - len(kept)
+
     def create(self) -> bool:
         """Write an empty store if there is none. Return True if one was written."""
         with self.lock():

@@ -47,6 +47,8 @@ def run(ctx: click.Context, once: bool, log_format: str) -> None:
         cycle=runner.cycle,
         poll_seconds=runner.settings.daemon.poll_seconds,
         reload=runner.reload,
+        # back off no slower than the poll at first (a short poll means a rehearsal)
+        min_backoff=min(5.0, runner.settings.daemon.poll_seconds),
     )
     loop.install_signal_handlers()
     try:
@@ -205,10 +207,10 @@ def resume(ctx: click.Context, contact: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print what was removed as JSON.")
 @click.pass_context
 def forget(ctx: click.Context, contact: str, yes: bool, as_json: bool) -> None:
-    """Remove CONTACT, their interviews and outbox entries from the store.
+    """Remove CONTACT with their interviews, outbox entries and history.
 
     Drafts already in your mailbox stay there for you to delete. The history
-    keeps a line saying a contact was forgotten, without their details.
+    keeps one line saying a contact was forgotten, without their details.
     """
     settings = app.load_settings(_config(ctx))
     store = app.open_store(settings)

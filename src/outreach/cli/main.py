@@ -67,8 +67,27 @@ SUMMARIES: dict[str, str] = {
 }
 
 
+class Failure(click.ClickException):
+    """A foreseeable error, shown as one sentence with its exit code (1, or 2 for usage)."""
+
+    def __init__(self, problem: OutreachError) -> None:
+        super().__init__(str(problem))
+        self.exit_code = problem.exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"outreach: {self.format_message()}", err=True)
+
+
 class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use."""
+    """A group whose subcommands are imported on first use; the one error handler."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OutreachError as problem:
+            if (ctx.obj or {}).get("debug"):
+                raise
+            raise Failure(problem) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -118,23 +137,9 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, debug: bool) 
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Run the CLI, turning foreseeable errors into a sentence and an exit code."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    """Run the CLI (the console script); errors are turned into sentences by the group."""
     try:
-        return cli.main(args=argv, prog_name="outreach", standalone_mode=False)
-    except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(1)
-    except click.ClickException as problem:
-        problem.show()
-        sys.exit(problem.exit_code)
-    except OutreachError as problem:
-        if debug:
-            raise
-        click.echo(f"outreach: {problem}", err=True)
-        sys.exit(problem.exit_code)
-    except KeyboardInterrupt:
+        return cli.main(args=argv, prog_name="outreach")
+    except KeyboardInterrupt:  # pragma: no cover - click turns most into Abort
         click.echo("Interrupted.", err=True)
         sys.exit(130)

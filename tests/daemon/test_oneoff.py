@@ -1,0 +1,186 @@
+"""The person's commands: send, draft, schedule, pause, resume, forget — against the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner, Result
+
+from outreach import clock, config
+from outreach.cli.main import cli
+from outreach.model import Contact, Kind, MessageState, Status
+from outreach.sandbox import Sandbox
+from outreach.store import Store
+
+ZONE = ZoneInfo("America/New_York")
+START = datetime(2026, 11, 30, 9, 0, tzinfo=ZONE)  # a Monday morning
+
+CONFIG = """\
+user:
+  name: Robin Vale
+  email: robin.vale@example.com
+  areas: [data engineering]
+mailbox:
+  backend: sandbox
+  service_endpoint: {url}
+time:
+  timezone: America/New_York
+policy:
+  daily_send_cap: {cap}
+paths:
+  store: {store}
+"""
+
+
+class World:
+    def __init__(self, folder: Path, sandbox: Sandbox, cap: int = 5) -> None:
+        folder.mkdir(exist_ok=True)
+        self.sandbox = sandbox
+        self.config = folder / "config.yaml"
+        self.config.write_text(
+            CONFIG.format(url=sandbox.url, store=folder / "store.json", cap=cap)
+        )
+        self.store = Store(config.load(self.config).paths.store)
+        with self.store.transaction() as state:
+            for name, email in [
+                ("Priya Castellan", "priya.castellan@example.com"),
+                ("Dana Whitlock", "dana.whitlock@example.com"),
+                ("Lena Marchetti", "lena.marchetti@example.com"),
+            ]:
+                contact = Contact(name=name, email=email, area="data engineering",
+                                  created_at=START)  # fmt: skip
+                state.contacts[contact.id] = contact
+
+    def run(self, *args: str, input: str | None = None) -> Result:
+        return CliRunner().invoke(cli, ["--config", str(self.config), *args], input=input)
+
+    def contact(self, email: str) -> Contact:
+        return next(c for c in self.store.read().contacts.values() if c.email == email)
+
+    def folder(self, name: str) -> list[dict]:
+        return self.sandbox.controls.inspect()[name]
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    time = clock.FileClock(tmp_path / "clock")
+    time.set(START)
+    monkeypatch.setenv(clock.CLOCK_ENV, str(time.path))
+    with Sandbox(clock=time.now) as sandbox:
+        yield World(tmp_path, sandbox)
+
+
+def test_send_dry_run_shows_the_email_and_creates_nothing(world: World) -> None:
+    before = world.store.path.read_bytes()
+    result = world.run("send", "priya", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "To:      priya.castellan@example.com" in result.output
+    assert "informational interview" in result.output.lower()
+    assert "(dry run; nothing was created or sent)" in result.output
+    assert world.folder("drafts") == [] and world.folder("sentitems") == []
+    assert world.store.path.read_bytes() == before
+
+
+def test_send_asks_then_sends_once_and_refuses_a_second_time(world: World) -> None:
+    declined = world.run("send", "priya", input="n\n")
+    assert declined.exit_code == 1 and "Aborted" in declined.output
+    assert world.folder("sentitems") == []
+
+    sent = world.run("send", "priya", input="y\n")
+    assert sent.exit_code == 0, sent.output
+    assert "Sent; a copy is in Sent Items." in sent.output
+    sent_items = world.folder("sentitems")
+    assert [i["to"] for i in sent_items] == [["priya.castellan@example.com"]]
+    priya = world.contact("priya.castellan@example.com")
+    assert priya.status == Status.CONTACTED
+    (message,) = world.store.read().messages_of(priya.id)
+    assert message.state == MessageState.SENT and len(message.slots) == 3
+
+    again = world.run("send", "priya", "--yes")
+    assert again.exit_code == 2
+    assert "already sent" in again.output
+    assert len(world.folder("sentitems")) == 1
+
+
+def test_draft_lands_in_drafts_and_send_then_refuses_to_duplicate_it(world: World) -> None:
+    result = world.run("draft", "dana")
+    assert result.exit_code == 0, result.output
+    assert "Saved in Drafts." in result.output
+    assert [i["to"] for i in world.folder("drafts")] == [["dana.whitlock@example.com"]]
+    assert world.contact("dana.whitlock@example.com").status == Status.DRAFTED
+
+    duplicate = world.run("send", "dana", "--yes")
+    assert duplicate.exit_code == 2
+    assert "already in your Drafts folder" in duplicate.output
+    assert world.folder("sentitems") == []
+
+
+def test_do_not_contact_and_the_daily_cap_are_honoured(world: World) -> None:
+    with world.store.transaction() as state:
+        lena = next(c for c in state.contacts.values() if c.email.startswith("lena"))
+        lena.do_not_contact = True
+    refused = world.run("send", "lena", "--yes")
+    assert refused.exit_code == 2 and "do-not-contact" in refused.output
+
+    world.config.write_text(world.config.read_text().replace("daily_send_cap: 5",
+                                                             "daily_send_cap: 1"))  # fmt: skip
+    assert world.run("send", "priya", "--yes").exit_code == 0
+    over = world.run("send", "dana", "--yes")
+    assert over.exit_code == 2 and "send cap" in over.output
+    assert len(world.folder("sentitems")) == 1
+
+
+def test_schedule_creates_the_invite_from_a_proposed_slot(world: World) -> None:
+    assert world.run("schedule", "priya", "--slot", "1").exit_code == 2  # nothing proposed yet
+    assert world.run("send", "priya", "--yes").exit_code == 0
+    priya = world.contact("priya.castellan@example.com")
+    request = world.store.read().messages_of(priya.id)[0]
+
+    dry = world.run("schedule", "priya", "--slot", "2", "--dry-run")
+    assert dry.exit_code == 0 and dry.output.startswith("Would schedule")
+    assert world.folder("calendar") == []
+
+    result = world.run("schedule", "priya", "--slot", "2", "--where", "Building 5, room 512")
+    assert result.exit_code == 0, result.output
+    (meeting,) = world.folder("calendar")
+    assert "Priya Castellan" in meeting["subject"]
+    state = world.store.read()
+    (interview,) = state.interviews_of(priya.id)
+    assert interview.start == request.slots[1].start
+    assert interview.location == "Building 5, room 512"
+    invite = [m for m in state.messages_of(priya.id) if m.kind == Kind.INVITE]
+    assert [m.state for m in invite] == [MessageState.DRAFTED]
+    assert state.contacts[priya.id].status == Status.SCHEDULING
+
+
+def test_schedule_needs_exactly_one_time(world: World) -> None:
+    neither = world.run("schedule", "priya")
+    assert neither.exit_code == 2 and "exactly one of --slot N or --at TIME" in neither.output
+    bad = world.run("schedule", "priya", "--at", "next tuesday")
+    assert bad.exit_code == 2 and "2026-12-03 14:30" in bad.output
+
+
+def test_pause_resume_and_forget(world: World) -> None:
+    assert world.run("draft", "dana").exit_code == 0
+    dana_id = world.contact("dana.whitlock@example.com").id
+    assert world.store.events(dana_id)  # her story so far
+    paused = world.run("pause", "dana")
+    assert paused.exit_code == 0 and "Paused Dana Whitlock." in paused.output
+    assert world.contact("dana.whitlock@example.com").status == Status.PAUSED
+    resumed = world.run("resume", "dana")
+    assert resumed.exit_code == 0 and "(drafted)" in resumed.output
+    not_paused = world.run("resume", "dana")
+    assert not_paused.exit_code == 2 and "is not paused" in not_paused.output
+
+    forgot = world.run("forget", "dana", "--yes")
+    assert forgot.exit_code == 0 and "1 outbox entry" in forgot.output
+    state = world.store.read()
+    assert all(c.email != "dana.whitlock@example.com" for c in state.contacts.values())
+    assert state.messages == {}
+    assert world.store.events(dana_id) == []
+    assert world.store.events()[-1].text == "a contact was forgotten"
+    assert world.contact("priya.castellan@example.com")  # the others are untouched
