@@ -1,0 +1,233 @@
+"""A world for end-to-end tests: a sandbox, a config, a clock file and the REAL daemon process.
+
+The sandbox runs in the test process on a ``FileClock``; the daemon (``python -m
+outreach run``) reads the same file through $OUTREACH_CLOCK_FILE, so moving the
+clock here moves it for both. The test waits on the store (read-only) with a
+bounded poll, never with sleeps of fixed length.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from outreach.clock import CLOCK_ENV, FileClock
+from outreach.model import Contact, Kind, Message, MessageState, State
+from outreach.sandbox import Sandbox
+from outreach.store import Store
+
+ZONE = ZoneInfo("America/New_York")
+T = TypeVar("T")
+
+CONFIG = """\
+user:
+  name: Robin Vale
+  email: robin.vale@example.com
+  phone: +1 555 0100
+  title: Analyst
+  department: Operations
+  organization: Example Corp
+  areas: [data engineering]
+mailbox:
+  backend: sandbox
+  service_endpoint: {url}
+  max_wait_seconds: 2
+time:
+  timezone: America/New_York
+  country: US
+scheduling:
+  interview_minutes: 30
+  slots: 3
+policy:
+  approval: {approval}
+  send_invites: true
+  follow_up_after_days: 5
+  max_follow_ups: {max_follow_ups}
+  daily_send_cap: {daily_send_cap}
+  per_contact_cap: {per_contact_cap}
+daemon:
+  poll_seconds: {poll}
+paths:
+  store: {store}
+"""
+
+DEFAULTS = {
+    "approval": "drafts",
+    "max_follow_ups": 2,
+    "daily_send_cap": 10,
+    "per_contact_cap": 5,
+    "poll": 1,
+}
+
+
+def next_monday(moment: datetime) -> datetime:
+    """09:00 on the Monday after ``moment``, New York time."""
+    day = (moment.astimezone(ZONE) + timedelta(days=7 - moment.astimezone(ZONE).weekday())).date()
+    return datetime(day.year, day.month, day.day, 9, 0, tzinfo=ZONE)
+
+
+class World:
+    """Sandbox + config + clock file + daemon processes, all under one folder."""
+
+    def __init__(self, folder: Path, start: datetime | None = None, **policy: Any) -> None:
+        self.root = folder
+        self.clock = FileClock(folder / "clock")
+        self.clock.set(start or next_monday(datetime.now(ZONE)))
+        self.sandbox = Sandbox(data_dir=None, clock=self.clock.now).start()
+        self.controls = self.sandbox.controls
+        self.store_path = folder / "store.json"
+        self.config_path = folder / "config.yaml"
+        self.write_config(**policy)
+        self.store = Store(self.store_path)
+        self.daemons: list[subprocess.Popen[bytes]] = []
+        self.logs: list[Path] = []
+
+    def write_config(self, **policy: Any) -> None:
+        values = {**DEFAULTS, **policy}
+        self.config_path.write_text(
+            CONFIG.format(url=self.sandbox.url, store=self.store_path, **values), encoding="utf-8"
+        )
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env[CLOCK_ENV] = str(self.clock.path)
+        env.pop("NOTIFY_SOCKET", None)
+        env.pop("OUTREACH_CRASH_AT", None)
+        env.update(extra)
+        return env
+
+    # -- the person at the command line ------------------------------------------------
+
+    def cli(self, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
+        done = subprocess.run(
+            [sys.executable, "-m", "outreach", "--config", str(self.config_path), *args],
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if check:
+            assert done.returncode == 0, f"outreach {' '.join(args)}: {done.stderr}{done.stdout}"
+        return done
+
+    def add(self, name: str, email: str, **fields: str) -> None:
+        args = ["contacts", "add", "--name", name, "--email", email, "--area", "data engineering"]
+        for key, value in fields.items():
+            args += [f"--{key.replace('_', '-')}", value]
+        self.cli(*args)
+
+    # -- the daemon ----------------------------------------------------------------------
+
+    def start(self, *args: str, **env: str) -> subprocess.Popen[bytes]:
+        log = self.root / f"daemon-{len(self.logs)}.log"
+        self.logs.append(log)
+        with log.open("wb") as sink:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "outreach", "--config", str(self.config_path), "run", *args],
+                env=self.env(**env),
+                stdout=subprocess.DEVNULL,
+                stderr=sink,
+            )
+        self.daemons.append(process)
+        return process
+
+    def log(self, index: int = -1) -> str:
+        return self.logs[index].read_text(encoding="utf-8", errors="replace")
+
+    def stop(self, process: subprocess.Popen[bytes], timeout: float = 20) -> int:
+        """SIGTERM, then wait; return the exit code."""
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        return process.wait(timeout=timeout)
+
+    def close(self) -> None:
+        for process in self.daemons:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+        self.sandbox.stop()
+
+    # -- waiting and looking -------------------------------------------------------------
+
+    def wait(self, what: str, probe: Callable[[], T], timeout: float = 20) -> T:
+        """Poll ``probe`` until it returns something truthy; fail naming ``what``."""
+        deadline = time.monotonic() + timeout
+        last: Any = None
+        while time.monotonic() < deadline:
+            try:
+                last = probe()
+            except (KeyError, IndexError, StopIteration, FileNotFoundError) as missing:
+                last = f"{type(missing).__name__}: {missing}"
+            else:
+                if last:
+                    return last
+            for process in self.daemons:
+                code = process.poll()
+                if code is not None and code != 0 and code != -signal.SIGKILL and code != 137:
+                    raise AssertionError(f"the daemon died ({code}) while waiting for {what}:\n"
+                                         f"{self.log()}")
+            time.sleep(0.05)
+        tail = "\n".join(self.log().splitlines()[-30:]) if self.logs else ""
+        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} "
+                             f"(last: {last!r})\ndaemon log tail:\n{tail}")
+
+    def settled(self, what: str = "the daemon to see its own drafts") -> None:
+        """Wait until the daemon's sync has indexed every draft it created.
+
+        The daemon re-syncs right after creating drafts; a draft deleted before that
+        re-sync is created and gone within one sync window, which Exchange never
+        reports (see the report: the start-up reconcile covers the crash case).
+        """
+
+        def indexed() -> bool:
+            state = self.state()
+            index = json.loads(state.sync.get("mailbox", {}).get("index:drafts") or "{}")
+            drafted = [
+                m.item_id for m in state.messages.values()
+                if m.state == MessageState.DRAFTED and m.kind != Kind.INVITE
+            ]
+            return all(item_id in index for item_id in drafted)
+
+        self.wait(what, indexed)
+
+    def state(self) -> State:
+        return self.store.read()
+
+    def contact(self, email: str, state: State | None = None) -> Contact:
+        state = state or self.state()
+        return next(c for c in state.contacts.values() if c.email == email)
+
+    def messages(self, email: str, kind: Kind | None = None, state: State | None = None
+                 ) -> list[Message]:
+        state = state or self.state()
+        contact = self.contact(email, state)
+        return [m for m in state.messages_of(contact.id) if kind is None or m.kind == kind]
+
+    def message(self, email: str, kind: Kind, *states: MessageState) -> Message:
+        found = [m for m in self.messages(email, kind) if not states or m.state in states]
+        return found[-1]
+
+    def status(self, email: str) -> str:
+        return self.contact(email).status.value
+
+    def folder(self, name: str) -> list[dict[str, Any]]:
+        return self.controls.inspect()[name]
+
+    def addressed_to(self, name: str, email: str) -> list[dict[str, Any]]:
+        return [i for i in self.folder(name) if email in (i.get("to") or [])]
+
+    def travel(self, when: datetime) -> None:
+        self.clock.set(when)
+
+    def advance(self, **delta: float) -> datetime:
+        return self.clock.advance(timedelta(**delta))
