@@ -5,10 +5,8 @@ from __future__ import annotations
 import base64
 import logging
 import socket
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -133,28 +131,11 @@ def test_check_is_one_sentence(backend: EwsMailbox) -> None:
 # -- failures ------------------------------------------------------------------------
 
 
-class _Rejecting(BaseHTTPRequestHandler):
-    """A server that turns every sign-in away, as Exchange does with a wrong password."""
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.send_response(401)
-        self.send_header("WWW-Authenticate", 'Basic realm="mail.example.com"')
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def rejecting_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Rejecting)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/EWS/Exchange.asmx"
-    server.shutdown()
-    server.server_close()
+    """A sandbox that checks passwords: the right one is not the one the test has."""
+    with Sandbox(passwords={"robin.vale@example.com": "the-right-one"}) as sandbox:
+        yield sandbox.url
 
 
 def test_wrong_password_is_one_sentence_and_never_logged(

@@ -9,7 +9,7 @@ with Sandbox() as sb:
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -31,7 +31,8 @@ class Sandbox:
     """The sandbox server: start()/stop() or use as a context manager; `.url` is the EWS endpoint.
 
     data_dir: load state from there at start and save after every change (so a scenario
-    survives a restart). directory: a Directory or a YAML/JSON path (default: the shipped
+    survives a restart). passwords: check Basic credentials (HTTP 401 on a mismatch)
+    instead of accepting any. directory: a Directory or a YAML/JSON path (default: the shipped
     example). clock: returns an aware UTC datetime. record: keep every response body so a
     test can validate them against the schema.
     """
@@ -47,10 +48,13 @@ class Sandbox:
         user: str | None = None,
         record: bool = False,
         autosave: bool = True,
+        passwords: Mapping[str, str] | None = None,
     ) -> None:
         self.host, self.port = host, port
         self.data_dir = Path(data_dir) if data_dir else None
         self.clock = clock
+        #: address -> password; None accepts any credentials (the practice default)
+        self.passwords = {k.lower(): v for k, v in passwords.items()} if passwords else None
         loaded = persist.load(self.data_dir, clock) if self.data_dir else None
         if loaded is not None:
             self.state = loaded

@@ -50,14 +50,26 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _user(self) -> str:
+    def _credentials(self) -> tuple[str, str]:
         auth = self.headers.get("Authorization", "")
         if auth.lower().startswith("basic "):
             try:
-                return base64.b64decode(auth[6:]).decode().split(":", 1)[0]
+                user, _, password = base64.b64decode(auth[6:]).decode().partition(":")
             except (ValueError, UnicodeDecodeError):
-                return ""
-        return ""
+                return "", ""
+            return user, password
+        return "", ""
+
+    def _user(self) -> str:
+        return self._credentials()[0]
+
+    def _signed_in(self) -> bool:
+        """Any credentials do, unless the sandbox was given passwords to check."""
+        passwords = self.server.sandbox.passwords
+        if passwords is None:
+            return True
+        user, password = self._credentials()
+        return passwords.get(user.lower()) == password and bool(password)
 
     def do_GET(self) -> None:
         self._send(200, b"outreach sandbox: POST SOAP to " + EWS_PATH.encode(), "text/plain")
@@ -69,6 +81,12 @@ class Handler(BaseHTTPRequestHandler):
             self._control(data)
             return
         sandbox = self.server.sandbox
+        if not self._signed_in():
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="outreach sandbox"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         try:
             root = etree.fromstring(data)
             body = root.find(q("s:Body"))
