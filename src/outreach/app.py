@@ -17,7 +17,7 @@ from outreach.settings import Settings
 from outreach.store import Store
 
 if TYPE_CHECKING:
-    from outreach.mailbox.base import Mailbox
+    from outreach.mailbox.base import Mailbox, Person
 
 
 def load_settings(config_path: str | os.PathLike[str] | None = None) -> Settings:
@@ -40,6 +40,21 @@ def open_mailbox(settings: Settings, time: clock.Clock | None = None) -> Mailbox
     from outreach.mailbox import open_mailbox as connect
 
     return connect(settings, clock=(time or clock.from_environment()).now)
+
+
+def lookup_person(settings: Settings, name: str) -> Person:
+    """Return the one directory entry matching ``name``. Raise UserError for none or several."""
+    mailbox = open_mailbox(settings)
+    try:
+        found = mailbox.lookup(name)
+    finally:
+        mailbox.close()
+    if not found:
+        raise UserError(f"Nobody called '{name}' is in the directory.")
+    if len(found) > 1:
+        raise UserError(f"'{name}' matches {len(found)} people in the directory; be more "
+                        "specific:", [f"{p.name} <{p.email}>, {p.title}" for p in found[:10]])
+    return found[0]
 
 
 def resolve_contact(state: State, ref: str) -> Contact:

@@ -184,3 +184,18 @@ def test_pause_resume_and_forget(world: World) -> None:
     assert world.store.events(dana_id) == []
     assert world.store.events()[-1].text == "a contact was forgotten"
     assert world.contact("priya.castellan@example.com")  # the others are untouched
+
+
+def test_contacts_add_fills_a_contact_from_the_directory(world: World) -> None:
+    added = world.run("contacts", "add", "--lookup", "Tobias Ferreira", "--area", "payments")
+    assert added.exit_code == 0, added.output
+    tobias = world.contact("tobias.ferreira@example.com")
+    assert (tobias.name, tobias.title, tobias.department) == (
+        "Tobias Ferreira", "Product Manager", "Payments"
+    )
+    assert tobias.source.value == "directory" and tobias.area == "payments"
+
+    nobody = world.run("contacts", "add", "--lookup", "Nobody Atall")
+    assert nobody.exit_code == 2 and "Nobody called 'Nobody Atall'" in nobody.output
+    bare = world.run("contacts", "add", "--title", "Analyst")
+    assert bare.exit_code == 2 and "--name and --email are required" in bare.output

@@ -63,8 +63,8 @@ def _refuse_duplicate(state: State, email: str, but: str | None = None) -> None:
 def contact_options(edit: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The options for every contact field, shared by add and edit."""
     specs: list[tuple[str, dict[str, Any]]] = [
-        ("--name", {"required": not edit, "help": "Full name."}),
-        ("--email", {"required": not edit, "help": "Email address."}),
+        ("--name", {"help": "Full name." + ("" if edit else " Required unless --lookup.")}),
+        ("--email", {"help": "Email address." + ("" if edit else " Required unless --lookup.")}),
         ("--title", {"help": "Job title."}),
         ("--department", {}),
         ("--organization", {}),
@@ -99,11 +99,31 @@ def contacts() -> None:
 
 @contacts.command()
 @contact_options(edit=False)
+@click.option("--lookup", metavar="NAME",
+              help="Fill the contact from the organization's directory (name, email, title, "
+                   "department, office, phone); options given win.")
 @click.pass_context
-def add(ctx: click.Context, referred_by: str | None, **options: Any) -> None:
-    """Add one contact; an email already in the store is refused."""
+def add(ctx: click.Context, referred_by: str | None, lookup: str | None, **options: Any) -> None:
+    """Add one contact; an email already in the store is refused.
+
+    With --lookup "Name", the details come from the Exchange directory:
+    `outreach contacts add --lookup "Priya Castellan" --area "data engineering"`.
+    """
     settings, store = _open(ctx)
     now = app.now(settings)
+    if lookup:
+        found = app.lookup_person(settings, lookup)
+        for key, value in (("name", found.name), ("email", found.email),
+                           ("title", found.title), ("department", found.department),
+                           ("office", found.office), ("phone", found.phone)):
+            if options.get(key) is None and value:
+                options[key] = value
+        if options.get("source") is None:
+            options["source"] = "directory"
+    missing = [f"--{key}" for key in ("name", "email") if not options.get(key)]
+    if missing:
+        raise UserError(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
+                        "required (or --lookup NAME to fill them from the directory).")
     fields = _fields(**options)
     with store.transaction() as state:
         _refuse_duplicate(state, fields["email"])
