@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from outreach import systemd
-from outreach.errors import MailboxError
+from outreach.errors import MailboxError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,9 @@ class Loop:
     """Run ``cycle`` every ``poll_seconds`` until stopped.
 
     ``cycle`` returns nothing and raises ``MailboxError`` when the server cannot be
-    reached; the loop then waits ``backoff`` seconds, doubling up to ``max_backoff``,
-    and recovers by itself. ``reload`` is called between cycles after SIGHUP.
+    reached (or ``StoreError`` while the store is busy); the loop then waits
+    ``backoff`` seconds, doubling up to ``max_backoff``, and recovers by itself.
+    ``reload`` is called between cycles after SIGHUP.
     """
 
     cycle: Callable[[], None]
@@ -78,7 +79,7 @@ class Loop:
                 self.notify("READY=1")
             try:
                 self.cycle()
-            except MailboxError as problem:
+            except (MailboxError, StoreError) as problem:
                 failures += 1
                 delay = min(self.min_backoff * 2 ** (failures - 1), self.max_backoff)
                 log.warning("%s; trying again in %.0f s", problem, delay)
