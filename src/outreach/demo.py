@@ -112,6 +112,15 @@ class Tour:
             who = names.get(event.contact_id or "", "")
             self.say(f"daemon: {who + ': ' if who else ''}{event.text}")
 
+    def show(self, message: Message, lines: int = 40) -> None:
+        """Print the text of an email as it went into the mailbox."""
+        email = self.service.outbox.preview(self.state(), message, self.clock.now())
+        self.say(f"┌ To: {', '.join(email.to)}")
+        self.say(f"│ Subject: {email.subject}")
+        for line in email.text.strip().splitlines()[:lines]:
+            self.say(f"│ {line}")
+        self.say("└")
+
     def travel(self, to: datetime) -> None:
         self.clock.set(to)
 
@@ -170,6 +179,7 @@ def _play(t: Tour) -> None:
     drafts = t.controls.inspect()["drafts"]
     for item in drafts:
         t.say(f"in Drafts: {item['subject']!r} to {', '.join(item.get('to', []))}")
+    t.show(t.message("priya.castellan@example.com", Kind.REQUEST))
 
     t.travel(t.clock.now() + timedelta(hours=1))
     t.step("In Outlook you send three drafts and delete the one to Lena")
@@ -218,6 +228,7 @@ def _play(t: Tour) -> None:
     t.controls.set_out_of_office("marcus.oyelaran@example.com", None)
     t.step("A week later: Dana never answered, Marcus is back")
     t.cycle()
+    t.show(t.message("tobias.ferreira@example.com", Kind.REQUEST), lines=6)
 
     t.step("The funnel")
     counts: dict[Status, int] = {}
@@ -249,7 +260,7 @@ def _log_interview(t: Tour) -> None:
         if done.code:
             raise RuntimeError(f"logging the interview failed with exit code {done.code}") from None
     tobias = t.contact("tobias.ferreira@example.com")
-    t.say(f"new contact: {tobias.name}, referred by Priya")
+    t.say(f"new contact: {tobias.name}, referred by Priya (who said her name may be used)")
 
 
 def _next_monday(moment: datetime) -> datetime:
