@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from outreach import compose, engine, slots
 from outreach.clock import Clock
 from outreach.compose import RenderedEmail
+from outreach.crashpoint import crash_point
 from outreach.engine import Cancel, StatusChange, commit
 from outreach.engine.actions import describe
 from outreach.errors import MailboxError, OutreachError
@@ -44,7 +45,7 @@ from outreach.model import (
     State,
     Status,
 )
-from outreach.observations import DraftSent, OutOfOffice
+from outreach.observations import DraftDeleted, DraftSent, OutOfOffice
 from outreach.settings import Settings
 from outreach.store import Store
 
@@ -89,23 +90,45 @@ class Outbox:
     # -- reconciliation -------------------------------------------------------------
 
     def reconcile(self) -> int:
-        """Record PLANNED messages that already exist in the mailbox; return how many.
+        """Settle the outbox against the mailbox after a start or an error; return how many.
 
-        Costs no request when nothing is pending.
+        PLANNED messages that already exist are recorded where they landed. Drafts
+        waiting for the user that are gone (or in Deleted Items) are recorded as
+        deleted: a draft created and deleted while the daemon was down falls inside
+        one sync window, which Exchange never reports. Costs no request when nothing
+        is pending or waiting.
         """
-        pending = [m.id for m in self.store.read().messages.values() if _pending(m)]
-        if not pending:
+        snapshot = self.store.read()
+        pending = [m.id for m in snapshot.messages.values() if _pending(m)]
+        waiting = [m.id for m in snapshot.messages.values() if _waiting(m)]
+        if not pending and not waiting:
             return 0
-        found = self.mailbox.find_tracked(pending)
-        if not found:
+        found = self.mailbox.find_tracked(pending + waiting)
+        gone = [i for i in waiting if i not in found or found[i].deleted]
+        if not gone and not any(i in found for i in pending):
             return 0
         now = self.clock.now().astimezone(self.settings.zone)
+        settled = 0
         with self.store.transaction() as state:
-            for created in found.values():
-                message = state.messages.get(created.tracking_id)
-                if message is not None and _pending(message):
+            for message_id in pending:
+                message, created = state.messages.get(message_id), found.get(message_id)
+                if message is not None and created is not None and _pending(message):
                     _landed(state, message, created, now, self.settings, recovered=True)
-        return len(found)
+                    settled += 1
+                    if created.deleted:
+                        gone.append(message_id)
+            for message_id in gone:
+                message = state.messages.get(message_id)
+                if message is not None and _waiting(message):
+                    deleted = DraftDeleted(
+                        at=now,
+                        item_id=message.item_id,
+                        tracking_id=message.id,
+                        internet_message_id=message.internet_message_id,
+                    )
+                    engine.apply(state, deleted, now, self.settings)
+                    settled += 1
+        return settled
 
     # -- performing -------------------------------------------------------------------
 
@@ -142,6 +165,7 @@ class Outbox:
             sends_today = _sent_on(state, now, self.settings)
             report.events += state.events
         prepared = [p for p in prepared if p.message.id in live]
+        crash_point("prepared")
 
         results: list[tuple[str, Created | str]] = []
         drafts = [p for p in prepared if p.email is not None and not p.message.send]
@@ -154,6 +178,7 @@ class Outbox:
                     continue
                 results.append(self._attempt(item.message.id, self.mailbox.send, item.email))
                 sends_today += 1
+                crash_point("sent-one")
             elif item.meeting is not None:
                 send = self.settings.policy.send_invites or item.message.send
                 results.append(
@@ -163,6 +188,8 @@ class Outbox:
                         item.meeting,
                     )
                 )
+                crash_point("sent-one")
+        crash_point("created")
 
         with self.store.transaction() as state:
             for message_id, outcome in results:
@@ -368,6 +395,15 @@ class Outbox:
 
 def _pending(message: Message) -> bool:
     return message.state == MessageState.PLANNED and message.item_id is None
+
+
+def _waiting(message: Message) -> bool:
+    """A draft of ours in the user's Drafts folder, waiting to be sent."""
+    return (
+        message.state == MessageState.DRAFTED
+        and message.item_id is not None
+        and message.kind not in (Kind.INVITE, Kind.HOLD)
+    )
 
 
 def _order(message: Message) -> tuple[datetime | None, str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from outreach import engine
 from outreach.clock import Clock
+from outreach.crashpoint import crash_point
 from outreach.errors import MailboxError
 from outreach.mailbox.base import Mailbox
 from outreach.model import Event, MessageState
@@ -59,8 +60,10 @@ class Service:
                 for m in self.store.read().messages.values()
             )
             if pending:
+                crash_point("planned")
                 report.outbox = self.outbox.perform()
                 report.events += report.outbox.events
+                crash_point("recorded")
                 if not report.outbox.empty:
                     # Move the sync states past our own writes now: a draft created and
                     # deleted within one sync window would otherwise never be reported.

@@ -8,18 +8,17 @@ mailbox and the store.
 from __future__ import annotations
 
 import json
-import signal
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from outreach.businessdays import BusinessDays
-from outreach.settings import TimeSettings
 from outreach.model import Kind, MessageState, Status
+from outreach.settings import TimeSettings
 
-from .world import ZONE, World, next_monday
+from .world import ZONE, World
 
 PRIYA = "priya.castellan@example.com"  # replies, accepts, is interviewed, refers Tobias
 DANA = "dana.whitlock@example.com"  # never answers: two follow-ups, then no response

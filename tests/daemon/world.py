@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -89,6 +90,8 @@ class World:
         self.write_config(**policy)
         self.store = Store(self.store_path)
         self.daemons: list[subprocess.Popen[bytes]] = []
+        self.sockets: dict[int, socket.socket] = {}
+        self.notes: dict[int, list[str]] = {}
         self.logs: list[Path] = []
 
     def write_config(self, **policy: Any) -> None:
@@ -107,7 +110,9 @@ class World:
 
     # -- the person at the command line ------------------------------------------------
 
-    def cli(self, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
+    def cli(
+        self, *args: str, check: bool = True, timeout: float = 60
+    ) -> subprocess.CompletedProcess:
         done = subprocess.run(
             [sys.executable, "-m", "outreach", "--config", str(self.config_path), *args],
             env=self.env(),
@@ -128,18 +133,36 @@ class World:
 
     # -- the daemon ----------------------------------------------------------------------
 
-    def start(self, *args: str, **env: str) -> subprocess.Popen[bytes]:
+    def start(self, *args: str, ready: bool = True, **env: str) -> subprocess.Popen[bytes]:
+        """Start ``outreach run ARGS`` with a systemd notify socket; wait for READY=1."""
         log = self.root / f"daemon-{len(self.logs)}.log"
         self.logs.append(log)
+        name = f"outreach-test-{os.getpid()}-{id(self)}-{len(self.logs)}"
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind("\0" + name)
+        sock.setblocking(False)
         with log.open("wb") as sink:
             process = subprocess.Popen(
                 [sys.executable, "-m", "outreach", "--config", str(self.config_path), "run", *args],
-                env=self.env(**env),
+                env=self.env(NOTIFY_SOCKET="@" + name, **env),
                 stdout=subprocess.DEVNULL,
                 stderr=sink,
             )
         self.daemons.append(process)
+        self.sockets[process.pid] = sock
+        self.notes[process.pid] = []
+        if ready:
+            self.wait("READY=1 from the daemon", lambda: "READY=1" in self.notified(process))
         return process
+
+    def notified(self, process: subprocess.Popen[bytes]) -> list[str]:
+        """Everything the daemon has told systemd so far (READY=1, WATCHDOG=1, STATUS=…)."""
+        sock, notes = self.sockets[process.pid], self.notes[process.pid]
+        while True:
+            try:
+                notes.append(sock.recv(4096).decode())
+            except BlockingIOError:
+                return notes
 
     def log(self, index: int = -1) -> str:
         return self.logs[index].read_text(encoding="utf-8", errors="replace")
@@ -156,6 +179,8 @@ class World:
                 process.kill()
                 process.wait(timeout=10)
         self.sandbox.stop()
+        for sock in self.sockets.values():
+            sock.close()
 
     # -- waiting and looking -------------------------------------------------------------
 

@@ -63,6 +63,7 @@ class Created:
     internet_message_id: str | None = None
     conversation_id: str | None = None
     sent: bool = False
+    deleted: bool = False  # found in Deleted Items (reconciliation only)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,10 @@ class Mailbox(Protocol):
         ...
 
     def find_tracked(self, tracking_ids: Sequence[str]) -> dict[str, Created]:
-        """Return what exists in the mailbox for these outbox ids (reconciliation)."""
+        """Return what exists in the mailbox for these outbox ids (reconciliation).
+
+        Drafts in Deleted Items are returned with ``deleted=True``; what is nowhere is
+        left out."""
         ...
 
     def sync(self, state: Mapping[str, str]) -> SyncResult:

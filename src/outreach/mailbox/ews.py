@@ -238,8 +238,9 @@ class EwsMailbox:
 
     # -- reconciliation -----------------------------------------------------------
     def find_tracked(self, tracking_ids: Sequence[str]) -> dict[str, Created]:
-        """Return what exists for these outbox ids: one FindItem over Drafts, Sent Items and Outbox,
-        one over the Calendar, each restricted on the property or the X- header."""
+        """Return what exists for these outbox ids: one FindItem over Drafts, Sent Items, Outbox
+        and Deleted Items, one over the Calendar, each restricted on the property or the X-
+        header. A copy in Deleted Items counts only when there is no other."""
         wanted = [t for t in dict.fromkeys(tracking_ids) if t]
         if not wanted:
             return {}
@@ -248,16 +249,22 @@ class EwsMailbox:
             restriction = Q(outreach_tracking__in=wanted) | Q(outreach_header__in=wanted)
             mail = FolderCollection(
                 account=self.account,
-                folders=[self.account.drafts, self.account.sent, self.account.outbox],
+                folders=[
+                    self.account.drafts,
+                    self.account.sent,
+                    self.account.outbox,
+                    self.account.trash,
+                ],
             )
-            sent_id = self.account.sent.id
+            sent_id, trash_id = self.account.sent.id, self.account.trash.id
             rows = mail.filter(restriction).only(*TRACKED_FIELDS, "parent_folder_id")
             for item in rows:
                 key = item.outreach_tracking or item.outreach_header
                 if key not in wanted:
                     continue
-                sent = bool(item.parent_folder_id and item.parent_folder_id.id == sent_id)
-                if key in found and found[key].sent and not sent:
+                parent = item.parent_folder_id.id if item.parent_folder_id else None
+                sent, deleted = parent == sent_id, parent == trash_id
+                if key in found and (found[key].sent or deleted) and not sent:
                     continue
                 found[key] = Created(
                     tracking_id=key,
@@ -265,6 +272,7 @@ class EwsMailbox:
                     internet_message_id=item.message_id,
                     conversation_id=item.conversation_id.id if item.conversation_id else None,
                     sent=sent,
+                    deleted=deleted,
                 )
             events = self.account.calendar.filter(outreach_tracking__in=wanted).only(
                 "outreach_tracking", "subject"

@@ -1,0 +1,168 @@
+"""Crash tests: kill the real daemon at named points of a campaign and restart it.
+
+$OUTREACH_CRASH_AT makes the daemon leave with ``os._exit(137)`` (what SIGKILL
+leaves behind: no cleanup, no flush) at one point of its cycle. Each phase of the
+journey is run once by a daemon that dies there and finished by a fresh one;
+afterwards every contact has exactly the drafts, emails and invites it should —
+counted in the sandbox's folders by recipient — and the store loads.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from outreach.crashpoint import ENV, POINTS
+from outreach.model import Kind, MessageState
+from outreach.store import Store
+
+from .world import ZONE, World
+
+PRIYA = "priya.castellan@example.com"
+DANA = "dana.whitlock@example.com"
+LENA = "lena.marchetti@example.com"
+
+#: every point once, in the mode where it matters most: drafts are created in one bulk
+#: request; with approval "send" each email is sent by itself, so "sent-one" falls
+#: between two sends and "created" after sends that are not yet recorded
+CASES = [
+    ("drafts", "planned"),
+    ("send", "prepared"),
+    ("drafts", "created"),
+    ("send", "created"),
+    ("send", "sent-one"),
+    ("drafts", "recorded"),
+]
+
+
+@pytest.fixture
+def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
+    approval = request.node.callspec.params["approval"]
+    w = World(tmp_path, approval=approval)
+    yield w
+    w.close()
+
+
+def crash_then_recover(
+    w: World, point: str, what: str, done: Callable[[], object],
+    meanwhile: Callable[[], None] = lambda: None,
+) -> None:
+    """Run a daemon that dies at ``point``; ``meanwhile`` the user works; a fresh one
+    runs until ``done()``; stop it."""
+    doomed = w.start(**{ENV: point})
+    try:
+        code = doomed.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        doomed.kill()
+        raise AssertionError(
+            f"the daemon never reached {point!r} while {what}:\n{w.log()}"
+        ) from None
+    assert code == 137, f"the daemon should have died at {point!r}, exit {code}:\n{w.log()}"
+    Store(w.store_path).read()  # the store a crash leaves behind loads
+    meanwhile()  # the user goes on working in Outlook while the daemon is down
+    fresh = w.start()
+    w.wait(what, done)
+    w.settled()
+    assert w.stop(fresh) == 0
+
+
+def landed(w: World, email: str, kind: Kind) -> bool:
+    return any(m.item_id for m in w.messages(email, kind))
+
+
+def counts(w: World, email: str) -> tuple[int, int, int]:
+    """(drafts, sent items, calendar items) addressed to ``email`` in the sandbox."""
+    calendar = [
+        i for i in w.folder("calendar") if email in [a[0] for a in i.get("attendees") or []]
+    ]
+    return (
+        sum(i["item_class"] == "IPM.Note" for i in w.addressed_to("drafts", email)),
+        sum(i["item_class"] == "IPM.Note" for i in w.addressed_to("sentitems", email)),
+        len(calendar),
+    )
+
+
+def check_store_matches_mailbox(w: World) -> None:
+    """Every recorded item exists once in the mailbox; no two messages share one."""
+    state = Store(w.store_path).read()
+    ids = {i["id"] for folder in w.controls.inspect().values() for i in folder}
+    recorded = [m for m in state.messages.values() if m.item_id]
+    assert len({m.item_id for m in recorded}) == len(recorded), "two messages share an item"
+    for m in recorded:
+        if m.state in (MessageState.DRAFTED, MessageState.SENT) and m.kind != Kind.INVITE:
+            assert m.item_id in ids or m.state == MessageState.SENT, m
+
+
+@pytest.mark.parametrize(("approval", "point"), CASES)
+def test_a_crash_anywhere_creates_nothing_twice(world: World, approval: str, point: str) -> None:
+    assert point in POINTS
+    w = world
+    w.add("Priya Castellan", PRIYA, office="Building 5, room 512")
+    w.add("Dana Whitlock", DANA)
+    if approval == "drafts":
+        w.add("Lena Marchetti", LENA)
+    people = (PRIYA, DANA, LENA) if approval == "drafts" else (PRIYA, DANA)
+
+    # -- phase 1: the requests ------------------------------------------------------------
+    def delete_lena_if_there() -> None:
+        if approval == "drafts" and w.addressed_to("drafts", LENA):
+            w.controls.delete_draft(w.addressed_to("drafts", LENA)[0]["id"])
+
+    crash_then_recover(
+        w,
+        point,
+        "the requests",
+        lambda: all(landed(w, e, Kind.REQUEST) for e in people),
+        meanwhile=delete_lena_if_there,
+    )
+    if approval == "drafts":
+        assert counts(w, PRIYA) == (1, 0, 0) and counts(w, DANA) == (1, 0, 0)
+        if w.addressed_to("drafts", LENA):
+            w.controls.delete_draft(w.addressed_to("drafts", LENA)[0]["id"])
+        w.advance(hours=1)
+        w.controls.press_send(w.message(PRIYA, Kind.REQUEST).item_id)
+        w.controls.press_send(w.message(DANA, Kind.REQUEST).item_id)
+    assert counts(w, PRIYA) == (0, 1, 0) and counts(w, DANA) == (0, 1, 0)
+
+    # -- phase 2: Priya picks a slot; the invite --------------------------------------------
+    w.advance(hours=20)
+    request = w.message(PRIYA, Kind.REQUEST)
+    second = request.slots[1].start.astimezone(ZONE)
+    w.controls.reply(
+        w.addressed_to("sentitems", PRIYA)[0]["id"],
+        sender=PRIYA,
+        body=f"{second:%A} at {second:%-I:%M %p} works for me.",
+    )
+    crash_then_recover(w, point, "Priya's invite", lambda: landed(w, PRIYA, Kind.INVITE))
+    assert counts(w, PRIYA) == (0, 1, 1)
+    assert w.status(PRIYA) == "scheduling"
+    if approval == "drafts":
+        assert w.status(LENA) == "rejected"
+
+    # -- phase 3: accepted, interviewed; the thank-you ---------------------------------------
+    invite = w.message(PRIYA, Kind.INVITE)
+    w.controls.respond_to_meeting(invite.item_id, attendee=PRIYA, response="accept")
+    interview = w.state().interviews_of(w.contact(PRIYA).id)[-1]
+    w.travel(interview.start + timedelta(minutes=interview.minutes + 5))
+    crash_then_recover(w, point, "the thank-you", lambda: landed(w, PRIYA, Kind.THANK_YOU))
+
+    # -- exactly what should be there ------------------------------------------------------
+    if approval == "drafts":
+        assert counts(w, PRIYA) == (1, 1, 1)  # thank-you in Drafts, request sent, invite
+        assert counts(w, LENA) == (0, 0, 0)
+        assert w.status(LENA) == "rejected"
+    else:
+        assert counts(w, PRIYA) == (0, 2, 1)  # request and thank-you sent, invite
+    assert counts(w, DANA) == (0, 1, 0)
+    check_store_matches_mailbox(w)
+    state = Store(w.store_path).read()
+    for email in people:
+        by_kind = {}
+        for m in w.messages(email, state=state):
+            if m.state != MessageState.CANCELLED:
+                by_kind[m.kind] = by_kind.get(m.kind, 0) + 1
+        assert all(n == 1 for n in by_kind.values()), (email, by_kind)
