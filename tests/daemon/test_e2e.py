@@ -8,6 +8,7 @@ mailbox and the store.
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -225,3 +226,47 @@ def test_whole_journey_with_the_real_daemon(world: World) -> None:
     assert len(sent_to(w, JORDAN)) == 1 and drafts_to(w, JORDAN) == []
     assert len(sent_to(w, LENA)) == 0 and drafts_to(w, LENA) == []
     assert w.contact(JORDAN, state).status == Status.BOUNCED
+
+
+def test_once_reload_faults_and_stop(world: World) -> None:
+    w = world
+    # -- `outreach run --once`: one cycle, exit 0 ----------------------------------------
+    w.add("Priya Castellan", PRIYA)
+    once = w.cli("run", "--once")
+    assert once.returncode == 0
+    assert w.message(PRIYA, Kind.REQUEST).state == MessageState.DRAFTED
+    assert len(drafts_to(w, PRIYA)) == 1
+
+    # -- SIGHUP: the daemon reloads the config (approval: send) and acts on it ---------------
+    daemon = w.start()
+    w.write_config(approval="send")
+    daemon.send_signal(signal.SIGHUP)
+    w.wait("RELOADING=1 then READY=1", lambda: w.notified(daemon).count("READY=1") == 2)
+    assert "RELOADING=1" in w.notified(daemon)
+    w.add("Dana Whitlock", DANA)
+    w.wait("Dana's request sent without a draft", lambda: len(sent_to(w, DANA)) == 1)
+    assert drafts_to(w, DANA) == []
+    w.wait("recorded as sent", lambda: w.status(DANA) == "contacted")
+
+    # -- the server fails for a while: the daemon backs off, then recovers by itself ---------
+    w.controls.reset_request_counts()
+    w.controls.inject_fault("http500", count=4)
+    w.wait(
+        "the daemon to report the mailbox unreachable",
+        lambda: any(n.startswith("STATUS=mailbox unreachable") for n in w.notified(daemon)),
+    )
+    w.add("Lena Marchetti", LENA)
+    w.wait("recovery: Lena's request sent", lambda: len(sent_to(w, LENA)) == 1, timeout=40)
+    assert daemon.poll() is None
+    w.wait("the recovery logged", lambda: "the mailbox answers again" in w.log())
+    assert "trying again in" in w.log()
+    waits = [n for n in w.notified(daemon) if n.startswith("STATUS=mailbox unreachable")]
+    delays = [float(n.split("retrying in ")[1].split()[0]) for n in waits]
+    assert delays == sorted(delays) and delays[-1] > delays[0]  # backing off
+    assert w.notified(daemon)[-1] in ("WATCHDOG=1", "STATUS=watching the mailbox")
+
+    # -- SIGTERM: finish the step, tell systemd, exit 0 --------------------------------------
+    assert w.stop(daemon) == 0
+    assert w.notified(daemon)[-1] == "STOPPING=1"
+    assert "stopping after the current step (signal SIGTERM)" in w.log()
+    assert len(sent_to(w, DANA)) == 1 and len(sent_to(w, LENA)) == 1

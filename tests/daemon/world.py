@@ -199,12 +199,15 @@ class World:
             for process in self.daemons:
                 code = process.poll()
                 if code is not None and code != 0 and code != -signal.SIGKILL and code != 137:
-                    raise AssertionError(f"the daemon died ({code}) while waiting for {what}:\n"
-                                         f"{self.log()}")
+                    raise AssertionError(
+                        f"the daemon died ({code}) while waiting for {what}:\n{self.log()}"
+                    )
             time.sleep(0.05)
         tail = "\n".join(self.log().splitlines()[-30:]) if self.logs else ""
-        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} "
-                             f"(last: {last!r})\ndaemon log tail:\n{tail}")
+        raise AssertionError(
+            f"timed out after {timeout:.0f} s waiting for {what} "
+            f"(last: {last!r})\ndaemon log tail:\n{tail}"
+        )
 
     def settled(self, what: str = "the daemon to see its own drafts") -> None:
         """Wait until the daemon's sync has indexed every draft it created.
@@ -218,7 +221,8 @@ class World:
             state = self.state()
             index = json.loads(state.sync.get("mailbox", {}).get("index:drafts") or "{}")
             drafted = [
-                m.item_id for m in state.messages.values()
+                m.item_id
+                for m in state.messages.values()
                 if m.state == MessageState.DRAFTED and m.kind != Kind.INVITE
             ]
             return all(item_id in index for item_id in drafted)
@@ -232,8 +236,9 @@ class World:
         state = state or self.state()
         return next(c for c in state.contacts.values() if c.email == email)
 
-    def messages(self, email: str, kind: Kind | None = None, state: State | None = None
-                 ) -> list[Message]:
+    def messages(
+        self, email: str, kind: Kind | None = None, state: State | None = None
+    ) -> list[Message]:
         state = state or self.state()
         contact = self.contact(email, state)
         return [m for m in state.messages_of(contact.id) if kind is None or m.kind == kind]
