@@ -197,6 +197,7 @@ class World:
                 if last:
                     return last
             for process in self.daemons:
+                self.notified(process)  # drain: a full socket would block the daemon's notify
                 code = process.poll()
                 if code is not None and code != 0 and code != -signal.SIGKILL and code != 137:
                     raise AssertionError(
