@@ -105,12 +105,20 @@ class Tour:
     def cycle(self) -> None:
         """Run one daemon cycle and print what it recorded."""
         report = self.service.cycle()
-        names = {c.id: c.name for c in self.store.read().contacts.values()}
+        state = self.store.read()
+        names = {c.id: c.name for c in state.contacts.values()}
+        holds = {m.id for m in state.messages.values() if m.kind == Kind.HOLD}
         for event in report.events:
-            if event.kind in {"planned"}:
-                continue
+            if event.kind == "planned" or event.data.get("message_id") in holds:
+                continue  # holds are summed up below
             who = names.get(event.contact_id or "", "")
             self.say(f"daemon: {who + ': ' if who else ''}{event.text}")
+        if report.outbox.held:
+            self.say(f"daemon: {len(report.outbox.held)} proposed times held (tentative) "
+                     "on your calendar")  # fmt: skip
+        if report.outbox.released:
+            count = len(report.outbox.released)
+            self.say(f"daemon: {count} hold{'s' * (count != 1)} taken off your calendar")
 
     def show(self, message: Message, lines: int = 40) -> None:
         """Print the text of an email as it went into the mailbox."""

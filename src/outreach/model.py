@@ -258,6 +258,7 @@ class Message(Record):
     drafted_at: datetime | None = None
     sent_at: datetime | None = None
     error: str | None = None
+    release: bool = False  # in the mailbox, but to be taken back out (a hold no longer needed)
 
     _datetimes = ("planned_at", "drafted_at", "sent_at")
     _enums = {"kind": Kind, "state": MessageState}  # noqa: RUF012

@@ -62,13 +62,18 @@ class Report:
     drafted: list[str] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
     invited: list[str] = field(default_factory=list)
-    held: list[str] = field(default_factory=list)
+    held: list[str] = field(default_factory=list)  # tentative holds put on the calendar
+    released: list[str] = field(default_factory=list)  # holds taken off again
+    away: list[str] = field(default_factory=list)  # requests withdrawn: the contact is away
     failed: list[tuple[str, str]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)  # what was recorded, for the log
 
     @property
     def empty(self) -> bool:
-        return not (self.drafted or self.sent or self.invited or self.held or self.failed)
+        return not (
+            self.drafted or self.sent or self.invited or self.held or self.released
+            or self.away or self.failed
+        )  # fmt: skip
 
 
 @dataclass
@@ -136,6 +141,10 @@ class Outbox:
         """Carry every PLANNED message (or those in ``only``) into the mailbox."""
         report = Report()
         snapshot = self.store.read()
+        now = self.clock.now().astimezone(self.settings.zone)
+        releasing = [m for m in snapshot.messages.values() if due_for_release(m)]
+        if releasing and only is None:
+            self._release(releasing, now, report)
         pending = [
             m
             for m in sorted(snapshot.messages.values(), key=_order)
@@ -143,16 +152,15 @@ class Outbox:
         ]
         if not pending:
             return report
-        now = self.clock.now().astimezone(self.settings.zone)
-        prepared, failures, holds = self._prepare(snapshot, pending, now)
+        prepared, failures, away = self._prepare(snapshot, pending, now)
 
         with self.store.transaction() as state:
             for message_id, reason in failures:
                 _fail(state, message_id, reason, now)
                 report.failed.append((message_id, reason))
-            for message_id, until in holds:
+            for message_id, until in away:
                 _hold(state, message_id, until, now)
-                report.held.append(message_id)
+                report.away.append(message_id)
             for item in prepared:
                 stored = state.messages.get(item.message.id)
                 if stored is None or not _pending(stored):
@@ -180,7 +188,9 @@ class Outbox:
                 sends_today += 1
                 crash_point("sent-one")
             elif item.meeting is not None:
-                send = self.settings.policy.send_invites or item.message.send
+                send = item.message.kind == Kind.INVITE and (
+                    self.settings.policy.send_invites or item.message.send
+                )
                 results.append(
                     self._attempt(
                         item.message.id,
@@ -198,19 +208,42 @@ class Outbox:
                     continue
                 if isinstance(outcome, Created):
                     _landed(state, message, outcome, now, self.settings)
-                    bucket = (
-                        report.invited
-                        if message.kind == Kind.INVITE
-                        else report.sent
-                        if outcome.sent
-                        else report.drafted
-                    )
-                    bucket.append(message_id)
+                    if message.kind == Kind.INVITE:
+                        report.invited.append(message_id)
+                    elif message.kind == Kind.HOLD:
+                        report.held.append(message_id)
+                    else:
+                        (report.sent if outcome.sent else report.drafted).append(message_id)
                 else:
                     _fail(state, message_id, outcome, now, retry=True)
                     report.failed.append((message_id, outcome))
             report.events += state.events
         return report
+
+    def _release(self, releasing: list[Message], now: datetime, report: Report) -> None:
+        """Take holds that are no longer needed off the calendar (harmless if already gone)."""
+        done = []
+        for message in releasing:
+            assert message.item_id is not None
+            self.mailbox.cancel_meeting(message.item_id, send=False)
+            done.append(message.id)
+        with self.store.transaction() as state:
+            for message_id in done:
+                message = state.messages.get(message_id)
+                if message is None or not due_for_release(message):
+                    continue
+                message.state, message.release = MessageState.CANCELLED, False
+                state.record(
+                    Event(
+                        at=now,
+                        kind="released",
+                        contact_id=message.contact_id,
+                        text=f"{describe(message)} taken off the calendar",
+                        data={"message_id": message.id},
+                    )
+                )
+                report.released.append(message_id)
+            report.events += state.events
 
     def preview(self, state: State, message: Message, now: datetime) -> OutgoingEmail:
         """Render ``message`` as it would go out, filling its slots and subject in place.
@@ -293,6 +326,8 @@ class Outbox:
     ) -> _Prepared:
         message = Message.from_dict(message.to_dict())  # a private copy to fill in
         settings = self.settings
+        if message.kind == Kind.HOLD:
+            return _Prepared(message, meeting=self._hold(message, contact))
         if message.kind in NEEDS_SLOTS and not message.slots:
             mine = busy.get(settings.user.email.lower(), [])
             theirs = busy.get(contact.email.lower())
@@ -354,6 +389,22 @@ class Outbox:
             reminder_minutes=self.settings.scheduling.reminder_minutes,
         )
 
+    def _hold(self, message: Message, contact: Contact) -> Meeting:
+        """A tentative, attendee-less item keeping one proposed time free."""
+        slot = message.slots[0]
+        message.subject = f"Hold: informational interview with {contact.name} (proposed)"
+        return Meeting(
+            tracking_id=message.id,
+            contact_id=contact.id,
+            subject=message.subject,
+            start=slot.start,
+            end=slot.end,
+            location=contact.office or self.settings.scheduling.location,
+            body_html="",
+            reminder_minutes=0,
+            tentative=True,
+        )
+
     def _mail_tips(self, state: State, requests: list[Message]) -> dict[str, OutOfOffice]:
         emails = sorted(
             {state.contacts[m.contact_id].email for m in requests if m.contact_id in state.contacts}
@@ -391,6 +442,11 @@ class Outbox:
 
 
 # -- recording outcomes -----------------------------------------------------------------
+
+
+def due_for_release(message: Message) -> bool:
+    """A hold on the calendar that the engine no longer needs."""
+    return message.release and message.state == MessageState.DRAFTED and bool(message.item_id)
 
 
 def _pending(message: Message) -> bool:
@@ -445,7 +501,7 @@ def _landed(
         message.state, message.sent_at, where = MessageState.SENT, now, "sent"
     else:
         message.state, message.drafted_at = MessageState.DRAFTED, now
-        where = "on the calendar" if message.kind == Kind.INVITE else "in Drafts"
+        where = "on the calendar" if message.kind in (Kind.INVITE, Kind.HOLD) else "in Drafts"
     state.record(
         Event(
             at=now,

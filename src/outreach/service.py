@@ -17,7 +17,7 @@ from outreach.crashpoint import crash_point
 from outreach.errors import MailboxError
 from outreach.mailbox.base import Mailbox
 from outreach.model import Event, MessageState
-from outreach.outbox import Outbox, Report
+from outreach.outbox import Outbox, Report, due_for_release
 from outreach.settings import Settings
 from outreach.store import Store
 
@@ -56,7 +56,7 @@ class Service:
                 self._reconciled = True
             report.events += self._observe_and_plan(report)
             pending = any(
-                m.state == MessageState.PLANNED and m.item_id is None
+                (m.state == MessageState.PLANNED and m.item_id is None) or due_for_release(m)
                 for m in self.store.read().messages.values()
             )
             if pending:

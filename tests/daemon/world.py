@@ -224,7 +224,7 @@ class World:
             drafted = [
                 m.item_id
                 for m in state.messages.values()
-                if m.state == MessageState.DRAFTED and m.kind != Kind.INVITE
+                if m.state == MessageState.DRAFTED and m.kind not in (Kind.INVITE, Kind.HOLD)
             ]
             return all(item_id in index for item_id in drafted)
 

@@ -70,7 +70,15 @@ class Cancel:
     reason: str
 
 
-Action = Message | StatusChange | Flag | InterviewChange | Cancel
+@dataclass(frozen=True)
+class Release:
+    """Take a message that is already in the mailbox back out (a tentative hold)."""
+
+    message_id: str
+    reason: str
+
+
+Action = Message | StatusChange | Flag | InterviewChange | Cancel | Release
 
 
 def message_id(contact_id: str, kind: Kind, key: str | int, attempt: int = 0) -> str:
@@ -85,8 +93,10 @@ def message_id(contact_id: str, kind: Kind, key: str | int, attempt: int = 0) ->
 
 
 def slot_of(message: Message) -> tuple[str, Kind, int, str | None]:
-    """Return what makes a message unique for planning: contact, kind, sequence, interview."""
-    return (message.contact_id, message.kind, message.sequence, message.interview_id)
+    """Return what makes a message unique for planning: contact, kind, sequence, and the
+    interview it is about (for a hold: the proposal it keeps free)."""
+    about = message.thread_of if message.kind == Kind.HOLD else message.interview_id
+    return (message.contact_id, message.kind, message.sequence, about)
 
 
 def memo(state: State) -> dict[str, Any]:
@@ -191,6 +201,18 @@ def commit(state: State, action: Action, now: datetime) -> None:
                 data={"interview_id": interview.id, "status": action.status},
             )
         )
+    elif isinstance(action, Release):
+        message = state.messages[action.message_id]
+        message.release = True
+        state.record(
+            Event(
+                at=now,
+                kind="release",
+                contact_id=message.contact_id,
+                text=f"{describe(message)} to come off the calendar: {action.reason}",
+                data={"message_id": message.id},
+            )
+        )
     elif isinstance(action, Cancel):
         message = state.messages[action.message_id]
         message.state = MessageState.CANCELLED
@@ -214,6 +236,8 @@ def describe(message: Message) -> str:
     """Return a short name for a message, e.g. "follow-up 2"."""
     if message.kind == Kind.FOLLOW_UP:
         return f"follow-up {message.sequence}"
+    if message.kind == Kind.HOLD and message.slots:
+        return f"hold for {stamp(message.slots[0].start)}"
     return message.kind.value
 
 

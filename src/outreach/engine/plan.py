@@ -28,6 +28,7 @@ from outreach.engine.actions import (
     slot_of,
     stamp,
 )
+from outreach.engine.holds import holds
 from outreach.model import (
     STOPPED,
     Contact,
@@ -98,6 +99,8 @@ class _Planner:
         self._report_backs()
         self._follow_ups()
         self._requests()
+        for action in holds(self.state, self.now, self.settings):
+            self._emit(action)
         self._done()
         return self.actions
 
