@@ -31,7 +31,7 @@ def test_each_proposed_time_is_held_once() -> None:
     world = World(person("Ann"))
     sent_request(world)
     planned = world.plan(at(12, 1, 9, 5))
-    assert [(m.kind, m.sequence) for m in planned] == [(Kind.HOLD, 1), (Kind.HOLD, 2), (Kind.HOLD, 3)]
+    assert [(m.kind, m.sequence) for m in planned] == [(Kind.HOLD, n) for n in (1, 2, 3)]
     assert [m.slots for m in planned] == [[t] for t in TIMES]
     assert world.plan(at(12, 1, 9, 10)) == []  # already held: nothing new
 
