@@ -168,6 +168,6 @@ def test_a_crash_anywhere_creates_nothing_twice(
     for email in people:
         by_kind = {}
         for m in w.messages(email, state=state):
-            if m.state != MessageState.CANCELLED:
+            if m.state != MessageState.CANCELLED and m.kind != Kind.HOLD:  # holds: one a slot
                 by_kind[m.kind] = by_kind.get(m.kind, 0) + 1
         assert all(n == 1 for n in by_kind.values()), (email, by_kind)
