@@ -16,8 +16,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from outreach import app, clock, config
-from outreach.model import Contact, Kind, Message, MessageState, Source, State, Status
+from outreach import app, clock, config, interviews
+from outreach.logform import LogEntry
+from outreach.model import (
+    Contact,
+    Fit,
+    Kind,
+    Message,
+    MessageState,
+    Referral,
+    Source,
+    State,
+    Status,
+)
 from outreach.sandbox import Sandbox
 from outreach.service import Service
 
@@ -250,23 +261,20 @@ def _play(t: Tour) -> None:
 
 
 def _log_interview(t: Tour) -> None:
-    """Log Priya's interview as the user would with `outreach log`."""
-    from outreach.cli.main import main
-
-    args = [
-        "--config", str(t.config_path), "log", "priya.castellan@example.com",
-        "--impressions", "Small team, lots of ownership; on-call is shared fairly.",
-        "--answer", "qualifications=Strong SQL and one programming language; cloud basics.",
-        "--answer", "training=Learned on the job; a data modelling course helped most.",
-        "--fit", "interests=5 - building tools every day",
-        "--referral", "Tobias Ferreira <tobias.ferreira@example.com> - may use name: yes",
-        "--no-lookup",
-    ]  # fmt: skip
-    try:
-        main(args)
-    except SystemExit as done:
-        if done.code:
-            raise RuntimeError(f"logging the interview failed with exit code {done.code}") from None
+    """Log Priya's interview as the user would with `outreach log` (no directory lookup)."""
+    entry = LogEntry(
+        impressions="Small team, lots of ownership; on-call is shared fairly.",
+        answers={
+            "qualifications": "Strong SQL and one programming language; cloud basics.",
+            "training": "Learned on the job; a data modelling course helped most.",
+        },
+        fit={"interests": Fit(5, "building tools every day")},
+        referrals=[Referral("Tobias Ferreira", "tobias.ferreira@example.com", may_use_name=True)],
+    )
+    now = t.clock.now().astimezone(ZONE)
+    target = interviews.find_target(t.state(), "priya.castellan@example.com", now)
+    done = interviews.log_interview(t.store, target, entry, now)
+    t.say(f"logged the interview with {done.contact.name} of {done.interview.start:%Y-%m-%d %H:%M}")
     tobias = t.contact("tobias.ferreira@example.com")
     t.say(f"new contact: {tobias.name}, referred by Priya (who said her name may be used)")
 

@@ -237,7 +237,7 @@ def test_without_a_backend_the_lookup_is_skipped_with_a_note(
 def test_directory_entries_fill_in_the_referral_contact() -> None:
     from datetime import datetime
 
-    from outreach.cli.research import _add_referrals
+    from outreach.interviews import add_referrals
     from outreach.mailbox.base import Person
     from outreach.model import Contact, Referral, State
 
@@ -248,7 +248,7 @@ def test_directory_entries_fill_in_the_referral_contact() -> None:
     state = State(contacts={ana.id: ana}, interviews={interview.id: interview})
     people = {"lee example": Person("Lee Example", "lee@example.com", "Data Engineer",
                                     "Platform", "B2.14", "+49 30 555")}
-    said = _add_referrals(state, ana, interview, people, now)
+    said = add_referrals(state, ana, interview, people, now)
     lee = state.contacts[interview.referrals[0].contact_id]
     assert (lee.email, lee.title, lee.department, lee.phone) == (
         "lee@example.com", "Data Engineer", "Platform", "+49 30 555")

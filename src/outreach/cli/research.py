@@ -1,6 +1,6 @@
 """``outreach log``, ``report``, ``export`` and ``import``: the research file and moving data.
 
-Parse, call, print. The rules live in logform, research, report and transfer.
+Parse, call, print. The rules live in interviews, logform, research, report and transfer.
 """
 
 from __future__ import annotations
@@ -12,29 +12,14 @@ import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
 
-from outreach import app, logform, report, research, transfer
+from outreach import app, interviews, logform, report, research, transfer
 from outreach.errors import OutreachError, UserError
 from outreach.logform import LogEntry
-from outreach.model import Contact, Event, Interview, Source, State, Status
 from outreach.settings import Settings
-
-#: Statuses a logged interview moves a contact out of (to interviewed).
-BEFORE_INTERVIEW = frozenset(
-    {
-        Status.NEW,
-        Status.DRAFTED,
-        Status.CONTACTED,
-        Status.FOLLOWED_UP,
-        Status.REPLIED,
-        Status.SCHEDULING,
-        Status.SCHEDULED,
-    }
-)
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -42,15 +27,6 @@ def _settings(ctx: click.Context) -> Settings:
 
 
 # ---------------------------------------------------------------- log
-
-
-def _pick_interview(state: State, contact: Contact, now: datetime) -> Interview | None:
-    """Return the interview to log: the latest held/begun one, else the next scheduled one."""
-    mine = [i for i in state.interviews_of(contact.id) if i.status != "cancelled"]
-    begun = [i for i in mine if i.start <= now]
-    if begun:
-        return begun[-1]
-    return mine[0] if mine else None
 
 
 def _options_entry(
@@ -191,113 +167,6 @@ def _prompt(base: LogEntry, start: datetime, tz: ZoneInfo) -> LogEntry:
     return entry
 
 
-def _dedupe(referrals: list[Any]) -> list[Any]:
-    seen, result = set(), []
-    for referral in referrals:
-        key = referral.email.casefold() or referral.name.casefold()
-        if key not in seen:
-            seen.add(key)
-            result.append(referral)
-    return result
-
-
-def _lookup(settings: Settings, referrals: list[Any]) -> tuple[dict[str, Any], list[str]]:
-    """Look referrals up in the directory when a mailbox backend is available.
-
-    Return (name or email -> Person, notes). Never fails the log: a missing or
-    unreachable backend becomes a note.
-    """
-    opener = getattr(app, "open_mailbox", None)
-    if opener is None or not referrals:
-        return {}, []
-    try:
-        mailbox = opener(settings)
-    except OutreachError as error:
-        return {}, [f"directory lookup skipped: {str(error).splitlines()[0]}"]
-    found: dict[str, Any] = {}
-    notes: list[str] = []
-    try:
-        for referral in referrals:
-            people = mailbox.lookup(referral.email or referral.name)
-            if referral.email:
-                people = [p for p in people if p.email.casefold() == referral.email.casefold()]
-            if len(people) == 1:
-                found[referral.email.casefold() or referral.name.casefold()] = people[0]
-            elif len(people) > 1:
-                notes.append(f"{referral.name}: {len(people)} directory entries; none chosen")
-    except OutreachError as error:
-        notes.append(f"directory lookup stopped: {str(error).splitlines()[0]}")
-    finally:
-        close = getattr(mailbox, "close", None)
-        if close:
-            close()
-    return found, notes
-
-
-def _add_referrals(
-    state: State, referrer: Contact, interview: Interview, people: dict[str, Any], now: datetime
-) -> list[str]:
-    """Turn the interview's referrals into contacts (dedupe by email); return what happened."""
-    said = []
-    by_email = {c.email.casefold(): c for c in state.contacts.values() if c.email}
-    for referral in interview.referrals:
-        existing = state.contacts.get(referral.contact_id or "")
-        if existing is None and referral.email:
-            existing = by_email.get(referral.email.casefold())
-        if existing is None and not referral.email:
-            existing = next(
-                (
-                    c
-                    for c in state.contacts.values()
-                    if c.referred_by == referrer.id
-                    and c.name.casefold() == referral.name.casefold()
-                ),
-                None,
-            )
-        if existing is not None:
-            referral.contact_id = existing.id
-            if existing.referred_by == referrer.id:
-                existing.may_use_referrer_name = referral.may_use_name
-            continue
-        person = people.get(referral.email.casefold() or referral.name.casefold())
-        contact = Contact(
-            name=referral.name,
-            email=referral.email or (person.email if person else ""),
-            title=person.title if person else "",
-            department=person.department if person else "",
-            office=person.office if person else "",
-            phone=person.phone if person else "",
-            organization=referrer.organization,
-            source=Source.REFERRAL,
-            referred_by=referrer.id,
-            may_use_referrer_name=referral.may_use_name,
-            area=referrer.area,
-            created_at=now,
-            updated_at=now,
-            status_changed_at=now,
-        )
-        if not contact.email:
-            contact.attention = "No email address yet: add one with `outreach contacts edit`."
-        state.contacts[contact.id] = contact
-        referral.contact_id = contact.id
-        state.record(
-            Event(
-                at=now,
-                kind="contact-added",
-                contact_id=contact.id,
-                text=f"Added as a referral from {referrer.name}"
-                + (" (may use their name)" if referral.may_use_name else ""),
-                data={
-                    "source": "referral",
-                    "referred_by": referrer.id,
-                    "interview_id": interview.id,
-                },
-            )
-        )
-        said.append(f"new contact {contact.name} <{contact.email or 'no email yet'}>")
-    return said
-
-
 @click.command("log")
 @click.argument("contact_ref", metavar="CONTACT")
 @click.option("--date", help="When it took place (default: the scheduled interview).")
@@ -364,10 +233,7 @@ def log(
     tz = ZoneInfo(settings.time.timezone)
     store = app.open_store(settings)
     now = app.now(settings)
-    snapshot = store.read()
-    contact = app.resolve_contact(snapshot, contact_ref)
-    current = None if new else _pick_interview(snapshot, contact, now)
-    start = current.start if current else now.replace(second=0, microsecond=0)
+    target = interviews.find_target(store.read(), contact_ref, now, new)
 
     given = _options_entry(tz, date, impressions, answers, fits, advice, notes, referrals)
     scripted = any([date, impressions, answers, fits, advice, notes, referrals])
@@ -376,68 +242,29 @@ def log(
     if from_file:
         base = _read_from(from_file, tz)
     elif editor:
-        prefill = current if current and current.logged_at else None
-        form = logform.render(contact, prefill, given.start or start, settings.user.self_assessment)
+        form = logform.render(
+            target.contact,
+            target.logged,
+            given.start or target.start,
+            settings.user.self_assessment,
+        )
         base = _edit(form, tz)
     elif ask or (not scripted and sys.stdin.isatty()):
-        base = logform.from_interview(current) if current and current.logged_at else LogEntry()
-        base = _prompt(base, given.start or start, tz)
+        base = _prompt(target.earlier_entry(), given.start or target.start, tz)
     elif scripted:
-        base = logform.from_interview(current) if current and current.logged_at else LogEntry()
+        base = target.earlier_entry()
     else:
         raise UserError(
             "Nothing to log: give options (--impressions, --answer, --fit, ...), "
             "--from FILE, --editor or --prompt."
         )
-    entry = logform.merge(base, given)
-    entry.referrals = _dedupe(entry.referrals)
-
-    known = {c.email.casefold() for c in snapshot.contacts.values() if c.email}
-    unknown = [r for r in entry.referrals if not r.contact_id and r.email.casefold() not in known]
-    people, lookup_notes = ({}, []) if no_lookup else _lookup(settings, unknown)
-
-    with store.transaction() as state:
-        person = state.contacts.get(contact.id)
-        if person is None:
-            raise OutreachError(f"{contact.name} was removed meanwhile; nothing was logged.")
-        old = state.interviews.get(current.id) if current else None
-        if old is None:
-            old = Interview(contact_id=person.id, start=entry.start or start)
-        edit = old.logged_at is not None
-        interview = logform.apply(old, entry, now)
-        state.interviews[interview.id] = interview
-        added = _add_referrals(state, person, interview, people, now)
-        state.record(
-            Event(
-                at=now,
-                kind="interview-logged",
-                contact_id=person.id,
-                text=(
-                    f"Interview of {interview.start:%Y-%m-%d} "
-                    + ("log edited (the earlier version is kept)" if edit else "logged")
-                ),
-                data={"interview_id": interview.id, "edit": edit},
-            )
-        )
-        if person.status in BEFORE_INTERVIEW:
-            previous = person.status
-            person.status, person.status_changed_at, person.updated_at = (
-                Status.INTERVIEWED,
-                now,
-                now,
-            )
-            state.record(
-                Event(
-                    at=now,
-                    kind="status",
-                    contact_id=person.id,
-                    text=f"{previous.value} → interviewed: interview logged",
-                    data={"from": previous.value, "to": Status.INTERVIEWED.value},
-                )
-            )
-    verb = "Updated" if edit else "Logged"
-    click.echo(f"{verb} the interview with {person.name} of {interview.start:%Y-%m-%d %H:%M}.")
-    for line in added + lookup_notes:
+    lookup = None if no_lookup else interviews.directory_lookup(settings)
+    done = interviews.log_interview(store, target, logform.merge(base, given), now, lookup)
+    verb = "Updated" if done.edited else "Logged"
+    click.echo(
+        f"{verb} the interview with {done.contact.name} of {done.interview.start:%Y-%m-%d %H:%M}."
+    )
+    for line in done.added + done.notes:
         click.echo(f"  {line}")
 
 
