@@ -99,118 +99,92 @@ def serve(port: int, data_dir: str | None, directory: str | None, user: str | No
         sb.stop()
 
 
-def _pick(f: Any) -> Any:
+_mailbox = click.option("--mailbox", default=None, help="Mailbox address (default: the owner).")
+
+
+def _item(f: Any) -> Any:
+    """--id / --subject / --mailbox: which item an action works on.
+
+    The command receives them as item_id, subject and mailbox and passes them on as they are.
+    """
     f = click.option("--id", "item_id", default=None, help="Item id.")(f)
     f = click.option("--subject", default=None, help="Newest item whose subject contains this.")(f)
-    return click.option("--mailbox", default=None, help="Mailbox address (default: the owner).")(f)
+    return _mailbox(f)
+
+
+def _run(ctx: click.Context, action: str, **args: Any) -> None:
+    """Call one control action and print what it answered."""
+    _out(_call(ctx, action, **args))
 
 
 @sandbox.command("send-draft")
-@_pick
+@_item
 @click.option("--drop-extended-properties", is_flag=True, help="Act like a client that loses them.")
 @click.pass_context
-def send_draft(
-    ctx: click.Context, item_id: str, subject: str, mailbox: str, drop_extended_properties: bool
-) -> None:
+def send_draft(ctx: click.Context, drop_extended_properties: bool, **item: str | None) -> None:
     """The user presses Send on a draft in Outlook."""
-    _out(
-        _call(
-            ctx,
-            "press_send",
-            item_id=item_id,
-            subject=subject,
-            mailbox=mailbox,
-            drop_extended_properties=drop_extended_properties,
-        )
-    )
+    _run(ctx, "press_send", drop_extended_properties=drop_extended_properties, **item)
 
 
 @sandbox.command("edit-draft")
-@_pick
+@_item
 @click.option("--new-subject", default=None)
 @click.option("--body", default=None)
 @click.pass_context
 def edit_draft(
-    ctx: click.Context, item_id: str, subject: str, mailbox: str, new_subject: str, body: str
+    ctx: click.Context, new_subject: str | None, body: str | None, **item: str | None
 ) -> None:
     """The user edits a draft."""
-    _out(
-        _call(
-            ctx,
-            "edit_draft",
-            item_id=item_id,
-            subject=subject,
-            mailbox=mailbox,
-            new_subject=new_subject,
-            body=body,
-        )
-    )
+    _run(ctx, "edit_draft", new_subject=new_subject, body=body, **item)
 
 
 @sandbox.command("delete-draft")
-@_pick
+@_item
 @click.option("--hard", is_flag=True, help="Delete for good instead of moving to Deleted Items.")
 @click.pass_context
-def delete_draft(ctx: click.Context, item_id: str, subject: str, mailbox: str, hard: bool) -> None:
+def delete_draft(ctx: click.Context, hard: bool, **item: str | None) -> None:
     """The user deletes a draft."""
-    _out(_call(ctx, "delete_draft", item_id=item_id, subject=subject, mailbox=mailbox, hard=hard))
+    _run(ctx, "delete_draft", hard=hard, **item)
 
 
 @sandbox.command()
-@_pick
+@_item
 @click.option("--sender", default=None, help="Who replies (default: the first recipient).")
 @click.option("--body", default=None)
 @click.option("--out-of-thread", is_flag=True, help="Reply as a fresh message, not in the thread.")
 @click.pass_context
 def reply(
     ctx: click.Context,
-    item_id: str,
-    subject: str,
-    mailbox: str,
-    sender: str,
-    body: str,
+    sender: str | None,
+    body: str | None,
     out_of_thread: bool,
+    **item: str | None,
 ) -> None:
     """A contact replies to a sent message."""
-    _out(
-        _call(
-            ctx,
-            "reply",
-            item_id=item_id,
-            subject=subject,
-            mailbox=mailbox,
-            sender=sender,
-            body=body,
-            in_thread=not out_of_thread,
-        )
-    )
+    _run(ctx, "reply", sender=sender, body=body, in_thread=not out_of_thread, **item)
 
 
 @sandbox.command("auto-reply")
-@_pick
+@_item
 @click.option("--message", default=None, help="Default: the colleague's out-of-office text.")
 @click.pass_context
-def auto_reply(ctx: click.Context, item_id: str, subject: str, mailbox: str, message: str) -> None:
+def auto_reply(ctx: click.Context, message: str | None, **item: str | None) -> None:
     """An out-of-office reply arrives for a sent message."""
-    _out(
-        _call(ctx, "auto_reply", item_id=item_id, subject=subject, mailbox=mailbox, message=message)
-    )
+    _run(ctx, "auto_reply", message=message, **item)
 
 
 @sandbox.command()
-@_pick
+@_item
 @click.option("--recipient", default=None)
 @click.pass_context
-def bounce(ctx: click.Context, item_id: str, subject: str, mailbox: str, recipient: str) -> None:
+def bounce(ctx: click.Context, recipient: str | None, **item: str | None) -> None:
     """A sent message bounces (an NDR arrives)."""
-    _out(
-        _call(ctx, "bounce", item_id=item_id, subject=subject, mailbox=mailbox, recipient=recipient)
-    )
+    _run(ctx, "bounce", recipient=recipient, **item)
 
 
 @sandbox.command()
 @click.argument("response", type=click.Choice(["accept", "decline", "tentative", "propose"]))
-@_pick
+@_item
 @click.option("--attendee", default=None)
 @click.option("--start", default=None, help="Proposed start (ISO 8601, with offset).")
 @click.option("--end", default=None, help="Proposed end.")
@@ -218,65 +192,47 @@ def bounce(ctx: click.Context, item_id: str, subject: str, mailbox: str, recipie
 def respond(
     ctx: click.Context,
     response: str,
-    item_id: str,
-    subject: str,
-    mailbox: str,
-    attendee: str,
-    start: str,
-    end: str,
+    attendee: str | None,
+    start: str | None,
+    end: str | None,
+    **item: str | None,
 ) -> None:
     """An attendee answers a meeting request."""
-    _out(
-        _call(
-            ctx,
-            "respond_to_meeting",
-            item_id=item_id,
-            subject=subject,
-            mailbox=mailbox,
-            attendee=attendee,
-            response=response,
-            proposed_start=start,
-            proposed_end=end,
-        )
+    _run(
+        ctx,
+        "respond_to_meeting",
+        response=response,
+        attendee=attendee,
+        proposed_start=start,
+        proposed_end=end,
+        **item,
     )
 
 
 @sandbox.command("move-meeting")
-@_pick
+@_item
 @click.option("--start", required=True, help="New start (ISO 8601, with offset).")
 @click.option("--end", default=None)
 @click.pass_context
-def move_meeting(
-    ctx: click.Context, item_id: str, subject: str, mailbox: str, start: str, end: str
-) -> None:
+def move_meeting(ctx: click.Context, start: str, end: str | None, **item: str | None) -> None:
     """The organizer moves a meeting."""
-    _out(
-        _call(
-            ctx,
-            "move_meeting",
-            item_id=item_id,
-            subject=subject,
-            mailbox=mailbox,
-            start=start,
-            end=end,
-        )
-    )
+    _run(ctx, "move_meeting", start=start, end=end, **item)
 
 
 @sandbox.command("cancel-meeting")
-@_pick
+@_item
 @click.pass_context
-def cancel_meeting(ctx: click.Context, item_id: str, subject: str, mailbox: str) -> None:
+def cancel_meeting(ctx: click.Context, **item: str | None) -> None:
     """The organizer cancels a meeting."""
-    _out(_call(ctx, "cancel_meeting", item_id=item_id, subject=subject, mailbox=mailbox))
+    _run(ctx, "cancel_meeting", **item)
 
 
 @sandbox.command()
-@click.option("--mailbox", default=None)
+@_mailbox
 @click.pass_context
-def inspect(ctx: click.Context, mailbox: str) -> None:
+def inspect(ctx: click.Context, mailbox: str | None) -> None:
     """Show the mailbox, folder by folder (JSON)."""
-    _out(_call(ctx, "inspect", mailbox=mailbox))
+    _run(ctx, "inspect", mailbox=mailbox)
 
 
 @sandbox.command()
@@ -284,7 +240,7 @@ def inspect(ctx: click.Context, mailbox: str) -> None:
 @click.pass_context
 def requests(ctx: click.Context, reset: bool) -> None:
     """Requests the client made, per EWS operation."""
-    _out(_call(ctx, "request_counts"))
+    _run(ctx, "request_counts")
     if reset:
         _call(ctx, "reset_request_counts")
 
@@ -312,19 +268,17 @@ def fault(
 ) -> None:
     """Fail the next COUNT requests (KIND 'clear' removes pending faults)."""
     if kind == "clear":
-        _out(_call(ctx, "clear_faults"))
+        _run(ctx, "clear_faults")
         return
-    _out(
-        _call(
-            ctx,
-            "inject_fault",
-            kind=kind,
-            count=count,
-            operation=operation,
-            back_off_ms=back_off_ms,
-            seconds=seconds,
-            code=code,
-        )
+    _run(
+        ctx,
+        "inject_fault",
+        kind=kind,
+        count=count,
+        operation=operation,
+        back_off_ms=back_off_ms,
+        seconds=seconds,
+        code=code,
     )
 
 
@@ -332,7 +286,7 @@ def fault(
 @click.pass_context
 def save(ctx: click.Context) -> None:
     """Write the sandbox state to its data directory now."""
-    _out(_call(ctx, "save"))
+    _run(ctx, "save")
 
 
 __all__ = ["sandbox"]
