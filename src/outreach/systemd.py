@@ -18,8 +18,12 @@ def notify(message: str) -> bool:
     if address.startswith("@"):
         address = "\0" + address[1:]  # abstract namespace
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
-        sock.connect(address)
-        sock.sendall(message.encode())
+        try:
+            sock.connect(address)
+            # never block the daemon's loop on a listener that stopped reading
+            sock.send(message.encode(), socket.MSG_DONTWAIT)
+        except (BlockingIOError, ConnectionRefusedError, FileNotFoundError):
+            return False
     return True
 
 

@@ -120,3 +120,14 @@ def test_watchdog_interval_is_half_the_timeout(monkeypatch, usec, pid_is_mine, e
         monkeypatch.setenv("WATCHDOG_USEC", usec)
     monkeypatch.setenv("WATCHDOG_PID", str(os.getpid() if pid_is_mine else 1))
     assert systemd.watchdog_interval() == expected
+
+
+def test_notify_never_blocks_on_a_listener_that_stopped_reading(
+    tmp_path: Path, monkeypatch
+) -> None:
+    path = tmp_path / "notify.sock"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
+        server.bind(str(path))
+        monkeypatch.setenv("NOTIFY_SOCKET", str(path))
+        results = [systemd.notify("WATCHDOG=1") for _ in range(500)]  # nobody reads
+        assert results[0] is True and results[-1] is False

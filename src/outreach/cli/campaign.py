@@ -43,10 +43,15 @@ def run(ctx: click.Context, once: bool, log_format: str) -> None:
 
     configure(log_format, verbose=True)
     runner = campaign.Runner(_config(ctx))
+
+    def reload() -> None:
+        runner.reload()
+        loop.poll_seconds = runner.settings.daemon.poll_seconds
+
     loop = Loop(
         cycle=runner.cycle,
         poll_seconds=runner.settings.daemon.poll_seconds,
-        reload=runner.reload,
+        reload=reload,
         # back off no slower than the poll at first (a short poll means a rehearsal)
         min_backoff=min(5.0, runner.settings.daemon.poll_seconds),
     )
