@@ -16,7 +16,7 @@ from outreach.clock import Clock
 from outreach.crashpoint import crash_point
 from outreach.errors import MailboxError
 from outreach.mailbox.base import Mailbox
-from outreach.model import Event, MessageState
+from outreach.model import Event, MessageState, State
 from outreach.outbox import Outbox, Report, due_for_release
 from outreach.settings import Settings
 from outreach.store import Store
@@ -54,10 +54,11 @@ class Service:
             if not self._reconciled:
                 self.outbox.reconcile()
                 self._reconciled = True
-            report.events += self._observe_and_plan(report)
+            events, state = self._observe_and_plan(report)
+            report.events += events
             pending = any(
                 (m.state == MessageState.PLANNED and m.item_id is None) or due_for_release(m)
-                for m in self.store.read().messages.values()
+                for m in state.messages.values()
             )
             if pending:
                 crash_point("planned")
@@ -67,7 +68,7 @@ class Service:
                 if not report.outbox.empty:
                     # Move the sync states past our own writes now: a draft created and
                     # deleted within one sync window would otherwise never be reported.
-                    report.events += self._observe_and_plan(report)
+                    report.events += self._observe_and_plan(report)[0]
         except MailboxError:
             self._reconciled = False  # after any error, reconcile before acting again
             raise
@@ -77,8 +78,8 @@ class Service:
                 log.info("%s", _line(event, names))
         return report
 
-    def _observe_and_plan(self, report: CycleReport) -> list[Event]:
-        """Sync the mailbox, apply what changed and plan; return the events recorded."""
+    def _observe_and_plan(self, report: CycleReport) -> tuple[list[Event], State]:
+        """Sync the mailbox, apply what changed and plan; return the events and the state."""
         snapshot = self.store.read()
         sync_state = dict(snapshot.sync.get(SYNC_KEY, {}))
         observations = []
@@ -92,14 +93,14 @@ class Service:
         now = self.clock.now().astimezone(self.settings.zone)
         changed = sync_state != snapshot.sync.get(SYNC_KEY, {})
         if not observations and not changed and not engine.plan(snapshot, now, self.settings):
-            return []  # a quiet cycle writes nothing
+            return [], snapshot  # a quiet cycle writes nothing
         with self.store.transaction() as state:
             for observation in observations:
                 local = replace(observation, at=observation.at.astimezone(now.tzinfo))
                 engine.apply(state, local, now, self.settings)
             state.sync[SYNC_KEY] = sync_state
             engine.apply_plan(state, now, self.settings)
-            return list(state.events)
+        return list(state.events), state
 
 
 def _line(event: Event, names: dict[str, str]) -> str:
