@@ -164,14 +164,10 @@ class _DryRun(Exception):
 
 
 def _proposed(state: State, contact_id: str, number: int) -> datetime:
-    offered = [
-        m
-        for m in state.messages_of(contact_id)
-        if m.kind in (Kind.REQUEST, Kind.FOLLOW_UP) and m.slots
-    ]
-    if not offered:
+    """Return the start of proposed time ``number`` (1-based) in the email the contact saw."""
+    slots = engine.proposed_slots(state, contact_id)
+    if not slots:
         raise UserError("No times were proposed to this contact; use --at instead of --slot.")
-    slots = offered[-1].slots
     if not 1 <= number <= len(slots):
         raise UserError(f"--slot must be between 1 and {len(slots)}: that many were proposed.")
     return slots[number - 1].start

@@ -17,7 +17,7 @@ from outreach.engine.actions import (
 )
 from outreach.engine.byhand import agree, plan_one
 from outreach.engine.match import match, match_message
-from outreach.engine.observe import apply, observation_key
+from outreach.engine.observe import apply, observation_key, proposed_slots
 from outreach.engine.plan import apply_plan, plan
 from outreach.engine.replies import Reading, ReadingKind, read_reply, strip_quoted
 
@@ -40,6 +40,7 @@ __all__ = [
     "observation_key",
     "plan",
     "plan_one",
+    "proposed_slots",
     "read_reply",
     "strip_quoted",
 ]

@@ -232,7 +232,7 @@ def _reply(state: State, cid: str, obs: ReplyReceived, settings: Settings) -> No
         item_id=obs.item_id,
         internet_message_id=obs.internet_message_id,
     )
-    slots = _proposed_slots(state, cid)
+    slots = proposed_slots(state, cid)
     reading = read_reply(obs.body_text, slots)
     _event(
         state,
@@ -266,8 +266,13 @@ def _reply(state: State, cid: str, obs: ReplyReceived, settings: Settings) -> No
     flag(state, cid, note, obs.at)
 
 
-def _proposed_slots(state: State, cid: str) -> list[Slot]:
-    """Return the slots of the latest request or follow-up that proposed any."""
+def proposed_slots(state: State, cid: str) -> list[Slot]:
+    """Return the times the contact is answering: those of the latest request or
+    follow-up that proposed any, sent ones first (a draft may never reach them).
+
+    The reply reader and ``outreach schedule --slot N`` both count from these, so a
+    deleted or failed draft's times are never mistaken for the ones sent.
+    """
     outreach = [
         m
         for m in state.messages_of(cid)
