@@ -146,6 +146,16 @@ def test_all_problems_come_in_one_error(tmp_path: Path) -> None:
     assert [p.split(": At ")[0].rsplit(":", 1)[1] for p in problems] == ["3", "5", "6"]
 
 
+def test_a_password_written_as_the_secret_is_not_echoed(tmp_path: Path) -> None:
+    problems = problems_of(MINIMAL + "mailbox:\n  auth:\n    secret: hunter2-Summer\n",
+                           tmp_path)
+    assert problems == [f"{tmp_path / 'c.yaml'}:6: At 'mailbox.auth.secret': expected a "
+                        "mapping of keys, got a text (not shown)"]
+    problems = problems_of(MINIMAL + "mailbox:\n  auth:\n    secret: {env: [hunter2-Summer]}\n",
+                           tmp_path)
+    assert not any("hunter2" in p for p in problems), problems
+
+
 def test_hours_written_without_quotes_are_times(tmp_path: Path) -> None:
     # YAML 1.1 reads 17:00 as the number 1020; the loader takes the text as written.
     path = tmp_path / "c.yaml"

@@ -90,13 +90,16 @@ _constructor = yaml.constructor.SafeConstructor()
 _NULL = "tag:yaml.org,2002:null"
 
 
-def _describe(node: yaml.Node) -> str:
+def _describe(node: yaml.Node, path: str = "") -> str:
+    """Name what a node holds; a scalar under ``secret`` is not echoed (it may be the password)."""
     if isinstance(node, yaml.MappingNode):
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
     if node.tag == _NULL:
         return "nothing"
+    if "secret" in path.split("."):
+        return "a text (not shown)"
     return repr(node.value)
 
 
@@ -115,7 +118,7 @@ class _Walker:
 
     def section(self, node: yaml.Node, section: Section, path: str) -> dict[str, Any]:
         if not isinstance(node, yaml.MappingNode):
-            self.problem(node, path, f"expected a mapping of keys, got {_describe(node)}")
+            self.problem(node, path, f"expected a mapping of keys, got {_describe(node, path)}")
             return {}
         values: dict[str, Any] = {}
         seen: set[str] = set()
@@ -164,7 +167,7 @@ class _Walker:
         try:
             return True, _convert(node, key, self.source)
         except ValueError as bad:
-            self.problem(node, path, f"expected {bad}, got {_describe(node)}")
+            self.problem(node, path, f"expected {bad}, got {_describe(node, path)}")
             return False, None
 
 
