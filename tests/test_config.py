@@ -156,6 +156,12 @@ def test_a_password_written_as_the_secret_is_not_echoed(tmp_path: Path) -> None:
     assert not any("hunter2" in p for p in problems), problems
 
 
+def test_an_unknown_yaml_tag_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    problems = problems_of(MINIMAL + "daemon:\n  poll_seconds: !minutes 5\n", tmp_path)
+    assert problems == [f"{tmp_path / 'c.yaml'}:5: At 'daemon.poll_seconds': expected an "
+                        "integer ≥ 1, got a value tagged !minutes"]
+
+
 def test_hours_written_without_quotes_are_times(tmp_path: Path) -> None:
     # YAML 1.1 reads 17:00 as the number 1020; the loader takes the text as written.
     path = tmp_path / "c.yaml"

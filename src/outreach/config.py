@@ -169,6 +169,9 @@ class _Walker:
         except ValueError as bad:
             self.problem(node, path, f"expected {bad}, got {_describe(node, path)}")
             return False, None
+        except yaml.YAMLError:  # a tag no safe constructor knows, e.g. "!secret 5"
+            self.problem(node, path, f"expected {_expected(key)}, got a value tagged {node.tag}")
+            return False, None
 
 
 def _expected(key: Key) -> str:
