@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -262,3 +263,19 @@ def test_return_date_year_rolls_over_and_time_zone_is_given() -> None:
     assert return_date("Back on 4 January.", december, BERLIN) == datetime(
         2027, 1, 4, tzinfo=BERLIN
     )
+
+
+def test_a_huge_bulk_mail_full_of_dates_is_classified_quickly() -> None:
+    # Precedence: bulk makes a newsletter an auto-reply; its return date must not cost
+    # minutes (date matching is quadratic) while the daemon's cycle waits.
+    table = "".join(f"Event on {d % 28 + 1}.{d % 12 + 1}. in room {d}\n" for d in range(12000))
+    raw = msg(
+        sender="digest@example.org",
+        subject="Weekly events",
+        headers={"precedence": "bulk"},
+        body_text="I am away until 3 December.\n\n" + table,
+    )
+    started = time.monotonic()
+    seen = classify(raw, own=OWN)
+    assert time.monotonic() - started < 2
+    assert isinstance(seen, AutoReply) and seen.until == datetime(2026, 12, 3, tzinfo=BERLIN)

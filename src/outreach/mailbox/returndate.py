@@ -83,6 +83,9 @@ _PATTERNS = (
     re.compile(_MONTH + r"\s+" + _DAY + r"\b" + _YEAR),
 )
 _WEEKDAY = re.compile(r"\b(?P<weekday>[a-z]{2,10})\b")
+#: an absence note names its date in the first lines; beyond this comes quoted mail, and
+#: date matching is quadratic in the number of dates (a bulk mail can hold thousands)
+SCAN_CHARS = 4000
 
 
 def _fold(text: str) -> str:
@@ -180,9 +183,10 @@ def return_date(text: str, received: datetime, tz: tzinfo | None = None) -> date
     The result is the start of that day in ``tz`` (default: the time zone of
     ``received``), or None when the text names no usable date. Dates are looked for
     right after a cue ("back on", "until", "bis zum", "jusqu'au", "hasta el", "tot");
-    failing that, the latest date mentioned that is not in the past is taken.
+    failing that, the latest date mentioned that is not in the past is taken. Only the
+    first ``SCAN_CHARS`` characters are read.
     """
-    folded = _fold(text)
+    folded = _fold(text[:SCAN_CHARS])
     anchor = received.date()
     zone = tz or received.tzinfo
     dates = [
