@@ -81,6 +81,20 @@ def test_duplicates_and_bad_input_are_refused(config_file: Path, store: Store) -
     assert len(store.read().contacts) == 1
 
 
+def test_an_unknown_time_zone_is_refused_before_the_store(config_file: Path,
+                                                          store: Store) -> None:
+    robin = add(config_file, "Robin Roe", "robin@example.com", "--timezone", "Asia/Tokyo")
+    before = store.path.read_bytes()
+    result = run(config_file, "contacts", "edit", robin, "--timezone", "Mars/Olympus")
+    assert result.exit_code == 2, result.output
+    assert "--timezone: 'Mars/Olympus' is not an IANA time zone" in result.output
+    result = run(config_file, "contacts", "add", "--name", "Sam", "--email", "sam@example.com",
+                 "--timezone", "../etc/passwd")
+    assert result.exit_code == 2, result.output
+    assert store.path.read_bytes() == before
+    assert store.read().contacts[robin].timezone == "Asia/Tokyo"
+
+
 def test_ambiguous_reference_lists_the_candidates(config_file: Path) -> None:
     add(config_file, "Robin Roe", "robin@example.com")
     add(config_file, "Robin Rowe", "rrowe@example.com")

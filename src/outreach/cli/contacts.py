@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
@@ -50,6 +51,13 @@ def _fields(**options: Any) -> dict[str, Any]:
             raise UserError(f"--email: '{fields['email']}' is not an email address.")
     if "name" in fields and not fields["name"].strip():
         raise UserError("--name must not be empty.")
+    if fields.get("timezone"):
+        fields["timezone"] = fields["timezone"].strip()
+        try:
+            ZoneInfo(fields["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UserError(f"--timezone: '{fields['timezone']}' is not an IANA time zone "
+                            "(like Europe/Berlin).") from None
     return fields
 
 
