@@ -93,6 +93,28 @@ def test_another_parsers_vcards_import(tmp_path: Path, now: datetime) -> None:
     assert (contact.organization, contact.department) == ("Example Corp", "Newsroom")
 
 
+def test_outlook_vcard_21_quoted_printable_imports_decoded(tmp_path: Path,
+                                                          now: datetime) -> None:
+    # Outlook's "Save as vCard" writes 2.1: QUOTED-PRINTABLE values, soft line breaks ("="
+    # at the end, the next line not indented) and bare parameters (PREF, INTERNET).
+    path = write(tmp_path, "outlook.vcf", (
+        "BEGIN:VCARD\r\nVERSION:2.1\r\n"
+        "N;CHARSET=utf-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;J=C3=BCrgen\r\n"
+        "FN;ENCODING=QUOTED-PRINTABLE;CHARSET=utf-8:J=C3=BCrgen M=C3=BCller\r\n"
+        "ORG;CHARSET=utf-8:Example Corp;Finance\r\n"
+        "NOTE;ENCODING=QUOTED-PRINTABLE:Met at the offsite.=0D=0AAsk about the =\r\n"
+        "data team: call at 10:00.\r\n"
+        "EMAIL;PREF;INTERNET:juergen.mueller@example.com\r\n"
+        "ADR;WORK;ENCODING=QUOTED-PRINTABLE:;;Hauptstra=C3=9Fe 1;Berlin;;10115;Germany\r\n"
+        "END:VCARD\r\n"
+    ))
+    contact = importers.read_file(path, "vcf", {}, now).contacts[0]
+    assert (contact.name, contact.email) == ("Jürgen Müller", "juergen.mueller@example.com")
+    assert contact.research_notes == "Met at the offsite.\nAsk about the data team: call at 10:00."
+    assert contact.mailing_address == "Hauptstraße 1, Berlin, 10115, Germany"
+    assert contact.department == "Finance"
+
+
 def test_csv_skips_bad_rows_with_line_and_reason(tmp_path: Path, now: datetime) -> None:
     path = write(tmp_path, "c.csv", (
         "Full Name,E-mail,Notes,Source\r\n"

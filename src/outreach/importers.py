@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import quopri
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -220,16 +221,47 @@ def write_csv(contacts: Iterable[Contact], emails: dict[str, str]) -> str:
 # --- vCard --------------------------------------------------------------------------------
 
 
+def _quoted_printable(params: dict[str, str]) -> bool:
+    """True if a property's parameters say QUOTED-PRINTABLE (vCard 2.1, as Outlook writes)."""
+    return params.get("ENCODING", "").upper() == "QUOTED-PRINTABLE" or "QUOTED-PRINTABLE" in params
+
+
+def _soft_break(line: str) -> bool:
+    if not line.endswith("="):
+        return False
+    prop = _property(line)
+    return prop is not None and _quoted_printable(prop[1])
+
+
 def _unfold(text: str) -> list[tuple[int, str]]:
-    """Return logical lines with the number of their first physical line."""
+    """Return logical lines with the number of their first physical line.
+
+    Folding is a leading space (vCard 3/4) or, in a quoted-printable value, a
+    trailing "=" (vCard 2.1 as Outlook writes it).
+    """
     logical: list[tuple[int, str]] = []
     for number, raw in enumerate(re.split(r"\r\n|\n|\r", text), start=1):
-        if raw[:1] in (" ", "\t") and logical:
+        if logical and _soft_break(logical[-1][1]):
+            first, so_far = logical[-1]
+            logical[-1] = (first, so_far[:-1] + raw)
+        elif raw[:1] in (" ", "\t") and logical:
             first, so_far = logical[-1]
             logical[-1] = (first, so_far + raw[1:])
         elif raw.strip():
             logical.append((number, raw))
     return logical
+
+
+def _decoded(params: dict[str, str], value: str) -> str:
+    """A vCard 2.1 quoted-printable value as text in its CHARSET (default UTF-8)."""
+    if not _quoted_printable(params):
+        return value
+    data = quopri.decodestring(value.encode("ascii", errors="replace"))
+    try:
+        text = data.decode(params.get("CHARSET") or "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        text = data.decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n")
 
 
 def _split(value: str, sep: str) -> list[str]:
@@ -291,7 +323,7 @@ def parse_vcard(text: str, source: Path) -> list[Row]:
             rows.append((start, card))
             card = None
             continue
-        _take(card, name, params, value)
+        _take(card, name, params, _decoded(params, value))
     if card is not None:
         raise UserError(f"{source}:{start}: the card that begins here has no END:VCARD; "
                         "nothing was imported.")
