@@ -101,8 +101,10 @@ def test_daily_cap_spreads_requests_over_days_referrals_first_then_oldest() -> N
     first = world.plan(at(12, 1, 8))
     assert [m.contact_id for m in first] == ["zed", "p0"]
     assert world.plan(at(12, 1, 20)) == []  # cap reached for today
+    world.draft(at(12, 1, 20))
     second = world.plan(at(12, 2, 0, 1))  # a new day in London
     assert [m.contact_id for m in second] == ["p1", "p2"]
+    world.draft(at(12, 2, 0, 1))
     third = world.plan(at(12, 3, 8))
     assert [m.contact_id for m in third] == ["p3", "p4"]
 

@@ -123,3 +123,12 @@ def test_business_days_skip_weekends_and_holidays() -> None:
     assert not days.is_business_day(date(2026, 12, 28))
     four_day = BusinessDays(TimeSettings(working_hours=WorkingHours(days=(0, 1, 2, 3))))
     assert four_day.add(date(2026, 12, 3), 1) == date(2026, 12, 7)
+
+
+def test_emails_still_waiting_from_yesterday_use_todays_room() -> None:
+    """Planned late one evening, not yet carried out by morning: they go today, so they
+    count against today's cap (else the outbox meets the cap and retries every cycle)."""
+    world = World(person("Ann"), person("Bea"), person("Cy"), approval="send", daily_send_cap=2)
+    first = world.plan(at(12, 1, 23, 30))
+    assert len(first) == 2
+    assert world.plan(at(12, 2, 9)) == []

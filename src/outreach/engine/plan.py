@@ -124,13 +124,20 @@ class _Planner:
         )
 
     def _sent_today(self) -> int:
-        """Emails planned or sent today in the user's time zone (cancelled ones never left)."""
+        """Emails planned or sent today in the user's time zone (cancelled ones never left).
+
+        One still waiting for the outbox counts whenever it was planned: it goes today.
+        """
         return sum(
             1
             for m in self.state.messages.values()
             if m.kind in EMAIL_KINDS
             and m.state != MessageState.CANCELLED
-            and (self._today(m.planned_at) or self._today(m.sent_at))
+            and (
+                m.state == MessageState.PLANNED
+                or self._today(m.planned_at)
+                or self._today(m.sent_at)
+            )
         )
 
     def _to_contact(self, contact_id: str) -> int:
