@@ -117,6 +117,9 @@ def test_draft_lands_in_drafts_and_send_then_refuses_to_duplicate_it(world: Worl
     assert duplicate.exit_code == 2
     assert "already in your Drafts folder" in duplicate.output
     assert world.folder("sentitems") == []
+    helped = " ".join(world.run("send", "--help").output.split())
+    assert "that draft is sent instead" not in helped  # the help says what happens
+    assert "send that draft from Outlook or delete it" in helped
 
 
 def test_do_not_contact_and_the_daily_cap_are_honoured(world: World) -> None:

@@ -107,8 +107,8 @@ def send(ctx: click.Context, contact: str, kind: str, dry_run: bool, yes: bool) 
     """Render one email to CONTACT and send it now, after showing it to you.
 
     Honours the daily and per-contact caps and never writes to someone who
-    declined, bounced or is marked do-not-contact. If a draft of the same
-    email is waiting in Drafts, that draft is sent instead of a new one.
+    declined, bounced or is marked do-not-contact. If the same email already
+    waits in Drafts, nothing is sent: send that draft from Outlook or delete it.
     """
     _one_off(ctx, contact, kind, send=True, dry_run=dry_run, yes=yes)
 
