@@ -8,7 +8,6 @@ every PLANNED message it finds, so nothing else needs to pass between them.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -225,11 +224,6 @@ def commit(state: State, action: Action, now: datetime) -> None:
                 data={"message_id": message.id},
             )
         )
-
-
-def commit_all(state: State, actions: Iterable[Action], now: datetime) -> None:
-    for action in actions:
-        commit(state, action, now)
 
 
 def describe(message: Message) -> str:
