@@ -34,9 +34,4 @@ def login(ctx: click.Context) -> None:
     username = mailbox.auth.username or mailbox.email or settings.user.email
     tokens = TokenSource(mailbox.auth, username, cache_path_for(settings.paths.store))
     who = tokens.login(lambda text: click.echo(text, err=True))
-    where = (
-        f"the keyring ({mailbox.auth.secret.keyring})"
-        if mailbox.auth.secret.keyring
-        else str(cache_path_for(settings.paths.store))
-    )
-    click.echo(f"Signed in as {who}; the token cache is in {where}.")
+    click.echo(f"Signed in as {who}; the token cache is in {tokens.where()}.")

@@ -7,7 +7,8 @@ service, in the system keyring. ``msal`` is an optional extra, imported here onl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,20 @@ from outreach.settings import Auth
 
 EWS_SCOPES = ["https://outlook.office365.com/EWS.AccessAsUser.All"]
 CACHE_NAME = "oauth-token-cache.json"
+
+
+@contextmanager
+def _reaching_microsoft() -> Iterator[None]:
+    """Turn a network failure of MSAL (offline, proxy, DNS) into one sentence."""
+    import requests
+
+    try:
+        yield
+    except requests.exceptions.RequestException as failure:
+        raise MailboxError(
+            "Cannot reach Microsoft sign-in (login.microsoftonline.com): check the network "
+            f"({type(failure).__name__})."
+        ) from None
 
 
 def _msal() -> Any:
@@ -42,17 +57,35 @@ class TokenSource:
         self.cache = msal.SerializableTokenCache()
         stored = self._load()
         if stored:
-            self.cache.deserialize(stored)
+            try:
+                self.cache.deserialize(stored)
+            except ValueError:
+                raise UserError(
+                    f"The sign-in token cache in {self.where()} is damaged; delete it and "
+                    "run `outreach auth login` again."
+                ) from None
         authority = f"https://login.microsoftonline.com/{auth.tenant_id or 'organizations'}"
-        self.app = msal.PublicClientApplication(
-            auth.client_id, authority=authority, token_cache=self.cache
-        )
+        with _reaching_microsoft():
+            self.app = msal.PublicClientApplication(
+                auth.client_id, authority=authority, token_cache=self.cache
+            )
+
+    def where(self) -> str:
+        """Where the cache is kept, for messages."""
+        keyring = self.auth.secret.keyring
+        return f"the keyring ({keyring})" if keyring else str(self.cache_path)
 
     def _load(self) -> str | None:
         if self.auth.secret.keyring:
             return secrets.read_from_keyring(self.auth.secret.keyring, self.username)
         if self.cache_path and self.cache_path.exists():
-            return self.cache_path.read_text(encoding="utf-8")
+            try:
+                return self.cache_path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as failure:
+                raise UserError(
+                    f"The sign-in token cache {self.cache_path} cannot be read "
+                    f"({type(failure).__name__})."
+                ) from None
         return None
 
     def save(self) -> None:
@@ -76,9 +109,12 @@ class TokenSource:
     def access_token(self) -> dict[str, Any]:
         """Return a valid token for exchangelib, refreshed silently; ``MailboxError`` if none."""
         accounts = self.app.get_accounts(username=self.username) or self.app.get_accounts()
-        result = (
-            self.app.acquire_token_silent(EWS_SCOPES, account=accounts[0]) if accounts else None
-        )
+        with _reaching_microsoft():
+            result = (
+                self.app.acquire_token_silent(EWS_SCOPES, account=accounts[0])
+                if accounts
+                else None
+            )
         if not result or "access_token" not in result:
             raise MailboxError(
                 f"No valid sign-in for {self.username}: run `outreach auth login` once."
@@ -92,14 +128,16 @@ class TokenSource:
 
     def login(self, show: Callable[[str], None]) -> str:
         """Run the device-code flow; ``show`` prints the instruction. Return the signed-in user."""
-        flow = self.app.initiate_device_flow(scopes=EWS_SCOPES)
+        with _reaching_microsoft():
+            flow = self.app.initiate_device_flow(scopes=EWS_SCOPES)
         if "user_code" not in flow:
             raise MailboxError(
                 "Microsoft sign-in could not start: "
                 f"{flow.get('error_description', 'unknown error')}"
             )
         show(flow["message"])
-        result = self.app.acquire_token_by_device_flow(flow)
+        with _reaching_microsoft():
+            result = self.app.acquire_token_by_device_flow(flow)
         if "access_token" not in result:
             raise MailboxError(
                 f"Microsoft sign-in failed: {result.get('error_description', 'unknown error')}"
