@@ -178,8 +178,15 @@ class Outbox:
         results: list[tuple[str, Created | str]] = []
         drafts = [p for p in prepared if p.email is not None and not p.message.send]
         if drafts:
-            results += self._create_drafts(drafts)
+            emails = [p.email for p in drafts]
+            results += self._in_bulk(drafts, emails, self.mailbox.create_drafts, "draft")
+        holds = [p for p in prepared if p.message.kind == Kind.HOLD]
+        if holds:
+            meetings = [p.meeting for p in holds]
+            results += self._in_bulk(holds, meetings, self.mailbox.create_holds, "hold")
         for item in prepared:
+            if item.message.kind == Kind.HOLD:
+                continue
             if item.email is not None and item.message.send:
                 if sends_today >= self.settings.policy.daily_send_cap:
                     results.append((item.message.id, "the daily send cap is reached"))
@@ -222,11 +229,8 @@ class Outbox:
 
     def _release(self, releasing: list[Message], now: datetime, report: Report) -> None:
         """Take holds that are no longer needed off the calendar (harmless if already gone)."""
-        done = []
-        for message in releasing:
-            assert message.item_id is not None
-            self.mailbox.cancel_meeting(message.item_id, send=False)
-            done.append(message.id)
+        self.mailbox.remove_holds([m.item_id for m in releasing if m.item_id])
+        done = [m.id for m in releasing]
         with self.store.transaction() as state:
             for message_id in done:
                 message = state.messages.get(message_id)
@@ -270,13 +274,15 @@ class Outbox:
                 raise
             return message_id, str(problem)
 
-    def _create_drafts(self, drafts: list[_Prepared]) -> list[tuple[str, Created | str]]:
-        emails = [p.email for p in drafts if p.email is not None]
-        created = self.mailbox.create_drafts(emails)
-        by_id = {c.tracking_id: c for c in created}
+    @staticmethod
+    def _in_bulk(
+        items: list[_Prepared], values: list[Any], create: Callable[[Any], list[Created]], what: str
+    ) -> list[tuple[str, Created | str]]:
+        """Create many items in one call; one the server left out is that message's failure."""
+        by_id = {c.tracking_id: c for c in create(values)}
         return [
-            (p.message.id, by_id.get(p.message.id, "the server did not create the draft"))
-            for p in drafts
+            (p.message.id, by_id.get(p.message.id, f"the server did not create the {what}"))
+            for p in items
         ]
 
     def _prepare(

@@ -111,6 +111,14 @@ class Mailbox(Protocol):
         """Put the interview (or a hold) on the calendar; invite only if ``send``."""
         ...
 
+    def create_holds(self, holds: Sequence[Meeting]) -> list[Created]:
+        """Put tentative holds on the calendar in as few requests as possible."""
+        ...
+
+    def remove_holds(self, item_ids: Sequence[str]) -> None:
+        """Take holds off the calendar in as few requests as possible."""
+        ...
+
     def cancel_meeting(self, item_id: str, send: bool) -> None:
         """Withdraw a hold or cancel an interview."""
         ...

@@ -189,36 +189,76 @@ class EwsMailbox:
         )
 
     # -- calendar -----------------------------------------------------------------
+    def _calendar_item(self, meeting: Meeting, calendar: Any) -> CalendarItem:
+        item = CalendarItem(
+            account=self.account,
+            folder=calendar,
+            subject=meeting.subject,
+            # stored times carry a bare UTC offset, which exchangelib cannot name
+            start=EWSDateTime.from_datetime(meeting.start.astimezone(self.tz)),
+            end=EWSDateTime.from_datetime(meeting.end.astimezone(self.tz)),
+            location=meeting.location or None,
+            body=HTMLBody(meeting.body_html) if meeting.body_html else None,
+            reminder_is_set=meeting.reminder_minutes > 0,
+            reminder_minutes_before_start=max(meeting.reminder_minutes, 0),
+            legacy_free_busy_status="Tentative" if meeting.tentative else "Busy",
+            outreach_tracking=meeting.tracking_id,
+            outreach_contact=meeting.contact_id,
+        )
+        if meeting.attendees:
+            item.required_attendees = list(meeting.attendees)
+        return item
+
     def create_meeting(self, meeting: Meeting, send: bool) -> Created:
-        """Put the interview (or a tentative hold) on the calendar; invite only if ``send``.
+        """Put the interview on the calendar; invite only if ``send``.
 
         Unsent, Outlook shows the meeting with "invitations have not been sent", so the
         user approves by pressing Send there.
         """
         with self._guard():
-            calendar = self.account.calendar
-            item = CalendarItem(
-                account=self.account,
-                folder=calendar,
-                subject=meeting.subject,
-                # stored times carry a bare UTC offset, which exchangelib cannot name
-                start=EWSDateTime.from_datetime(meeting.start.astimezone(self.tz)),
-                end=EWSDateTime.from_datetime(meeting.end.astimezone(self.tz)),
-                location=meeting.location or None,
-                body=HTMLBody(meeting.body_html) if meeting.body_html else None,
-                reminder_is_set=meeting.reminder_minutes > 0,
-                reminder_minutes_before_start=max(meeting.reminder_minutes, 0),
-                legacy_free_busy_status="Tentative" if meeting.tentative else "Busy",
-                outreach_tracking=meeting.tracking_id,
-                outreach_contact=meeting.contact_id,
-            )
-            if meeting.attendees:
-                item.required_attendees = list(meeting.attendees)
+            item = self._calendar_item(meeting, self.account.calendar)
             invite = "SendToAllAndSaveCopy" if send and meeting.attendees else SEND_TO_NONE
             item.save(send_meeting_invitations=invite)
             return Created(
                 tracking_id=meeting.tracking_id, item_id=item.id, sent=invite != SEND_TO_NONE
             )
+
+    def create_holds(self, holds: Sequence[Meeting]) -> list[Created]:
+        """Put tentative holds on the calendar, sending nothing: one CreateItem per batch.
+
+        A hold the server refused is left out (and logged); the outbox tries it again.
+        """
+        if not holds:
+            return []
+        with self._guard():
+            calendar = self.account.calendar
+            results = self.account.bulk_create(
+                folder=calendar,
+                items=[self._calendar_item(h, calendar) for h in holds],
+                send_meeting_invitations=SEND_TO_NONE,
+                chunk_size=self.batch_size,
+            )
+        out = []
+        for hold, result in zip(holds, results, strict=True):
+            if isinstance(result, Exception):
+                log.warning("hold %s was not created: %s", hold.tracking_id, type(result).__name__)
+            else:
+                out.append(Created(tracking_id=hold.tracking_id, item_id=result.id))
+        return out
+
+    def remove_holds(self, item_ids: Sequence[str]) -> None:
+        """Delete holds without notices, one DeleteItem per batch; one already gone is fine."""
+        if not item_ids:
+            return
+        with self._guard():
+            results = self.account.bulk_delete(
+                ids=[(i, None) for i in item_ids],
+                send_meeting_cancellations=SEND_TO_NONE,
+                chunk_size=self.batch_size,
+            )
+        for item_id, result in zip(item_ids, results, strict=False):
+            if isinstance(result, Exception) and type(result).__name__ != "ErrorItemNotFound":
+                log.warning("hold %s was not removed: %s", item_id[-12:], type(result).__name__)
 
     def cancel_meeting(self, item_id: str, send: bool) -> None:
         """Withdraw a hold (deleted, nothing sent) or cancel an interview (notices if ``send``)."""
