@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -67,6 +67,11 @@ class Report:
     away: list[str] = field(default_factory=list)  # requests withdrawn: the contact is away
     failed: list[tuple[str, str]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)  # what was recorded, for the log
+
+    def extend(self, other: Report) -> None:
+        """Add what another ``perform`` did (a cycle may act more than once)."""
+        for part in fields(self):
+            getattr(self, part.name).extend(getattr(other, part.name))
 
     @property
     def empty(self) -> bool:

@@ -16,7 +16,7 @@ from outreach.clock import Clock
 from outreach.crashpoint import crash_point
 from outreach.errors import MailboxError
 from outreach.mailbox.base import Mailbox
-from outreach.model import Event, MessageState, State
+from outreach.model import Event, Message, MessageState, State
 from outreach.outbox import Outbox, Report, due_for_release
 from outreach.settings import Settings
 from outreach.store import Store
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 SYNC_KEY = "mailbox"
 #: At most this many sync pages in one cycle; the rest wait for the next.
 MAX_PAGES = 20
+#: Rounds of acting in one cycle: the drafts, then the holds their times call for.
+ROUNDS = 3
 
 
 @dataclass
@@ -56,19 +58,21 @@ class Service:
                 self._reconciled = True
             events, state = self._observe_and_plan(report)
             report.events += events
-            pending = any(
-                (m.state == MessageState.PLANNED and m.item_id is None) or due_for_release(m)
-                for m in state.messages.values()
-            )
-            if pending:
+            for _ in range(ROUNDS):
+                if not any(_due(m) for m in state.messages.values()):
+                    break
                 crash_point("planned")
-                report.outbox = self.outbox.perform()
-                report.events += report.outbox.events
+                done = self.outbox.perform()
+                report.outbox.extend(done)
+                report.events += done.events
                 crash_point("recorded")
-                if not report.outbox.empty:
-                    # Move the sync states past our own writes now: a draft created and
-                    # deleted within one sync window would otherwise never be reported.
-                    report.events += self._observe_and_plan(report)[0]
+                if done.empty:
+                    break
+                # Move the sync states past our own writes now (a draft created and
+                # deleted within one sync window would never be reported), and plan
+                # what the new items call for (the holds for the times just proposed).
+                events, state = self._observe_and_plan(report)
+                report.events += events
         except MailboxError:
             self._reconciled = False  # after any error, reconcile before acting again
             raise
@@ -101,6 +105,13 @@ class Service:
             state.sync[SYNC_KEY] = sync_state
             engine.apply_plan(state, now, self.settings)
         return list(state.events), state
+
+
+def _due(message: Message) -> bool:
+    """True for what the outbox has to carry into the mailbox (or take out of it)."""
+    return (message.state == MessageState.PLANNED and message.item_id is None) or (
+        due_for_release(message)
+    )
 
 
 def _line(event: Event, names: dict[str, str]) -> str:
