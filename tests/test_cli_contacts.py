@@ -266,3 +266,14 @@ def test_cli_imports_neither_exchangelib_nor_icalendar(module: str) -> None:
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
     assert module in imported  # the probe works
     assert not {m for m in imported if m.split(".")[0] in ("exchangelib", "icalendar")}
+
+
+def test_init_says_when_the_config_folder_cannot_be_made(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be\n")
+    target = blocker / "outreach" / "config.yaml"
+    result = CliRunner().invoke(cli, ["--config", str(target), "init", "--name", "Robin Roe",
+                                      "--email", "robin@example.com"])  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert f"The config cannot be written to {target}" in result.output
+    assert "Traceback" not in result.output

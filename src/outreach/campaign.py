@@ -181,7 +181,7 @@ def pause(
     settings: Settings, ref: str, until: datetime | None, time: clock.Clock | None = None
 ) -> str:
     """Pause a contact (indefinitely when ``until`` is None); return its name."""
-    now = (time or clock.from_environment()).now()
+    now = (time or clock.from_environment()).now().astimezone(settings.zone)
     with app.open_store(settings).transaction() as state:
         contact = app.resolve_contact(state, ref)
         if contact.status == Status.PAUSED and contact.paused_until == until:
@@ -196,7 +196,7 @@ def pause(
 
 def resume(settings: Settings, ref: str, time: clock.Clock | None = None) -> tuple[str, str]:
     """Resume a paused contact where it stopped; return its name and new status."""
-    now = (time or clock.from_environment()).now()
+    now = (time or clock.from_environment()).now().astimezone(settings.zone)
     with app.open_store(settings).transaction() as state:
         contact = app.resolve_contact(state, ref)
         if contact.status != Status.PAUSED:
@@ -212,7 +212,7 @@ def forget(settings: Settings, contact_id: str, time: clock.Clock | None = None)
     The history goes first: a crash in between leaves the contact, and forgetting
     again finishes the job.
     """
-    now = (time or clock.from_environment()).now()
+    now = (time or clock.from_environment()).now().astimezone(settings.zone)
     store = app.open_store(settings)
     events = store.drop_events(contact_id)
     with store.transaction() as state:

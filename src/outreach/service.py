@@ -96,8 +96,12 @@ class Service:
         report.observed += len(observations)
         now = self.clock.now().astimezone(self.settings.zone)
         changed = sync_state != snapshot.sync.get(SYNC_KEY, {})
-        if not observations and not changed and not engine.plan(snapshot, now, self.settings):
-            return [], snapshot  # a quiet cycle writes nothing
+        if not observations and not changed:
+            # Plan on the snapshot itself (a private copy, so no deep copy at 10,000
+            # contacts); if the rules record nothing, the cycle is quiet: no write.
+            engine.apply_plan(snapshot, now, self.settings)
+            if not snapshot.events:
+                return [], snapshot
         with self.store.transaction() as state:
             for observation in observations:
                 local = replace(observation, at=observation.at.astimezone(now.tzinfo))

@@ -69,12 +69,19 @@ def init(ctx: click.Context, name: str | None, email: str | None, timezone: str 
             "paths.store": str(store), "mailbox.auth.username": email,
         })
         config.loads(text, path)  # the answers must make a valid config before it is written
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             with open(path, "x", encoding="utf-8") as out:
                 out.write(text)
-        except FileExistsError:
-            raise UserError(f"{path} appeared meanwhile; it was left as it is.") from None
+        except FileExistsError as problem:
+            if problem.filename and Path(problem.filename) == path:
+                raise UserError(f"{path} appeared meanwhile; it was left as it is.") from None
+            raise UserError(f"The config cannot be written to {path}: "
+                            f"{problem.filename} is not a folder.") from None
+        except OSError as problem:
+            raise UserError(f"The config cannot be written to {path}: {problem.strerror}.",
+                            ["Pass --config FILE (or set $OUTREACH_CONFIG) to write it "
+                             "elsewhere."]) from None
         path.chmod(0o600)
         click.echo(f"Wrote a starter config to {path}: read it and adjust the mailbox section.")
     settings = app.load_settings(path)
