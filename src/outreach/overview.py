@@ -49,7 +49,9 @@ def attention(state: State, now: datetime, soon: timedelta = timedelta(days=7)) 
             items.append(Attention(message.contact_id, name,
                                    f"the {message.kind.value} draft waits for your Send in "
                                    "Outlook"))
-        elif message.state is MessageState.FAILED:
+        elif message.state is MessageState.FAILED and not (
+            contact and message.error and message.error in (contact.attention or "")
+        ):  # said once: the contact's own attention line already names this failure
             items.append(Attention(message.contact_id, name,
                                    f"the {message.kind.value} could not be created: "
                                    f"{message.error or 'unknown error'}"))
