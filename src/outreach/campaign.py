@@ -93,7 +93,7 @@ class Session:
         state = self.store.read()
         now = self.clock.now().astimezone(self.settings.zone)
         message = engine.plan_one(state, contact_id, kind, now, self.settings, send=send)
-        email = self.outbox.preview(state, message, now)
+        email = self.outbox.preparer.preview(state, message, now)
         return message, email
 
     def commit_one(self, message: Message) -> Report:

@@ -133,7 +133,7 @@ class Tour:
 
     def show(self, message: Message, lines: int = 40) -> None:
         """Print the text of an email as it went into the mailbox."""
-        email = self.service.outbox.preview(self.state(), message, self.clock.now())
+        email = self.service.outbox.preparer.preview(self.state(), message, self.clock.now())
         self.say(f"┌ To: {', '.join(email.to)}")
         self.say(f"│ Subject: {email.subject}")
         for line in email.text.strip().splitlines()[:lines]:

@@ -7,52 +7,39 @@ message is marked done after. A crash between "created in Exchange" and
 finds it by id and records it instead of creating a second one.
 
 The order of one ``perform``:
-  1. read the PLANNED messages; ask the mailbox once for busy times and MailTips;
-  2. render each email (slots chosen now) and record the slots and subject
-     (a crash after this re-renders the same email from the same slots);
-  3. create the drafts in one bulk request, send what policy sends, create invites;
-  4. record where each landed.
+  1. take the holds no longer needed off the calendar (one bulk request) and record it;
+  2. read the PLANNED messages and have ``prepare.Preparer`` turn them into emails
+     and meetings (it asks the mailbox once for busy times and MailTips);
+  3. record the failures, withdraw the requests to contacts who are away, and record
+     each message's slots and subject (a crash after this re-renders the same email
+     from the same slots);
+  4. create the drafts and the holds in one bulk request each, send what policy
+     sends (up to the daily send cap), create the invites;
+  5. record where each landed.
 One message's failure (a broken template, a refused address) is recorded on that
 message and the rest go on.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from outreach import compose, engine, slots
+from outreach import engine
 from outreach.clock import Clock
-from outreach.compose import RenderedEmail
 from outreach.crashpoint import crash_point
 from outreach.engine import Cancel, StatusChange, commit
 from outreach.engine.actions import describe
-from outreach.errors import MailboxError, OutreachError
-from outreach.mailbox.base import Created, Mailbox, Meeting, OutgoingEmail
-from outreach.mailbox.classify import hold_until
-from outreach.model import (
-    Contact,
-    Event,
-    Interview,
-    Kind,
-    Message,
-    MessageState,
-    Mode,
-    State,
-    Status,
-)
-from outreach.observations import DraftDeleted, DraftSent, OutOfOffice
+from outreach.errors import MailboxError
+from outreach.mailbox.base import Created, Mailbox
+from outreach.model import Event, Kind, Message, MessageState, State, Status
+from outreach.observations import DraftDeleted, DraftSent
+from outreach.prepare import Prepared, Preparer, unreachable
 from outreach.settings import Settings
 from outreach.store import Store
-
-log = logging.getLogger(__name__)
-
-#: Messages that propose times and so need the calendar.
-NEEDS_SLOTS = frozenset({Kind.REQUEST, Kind.FOLLOW_UP})
 
 
 @dataclass
@@ -81,21 +68,19 @@ class Report:
         )  # fmt: skip
 
 
-@dataclass
-class _Prepared:
-    message: Message
-    email: OutgoingEmail | None = None
-    meeting: Meeting | None = None
-
-
 class Outbox:
-    """Carries the store's PLANNED messages into the mailbox."""
+    """Carries the store's PLANNED messages into the mailbox.
+
+    ``preparer`` renders them (and serves ``outreach send``'s preview) with the same
+    mailbox and settings, so a preview and the email that goes out agree.
+    """
 
     def __init__(self, store: Store, mailbox: Mailbox, settings: Settings, clock: Clock) -> None:
         self.store = store
         self.mailbox = mailbox
         self.settings = settings
         self.clock = clock
+        self.preparer = Preparer(settings, mailbox)
 
     # -- reconciliation -------------------------------------------------------------
 
@@ -157,21 +142,20 @@ class Outbox:
         ]
         if not pending:
             return report
-        prepared, failures, away = self._prepare(snapshot, pending, now)
+        prepared, failures, away = self.preparer.prepare(snapshot, pending, now)
 
         with self.store.transaction() as state:
             for message_id, reason in failures:
                 _fail(state, message_id, reason, now)
                 report.failed.append((message_id, reason))
             for message_id, until in away:
-                _hold(state, message_id, until, now)
+                _withdraw(state, message_id, until, now)
                 report.away.append(message_id)
             for item in prepared:
                 stored = state.messages.get(item.message.id)
                 if stored is None or not _pending(stored):
                     continue  # changed under us (e.g. `outreach forget`): leave it
-                stored.slots = item.message.slots
-                stored.subject = item.message.subject
+                item.fill(stored)
             live = {
                 m.id for m in state.messages.values() if _pending(m)
             }  # re-read under the lock: only these may go out
@@ -254,20 +238,6 @@ class Outbox:
                 report.released.append(message_id)
             report.events += state.events
 
-    def preview(self, state: State, message: Message, now: datetime) -> OutgoingEmail:
-        """Render ``message`` as it would go out, filling its slots and subject in place.
-
-        Asks the mailbox for busy times when the email proposes slots; creates nothing.
-        Raise OutreachError (NoSlots, TemplateError) when it cannot be rendered.
-        """
-        contact = state.contacts[message.contact_id]
-        needing = [message] if message.kind in NEEDS_SLOTS and not message.slots else []
-        item = self._render(state, message, contact, now, self._busy(state, needing, now), [])
-        if item.email is None:
-            raise OutreachError(f"{describe(message)} is not an email")
-        message.slots, message.subject = item.message.slots, item.message.subject
-        return item.email
-
     def _attempt(
         self, message_id: str, call: Callable[[Any], Created], arg: Any
     ) -> tuple[str, Created | str]:
@@ -275,13 +245,13 @@ class Outbox:
         try:
             return message_id, call(arg)
         except MailboxError as problem:
-            if _unreachable(problem):
+            if unreachable(problem):
                 raise
             return message_id, str(problem)
 
     @staticmethod
     def _in_bulk(
-        items: list[_Prepared], values: list[Any], create: Callable[[Any], list[Created]], what: str
+        items: list[Prepared], values: list[Any], create: Callable[[Any], list[Created]], what: str
     ) -> list[tuple[str, Created | str]]:
         """Create many items in one call; one the server left out is that message's failure."""
         by_id = {c.tracking_id: c for c in create(values)}
@@ -289,167 +259,6 @@ class Outbox:
             (p.message.id, by_id.get(p.message.id, f"the server did not create the {what}"))
             for p in items
         ]
-
-    def _prepare(
-        self, state: State, pending: list[Message], now: datetime
-    ) -> tuple[list[_Prepared], list[tuple[str, str]], list[tuple[str, datetime]]]:
-        """Render what can be rendered; return (prepared, failures, out-of-office holds)."""
-        failures: list[tuple[str, str]] = []
-        holds: list[tuple[str, datetime]] = []
-        prepared: list[_Prepared] = []
-        requests = [m for m in pending if m.kind == Kind.REQUEST]
-        tips = self._mail_tips(state, requests)
-        busy = self._busy(state, [m for m in pending if m.kind in NEEDS_SLOTS and not m.slots], now)
-        taken: list[slots.Interval] = []
-        days_away = self.settings.policy.out_of_office_default_days
-        for message in pending:
-            contact = state.contacts.get(message.contact_id)
-            if contact is None or not contact.reachable:
-                failures.append((message.id, "the contact may not be written to"))
-                continue
-            tip = tips.get(contact.email.lower())
-            if tip is not None and tip.invalid:
-                failures.append((message.id, f"{contact.email} is not a valid recipient"))
-                continue
-            until = hold_until(tip, now, days_away) if tip is not None else None
-            if until is not None:
-                holds.append((message.id, until))
-                continue
-            try:
-                item = self._render(state, message, contact, now, busy, taken)
-            except slots.NoSlots as problem:
-                failures.append((message.id, f"no free time to propose: {problem}"))
-                continue
-            except OutreachError as problem:
-                failures.append((message.id, str(problem)))
-                continue
-            prepared.append(item)
-        return prepared, failures, holds
-
-    def _render(
-        self,
-        state: State,
-        message: Message,
-        contact: Contact,
-        now: datetime,
-        busy: dict[str, list[slots.Interval]],
-        taken: list[slots.Interval],
-    ) -> _Prepared:
-        message = Message.from_dict(message.to_dict())  # a private copy to fill in
-        settings = self.settings
-        if message.kind == Kind.HOLD:
-            return _Prepared(message, meeting=self._hold(message, contact))
-        if message.kind in NEEDS_SLOTS and not message.slots:
-            mine = busy.get(settings.user.email.lower(), [])
-            theirs = busy.get(contact.email.lower())
-            try:
-                # requests drafted in one go offer different hours while there is room
-                message.slots = slots.propose(
-                    settings, now, mine + taken, theirs, contact_tz=contact.timezone
-                )
-            except slots.NoSlots:
-                message.slots = slots.propose(settings, now, mine, theirs, contact.timezone)
-            taken.extend(slots.Interval(s.start, s.end) for s in message.slots)
-        interview = state.interviews.get(message.interview_id or "")
-        name = compose.template_name(message.kind, message.sequence)
-        if message.kind == Kind.REPORT_BACK and interview is not None:
-            # to the referrer, about the interview of the person they pointed to
-            referred = state.contacts.get(interview.contact_id)
-            context = compose.build_context(
-                settings, contact, now=now, interview=interview, referred=referred
-            )
-        else:
-            context = compose.context_from_state(
-                settings, state, contact, name, now=now, slots=message.slots
-            )
-        rendered = compose.render_email(name, context, settings.paths.templates)
-        message.subject = rendered.subject
-        if message.kind == Kind.INVITE:
-            if interview is None:
-                raise OutreachError("the invite has no interview to put on the calendar")
-            return _Prepared(message, meeting=self._meeting(message, contact, interview, rendered))
-        thread = state.messages.get(message.thread_of or "")
-        email = OutgoingEmail(
-            tracking_id=message.id,
-            contact_id=contact.id,
-            to=(contact.email,),
-            subject=rendered.subject,
-            html=rendered.html,
-            text=rendered.text,
-            reply_to_item=thread.item_id if thread and thread.state == MessageState.SENT else None,
-            in_reply_to=thread.internet_message_id if thread else None,
-        )
-        return _Prepared(message, email=email)
-
-    def _meeting(
-        self, message: Message, contact: Contact, interview: Interview, rendered: RenderedEmail
-    ) -> Meeting:
-        """The interview as a meeting; Exchange itself sends external attendees an iCalendar."""
-        location = interview.location or (
-            contact.office if interview.mode == Mode.OFFICE and contact.office else ""
-        )
-        return Meeting(
-            tracking_id=message.id,
-            contact_id=contact.id,
-            subject=rendered.subject,
-            start=interview.start,
-            end=interview.start + timedelta(minutes=interview.minutes),
-            location=location or self.settings.scheduling.location,
-            body_html=rendered.html,
-            attendees=(contact.email,),
-            reminder_minutes=self.settings.scheduling.reminder_minutes,
-        )
-
-    def _hold(self, message: Message, contact: Contact) -> Meeting:
-        """A tentative, attendee-less item keeping one proposed time free."""
-        slot = message.slots[0]
-        message.subject = f"Hold: informational interview with {contact.name} (proposed)"
-        return Meeting(
-            tracking_id=message.id,
-            contact_id=contact.id,
-            subject=message.subject,
-            start=slot.start,
-            end=slot.end,
-            location=contact.office or self.settings.scheduling.location,
-            body_html="",
-            reminder_minutes=0,
-            tentative=True,
-        )
-
-    def _mail_tips(self, state: State, requests: list[Message]) -> dict[str, OutOfOffice]:
-        emails = sorted(
-            {state.contacts[m.contact_id].email for m in requests if m.contact_id in state.contacts}
-        )
-        if not emails:
-            return {}
-        try:
-            tips = self.mailbox.mail_tips(emails)
-        except MailboxError as problem:
-            if _unreachable(problem):
-                raise
-            log.warning("MailTips unavailable (%s); drafting without them", problem)
-            return {}
-        return {k.lower(): v for k, v in tips.items()}
-
-    def _busy(
-        self, state: State, needing: list[Message], now: datetime
-    ) -> dict[str, list[slots.Interval]]:
-        """One free/busy request for the user and the internal contacts that need slots."""
-        if not needing:
-            return {}
-        emails = {self.settings.user.email}
-        for message in needing:
-            contact = state.contacts.get(message.contact_id)
-            if contact is not None and contact.internal:
-                emails.add(contact.email)
-        zone = ZoneInfo(self.settings.time.timezone)
-        start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
-        end = start + timedelta(days=self.settings.scheduling.latest_days + 2)
-        answer = self.mailbox.busy(sorted(emails), start, end)
-        return {
-            email.lower(): [slots.Interval(b.start, b.end) for b in spans]
-            for email, spans in answer.items()
-        }
 
 
 # -- recording outcomes -----------------------------------------------------------------
@@ -475,11 +284,6 @@ def _waiting(message: Message) -> bool:
 
 def _order(message: Message) -> tuple[datetime | None, str]:
     return (message.planned_at, message.id)
-
-
-def _unreachable(problem: MailboxError) -> bool:
-    """True for failures of the connection (the loop retries), not of one message."""
-    return getattr(problem, "transient", False)
 
 
 def _landed(
@@ -548,7 +352,7 @@ def _fail(
     )
 
 
-def _hold(state: State, message_id: str, until: datetime, now: datetime) -> None:
+def _withdraw(state: State, message_id: str, until: datetime, now: datetime) -> None:
     """MailTips says the contact is away: withdraw the request and pause until they return."""
     message = state.messages[message_id]
     commit(state, Cancel(message_id, "the contact is out of office"), now)
@@ -576,4 +380,3 @@ def _sent_on(state: State, now: datetime, settings: Settings) -> int:
         and m.sent_at is not None
         and m.sent_at.astimezone(zone).date() == today
     )
-

@@ -1,0 +1,245 @@
+"""Turn PLANNED messages into what the mailbox is asked to create: emails and meetings.
+
+The outbox decides when and whether a message goes out; this module decides what
+it looks like. For a batch it asks the mailbox once for MailTips (is a contact
+away, or not a valid recipient?) and once for busy times, chooses the slots each
+email proposes (softly spreading the batch over different hours while there is
+room), renders the templates, and builds the interview invite or the tentative
+hold. Nothing is created here and nothing is recorded: the results are values
+the outbox records and then performs.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from outreach import compose, slots
+from outreach.compose import RenderedEmail
+from outreach.engine.actions import describe
+from outreach.errors import MailboxError, OutreachError
+from outreach.mailbox.base import Mailbox, Meeting, OutgoingEmail
+from outreach.mailbox.classify import hold_until
+from outreach.model import Contact, Interview, Kind, Message, MessageState, Mode, State
+from outreach.observations import OutOfOffice
+from outreach.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Messages that propose times and so need the calendar.
+NEEDS_SLOTS = frozenset({Kind.REQUEST, Kind.FOLLOW_UP})
+
+#: Busy times by lower-cased email address.
+Busy = dict[str, list[slots.Interval]]
+
+
+@dataclass
+class Prepared:
+    """A private copy of a message with its slots and subject decided, and what it becomes."""
+
+    message: Message
+    email: OutgoingEmail | None = None
+    meeting: Meeting | None = None
+
+    def fill(self, stored: Message) -> None:
+        """Copy what preparing decided onto ``stored``, so a retry renders the same email."""
+        stored.slots, stored.subject = self.message.slots, self.message.subject
+
+
+def unreachable(problem: MailboxError) -> bool:
+    """True for failures of the connection (the loop retries), not of one message."""
+    return getattr(problem, "transient", False)
+
+
+class Preparer:
+    """Renders messages for one mailbox and its settings; asks the mailbox, creates nothing."""
+
+    def __init__(self, settings: Settings, mailbox: Mailbox) -> None:
+        self.settings = settings
+        self.mailbox = mailbox
+
+    def prepare(
+        self, state: State, pending: list[Message], now: datetime
+    ) -> tuple[list[Prepared], list[tuple[str, str]], list[tuple[str, datetime]]]:
+        """Given PLANNED messages in order, return (prepared, failures, away).
+
+        ``failures`` pairs a message id with why it cannot go (a contact that may not
+        be written to, an invalid recipient, no free time, a broken template); ``away``
+        pairs a request's id with when MailTips says its contact is back. Raise
+        MailboxError only when the mailbox cannot be reached.
+        """
+        failures: list[tuple[str, str]] = []
+        away: list[tuple[str, datetime]] = []
+        prepared: list[Prepared] = []
+        tips = self._mail_tips(state, [m for m in pending if m.kind == Kind.REQUEST])
+        busy = self._busy(state, [m for m in pending if _needs_slots(m)], now)
+        taken: list[slots.Interval] = []
+        days_away = self.settings.policy.out_of_office_default_days
+        for message in pending:
+            contact = state.contacts.get(message.contact_id)
+            if contact is None or not contact.reachable:
+                failures.append((message.id, "the contact may not be written to"))
+                continue
+            tip = tips.get(contact.email.lower())
+            if tip is not None and tip.invalid:
+                failures.append((message.id, f"{contact.email} is not a valid recipient"))
+                continue
+            until = hold_until(tip, now, days_away) if tip is not None else None
+            if until is not None:
+                away.append((message.id, until))
+                continue
+            try:
+                item = self._render(state, message, contact, now, busy, taken)
+            except slots.NoSlots as problem:
+                failures.append((message.id, f"no free time to propose: {problem}"))
+                continue
+            except OutreachError as problem:
+                failures.append((message.id, str(problem)))
+                continue
+            prepared.append(item)
+        return prepared, failures, away
+
+    def preview(self, state: State, message: Message, now: datetime) -> OutgoingEmail:
+        """Render ``message`` as it would go out, filling its slots and subject in place.
+
+        Asks the mailbox for busy times when the email proposes slots; creates nothing.
+        Raise OutreachError (NoSlots, TemplateError) when it cannot be rendered.
+        """
+        contact = state.contacts[message.contact_id]
+        busy = self._busy(state, [message] if _needs_slots(message) else [], now)
+        item = self._render(state, message, contact, now, busy, [])
+        if item.email is None:
+            raise OutreachError(f"{describe(message)} is not an email")
+        item.fill(message)
+        return item.email
+
+    def _render(
+        self,
+        state: State,
+        message: Message,
+        contact: Contact,
+        now: datetime,
+        busy: Busy,
+        taken: list[slots.Interval],
+    ) -> Prepared:
+        """Decide slots and subject on a copy of ``message``; ``taken`` grows by its slots."""
+        message = Message.from_dict(message.to_dict())  # a private copy to fill in
+        settings = self.settings
+        if message.kind == Kind.HOLD:
+            return Prepared(message, meeting=self._hold(message, contact))
+        if _needs_slots(message):
+            mine = busy.get(settings.user.email.lower(), [])
+            theirs = busy.get(contact.email.lower())
+            try:
+                # requests drafted in one go offer different hours while there is room
+                message.slots = slots.propose(
+                    settings, now, mine + taken, theirs, contact_tz=contact.timezone
+                )
+            except slots.NoSlots:
+                message.slots = slots.propose(settings, now, mine, theirs, contact.timezone)
+            taken.extend(slots.Interval(s.start, s.end) for s in message.slots)
+        interview = state.interviews.get(message.interview_id or "")
+        name = compose.template_name(message.kind, message.sequence)
+        if message.kind == Kind.REPORT_BACK and interview is not None:
+            # to the referrer, about the interview of the person they pointed to
+            referred = state.contacts.get(interview.contact_id)
+            context = compose.build_context(
+                settings, contact, now=now, interview=interview, referred=referred
+            )
+        else:
+            context = compose.context_from_state(
+                settings, state, contact, name, now=now, slots=message.slots
+            )
+        rendered = compose.render_email(name, context, settings.paths.templates)
+        message.subject = rendered.subject
+        if message.kind == Kind.INVITE:
+            if interview is None:
+                raise OutreachError("the invite has no interview to put on the calendar")
+            return Prepared(message, meeting=self._meeting(message, contact, interview, rendered))
+        thread = state.messages.get(message.thread_of or "")
+        email = OutgoingEmail(
+            tracking_id=message.id,
+            contact_id=contact.id,
+            to=(contact.email,),
+            subject=rendered.subject,
+            html=rendered.html,
+            text=rendered.text,
+            reply_to_item=thread.item_id if thread and thread.state == MessageState.SENT else None,
+            in_reply_to=thread.internet_message_id if thread else None,
+        )
+        return Prepared(message, email=email)
+
+    def _meeting(
+        self, message: Message, contact: Contact, interview: Interview, rendered: RenderedEmail
+    ) -> Meeting:
+        """The interview as a meeting; Exchange itself sends external attendees an iCalendar."""
+        location = interview.location or (
+            contact.office if interview.mode == Mode.OFFICE and contact.office else ""
+        )
+        return Meeting(
+            tracking_id=message.id,
+            contact_id=contact.id,
+            subject=rendered.subject,
+            start=interview.start,
+            end=interview.start + timedelta(minutes=interview.minutes),
+            location=location or self.settings.scheduling.location,
+            body_html=rendered.html,
+            attendees=(contact.email,),
+            reminder_minutes=self.settings.scheduling.reminder_minutes,
+        )
+
+    def _hold(self, message: Message, contact: Contact) -> Meeting:
+        """A tentative, attendee-less item keeping one proposed time free."""
+        slot = message.slots[0]
+        message.subject = f"Hold: informational interview with {contact.name} (proposed)"
+        return Meeting(
+            tracking_id=message.id,
+            contact_id=contact.id,
+            subject=message.subject,
+            start=slot.start,
+            end=slot.end,
+            location=contact.office or self.settings.scheduling.location,
+            body_html="",
+            reminder_minutes=0,
+            tentative=True,
+        )
+
+    def _mail_tips(self, state: State, requests: list[Message]) -> dict[str, OutOfOffice]:
+        """One MailTips request for the requests' contacts; without them if it is refused."""
+        emails = sorted(
+            {state.contacts[m.contact_id].email for m in requests if m.contact_id in state.contacts}
+        )
+        if not emails:
+            return {}
+        try:
+            tips = self.mailbox.mail_tips(emails)
+        except MailboxError as problem:
+            if unreachable(problem):
+                raise
+            log.warning("MailTips unavailable (%s); drafting without them", problem)
+            return {}
+        return {k.lower(): v for k, v in tips.items()}
+
+    def _busy(self, state: State, needing: list[Message], now: datetime) -> Busy:
+        """One free/busy request for the user and the internal contacts that need slots."""
+        if not needing:
+            return {}
+        emails = {self.settings.user.email}
+        for message in needing:
+            contact = state.contacts.get(message.contact_id)
+            if contact is not None and contact.internal:
+                emails.add(contact.email)
+        local = now.astimezone(self.settings.zone)
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        end = start + timedelta(days=self.settings.scheduling.latest_days + 2)
+        answer = self.mailbox.busy(sorted(emails), start, end)
+        return {
+            email.lower(): [slots.Interval(b.start, b.end) for b in spans]
+            for email, spans in answer.items()
+        }
+
+
+def _needs_slots(message: Message) -> bool:
+    """An email that proposes times and has none chosen yet."""
+    return message.kind in NEEDS_SLOTS and not message.slots
