@@ -5,9 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from exchangelib import Attendee, CalendarItem, EWSDateTime, EWSTimeZone, Mailbox, Message
+from exchangelib import (
+    Attendee,
+    CalendarItem,
+    EWSDateTime,
+    EWSTimeZone,
+    FileAttachment,
+    Mailbox,
+    Message,
+)
+from exchangelib.attachments import AttachmentId
 from exchangelib.errors import ErrorInvalidSyncStateData, ErrorItemNotFound
-from exchangelib.services import GetMailTips
+from exchangelib.services import GetAttachment, GetMailTips
 from exchangelib.util import create_element
 from lxml import etree
 
@@ -64,6 +73,24 @@ def test_all_operations_and_errors_validate(account, sandbox) -> None:
         cal.id, response="propose", proposed_start=start, proposed_end=start + timedelta(minutes=30)
     )
     sandbox.controls.reply(subject="x")
+    # attachments: inline in CreateItem, added later (CreateAttachment), read, removed
+    pdf = FileAttachment(name="notes.pdf", content_type="application/pdf", content=b"%PDF-1")
+    filed = Message(account=account, folder=account.drafts, subject="att", attachments=[pdf])
+    filed.save()
+    filed.attach(FileAttachment(name="later.txt", content=b"later"))
+    fetched = account.drafts.get(subject="att")
+    assert fetched.has_attachments and [a.content for a in fetched.attachments] == [
+        b"%PDF-1",
+        b"later",
+    ]
+    filed.detach(filed.attachments[1])
+    Message(
+        account=account,
+        subject="with file",
+        to_recipients=[Mailbox(email_address=PRIYA)],
+        attachments=[FileAttachment(name="a.ics", content=b"BEGIN:VCALENDAR")],
+    ).send_and_save()
+    sandbox.controls.reply(subject="x", attachments=[("b.ics", "text/calendar", b"BEGIN:")])
     sandbox.controls.auto_reply(subject="x")
     sandbox.controls.bounce(subject="x")
     for folder in (account.inbox, account.sent, account.calendar, account.drafts):
@@ -100,6 +127,14 @@ def test_all_operations_and_errors_validate(account, sandbox) -> None:
     ghost.delete()
     with pytest.raises(ErrorItemNotFound):
         account.drafts.get(id=ghost_id)
+    missing_file = GetAttachment(account=account).call(
+        items=[AttachmentId(id="AAMkAGhvc3Q=")],
+        include_mime_content=False,
+        body_type=None,
+        filter_html_content=None,
+        additional_fields=None,
+    )
+    assert [type(e) for e in missing_file] == [ErrorItemNotFound]
     sandbox.controls.invalidate_sync_states()
     with pytest.raises(ErrorInvalidSyncStateData):
         list(account.inbox.sync_items(sync_state=account.inbox.item_sync_state))

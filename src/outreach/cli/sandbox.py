@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import mimetypes
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import click
@@ -152,16 +155,39 @@ def delete_draft(ctx: click.Context, hard: bool, **item: str | None) -> None:
 @click.option("--sender", default=None, help="Who replies (default: the first recipient).")
 @click.option("--body", default=None)
 @click.option("--out-of-thread", is_flag=True, help="Reply as a fresh message, not in the thread.")
+@click.option(
+    "--attach",
+    "files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A file the reply carries (repeatable), e.g. an .ics invitation.",
+)
 @click.pass_context
 def reply(
     ctx: click.Context,
     sender: str | None,
     body: str | None,
     out_of_thread: bool,
+    files: tuple[Path, ...],
     **item: str | None,
 ) -> None:
     """A contact replies to a sent message."""
-    _run(ctx, "reply", sender=sender, body=body, in_thread=not out_of_thread, **item)
+    attachments = [_attachment(f) for f in files] or None
+    _run(
+        ctx,
+        "reply",
+        sender=sender,
+        body=body,
+        in_thread=not out_of_thread,
+        attachments=attachments,
+        **item,
+    )
+
+
+def _attachment(path: Path) -> list[str]:
+    """(file name, content type, base64 content) of a file, as the control endpoint takes it."""
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return [path.name, content_type, base64.b64encode(path.read_bytes()).decode()]
 
 
 @sandbox.command("auto-reply")

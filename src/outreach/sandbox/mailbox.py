@@ -226,8 +226,11 @@ class Mailbox:
         self, folder: str, kind: str, fields: dict[str, list[str]], *, new_mail: bool = False
     ) -> Item:
         """Create an item in a folder (by id or distinguished name) and journal it."""
+        from .attachments import normalize
+
         now = self.clock()
         target = self.folder(folder)
+        normalize(fields, now)  # every copy of an attachment gets its own id
         item = Item(new_item_id(self.address), new_change_key(), kind, target.id, fields, now, now)
         item.fields.setdefault("ItemClass", [to_str(el("t:ItemClass", ITEM_CLASSES[kind]))])
         item.fields.setdefault("DateTimeCreated", [to_str(el("t:DateTimeCreated", now))])

@@ -6,6 +6,7 @@ import base64
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from .attachments import content_of, of
 from .mailbox import Item
 from .xml import q
 
@@ -55,4 +56,12 @@ def mime_of(item: Item) -> str:
     text = body.text if body is not None and body.text else ""
     subtype = "html" if body is not None and body.get("BodyType") == "HTML" else "plain"
     msg.set_content(text, subtype=subtype)
+    for node in of(item):
+        maintype, _, subtype = (node.findtext(q("t:ContentType")) or "").partition("/")
+        msg.add_attachment(
+            content_of(node),
+            maintype=maintype or "application",
+            subtype=subtype.split(";")[0].strip() or "octet-stream",
+            filename=node.findtext(q("t:Name")) or "attachment",
+        )
     return base64.b64encode(msg.as_bytes()).decode()

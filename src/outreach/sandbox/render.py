@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .attachments import has_attachments, listed
 from .fields import ORDER
 from .mailbox import Folder, Item, Mailbox, ext_key
 from .mime import mime_of
@@ -73,7 +74,7 @@ def _virtual(box: Mailbox, item: Item, name: str) -> Element | None:
     if name == "Size":
         return el("t:Size", sum(len(v) for vs in item.fields.values() for v in vs))
     if name == "HasAttachments":
-        return el("t:HasAttachments", False)
+        return el("t:HasAttachments", has_attachments(item))
     if name == "IsAssociated":
         return el("t:IsAssociated", False)
     if name == "IsUnmodified":
@@ -110,6 +111,10 @@ def render_item(box: Mailbox, item: Item, shape: Shape) -> Element:
             v = _virtual(box, item, name)
             if v is not None:
                 node.append(v)
+            continue
+        if name == "Attachments":
+            if item.get("Attachments") is not None:
+                node.append(listed(item))  # without content, as Exchange lists them
             continue
         for value in item.fields.get(name, []):
             node.append(_body_as(from_str(value), shape) if name == "Body" else from_str(value))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -17,6 +19,19 @@ if TYPE_CHECKING:
 def as_datetime(value: datetime | str) -> datetime:
     """Given a datetime or its ISO 8601 text (as the control endpoint sends it), the datetime."""
     return value if isinstance(value, datetime) else parse_dt(value)
+
+
+def as_bytes(value: bytes | str) -> bytes:
+    """Given bytes or their base64 text (as the control endpoint sends them), the bytes.
+
+    Raise ValueError for text that is not base64.
+    """
+    if isinstance(value, bytes):
+        return value
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("attachment content must be base64 text") from None
 
 
 def conversation_of(item: Item) -> str | None:

@@ -7,10 +7,14 @@ from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
 
+from ..attachments import file_attachment
 from ..mailbox import Item, Mailbox
 from ..mailflow import deliver, headers_el, mailbox_el, recipients_el, topic
 from ..xml import Element, el, q, sub, to_str
-from .base import Actions, as_datetime, conversation_of
+from .base import Actions, as_bytes, as_datetime, conversation_of
+
+#: (file name, content type, content): content as bytes, or base64 text from the endpoint
+AttachmentSpec = tuple[str, str, bytes | str]
 
 POSTMASTER = ("MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@example.com", "Microsoft Outlook")
 RESPONSES = {
@@ -39,8 +43,12 @@ class Contacts(Actions):
         headers: list[tuple[str, str]] | None = None,
         kind: str = "Message",
         extra: dict[str, Any] | None = None,
+        attachments: list[AttachmentSpec] | None = None,
     ) -> str:
-        """A message arrives in the Inbox from `sender`; returns its item id."""
+        """A message arrives in the Inbox from `sender`; returns its item id.
+
+        ``attachments``: files it carries, each (file name, content type, content).
+        """
         with self._changing():
             box = self.state.mailbox_for(mailbox)
             person = self.state.directory.get(sender)
@@ -65,7 +73,7 @@ class Contacts(Actions):
                 heads.append(("References", references))
             heads += [
                 ("Content-Language", "en-US"),
-                ("X-MS-Has-Attach", ""),
+                ("X-MS-Has-Attach", "yes" if attachments else ""),
                 ("X-MS-Exchange-Organization-AuthAs", "Internal" if person else "Anonymous"),
                 ("Content-Type", 'text/plain; charset="utf-8"'),
                 ("MIME-Version", "1.0"),
@@ -94,6 +102,11 @@ class Contacts(Actions):
                 ]
             for name_, node in (extra or {}).items():
                 fields[name_] = [to_str(node)]
+            if attachments:
+                holder = el("t:Attachments")
+                for filename, content_type, content in attachments:
+                    holder.append(file_attachment(filename, content_type, as_bytes(content), now))
+                fields["Attachments"] = [to_str(holder)]
             return deliver(self.state, box.address, fields, kind).id
 
     def _answering(
@@ -139,17 +152,31 @@ class Contacts(Actions):
         in_thread: bool = True,
         new_subject: str | None = None,
         mailbox: str | None = None,
+        attachments: list[AttachmentSpec] | None = None,
     ) -> str:
-        """A contact replies to a sent message, in its thread or as a fresh message."""
+        """A contact replies to a sent message, in its thread or as a fresh message, with
+        ``attachments`` (file name, content type, content) if given."""
         with self.state.lock:
             box, original, who = self._answering(mailbox, item_id, subject, sender)
             orig_topic = topic(original.text("Subject", "") or "")
             if not in_thread:
-                return self.receive(who, new_subject or orig_topic, body, mailbox=box.address)
+                return self.receive(
+                    who,
+                    new_subject or orig_topic,
+                    body,
+                    mailbox=box.address,
+                    attachments=attachments,
+                )
             mid = original.text("InternetMessageId") or ""
             refs = " ".join(x for x in ((original.text("References") or ""), mid) if x)
             return self._answer(
-                box, original, who, new_subject or f"RE: {orig_topic}", body, references=refs
+                box,
+                original,
+                who,
+                new_subject or f"RE: {orig_topic}",
+                body,
+                references=refs,
+                attachments=attachments,
             )
 
     def auto_reply(

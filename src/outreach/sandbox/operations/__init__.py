@@ -74,6 +74,7 @@ def operation(name: str) -> Callable[[Handler], Handler]:
 def load_all() -> dict[str, Handler]:
     """Import every operation module so they register themselves."""
     from . import (  # noqa: F401
+        attachments,
         availability,
         find,
         folders,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from ..attachments import AttachmentError, ids_only
 from ..mailbox import Item, Mailbox
 from ..mailflow import mailbox_el, send, stamp
 from ..render import Shape, render_item
@@ -22,8 +23,11 @@ def fields_of(node: Element) -> dict[str, list[str]]:
 
 
 def id_only(item: Item) -> Element:
+    """The new or changed item as Exchange answers: its id (and its attachments' ids)."""
     node = el(f"t:{item.kind}")
     sub(node, "t:ItemId", attrs={"Id": item.id, "ChangeKey": item.change_key})
+    if item.get("Attachments") is not None:
+        node.append(ids_only(item))
     return node
 
 
@@ -90,6 +94,9 @@ def create_item(ctx: Context, req: Element) -> Element:
                     _prepare_calendar(box, item, invitations)
                 items.append(id_only(item))
             msgs.append(msg)
+        except AttachmentError as e:
+            code = "ErrorInvalidRequest"
+            msgs.append(response_message("m:CreateItemResponseMessage", code, str(e)))
         except OperationError as e:
             msgs.append(response_message("m:CreateItemResponseMessage", e.code, e.text))
     return resp
