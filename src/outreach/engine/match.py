@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from outreach.model import Contact, Message, State, Status
+from outreach.model import Contact, Kind, Message, State, Status
 from outreach.observations import Bounce, Incoming, Observation, Tracked
 
 #: Statuses of a contact still in conversation: preferred when two share an address.
@@ -44,6 +44,10 @@ def match_message(state: State, observation: Observation) -> Message | None:
     tracking = getattr(observation, "tracking_id", None)
     if tracking and tracking in state.messages:
         return state.messages[tracking]
+    if tracking and tracking.endswith(CALENDAR_UID_SUFFIX):
+        invite = invite_by_uid(state, tracking)
+        if invite is not None:
+            return invite
     ids: list[str] = []
     conversation: str | None = None
     if isinstance(observation, Tracked):
@@ -61,6 +65,24 @@ def match_message(state: State, observation: Observation) -> Message | None:
             if message.conversation_id == conversation:
                 return message
     return None
+
+
+#: How our calendar UIDs end (invites.uid_for); checked before importing icalendar.
+CALENDAR_UID_SUFFIX = "@outreach.invalid"
+
+
+def invite_by_uid(state: State, uid: str) -> Message | None:
+    """Given one of our calendar UIDs (the tracking id of what an incoming .ics says about
+    an interview), return that interview's latest invite, else any message about it, or None.
+    """
+    from outreach.invites import interview_id_from_uid
+
+    interview_id = interview_id_from_uid(uid)
+    if interview_id is None:
+        return None
+    about = [m for m in _ordered(state) if m.interview_id == interview_id]
+    invites = [m for m in about if m.kind == Kind.INVITE]
+    return (invites or about or [None])[-1]
 
 
 def contact_by_address(state: State, address: str) -> str | None:

@@ -13,6 +13,10 @@ caller stores it with the observations in one write:
 - ``rebuild:<folder>``: a first or recovering full sync is under way;
 - ``pending``: folders with another page waiting.
 
+A reply with attachments costs, per page, one GetItem listing them and, when any is a
+calendar file (.ics), one GetAttachment for all of those: what a contact's invitation
+or counter-proposal says is reported after the reply itself (``invites.parse``).
+
 The first sync of a folder is a baseline: it reports nothing old. A sync state the
 server no longer accepts starts a rebuild that reports only what is newer than the
 marks, and compares the indexes, so no item is reported twice. An expired
@@ -24,15 +28,16 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from html import unescape
 from typing import Any
 
-from exchangelib import Q
+from exchangelib import FileAttachment, Q
 from exchangelib import errors as ews_errors
 from exchangelib.folders import FolderCollection
-from exchangelib.services import GetEvents, SyncFolderItems
+from exchangelib.services import GetAttachment, GetEvents, SyncFolderItems
 from exchangelib.services.sync_folder_hierarchy import SyncFolder
 from exchangelib.util import MNS
 
@@ -42,9 +47,11 @@ from outreach.observations import (
     DraftDeleted,
     DraftEdited,
     DraftSent,
+    Incoming,
     InterviewCancelled,
     InterviewMoved,
     Observation,
+    ReplyReceived,
 )
 
 log = logging.getLogger(__name__)
@@ -81,8 +88,13 @@ ONLY: dict[str, tuple[str, ...]] = {
         "associated_calendar_item_id",
         "proposed_start",
         "proposed_end",
+        "has_attachments",
     ),
 }
+#: An attachment is a calendar file by its content type or its name.
+CALENDAR_TYPES = ("text/calendar", "application/ics")
+#: Larger "calendar files" are not read (an invitation is a few kilobytes).
+MAX_CALENDAR_BYTES = 1_000_000
 SUBSCRIPTION_ERRORS = (
     ews_errors.ErrorSubscriptionNotFound,
     ews_errors.ErrorExpiredSubscription,
@@ -101,6 +113,37 @@ class CheckedSyncFolderItems(SyncFolderItems):
         if message.find(f"{{{MNS}}}SyncState") is None:
             return super(SyncFolder, self)._get_element_container(message=message, name=name)
         return super()._get_element_container(message=message, name=name)
+
+
+def is_calendar_file(name: str | None, content_type: str | None) -> bool:
+    """True for an attachment that is an iCalendar file (by type, or a name ending in .ics)."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    return kind in CALENDAR_TYPES or (name or "").strip().lower().endswith(".ics")
+
+
+class UidOf(Mapping[str, str]):
+    """interview id -> its calendar UID, as ``invites.parse`` wants a ``tracking_of``.
+
+    The backend does not know the store: what an .ics says about one of our interviews
+    carries the UID as its tracking id, and the engine finds the invite by it
+    (``engine.match.invite_by_uid``).
+    """
+
+    def __getitem__(self, interview_id: str) -> str:
+        if not interview_id:
+            raise KeyError(interview_id)
+        from outreach.invites import uid_for
+
+        return uid_for(interview_id)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __bool__(self) -> bool:
+        return True  # never "empty": it answers every interview id
 
 
 def _load(state: Mapping[str, str], key: str) -> dict[str, Any]:
@@ -167,6 +210,7 @@ class Observer:
         self.clock = clock
         self.subscription_minutes = subscription_minutes
         self._folders: dict[str, Any] = {}
+        self._with_files: list[ReplyReceived] = []  # replies of this page that carry files
 
     # -- folders and subscription -------------------------------------------------
     def folder(self, name: str) -> Any:
@@ -273,10 +317,13 @@ class Observer:
             changes, new_state, last = self._fetch_page(name, None)
         rebuilding = state.get(f"rebuild:{name}")
         handler = getattr(self, f"_on_{name}")
+        self._with_files = []
         for kind, item in changes:
             if isinstance(item, Exception) or kind not in (CREATE, UPDATE, DELETE):
                 continue
             handler(kind, item, state, out, vanished, sent_seen, rebuilding)
+        if self._with_files:
+            self._read_calendar_files(self._with_files, out)
         state[name] = new_state  # only now: the page has been fully consumed
         if last and rebuilding:
             self._finish_rebuild(name, state, out, vanished)
@@ -408,9 +455,12 @@ class Observer:
         _advance(state, "inbox", received, item.id)
         if rebuilding == "baseline":
             return
-        out.append(
-            classify(self._raw(item, state), own=(self.account.primary_smtp_address,), tz=self.tz)
+        seen = classify(
+            self._raw(item, state), own=(self.account.primary_smtp_address,), tz=self.tz
         )
+        out.append(seen)
+        if getattr(item, "has_attachments", False) and type(seen) is ReplyReceived:
+            self._with_files.append(seen)  # a person wrote: read their calendar files
 
     def _raw(self, item: Any, state: Mapping[str, str]) -> RawMessage:
         headers = {(h.name or "").lower(): h.value or "" for h in item.headers or ()}
@@ -437,6 +487,92 @@ class Observer:
             tracking_id=tracking_id,
             proposed_start=plain(getattr(item, "proposed_start", None), self.tz),
             proposed_end=plain(getattr(item, "proposed_end", None), self.tz),
+        )
+
+    # -- calendar files that came with replies -------------------------------------------
+    def _read_calendar_files(self, replies: list[ReplyReceived], out: list[Observation]) -> None:
+        """Add what the .ics files of these replies say, each after its reply in ``out``.
+
+        One GetItem lists the replies' attachments; one GetAttachment (per 100 files)
+        reads the calendar files among them. A file that cannot be read or parsed is
+        skipped with a log line: the reply itself is reported all the same.
+        """
+        listed = self.account.fetch(
+            ids=[(r.item_id, None) for r in replies], only_fields=["attachments"]
+        )
+        wanted: list[tuple[ReplyReceived, Any]] = []
+        for reply, item in zip(replies, listed, strict=True):
+            if isinstance(item, Exception):
+                log.info("attachments of a reply not listed: %s", type(item).__name__)
+                continue
+            for attached in item.attachments or ():
+                if isinstance(attached, FileAttachment) and is_calendar_file(
+                    attached.name, attached.content_type
+                ):
+                    wanted.append((reply, attached))
+        if not wanted:
+            return
+        files = GetAttachment(account=self.account).call(
+            items=[a.attachment_id for _, a in wanted],
+            include_mime_content=False,
+            body_type=None,
+            filter_html_content=None,
+            additional_fields=None,
+        )
+        added: dict[int, list[Observation]] = {}
+        for (reply, attached), got in zip(wanted, files, strict=True):
+            if isinstance(got, Exception):
+                log.info("calendar file %r not read: %s", attached.name, type(got).__name__)
+                continue
+            added.setdefault(id(reply), []).extend(
+                self._calendar_file(reply, attached.name or "", got)
+            )
+        if added:
+            out[:] = [o for seen in out for o in (seen, *added.get(id(seen), ()))]
+
+    def _calendar_file(self, reply: ReplyReceived, name: str, got: Any) -> list[Observation]:
+        """What one calendar file says, tied to the reply that carried it."""
+        from outreach.invites import parse
+
+        try:
+            data = got.content or b""
+        except ValueError:  # no content came back (exchangelib would stream it)
+            data = b""
+        if not data or len(data) > MAX_CALENDAR_BYTES:
+            log.info("calendar file %r skipped: %d bytes", name, len(data))
+            return []
+        try:
+            found = parse(
+                data,
+                at=reply.at,
+                item_id=reply.item_id,
+                tz=getattr(self.tz, "key", "UTC"),
+                tracking_of=UidOf(),
+            )
+        except Exception as error:  # a sender's file must never stop the sync
+            log.warning("calendar file %r skipped: %s", name, type(error).__name__)
+            return []
+        if not found:
+            log.info("calendar file %r: unreadable, or nothing to act on", name)
+        return [self._as_part_of(seen, reply) for seen in found]
+
+    def _as_part_of(self, seen: Observation, reply: ReplyReceived) -> Observation:
+        """Give an answer read from a file the reply's thread, so it matches like the reply.
+
+        The sender stays the one the file names unless that is the mailbox itself (or
+        missing): then it is whoever sent the reply.
+        """
+        if not isinstance(seen, Incoming):
+            return seen
+        own = (self.account.primary_smtp_address or "").lower()
+        sender = seen.sender.strip().lower()
+        return replace(
+            seen,
+            sender=reply.sender if not sender or sender == own else sender,
+            internet_message_id=reply.internet_message_id,
+            in_reply_to=reply.in_reply_to,
+            references=reply.references,
+            conversation_id=reply.conversation_id,
         )
 
     # -- drafts that vanished ----------------------------------------------------------

@@ -20,6 +20,7 @@ from .xml import Element, el, from_str, local, q, sub, to_str
 if TYPE_CHECKING:
     from .mailbox import Item, Mailbox
 
+
 class AttachmentError(ValueError):
     """An attachment the sandbox cannot take (an item attachment, bad base64)."""
 
