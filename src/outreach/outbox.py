@@ -7,7 +7,8 @@ message is marked done after. A crash between "created in Exchange" and
 finds it by id and records it instead of creating a second one.
 
 The order of one ``perform``:
-  1. take the holds no longer needed off the calendar (one bulk request) and record it;
+  1. unless ``only`` narrows it, take the holds no longer needed off the calendar
+     (one bulk request) and record it;
   2. read the PLANNED messages and have ``prepare.Preparer`` turn them into emails
      and meetings (it asks the mailbox once for busy times and MailTips);
   3. record the failures, withdraw the requests to contacts who are away, and record
