@@ -21,6 +21,20 @@ from outreach.research import Category, FitArea, Funnel, ResearchFile, describe
 FORMATS = ("md", "html", "csv")
 
 
+
+#: The research file's columns, as the guide lists them.
+INTERVIEW_HEADER = ["Date", "Name", "Title", "Department", "Mailing address", "Phone",
+                    "Referrals", "Impressions"]  # fmt: skip
+
+
+def _interview_rows(research: ResearchFile) -> list[list[str]]:
+    """One row per interview: the guide's "file with the following data"."""
+    return [
+        [_date(research, n), r.name, r.title, r.department, r.mailing_address, r.phone,
+         ", ".join(r.referrals), r.impressions]
+        for n, r in enumerate(research.rows)
+    ]
+
 def render(research: ResearchFile, fmt: str) -> str:
     """Return the research file in ``fmt`` (md, html or csv). Raise ValueError if unknown."""
     if fmt == "md":
@@ -72,24 +86,7 @@ def markdown(research: ResearchFile) -> str:
     out += [f"Generated {research.generated_at:%Y-%m-%d %H:%M %Z}.".replace(" .", "."), ""]
     out += ["## Interviews", ""]
     if research.rows:
-        header = ["Date", "Name", "Title", "Department", "Mailing address", "Phone"]
-        header += ["Referrals", "Impressions"]
-        out += _table(
-            header,
-            [
-                [
-                    _date(research, n),
-                    r.name,
-                    r.title,
-                    r.department,
-                    r.mailing_address,
-                    r.phone,
-                    ", ".join(r.referrals),
-                    r.impressions,
-                ]
-                for n, r in enumerate(research.rows)
-            ],
-        )
+        out += _table(INTERVIEW_HEADER, _interview_rows(research))
     else:
         out.append("No interviews logged yet (`outreach log CONTACT`).")
     out += ["", "## Comparison", ""]
@@ -329,22 +326,8 @@ def html(research: ResearchFile) -> str:
         "<h2>Interviews</h2>",
     ]
     if research.rows:
-        header = ["Date", "Name", "Title", "Department", "Mailing address", "Phone"]
-        header += ["Referrals", "Impressions"]
-        rows = [
-            [
-                _date(research, n),
-                r.name,
-                r.title,
-                r.department,
-                r.mailing_address,
-                r.phone,
-                ", ".join(r.referrals),
-                r.impressions,
-            ]
-            for n, r in enumerate(research.rows)
-        ]
-        out.append(_html_table(header, rows, 1).replace("<table>", '<table id="interviews">', 1))
+        table = _html_table(INTERVIEW_HEADER, _interview_rows(research), 1)
+        out.append(table.replace("<table>", '<table id="interviews">', 1))
     else:
         out.append('<p class="muted">No interviews logged yet.</p>')
     out.append("<h2>Comparison</h2>")
