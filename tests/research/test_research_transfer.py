@@ -128,3 +128,25 @@ def test_import_names_what_is_wrong_with_a_bad_export(config_file: Path, tmp_pat
     result = run(config_file, "import", str(other))
     assert "is not an outreach export" in result.output
     assert not Store(tmp_path / "store.json").exists()
+
+
+def test_ics_export_holds_the_scheduled_interviews(
+    config_file: Path, full: Store, tmp_path: Path
+) -> None:
+    import icalendar
+
+    with full.transaction() as changing:  # one interview still to come, the others held
+        first = sorted(changing.interviews.values(), key=lambda i: i.start)[0]
+        first.status = "scheduled"
+    state = full.read()
+    scheduled = [i for i in state.interviews.values() if i.status == "scheduled"]
+    assert len(scheduled) == 1 and len(state.interviews) > 1
+    out = tmp_path / "interviews.ics"
+    result = run(config_file, "export", "--format", "ics", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    calendar = icalendar.Calendar.from_ical(out.read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == len(scheduled)
+    names = {state.contacts[i.contact_id].name for i in scheduled}
+    assert {str(e["SUMMARY"]).removeprefix("Informational interview: ") for e in events} == names
+    assert run(config_file, "export", "--format", "ics").output.startswith("BEGIN:VCALENDAR")

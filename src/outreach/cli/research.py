@@ -313,19 +313,38 @@ def report_command(
 
 @click.command("export")
 @click.option(
-    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "ics"]),
+    default="json",
+    show_default=True,
+    help="ics: only your scheduled interviews, as one calendar file to import elsewhere.",
 )
 @click.option(
     "--output",
     "-o",
     type=click.Path(),
-    help="json: a file (default stdout). csv: a folder, or a .zip file.",
+    help="json, ics: a file (default stdout). csv: a folder, or a .zip file.",
 )
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: str | None) -> None:
     """Export everything: contacts, interviews, messages, events and sync state."""
     settings = _settings(ctx)
     store = app.open_store(settings)
+    if fmt == "ics":
+        from outreach import invites
+
+        state = store.read()
+        pairs = [(i, state.contacts[i.contact_id]) for i in state.interviews.values()
+                 if i.contact_id in state.contacts]  # fmt: skip
+        data = invites.to_bytes(invites.export(pairs, settings.user, tz=settings.time.timezone,
+                                               stamp=app.now(settings)))  # fmt: skip
+        if output is None:
+            click.echo(data.decode(), nl=False)
+        else:
+            Path(output).write_bytes(data)
+            click.echo(f"Exported your scheduled interviews to {output}.", err=True)
+        return
     document = transfer.dump(store.read(), store.events(), app.now(settings))
     if output is None:
         if fmt == "csv":
