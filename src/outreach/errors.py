@@ -36,7 +36,15 @@ class StoreError(OutreachError):
 
 
 class MailboxError(OutreachError):
-    """The mailbox refused or could not be reached; the message is one clear sentence."""
+    """The mailbox refused or could not be reached; the message is one clear sentence.
+
+    ``transient`` marks a connection that failed (the loop backs off and retries)
+    as opposed to a request the server refused (that one message fails).
+    """
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 class TemplateError(UserError):

@@ -38,7 +38,7 @@ from outreach.errors import MailboxError
 from outreach.mailbox.base import Created, Mailbox
 from outreach.model import Event, Kind, Message, MessageState, State, Status
 from outreach.observations import DraftDeleted, DraftSent
-from outreach.prepare import Prepared, Preparer, unreachable
+from outreach.prepare import Prepared, Preparer
 from outreach.settings import Settings
 from outreach.store import Store
 
@@ -246,7 +246,7 @@ class Outbox:
         try:
             return message_id, call(arg)
         except MailboxError as problem:
-            if unreachable(problem):
+            if problem.transient:
                 raise
             return message_id, str(problem)
 

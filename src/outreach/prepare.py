@@ -47,11 +47,6 @@ class Prepared:
         stored.slots, stored.subject = self.message.slots, self.message.subject
 
 
-def unreachable(problem: MailboxError) -> bool:
-    """True for failures of the connection (the loop retries), not of one message."""
-    return getattr(problem, "transient", False)
-
-
 class Preparer:
     """Renders messages for one mailbox and its settings; asks the mailbox, creates nothing."""
 
@@ -215,7 +210,7 @@ class Preparer:
         try:
             tips = self.mailbox.mail_tips(emails)
         except MailboxError as problem:
-            if unreachable(problem):
+            if problem.transient:
                 raise
             log.warning("MailTips unavailable (%s); drafting without them", problem)
             return {}

@@ -217,3 +217,18 @@ def test_tls_verification_cannot_be_switched_off_globally() -> None:
             endpoint="https://mail.example.com/EWS/Exchange.asmx",
             credentials=Credentials("robin.vale@example.com", "x"),
         )
+
+
+def test_connection_failures_are_transient_refusals_are_not(
+    sandbox: Sandbox, backend: EwsMailbox
+) -> None:
+    """The loop retries a connection that failed; a refused request fails that message only."""
+    sandbox.controls.inject_fault("error", code="ErrorAccessDenied", operation="ResolveNames")
+    with pytest.raises(MailboxError) as refused:
+        backend.lookup("Priya")
+    assert refused.value.transient is False
+    sandbox.controls.inject_fault("drop", operation="ResolveNames")
+    with pytest.raises(MailboxError) as down:
+        backend.lookup("Priya")
+    assert down.value.transient is True
+    assert str(down.value).startswith("Cannot reach the mailbox server 127.0.0.1")

@@ -218,7 +218,17 @@ def sentence(error: BaseException, host: str, username: str, email: str) -> str:
             f"The TLS certificate of {host} could not be verified; list the host in "
             "mailbox.insecure_hosts only if you trust this network."
         )
-    if isinstance(error, ews_errors.ErrorTimeoutExpired | ews_errors.ErrorServerBusy) or any(
+    if unreachable(error):
+        return f"Cannot reach the mailbox server {host}: check the address and the network."
+    if isinstance(error, ews_errors.ResponseMessageError):
+        return f"The mailbox server {host} refused the request ({name}: {text[:160]})."
+    return f"The mailbox server {host} failed ({name}: {text[:160]})."
+
+
+def unreachable(error: BaseException) -> bool:
+    """True when the connection failed (worth retrying later), not the request."""
+    text = secrets.redact(str(error))
+    return isinstance(error, ews_errors.ErrorTimeoutExpired | ews_errors.ErrorServerBusy) or any(
         word in text
         for word in (
             "Connection refused",
@@ -228,11 +238,7 @@ def sentence(error: BaseException, host: str, username: str, email: str) -> str:
             "Failed to establish",
             "RemoteDisconnected",
         )
-    ):
-        return f"Cannot reach the mailbox server {host}: check the address and the network."
-    if isinstance(error, ews_errors.ResponseMessageError):
-        return f"The mailbox server {host} refused the request ({name}: {text[:160]})."
-    return f"The mailbox server {host} failed ({name}: {text[:160]})."
+    )
 
 
 @contextmanager
@@ -244,4 +250,5 @@ def translate(host: str, username: str = "", email: str = "") -> Iterator[None]:
         raise
     except (ews_errors.EWSError, requests.exceptions.RequestException, OSError) as error:
         log.debug("mailbox error: %s", secrets.redact(repr(error)))
-        raise MailboxError(sentence(error, host, username, email)) from None
+        transient = unreachable(error) or isinstance(error, ews_errors.RateLimitError)
+        raise MailboxError(sentence(error, host, username, email), transient=transient) from None
