@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from exchangelib import EWSDateTime, EWSTimeZone, Mailbox, Message
+from exchangelib import Credentials, EWSDateTime, EWSTimeZone, Mailbox, Message
 from exchangelib.errors import (
     ErrorExpiredSubscription,
     ErrorSubscriptionNotFound,
@@ -147,3 +147,22 @@ def test_request_counter(account, sandbox) -> None:
     sandbox.controls.reset_request_counts()
     list(account.inbox.sync_items())
     assert sandbox.controls.request_counts() == {"SyncFolderItems": 1}
+
+
+def test_a_stopped_sandbox_answers_nobody_even_on_a_kept_alive_connection() -> None:
+    from outreach.errors import MailboxError
+    from outreach.mailbox.connect import open_account
+    from outreach.mailbox.ews import EwsMailbox
+    from outreach.settings import MailboxSettings
+
+    sandbox = Sandbox().start()
+    connection = open_account(MailboxSettings(max_wait_seconds=1), sandbox.user,
+                              endpoint=sandbox.url, credentials=Credentials(sandbox.user, "x"),
+                              retry_wait=0.05)  # fmt: skip
+    backend = EwsMailbox(connection, tz="UTC")
+    assert [p.email for p in backend.lookup("Priya")] == ["priya.castellan@example.com"]
+    sandbox.stop()
+    with pytest.raises(MailboxError) as down:
+        backend.lookup("Priya")
+    assert down.value.transient is True
+    backend.close()
