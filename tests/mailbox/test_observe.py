@@ -273,3 +273,33 @@ def test_new_connection_is_cheap_to_restart(
         retry_wait=0.05,
     )
     assert connection.account.primary_smtp_address == sandbox.user
+
+
+def test_paging_finishes_its_folders_without_polling_and_loses_nothing(
+    email: Email, sandbox: Sandbox, connect: Callable[..., EwsMailbox]
+) -> None:
+    box = connect()
+    box.observer.page_size = 2
+    _, state = cycle(box, {})
+    box.create_drafts([email(n) for n in range(1, 6)])
+    _, state = cycle(box, state)  # our own drafts, indexed page by page
+    for n in range(1, 6):
+        sandbox.controls.press_send(subject=f"({n})")
+    first = box.sync(state)
+    assert first.more  # five sends, two a page
+    sandbox.controls.reply(subject="(1)", body="Thursday works.")  # arrives while paging
+    sandbox.controls.reset_request_counts()
+    second = box.sync(first.state)
+    assert "GetEvents" not in sandbox.controls.request_counts()  # finishing pages first
+    seen = first.observations + second.observations
+    rest, state = cycle(box, second.state)
+    seen += rest
+    assert sorted(o.tracking_id for o in seen if isinstance(o, DraftSent)) == [
+        f"msg{n:03d}" for n in range(1, 6)
+    ]
+    later, state = cycle(box, state)  # the next cycle's poll brings what waited meanwhile
+    assert [o.body_text for o in later if isinstance(o, ReplyReceived)] == ["Thursday works."]
+    assert not [o for o in later if isinstance(o, DraftSent)]  # nothing twice
+    sandbox.controls.reset_request_counts()
+    assert box.sync(state).observations == []
+    assert sandbox.controls.request_counts() == {"GetEvents": 1}

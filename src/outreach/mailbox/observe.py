@@ -251,6 +251,9 @@ class Observer:
     def _due(self, state: dict[str, str]) -> set[str]:
         waiting = {n for n in (state.get("pending") or "").split(",") if n}
         never = {n for n in FOLDERS if n not in state}
+        if waiting and state.get("subscription"):
+            # finish the folders' pages first; the subscription keeps the other events
+            return waiting | never
         if state.get("subscription") and state.get("watermark"):
             try:
                 return self._changed(state) | waiting | never
