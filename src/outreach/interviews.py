@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from outreach import app, logform
+from outreach.engine.actions import set_status
 from outreach.errors import OutreachError
 from outreach.logform import LogEntry
 from outreach.model import Contact, Event, Interview, Referral, Source, State, Status
@@ -289,20 +290,5 @@ def log_interview(
 
 def _mark_interviewed(state: State, contact: Contact, now: datetime) -> None:
     """Move a contact still before its interview to interviewed, with a status event."""
-    if contact.status not in BEFORE_INTERVIEW:
-        return
-    previous = contact.status
-    contact.status, contact.status_changed_at, contact.updated_at = (
-        Status.INTERVIEWED,
-        now,
-        now,
-    )
-    state.record(
-        Event(
-            at=now,
-            kind="status",
-            contact_id=contact.id,
-            text=f"{previous.value} → interviewed: interview logged",
-            data={"from": previous.value, "to": Status.INTERVIEWED.value},
-        )
-    )
+    if contact.status in BEFORE_INTERVIEW:
+        set_status(state, contact.id, Status.INTERVIEWED, now, "interview logged")
