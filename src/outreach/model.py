@@ -297,6 +297,17 @@ class State:
         """Append an event to the log (written with the rest of the transaction)."""
         self.events.append(event)
 
+    def note(
+        self,
+        at: datetime,
+        kind: str,
+        contact_id: str | None,
+        text: str,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Record an event from its parts: the one way rules and the outbox tell the story."""
+        self.record(Event(at=at, kind=kind, contact_id=contact_id, text=text, data=data or {}))
+
     def messages_of(self, contact_id: str) -> list[Message]:
         """Return a contact's outbox messages, oldest first."""
         mine = [m for m in self.messages.values() if m.contact_id == contact_id]

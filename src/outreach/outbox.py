@@ -227,14 +227,12 @@ class Outbox:
                 if message is None or not due_for_release(message):
                     continue
                 message.state, message.release = MessageState.CANCELLED, False
-                state.record(
-                    Event(
-                        at=now,
-                        kind="released",
-                        contact_id=message.contact_id,
-                        text=f"{describe(message)} taken off the calendar",
-                        data={"message_id": message.id},
-                    )
+                state.note(
+                    now,
+                    "released",
+                    message.contact_id,
+                    f"{describe(message)} taken off the calendar",
+                    {"message_id": message.id},
                 )
                 report.released.append(message_id)
             report.events += state.events
@@ -318,20 +316,16 @@ def _landed(
     else:
         message.state, message.drafted_at = MessageState.DRAFTED, now
         where = "on the calendar" if message.kind in (Kind.INVITE, Kind.HOLD) else "in Drafts"
-    state.record(
-        Event(
-            at=now,
-            kind="sent" if created.sent else "drafted",
-            contact_id=message.contact_id,
-            text=f"{describe(message)} {where}: {message.subject}{note}",
-            data={"message_id": message.id, "item_id": created.item_id},
-        )
+    state.note(
+        now,
+        "sent" if created.sent else "drafted",
+        message.contact_id,
+        f"{describe(message)} {where}: {message.subject}{note}",
+        {"message_id": message.id, "item_id": created.item_id},
     )
 
 
-def _fail(
-    state: State, message_id: str, reason: str, now: datetime, retry: bool = False
-) -> None:
+def _fail(state: State, message_id: str, reason: str, now: datetime, retry: bool = False) -> None:
     """Record a message's failure; a refused send stays PLANNED to be tried next cycle."""
     message = state.messages.get(message_id)
     if message is None:
@@ -342,14 +336,12 @@ def _fail(
     contact = state.contacts.get(message.contact_id)
     if contact is not None:
         contact.attention = f"{describe(message)} could not be prepared: {reason}"
-    state.record(
-        Event(
-            at=now,
-            kind="failed",
-            contact_id=message.contact_id,
-            text=f"{describe(message)} failed: {reason}",
-            data={"message_id": message_id},
-        )
+    state.note(
+        now,
+        "failed",
+        message.contact_id,
+        f"{describe(message)} failed: {reason}",
+        {"message_id": message_id},
     )
 
 

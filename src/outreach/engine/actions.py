@@ -141,14 +141,12 @@ def set_status(
     if status != Status.PAUSED:
         contact.paused_until = None
         contact.paused_from = None
-    state.record(
-        Event(
-            at=now,
-            kind="status",
-            contact_id=contact_id,
-            text=f"{previous.value} → {status.value}: {reason}",
-            data={"from": previous.value, "to": status.value, **(data or {})},
-        )
+    state.note(
+        now,
+        "status",
+        contact_id,
+        f"{previous.value} → {status.value}: {reason}",
+        {"from": previous.value, "to": status.value, **(data or {})},
     )
     return True
 
@@ -169,14 +167,12 @@ def commit(state: State, action: Action, now: datetime) -> None:
         state.messages[action.id] = action
         if action.kind == Kind.INVITE and action.interview_id in state.interviews:
             state.interviews[action.interview_id].invite_id = action.id
-        state.record(
-            Event(
-                at=now,
-                kind="planned",
-                contact_id=action.contact_id,
-                text=f"{describe(action)} planned",
-                data={"message_id": action.id, "kind": action.kind.value},
-            )
+        state.note(
+            now,
+            "planned",
+            action.contact_id,
+            f"{describe(action)} planned",
+            {"message_id": action.id, "kind": action.kind.value},
         )
     elif isinstance(action, StatusChange):
         if action.status == Status.PAUSED:
@@ -191,38 +187,32 @@ def commit(state: State, action: Action, now: datetime) -> None:
     elif isinstance(action, InterviewChange):
         interview = state.interviews[action.interview_id]
         interview.status = action.status
-        state.record(
-            Event(
-                at=now,
-                kind="interview",
-                contact_id=interview.contact_id,
-                text=action.reason,
-                data={"interview_id": interview.id, "status": action.status},
-            )
+        state.note(
+            now,
+            "interview",
+            interview.contact_id,
+            action.reason,
+            {"interview_id": interview.id, "status": action.status},
         )
     elif isinstance(action, Release):
         message = state.messages[action.message_id]
         message.release = True
-        state.record(
-            Event(
-                at=now,
-                kind="release",
-                contact_id=message.contact_id,
-                text=f"{describe(message)} to come off the calendar: {action.reason}",
-                data={"message_id": message.id},
-            )
+        state.note(
+            now,
+            "release",
+            message.contact_id,
+            f"{describe(message)} to come off the calendar: {action.reason}",
+            {"message_id": message.id},
         )
     elif isinstance(action, Cancel):
         message = state.messages[action.message_id]
         message.state = MessageState.CANCELLED
-        state.record(
-            Event(
-                at=now,
-                kind="cancelled",
-                contact_id=message.contact_id,
-                text=f"{describe(message)} withdrawn: {action.reason}",
-                data={"message_id": message.id},
-            )
+        state.note(
+            now,
+            "cancelled",
+            message.contact_id,
+            f"{describe(message)} withdrawn: {action.reason}",
+            {"message_id": message.id},
         )
 
 

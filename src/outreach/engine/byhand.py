@@ -15,7 +15,6 @@ from outreach.engine.actions import EMAIL_KINDS, describe, message_id, set_statu
 from outreach.errors import UserError
 from outreach.model import (
     STOPPED,
-    Event,
     Interview,
     Kind,
     Message,
@@ -144,14 +143,12 @@ def agree(
             status="proposed",
         )
         state.interviews[iid] = interview
-        state.record(
-            Event(
-                at=now,
-                kind="interview",
-                contact_id=contact_id,
-                text=f"time agreed by hand: {start:%Y-%m-%d %H:%M} ({mode.value})",
-                data={"interview_id": iid},
-            )
+        state.note(
+            now,
+            "interview",
+            contact_id,
+            f"time agreed by hand: {start:%Y-%m-%d %H:%M} ({mode.value})",
+            {"interview_id": iid},
         )
     if contact.status != Status.SCHEDULED:
         set_status(state, contact_id, Status.SCHEDULING, now, "a time was agreed")

@@ -19,7 +19,6 @@ from outreach.engine.match import match, match_message
 from outreach.engine.replies import ReadingKind, read_reply
 from outreach.model import (
     Contact,
-    Event,
     Interview,
     Kind,
     Message,
@@ -120,7 +119,7 @@ def _from_user(sender: str, settings: Settings) -> bool:
 def _event(
     state: State, at: datetime, kind: str, contact_id: str, text: str, **data: object
 ) -> None:
-    state.record(Event(at=at, kind=kind, contact_id=contact_id, text=text, data=dict(data)))
+    state.note(at, kind, contact_id, text, dict(data))
 
 
 # --- our own drafts -------------------------------------------------------------------
