@@ -64,7 +64,9 @@ def run(ctx: click.Context, once: bool, log_format: str) -> None:
         ctx.exit(1)
 
 
-def _one_off(ctx: click.Context, ref: str, kind_name: str, send: bool, dry_run: bool, yes: bool):
+def _one_off(
+    ctx: click.Context, ref: str, kind_name: str, send: bool, dry_run: bool, yes: bool
+) -> None:
     """Shared body of `send` and `draft`: show the email, then create or send it once."""
     settings = app.load_settings(_config(ctx))
     store = app.open_store(settings)
