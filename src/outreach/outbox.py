@@ -88,6 +88,14 @@ class Outbox:
     def reconcile(self) -> int:
         """Settle the outbox against the mailbox after a start or an error; return how many.
 
+        Holds the outbox lock, like ``perform``: one process at a time.
+        """
+        with self.store.performing():
+            return self._reconcile()
+
+    def _reconcile(self) -> int:
+        """Settle the outbox against the mailbox; the caller holds the outbox lock.
+
         PLANNED messages that already exist are recorded where they landed. Drafts
         waiting for the user that are gone (or in Deleted Items) are recorded as
         deleted: a draft created and deleted while the daemon was down falls inside
@@ -129,7 +137,15 @@ class Outbox:
     # -- performing -------------------------------------------------------------------
 
     def perform(self, only: Sequence[str] | None = None) -> Report:
-        """Carry every PLANNED message (or those in ``only``) into the mailbox."""
+        """Carry every PLANNED message (or those in ``only``) into the mailbox.
+
+        Holds the outbox lock, so the daemon and a command never both act on the
+        same planned message; whoever comes second finds it already done.
+        """
+        with self.store.performing():
+            return self._perform(only)
+
+    def _perform(self, only: Sequence[str] | None) -> Report:
         report = Report()
         snapshot = self.store.read()
         now = self.clock.now().astimezone(self.settings.zone)

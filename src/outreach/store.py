@@ -5,7 +5,8 @@ meta) plus an append-only events file beside it, guarded by a lock file:
 
     store.json          the state, rewritten whole by each transaction
     store.events.jsonl  the history, one event per line, only ever appended
-    store.json.lock     the cross-process lock (filelock)
+    store.json.lock     the cross-process lock (filelock), held while a transaction writes
+    store.json.outbox.lock  held while one process carries messages into the mailbox
 
 Why this shape:
 
@@ -51,6 +52,9 @@ from outreach.model import Contact, Event, Interview, Message, State
 from outreach.model import _encode as model_encode
 
 log = logging.getLogger(__name__)
+
+#: How long a command waits for another process to finish carrying messages (s).
+PERFORM_TIMEOUT = 900.0
 
 #: The version of the file layout this code writes.
 SCHEMA_VERSION = 1
@@ -191,6 +195,7 @@ class Store:
         self.path = Path(path)
         self.events_path = self.path.with_name(self.path.stem + ".events.jsonl")
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self.outbox_lock_path = self.path.with_name(self.path.name + ".outbox.lock")
         self.storage = AtomicJSONStorage(self.path)
         self.migrations = MIGRATIONS if migrations is None else migrations
         self.version = version
@@ -260,6 +265,29 @@ class Store:
             raise StoreError(
                 f"The store {self.path} is busy: another outreach process has held "
                 f"{self.lock_path} for over {self.lock_timeout:.0f} s."
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @contextlib.contextmanager
+    def performing(self, timeout: float = PERFORM_TIMEOUT) -> Iterator[None]:
+        """Hold the outbox lock: one process at a time carries messages into the mailbox.
+
+        Separate from the data lock, which is held only while a transaction writes:
+        carrying messages takes mailbox round trips, and the daemon and a command
+        must not both act on the same planned message. The system frees it if the
+        holder dies. Raise StoreError if another process holds it too long.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        lock = FileLock(self.outbox_lock_path, timeout=timeout, mode=0o600)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreError(
+                f"Another outreach process has been sending for over {timeout:.0f} s "
+                f"({self.outbox_lock_path}); try again when it is done."
             ) from None
         try:
             yield
