@@ -147,3 +147,13 @@ def test_all_operations_and_errors_validate(account, sandbox) -> None:
     assert not missing, f"operations never exercised: {sorted(missing)}"
     for op, body in sandbox.recorded:
         assert schema().validate(etree.ElementTree(body)), f"{op}: {schema().error_log.last_error}"
+
+
+@pytest.mark.parametrize("operation", sorted(load_all()))
+def test_an_injected_error_validates_for_every_operation(operation: str) -> None:
+    from outreach.sandbox.server import error_response
+
+    body = error_response(operation, "ErrorAccessDenied")
+    assert schema().validate(etree.ElementTree(body)), (
+        f"{operation}: {schema().error_log.last_error}"
+    )

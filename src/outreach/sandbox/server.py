@@ -173,15 +173,29 @@ class Handler(BaseHTTPRequestHandler):
             )
 
 
+#: Children the schema requires in a response message even when it reports an error.
+REQUIRED_ON_ERROR = {
+    "SyncFolderItems": (("m:SyncState", ""), ("m:IncludesLastItemInRange", True)),
+    "GetServerTimeZones": (("m:TimeZoneDefinitions", None),),
+    "CreateAttachment": (("m:Attachments", None),),
+    "GetAttachment": (("m:Attachments", None),),
+}
+
+
 def error_response(operation: str, code: str) -> Element:
-    """An injected per-message error for any operation (e.g. ErrorInvalidSyncStateData)."""
+    """An injected error for any operation, shaped as Exchange shapes that operation's answer."""
+    text = f"Injected by the sandbox: {code}."
+    if operation == "GetMailTips":  # the response is itself the response message
+        return response_message("m:GetMailTipsResponse", code, text)
+    if operation == "GetUserAvailabilityRequest":  # one error per mailbox asked about
+        resp = el("m:GetUserAvailabilityResponse")
+        answer = sub(sub(resp, "m:FreeBusyResponseArray"), "m:FreeBusyResponse")
+        answer.append(response_message("m:ResponseMessage", code, text))
+        return resp
     resp = el(f"m:{operation}Response")
-    msg = response_message(
-        f"m:{operation}ResponseMessage", code, f"Injected by the sandbox: {code}."
-    )
-    if operation == "SyncFolderItems":
-        sub(msg, "m:SyncState", "")
-        sub(msg, "m:IncludesLastItemInRange", True)
+    msg = response_message(f"m:{operation}ResponseMessage", code, text)
+    for tag, value in REQUIRED_ON_ERROR.get(operation, ()):
+        sub(msg, tag, value)
     sub(resp, "m:ResponseMessages").append(msg)
     return resp
 
