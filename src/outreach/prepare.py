@@ -21,7 +21,7 @@ from outreach.engine.actions import describe
 from outreach.errors import MailboxError, OutreachError
 from outreach.mailbox.base import Mailbox, Meeting, OutgoingEmail
 from outreach.mailbox.classify import hold_until
-from outreach.model import Contact, Interview, Kind, Message, MessageState, Mode, State
+from outreach.model import Contact, Interview, Kind, Message, Mode, State
 from outreach.observations import OutOfOffice
 from outreach.settings import Settings
 
@@ -160,7 +160,6 @@ class Preparer:
             subject=rendered.subject,
             html=rendered.html,
             text=rendered.text,
-            reply_to_item=thread.item_id if thread and thread.state == MessageState.SENT else None,
             in_reply_to=thread.internet_message_id if thread else None,
         )
         return Prepared(message, email=email)

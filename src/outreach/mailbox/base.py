@@ -33,8 +33,7 @@ class OutgoingEmail:
     subject: str
     html: str
     text: str
-    reply_to_item: str | None = None  # Exchange item id to continue the thread of
-    in_reply_to: str | None = None  # internet message id of the thread's last message
+    in_reply_to: str | None = None  # internet message id the email continues (the thread)
     attachments: tuple[Attachment, ...] = ()
 
 
