@@ -34,7 +34,6 @@ from exchangelib.util import create_element
 
 from outreach.mailbox import tracking
 from outreach.mailbox.base import Busy, Created, Meeting, OutgoingEmail, Person, SyncResult
-from outreach.mailbox.classify import hold_until
 from outreach.mailbox.connect import Connection, host_of, translate
 from outreach.mailbox.observe import Observer
 from outreach.mailbox.returndate import return_date
@@ -423,11 +422,6 @@ class EwsMailbox:
             external=external,
             notes=notes,
         )
-
-    def hold_for(self, email: str, now: datetime, default_days: int = 7) -> datetime | None:
-        """Ask MailTips about one recipient; return until when a draft to them should wait."""
-        tip = self.mail_tips([email]).get(email.lower())
-        return hold_until(tip, now, default_days) if tip else None
 
     # -- directory ----------------------------------------------------------------
     def lookup(self, name: str) -> list[Person]:
