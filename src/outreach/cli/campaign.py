@@ -216,8 +216,8 @@ def resume(ctx: click.Context, contact: str) -> None:
 def forget(ctx: click.Context, contact: str, yes: bool, as_json: bool) -> None:
     """Remove CONTACT with their interviews, outbox entries and history.
 
-    Drafts already in your mailbox stay there for you to delete. The history
-    keeps one line saying a contact was forgotten, without their details.
+    Drafts and meetings already in your mailbox stay there for you to delete.
+    The history keeps one line saying a contact was forgotten, without details.
     """
     settings = app.load_settings(_config(ctx))
     store = app.open_store(settings)
