@@ -110,6 +110,14 @@ class Mailbox(Protocol):
         """Put the interview (or a hold) on the calendar; invite only if ``send``."""
         ...
 
+    def update_meeting(self, item_id: str, meeting: Meeting, send: bool) -> Created:
+        """Move an interview's calendar item to ``meeting``'s time and place.
+
+        The same meeting keeps its identity (and its tracking); the attendees get an
+        update with a raised sequence only if ``send``. Rescheduling replaces, never adds.
+        """
+        ...
+
     def create_holds(self, holds: Sequence[Meeting]) -> list[Created]:
         """Put tentative holds on the calendar in as few requests as possible."""
         ...
