@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from outreach import textsafe
 from outreach.errors import UserError
 from outreach.model import Contact, Source
 
@@ -40,6 +41,7 @@ ALIASES = {
     "surname": "last_name", "family_name": "last_name",
 }
 TRUE = {"1", "true", "yes", "y", "x"}
+FALSE = {"", "0", "false", "no", "n"}
 
 
 @dataclass
@@ -72,7 +74,8 @@ def detect_format(path: Path, explicit: str | None = None) -> str:
 
 
 def valid_email(email: str) -> bool:
-    return bool(EMAIL_RE.match(email))
+    """True for an address like name@example.com with no control or text-direction character."""
+    return bool(EMAIL_RE.match(email)) and textsafe.problem(email) is None
 
 
 def read_file(path: Path, fmt: str, existing: dict[str, str], now: datetime) -> ImportResult:
@@ -112,11 +115,20 @@ def build(rows: Iterable[Row], source: Path, existing: dict[str, str],
         if not name:
             result.skipped.append(Skipped(line, "no name"))
             continue
+        why = textsafe.problem(name)
+        if why is not None:
+            result.skipped.append(Skipped(line, f"name {name!r} holds {why}"))
+            continue
         if not email:
             result.skipped.append(Skipped(line, f"{name}: no email address"))
             continue
         if not valid_email(email):
-            result.skipped.append(Skipped(line, f"{name}: '{email}' is not an email address"))
+            result.skipped.append(Skipped(line, f"{name}: {email!r} is not an email address"))
+            continue
+        flag = row.get("do_not_contact", "").strip().lower()
+        if flag not in TRUE and flag not in FALSE:
+            result.skipped.append(Skipped(line, f"{name}: do_not_contact {flag!r} should be "
+                                          "yes or no (or empty)"))
             continue
         key = email.lower()
         if key in existing:
