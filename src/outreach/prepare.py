@@ -50,7 +50,8 @@ class Prepared:
 class Preparer:
     """Renders messages for one mailbox and its settings; asks the mailbox, creates nothing."""
 
-    def __init__(self, settings: Settings, mailbox: Mailbox) -> None:
+    def __init__(self, settings: Settings, mailbox: Mailbox | None) -> None:
+        """``mailbox`` None: offline (a rehearsal), so no MailTips and no busy times."""
         self.settings = settings
         self.mailbox = mailbox
 
@@ -204,7 +205,7 @@ class Preparer:
         emails = sorted(
             {state.contacts[m.contact_id].email for m in requests if m.contact_id in state.contacts}
         )
-        if not emails:
+        if not emails or self.mailbox is None:
             return {}
         try:
             tips = self.mailbox.mail_tips(emails)
@@ -217,7 +218,7 @@ class Preparer:
 
     def _busy(self, state: State, needing: list[Message], now: datetime) -> Busy:
         """One free/busy request for the user and the internal contacts that need slots."""
-        if not needing:
+        if not needing or self.mailbox is None:
             return {}
         emails = {self.settings.user.email}
         for message in needing:
