@@ -101,9 +101,16 @@ def init(ctx: click.Context, name: str | None, email: str | None, timezone: str 
 @click.pass_context
 def check(ctx: click.Context, offline: bool, as_json: bool) -> None:
     """Validate the config and the store and, unless --offline, reach the mailbox."""
+    from outreach import preflight
+
     settings = app.load_settings(_config_option(ctx))
     store: Store = app.open_store(settings)
     contacts = len(store.read().contacts) if store.exists() else None
+    found = preflight.problems(settings, app.now(settings))
+    if found:
+        count = len(found)
+        raise UserError(f"{count} problem{'s' if count > 1 else ''} beyond the config's "
+                        "syntax:", found)
     mailbox_text = None
     if not offline:
         mailbox = app.open_mailbox(settings)
@@ -116,6 +123,7 @@ def check(ctx: click.Context, offline: bool, as_json: bool) -> None:
             "config": {"path": str(settings.source), "valid": True},
             "store": {"path": str(store.path), "exists": contacts is not None,
                       "contacts": contacts},
+            "templates": {"render": True},
             "mailbox": {"checked": not offline, "backend": settings.mailbox.backend,
                         "text": mailbox_text},
         })
@@ -125,5 +133,6 @@ def check(ctx: click.Context, offline: bool, as_json: bool) -> None:
         click.echo(f"Store {store.path} is readable ({contacts} contacts).")
     else:
         click.echo(f"Store {store.path} does not exist yet; `outreach init` creates it.")
+    click.echo("Templates render and holidays are known.")
     if mailbox_text:
         click.echo(mailbox_text)
