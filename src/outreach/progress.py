@@ -10,9 +10,11 @@ click or rich.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sized
 from contextlib import contextmanager
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 class Task(Protocol):
@@ -20,9 +22,6 @@ class Task(Protocol):
 
     def advance(self, amount: int = 1) -> None:
         """Count ``amount`` more units as done."""
-
-    def total(self, total: int | None) -> None:
-        """Say how many units there are, once it is known (None: not known)."""
 
 
 class Display(Protocol):
@@ -42,9 +41,6 @@ class _Unseen:
     """Progress nobody watches: every call does nothing."""
 
     def advance(self, amount: int = 1) -> None:
-        pass
-
-    def total(self, total: int | None) -> None:
         pass
 
     def begin(self, what: str, total: int | None) -> Task:
@@ -81,6 +77,14 @@ def task(what: str, total: int | None = None) -> Iterator[Task]:
         yield started
     finally:
         display.end(started)
+
+
+def counted(items: Iterable[T], what: str) -> Iterator[T]:
+    """Yield ``items``, showing how many are done: ``for row in counted(rows, "Importing")``."""
+    with task(what, len(items) if isinstance(items, Sized) else None) as done:
+        for item in items:
+            yield item
+            done.advance()
 
 
 def waiting(seconds: float, why: str) -> None:

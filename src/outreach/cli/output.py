@@ -18,9 +18,9 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
-from typing import IO, Any, ContextManager, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -189,9 +189,6 @@ class _Shown:
     def advance(self, amount: int = 1) -> None:
         self.bars.advance(self.id, amount)
 
-    def total(self, total: int | None) -> None:
-        self.bars.update(self.id, total=total)
-
 
 class TerminalDisplay:
     """Progress bars and throttling countdowns on stderr, drawn by rich while work runs.
@@ -309,7 +306,7 @@ def display() -> TerminalDisplay | None:
 def progress_shown() -> Iterator[None]:
     """Show core progress on stderr for the length of one command, when it is a terminal."""
     shown = display()
-    guard: ContextManager[Any] = progress.showing(shown) if shown else nullcontext()
+    guard: AbstractContextManager[Any] = progress.showing(shown) if shown else nullcontext()
     try:
         with guard:
             yield
