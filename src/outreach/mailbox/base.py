@@ -67,7 +67,10 @@ class Created:
 
 @dataclass(frozen=True)
 class Person:
-    """A directory entry."""
+    """A directory entry; ``manager`` and ``reports`` are addresses (the org chart's edges).
+
+    ``lookup`` may leave them empty; ``person`` fills them when the directory knows them.
+    """
 
     name: str
     email: str
@@ -75,7 +78,8 @@ class Person:
     department: str = ""
     office: str = ""
     phone: str = ""
-    manager: str = ""
+    manager: str = ""  # the manager's address
+    reports: tuple[str, ...] = ()  # the direct reports' addresses
 
 
 @dataclass(frozen=True)
@@ -113,8 +117,11 @@ class Mailbox(Protocol):
     def update_meeting(self, item_id: str, meeting: Meeting, send: bool) -> Created:
         """Move an interview's calendar item to ``meeting``'s time and place.
 
-        The same meeting keeps its identity (and its tracking); the attendees get an
-        update with a raised sequence only if ``send``. Rescheduling replaces, never adds.
+        The same meeting keeps its identity (item id, UID); its tracking becomes
+        ``meeting.tracking_id`` (the new invite's outbox id), so ``find_tracked`` tells a
+        move that landed before a crash. The attendees get an update with a raised
+        sequence only if ``send``. Raise MailboxError (not transient) if the item is
+        gone. Rescheduling replaces, never adds.
         """
         ...
 
@@ -155,6 +162,16 @@ class Mailbox(Protocol):
 
     def lookup(self, name: str) -> list[Person]:
         """Search the organization's directory."""
+        ...
+
+    def person(self, email: str) -> Person | None:
+        """Return the directory entry at ``email`` with its manager and direct reports.
+
+        ``manager`` and ``reports`` are addresses, so the org chart walks the directory
+        one person at a time. None when the directory does not know the address (not an
+        error). EWS: ResolveNames with full contact data (ManagerMailbox, DirectReports);
+        Graph: ``/users/{id}`` with ``/manager`` and ``/directReports``.
+        """
         ...
 
     def close(self) -> None: ...

@@ -136,6 +136,13 @@ class Directory:
     def get(self, address: str) -> Person | None:
         return self.people.get(address.lower().removeprefix("smtp:"))
 
+    def reports(self, address: str) -> list[Person]:
+        """The people whose manager is ``address``, by name (the inverse of ``manager``)."""
+        wanted = address.lower().removeprefix("smtp:")
+        return sorted(
+            (p for p in self.people.values() if p.manager.lower() == wanted), key=lambda p: p.name
+        )
+
     def search(self, text: str) -> list[Person]:
         """Ambiguous-name resolution: prefix of any name part, or the address."""
         needle = text.lower().removeprefix("smtp:").strip()
