@@ -78,10 +78,8 @@ class Door:
             raise ValueError(f"unknown sign-in schemes {sorted(unknown)}; use some of {SCHEMES}")
         if self.passwords is not None:
             self.passwords = {k.lower(): v for k, v in self.passwords.items()}
-        if self.ntlm:
-            if not self.passwords:
-                raise ValueError("NTLM and Negotiate need passwords to check (a user file)")
-            self._user_file = _write_user_file(self.passwords)
+        if self.ntlm and not self.passwords:
+            raise ValueError("NTLM and Negotiate need passwords to check (a user file)")
 
     @property
     def ntlm(self) -> bool:
@@ -98,6 +96,7 @@ class Door:
         )
 
     def close(self) -> None:
+        """Remove the user file (written again if the sandbox is started again)."""
         if self._user_file is not None:
             self._user_file.unlink(missing_ok=True)
             self._user_file = None
@@ -187,7 +186,9 @@ class Door:
         return connection.user
 
     def _spnego(self) -> Any:
-        """Point pyspnego at this door's user file while it reads it."""
+        """Point pyspnego at this door's user file (written on first use) while it reads it."""
+        if self._user_file is None:
+            self._user_file = _write_user_file(self.passwords or {})
         return _UserFile(self._user_file)
 
 
