@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from outreach import textsafe
+from outreach import progress, textsafe
 from outreach.errors import UserError
 from outreach.model import Contact, Source
 
@@ -105,7 +105,7 @@ def build(rows: Iterable[Row], source: Path, existing: dict[str, str],
     seen: dict[str, int] = {}
     known = dict(existing)
     pending_referrers: list[tuple[int, Contact, str]] = []
-    for line, row in rows:
+    for line, row in progress.counted(rows, "Reading contacts"):
         if "_error" in row:
             result.skipped.append(Skipped(line, row["_error"]))
             continue

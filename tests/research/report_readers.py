@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 
@@ -90,4 +91,15 @@ def from_html(text: str) -> tuple[dict, dict]:
     return agreed, differed
 
 
-READERS = {"md": from_markdown, "csv": from_csv, "html": from_html}
+def from_json(text: str) -> tuple[dict, dict]:
+    agreed: dict = {key: [] for key in TITLES.values()}
+    differed: dict = {key: [] for key in TITLES.values()}
+    for category in json.loads(text)["categories"]:
+        for item in category["agreed"]:
+            agreed[category["key"]].append((item["term"], list(item["people"])))
+        for item in category["differed"]:
+            differed[category["key"]].append((item["person"], list(item["terms"])))
+    return agreed, differed
+
+
+READERS = {"md": from_markdown, "csv": from_csv, "html": from_html, "json": from_json}
