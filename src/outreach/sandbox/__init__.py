@@ -1,4 +1,4 @@
-"""A local Exchange Web Services server that exchangelib talks to over real HTTP.
+"""A local Exchange server that exchangelib (EWS) and a Graph client talk to over real HTTP.
 
 with Sandbox() as sb:
     config = Configuration(service_endpoint=sb.url, credentials=Credentials("u", "p"),
@@ -19,6 +19,8 @@ from lxml import etree
 from . import persist
 from .controls import Controls
 from .directory import Directory
+from .graph import GRAPH_PATH
+from .graph.exchanges import Exchange
 from .mailbox import Mailbox
 from .server import CONTROL_PATH, EWS_PATH, SandboxHTTPServer, serve_in_thread
 from .state import SandboxState, real_clock
@@ -34,7 +36,9 @@ class Sandbox:
     survives a restart). passwords: check Basic credentials (HTTP 401 on a mismatch)
     instead of accepting any. directory: a Directory or a YAML/JSON path (default: the shipped
     example). clock: returns an aware UTC datetime. record: keep every response body so a
-    test can validate them against the schema.
+    test can validate them against the schema (EWS in `recorded`, Graph in `graph_recorded`).
+    `graph_url` is the Graph face; `bearer_check` (token -> signed-in address, or None to
+    refuse with 401) checks its tokens; None accepts any bearer token as the default user.
     """
 
     def __init__(
@@ -65,6 +69,8 @@ class Sandbox:
         self.controls = Controls(self)
         self.recording = record
         self.recorded: list[tuple[str, Element]] = []
+        self.graph_recorded: list[Exchange] = []
+        self.bearer_check: Callable[[str], str | None] | None = None
         self.autosave = autosave
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -73,6 +79,11 @@ class Sandbox:
     def url(self) -> str:
         """The EWS endpoint, e.g. http://127.0.0.1:PORT/EWS/Exchange.asmx."""
         return f"http://{self.host}:{self.port}{EWS_PATH}"
+
+    @property
+    def graph_url(self) -> str:
+        """The Graph face, e.g. http://127.0.0.1:PORT/v1.0."""
+        return f"http://{self.host}:{self.port}{GRAPH_PATH}"
 
     @property
     def control_url(self) -> str:
