@@ -4,7 +4,9 @@
 server; the ``sandbox`` backend opens the same EWS code against the local
 practice server (the one at ``mailbox.service_endpoint`` or $OUTREACH_SANDBOX_URL
 when it answers, else one started in-process that keeps its state in
-``mailbox.sandbox_data``).
+``mailbox.sandbox_data``). The store's own practice server (started here, or
+served from that folder by ``outreach sandbox serve``) knows the store's contacts
+as colleagues, so a new user can rehearse on their own people.
 """
 
 from __future__ import annotations
@@ -30,6 +32,39 @@ def _answers(url: str) -> bool:
             return True
     except (urllib.error.URLError, OSError, ValueError):
         return False
+
+
+def sandbox_folder(settings: Settings) -> Path:
+    """Return the folder of the store's own practice server (``mailbox.sandbox_data``)."""
+    return settings.mailbox.sandbox_data or Path(settings.paths.store).parent / "sandbox"
+
+
+def practice_people(settings: Settings) -> list[dict[str, str]]:
+    """Return the store's contacts as colleagues of the practice server (a rehearsal on them)."""
+    from outreach.store import Store
+
+    zone = settings.time.timezone
+    return [
+        {"name": c.name, "email": c.email, "title": c.title, "department": c.department,
+         "office": c.office, "phone": c.phone, "company": c.organization,
+         "timezone": c.timezone or zone}
+        for c in Store(settings.paths.store).read().contacts.values()
+    ]  # fmt: skip
+
+
+def _welcome(endpoint: str, people: list[dict[str, str]]) -> None:
+    """Tell a practice server that is already running about the store's contacts."""
+    import json
+
+    base = endpoint.rsplit("/EWS/", 1)[0]
+    body = json.dumps({"action": "welcome", "args": {"people": people}}).encode()
+    request = urllib.request.Request(  # noqa: S310 - the user's own sandbox
+        base + "/sandbox/control", data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+            pass
+    except (urllib.error.URLError, OSError, ValueError):
+        pass  # an older practice server: it keeps its own directory
 
 
 def open_mailbox(
@@ -61,11 +96,18 @@ def open_mailbox(
         base = os.environ["OUTREACH_SANDBOX_URL"].rstrip("/")
         endpoint = base if base.endswith(".asmx") else base + "/EWS/Exchange.asmx"
     server: Any = None
-    if not endpoint or not _answers(endpoint):
-        from outreach.sandbox import Sandbox
+    from outreach import sandbox
 
-        data = box.sandbox_data or Path(settings.paths.store).parent / "sandbox"
-        server = Sandbox(data_dir=data, user=email).start()
+    data = sandbox_folder(settings)
+    if not endpoint:  # the store's own practice server: it knows the store's contacts
+        endpoint = sandbox.served_from(data)
+        if endpoint:
+            _welcome(endpoint, practice_people(settings))
+    if not endpoint or not _answers(endpoint):
+        from outreach.sandbox.directory import Person
+
+        people = [Person.from_dict(p) for p in practice_people(settings)]
+        server = sandbox.Sandbox(data_dir=data, user=email, people=people).start()
         endpoint = server.url
     credentials = Credentials(box.auth.username or email, SANDBOX_PASSWORD)
     try:
