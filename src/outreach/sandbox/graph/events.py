@@ -36,13 +36,7 @@ def _create(req: Request) -> Reply:
     if txid:  # a retried POST answers the event the first one made
         for item in box.in_folder(box.folder("calendar")):
             if item.text(convert.TRANSACTION) == txid:
-                return Reply(
-                    201,
-                    {
-                        "@odata.context": req.context("events/$entity"),
-                        **convert.event(req, box, item),
-                    },
-                )
+                return render.entity(req, "events", convert.event(req, box, item), 201)
     now = req.state.clock()
     trial = Item("", "", "CalendarItem", "", {}, now, now)
     if "start" not in data or "end" not in data:
@@ -50,33 +44,21 @@ def _create(req: Request) -> Reply:
     convert.apply_event(trial, data)
     item = box.add("calendar", "CalendarItem", trial.fields)
     prepare_calendar(box, item, "SendToAllAndSaveCopy" if _has_attendees(item) else "SendToNone")
-    return Reply(
-        201, {"@odata.context": req.context("events/$entity"), **convert.event(req, box, item)}
-    )
+    return render.entity(req, "events", convert.event(req, box, item), 201)
 
 
 @route("GET", "/events/{id}")
 def get_event(req: Request) -> Reply:
     box = req.mailbox
     item = render.event_item(req, req.args[0])
-    return Reply(
-        200, {"@odata.context": req.context("events/$entity"), **render.event(req, box, item)}
-    )
+    return render.entity(req, "events", render.event(req, box, item))
 
 
 @route("PATCH", "/events/{id}")
 def update_event(req: Request) -> Reply:
     box = req.mailbox
     item = render.event_item(req, req.args[0])
-    trial = Item(
-        item.id,
-        item.change_key,
-        item.kind,
-        item.folder_id,
-        {k: list(v) for k, v in item.fields.items()},
-        item.created,
-        item.modified,
-    )
+    trial = render.copy_of(item)
     moved = convert.apply_event(trial, req.json_body())
     item.fields = trial.fields
     if _has_attendees(item):
@@ -85,9 +67,7 @@ def update_event(req: Request) -> Reply:
             item.set("AppointmentSequenceNumber", seq + 1)
         prepare_calendar(box, item, "SendToAllAndSaveCopy")
     box.touch(item)
-    return Reply(
-        200, {"@odata.context": req.context("events/$entity"), **convert.event(req, box, item)}
-    )
+    return render.entity(req, "events", convert.event(req, box, item))
 
 
 @route("DELETE", "/events/{id}")
