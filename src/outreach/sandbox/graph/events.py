@@ -1,13 +1,14 @@
 """Events: create (meetings with attendees, holds without), PATCH, DELETE, cancel, lists.
 
-Meeting mail is what the EWS face does with SendToAllAndSaveCopy: the item records that
-the request was sent, and a new time raises its sequence number (an update to attendees).
+Meeting mail is what the EWS face does with SendToAllAndSaveCopy: the item records that the
+request was sent and attendees with a sandbox mailbox get it; a change raises the sequence
+number and goes to them as an update.
 """
 
 from __future__ import annotations
 
 from ..mailbox import Item
-from ..mailflow import prepare_calendar
+from ..mailflow import invite_attendees, prepare_calendar
 from . import convert, render
 from .routing import GraphError, Reply, Request, route
 
@@ -43,7 +44,11 @@ def _create(req: Request) -> Reply:
         raise GraphError(400, "ErrorInvalidRequest", "An event needs a start and an end.")
     convert.apply_event(trial, data)
     item = box.add("calendar", "CalendarItem", trial.fields)
-    prepare_calendar(box, item, "SendToAllAndSaveCopy" if _has_attendees(item) else "SendToNone")
+    if _has_attendees(item):
+        prepare_calendar(box, item, "SendToAllAndSaveCopy")
+        invite_attendees(req.state, box, item, "NewMeetingRequest")
+    else:
+        prepare_calendar(box, item, "SendToNone")
     return render.entity(req, "events", convert.event(req, box, item), 201)
 
 
@@ -62,10 +67,11 @@ def update_event(req: Request) -> Reply:
     moved = convert.apply_event(trial, req.json_body())
     item.fields = trial.fields
     if _has_attendees(item):
-        if moved:
+        prepare_calendar(box, item, "SendToAllAndSaveCopy")
+        if moved:  # a new time raises the sequence, as Exchange does
             seq = int(item.text("AppointmentSequenceNumber", "0") or 0)
             item.set("AppointmentSequenceNumber", seq + 1)
-        prepare_calendar(box, item, "SendToAllAndSaveCopy")
+        invite_attendees(req.state, box, item, "FullUpdate")
     box.touch(item)
     return render.entity(req, "events", convert.event(req, box, item))
 

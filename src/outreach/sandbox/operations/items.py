@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..attachments import AttachmentError, ids_only
 from ..mailbox import Item
-from ..mailflow import prepare_calendar, send, stamp
+from ..mailflow import invite_attendees, prepare_calendar, send, stamp
 from ..render import Shape, render_item
 from ..xml import Element, el, local, q, response_message, sub, to_str
 from . import Context, OperationError, operation
@@ -66,6 +66,8 @@ def create_item(ctx: Context, req: Element) -> Element:
                     stamp(box, item)
                 else:
                     prepare_calendar(box, item, invitations)
+                    if item.text("IsMeeting") == "true" and invitations not in (None, "SendToNone"):
+                        invite_attendees(ctx.state, box, item, "NewMeetingRequest")
                 items.append(id_only(item))
             msgs.append(msg)
         except AttachmentError as e:
@@ -135,6 +137,8 @@ def update_item(ctx: Context, req: Element) -> Element:
             ) not in (None, "SendToNone"):
                 seq = int(item.text("AppointmentSequenceNumber", "0") or 0)
                 item.set("AppointmentSequenceNumber", seq + 1)
+                if item.text("IsMeeting") == "true":
+                    invite_attendees(ctx.state, box, item, "FullUpdate")
             box.touch(item)
             msg = response_message("m:UpdateItemResponseMessage")
             items = sub(msg, "m:Items")
