@@ -55,12 +55,14 @@ def sync_folder_items(ctx: Context, req: Element) -> Element:
             )
             return resp
         seen = dict(snap["items"])
-    ignore = {i.get("Id") for i in (req.find(q("m:Ignore")) or [])}
+    skipped = req.find(q("m:Ignore"))
+    ignore = {i.get("Id") for i in skipped} if skipped is not None else set()
     limit = int(req.findtext(q("m:MaxChangesReturned")) or 512)
     current = {i.id: i for i in box.in_folder(folder)}
     changes: list[tuple[str, str]] = []
     for item in sorted(current.values(), key=lambda i: i.modified):
-        if item.id in ignore:
+        if item.id in ignore:  # the client has it (it made it): the state moves past it
+            seen[item.id] = item.change_key
             continue
         if item.id not in seen:
             changes.append(("Create", item.id))
