@@ -71,6 +71,7 @@ class Kind(StrEnum):
     FOLLOW_UP = "follow-up"
     THANK_YOU = "thank-you"
     REPORT_BACK = "report-back"
+    UPDATE = "update"  # keeping an interviewee informed: what came of their advice
     INVITE = "invite"
     HOLD = "hold"  # a tentative hold on the user's own calendar for a proposed slot
 
@@ -159,6 +160,8 @@ class Contact(Record):
     tags: list[str] = field(default_factory=list)
     timezone: str | None = None  # IANA name, when known
     internal: bool | None = None  # same organization (free/busy, invites); None = unknown
+    manager: str = ""  # their manager's address, when the directory said (chain of command)
+    manager_name: str = ""
     do_not_contact: bool = False
     status: Status = Status.NEW
     status_changed_at: datetime | None = None
