@@ -266,6 +266,9 @@ class Message(Record):
     sent_at: datetime | None = None
     error: str | None = None
     release: bool = False  # in the mailbox, but to be taken back out (a hold no longer needed)
+    note: str = ""  # an update: what the user did with the advice, in their words
+    link: str = ""  # an update: something found that may interest the contact
+    attach_resume: bool = False  # a thank-you asked for by hand with the résumé attached
 
     _datetimes = ("planned_at", "drafted_at", "sent_at")
     _enums = {"kind": Kind, "state": MessageState}  # noqa: RUF012

@@ -133,6 +133,8 @@ def add(ctx: click.Context, referred_by: str | None, lookup: str | None, **optio
         raise UserError(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
                         "required (or --lookup NAME to fill them from the directory).")
     fields = _fields(**options)
+    if lookup and found.manager:
+        fields["manager"] = found.manager  # for the chain of command after the interview
     with store.transaction() as state:
         _refuse_duplicate(state, fields["email"])
         if referred_by:
