@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from outreach import compose, resume, slots
+from outreach import compose, progress, resume, slots
 from outreach.compose import RenderedEmail
 from outreach.engine.actions import describe
 from outreach.errors import MailboxError, OutreachError
@@ -71,7 +71,7 @@ class Preparer:
         busy = self._busy(state, [m for m in pending if _needs_slots(m)], now)
         taken: list[slots.Interval] = []
         days_away = self.settings.policy.out_of_office_default_days
-        for message in pending:
+        for message in progress.counted(pending, "Writing the emails"):
             contact = state.contacts.get(message.contact_id)
             if contact is None or not contact.reachable:
                 failures.append((message.id, "the contact may not be written to"))
@@ -144,7 +144,14 @@ class Preparer:
             )
         else:
             context = compose.context_from_state(
-                settings, state, contact, name, now=now, slots=message.slots, message=message
+                settings,
+                state,
+                contact,
+                name,
+                now=now,
+                slots=message.slots,
+                interview_id=message.interview_id,
+                message=message,
             )
         rendered = compose.render_email(name, context, settings.paths.templates)
         message.subject = rendered.subject

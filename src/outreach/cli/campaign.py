@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,6 +9,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from outreach import app, campaign
+from outreach.cli import output
 from outreach.model import Kind, Mode
 
 KINDS = {"request": Kind.REQUEST, "follow-up": Kind.FOLLOW_UP, "thank-you": Kind.THANK_YOU}
@@ -270,7 +270,7 @@ def resume(ctx: click.Context, contact: str) -> None:
 @click.command()
 @click.argument("contact")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--json", "as_json", is_flag=True, help="Print what was removed as JSON.")
+@output.json_option
 @click.pass_context
 def forget(ctx: click.Context, contact: str, yes: bool, as_json: bool) -> None:
     """Remove CONTACT with their interviews, outbox entries and history.
@@ -285,7 +285,7 @@ def forget(ctx: click.Context, contact: str, yes: bool, as_json: bool) -> None:
         raise click.Abort()
     removed = campaign.forget(settings, target.id)
     if as_json:
-        click.echo(json.dumps(removed))
+        output.print_json(removed)
     else:
         click.echo(
             f"Forgot {target.name}: {removed['interviews']} interview(s), "

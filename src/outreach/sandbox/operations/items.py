@@ -6,7 +6,7 @@ import uuid
 
 from ..attachments import AttachmentError, ids_only
 from ..mailbox import Item, Mailbox
-from ..mailflow import mailbox_el, send, stamp
+from ..mailflow import deliver, mailbox_el, send, stamp
 from ..render import Shape, render_item
 from ..xml import Element, el, local, q, response_message, sub, to_str
 from . import Context, OperationError, operation
@@ -55,6 +55,19 @@ def _prepare_calendar(box: Mailbox, item: Item, invitations: str | None) -> None
     item.set("IsOrganizer", True)
 
 
+def _invite_attendees(ctx: Context, box: Mailbox, item: Item, kind: str) -> None:
+    """Send a meeting request (``NewMeetingRequest`` or ``FullUpdate``) for the calendar item:
+    marked as sent, delivered to every attendee who has a mailbox here."""
+    item.set("MeetingRequestWasSent", True)
+    fields = {k: list(v) for k, v in item.fields.items() if k not in ("ExtendedProperty",)}
+    fields["MeetingRequestType"] = [to_str(el("t:MeetingRequestType", kind))]
+    fields["ItemClass"] = [to_str(el("t:ItemClass", "IPM.Schedule.Meeting.Request"))]
+    fields["From"] = [to_str(mailbox_el("t:From", box.address, box.name))]
+    for address in item.addresses("RequiredAttendees") + item.addresses("OptionalAttendees"):
+        if address.lower() in ctx.state.mailboxes and address.lower() != box.address:
+            deliver(ctx.state, address, fields, "MeetingRequest")
+
+
 @operation("CreateItem")
 def create_item(ctx: Context, req: Element) -> Element:
     disposition = req.get("MessageDisposition", "SaveOnly")
@@ -92,6 +105,8 @@ def create_item(ctx: Context, req: Element) -> Element:
                     stamp(box, item)
                 else:
                     _prepare_calendar(box, item, invitations)
+                    if item.text("IsMeeting") == "true" and invitations not in (None, "SendToNone"):
+                        _invite_attendees(ctx, box, item, "NewMeetingRequest")
                 items.append(id_only(item))
             msgs.append(msg)
         except AttachmentError as e:
@@ -161,6 +176,8 @@ def update_item(ctx: Context, req: Element) -> Element:
             ) not in (None, "SendToNone"):
                 seq = int(item.text("AppointmentSequenceNumber", "0") or 0)
                 item.set("AppointmentSequenceNumber", seq + 1)
+                if item.text("IsMeeting") == "true":
+                    _invite_attendees(ctx, box, item, "FullUpdate")
             box.touch(item)
             msg = response_message("m:UpdateItemResponseMessage")
             items = sub(msg, "m:Items")
