@@ -160,3 +160,14 @@ def test_orgchart_of_someone_the_directory_does_not_know_is_a_sentence(world: Wo
     assert world.store.path.read_bytes() == before
     both = world.run("contacts", "orgchart", "jordan", "--add", "x", "--add-all")
     assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_orgchart_json_follows_its_schema(world: World) -> None:
+    from test_json_output import valid  # tests/ is on the path (rootdir-relative imports)
+
+    world.add("Priya Castellan", "priya.castellan@example.com")
+    result = world.run("contacts", "orgchart", "priya", "--up", "2", "--peers", "--json",
+                       "--add", "kenji")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = valid("contacts-orgchart.json", result.output)
+    assert data["version"] == 1 and len(data["added"]) == 1

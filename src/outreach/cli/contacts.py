@@ -365,10 +365,11 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
 @click.option("--add", "adds", multiple=True, metavar="NAME",
               help="Make this person on the chart a contact (repeatable).")
 @click.option("--add-all", is_flag=True, help="Make everyone on the chart a contact.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@output.json_option
+@output.wide_option
 @click.pass_context
 def orgchart(ctx: click.Context, ref: str, up: int, down: int, peers: bool,
-             adds: tuple[str, ...], add_all: bool, as_json: bool) -> None:
+             adds: tuple[str, ...], add_all: bool, as_json: bool, wide: bool) -> None:
     """Show the people around REF from the directory: managers, peers, reports.
 
     REF is a contact (id, email or name) or anyone in the directory. Each person
@@ -399,7 +400,7 @@ def orgchart(ctx: click.Context, ref: str, up: int, down: int, peers: bool,
         added = chart_of.add(state, chart, chosen, center, now, own=settings.user.email)
         known = chart_of.by_email(state)
     if as_json:
-        click.echo(json.dumps(_chart_json(chart, known, added), indent=2, ensure_ascii=False))
+        output.print_json(_chart_json(chart, known, added))
         return
     click.echo(f"Org chart around {_person_line(chart.center, known)}")
     if not chart.members:
@@ -410,7 +411,8 @@ def orgchart(ctx: click.Context, ref: str, up: int, down: int, peers: bool,
                  m.person.office, "you" if m.person.email.lower() == you
                  else _stage(known.get(m.person.email.lower())))
                 for m in chart.members]
-        click.echo(table(("where", "name", "title", "department", "office", "contact"), rows))
+        click.echo(output.table(("where", "name", "title", "department", "office", "contact"),
+                                rows, wide=wide, keep=("where", "contact")))
     for new in added:
         click.echo(f"Added {new.name} <{new.email}> as {new.id} ({new.research_notes})")
     if not chosen and any(m.person.email.lower() not in {*known, settings.user.email.lower()}
