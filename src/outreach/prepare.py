@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from outreach import compose, progress, slots
+from outreach import compose, progress, resume, slots
 from outreach.compose import RenderedEmail
 from outreach.engine.actions import describe
 from outreach.errors import MailboxError, OutreachError
@@ -146,6 +146,7 @@ class Preparer:
                 now=now,
                 slots=message.slots,
                 interview_id=message.interview_id,
+                message=message,
             )
         rendered = compose.render_email(name, context, settings.paths.templates)
         message.subject = rendered.subject
@@ -154,6 +155,7 @@ class Preparer:
                 raise OutreachError("the invite has no interview to put on the calendar")
             return Prepared(message, meeting=self._meeting(message, contact, interview, rendered))
         thread = state.messages.get(message.thread_of or "")
+        attached = (resume.attachment(settings),) if resume.wanted(message, settings) else ()
         email = OutgoingEmail(
             tracking_id=message.id,
             contact_id=contact.id,
@@ -162,6 +164,7 @@ class Preparer:
             html=rendered.html,
             text=rendered.text,
             in_reply_to=thread.internet_message_id if thread else None,
+            attachments=attached,
         )
         return Prepared(message, email=email)
 
