@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from outreach import compose, slots
 from outreach.compose import RenderedEmail
+from outreach.engine import agreed
 from outreach.engine.actions import describe
 from outreach.errors import MailboxError, OutreachError
 from outreach.mailbox.base import Mailbox, Meeting, OutgoingEmail
@@ -69,7 +70,7 @@ class Preparer:
         prepared: list[Prepared] = []
         tips = self._mail_tips(state, [m for m in pending if m.kind == Kind.REQUEST])
         busy = self._busy(state, [m for m in pending if _needs_slots(m)], now)
-        taken: list[slots.Interval] = []
+        taken = _offered(state, pending, now)
         days_away = self.settings.policy.out_of_office_default_days
         for message in pending:
             contact = state.contacts.get(message.contact_id)
@@ -103,7 +104,7 @@ class Preparer:
         """
         contact = state.contacts[message.contact_id]
         busy = self._busy(state, [message] if _needs_slots(message) else [], now)
-        item = self._render(state, message, contact, now, busy, [])
+        item = self._render(state, message, contact, now, busy, _offered(state, [message], now))
         if item.email is None:
             raise OutreachError(f"{describe(message)} is not an email")
         item.fill(message)
@@ -126,13 +127,10 @@ class Preparer:
         if _needs_slots(message):
             mine = busy.get(settings.user.email.lower(), [])
             theirs = busy.get(contact.email.lower())
-            try:
-                # requests drafted in one go offer different hours while there is room
-                message.slots = slots.propose(
-                    settings, now, mine + taken, theirs, contact_tz=contact.timezone
-                )
-            except slots.NoSlots:
-                message.slots = slots.propose(settings, now, mine, theirs, contact.timezone)
+            # never a time offered to someone else who may still take it, nor one agreed
+            message.slots = slots.propose(
+                settings, now, mine + taken, theirs, contact_tz=contact.timezone
+            )
             taken.extend(slots.Interval(s.start, s.end) for s in message.slots)
         interview = state.interviews.get(message.interview_id or "")
         name = compose.template_name(message.kind, message.sequence)
@@ -238,6 +236,13 @@ class Preparer:
             email.lower(): [slots.Interval(b.start, b.end) for b in spans]
             for email, spans in answer.items()
         }
+
+
+def _offered(state: State, pending: list[Message], now: datetime) -> list[slots.Interval]:
+    """The times already out with contacts (or agreed), when some of ``pending`` need times."""
+    if not any(_needs_slots(m) for m in pending):
+        return []
+    return [slots.Interval(s.start, s.end) for s in agreed.open_times(state, now)]
 
 
 def _needs_slots(message: Message) -> bool:
