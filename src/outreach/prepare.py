@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from outreach import compose, slots
+from outreach import compose, progress, slots
 from outreach.compose import RenderedEmail
 from outreach.engine import agreed
 from outreach.engine.actions import describe
@@ -51,7 +51,8 @@ class Prepared:
 class Preparer:
     """Renders messages for one mailbox and its settings; asks the mailbox, creates nothing."""
 
-    def __init__(self, settings: Settings, mailbox: Mailbox) -> None:
+    def __init__(self, settings: Settings, mailbox: Mailbox | None) -> None:
+        """``mailbox`` None: offline (a rehearsal), so no MailTips and no busy times."""
         self.settings = settings
         self.mailbox = mailbox
 
@@ -70,9 +71,10 @@ class Preparer:
         prepared: list[Prepared] = []
         tips = self._mail_tips(state, [m for m in pending if m.kind == Kind.REQUEST])
         busy = self._busy(state, [m for m in pending if _needs_slots(m)], now)
-        taken = _offered(state, pending, now)
+        mine = busy.get(self.settings.user.email.lower(), []) + _offered(state, pending, now)
+        batch = slots.Batch(self.settings, now, mine)
         days_away = self.settings.policy.out_of_office_default_days
-        for message in pending:
+        for message in progress.counted(pending, "Writing the emails"):
             contact = state.contacts.get(message.contact_id)
             if contact is None or not contact.reachable:
                 failures.append((message.id, "the contact may not be written to"))
@@ -86,7 +88,7 @@ class Preparer:
                 away.append((message.id, until))
                 continue
             try:
-                item = self._render(state, message, contact, now, busy, taken)
+                item = self._render(state, message, contact, now, busy, batch)
             except slots.NoSlots as problem:
                 failures.append((message.id, f"no free time to propose: {problem}"))
                 continue
@@ -104,7 +106,9 @@ class Preparer:
         """
         contact = state.contacts[message.contact_id]
         busy = self._busy(state, [message] if _needs_slots(message) else [], now)
-        item = self._render(state, message, contact, now, busy, _offered(state, [message], now))
+        mine = busy.get(self.settings.user.email.lower(), []) + _offered(state, [message], now)
+        batch = slots.Batch(self.settings, now, mine)
+        item = self._render(state, message, contact, now, busy, batch)
         if item.email is None:
             raise OutreachError(f"{describe(message)} is not an email")
         item.fill(message)
@@ -117,21 +121,16 @@ class Preparer:
         contact: Contact,
         now: datetime,
         busy: Busy,
-        taken: list[slots.Interval],
+        batch: slots.Batch,
     ) -> Prepared:
-        """Decide slots and subject on a copy of ``message``; ``taken`` grows by its slots."""
+        """Decide slots and subject on a copy of ``message``; ``batch`` remembers its slots."""
         message = Message.from_dict(message.to_dict())  # a private copy to fill in
         settings = self.settings
         if message.kind == Kind.HOLD:
             return Prepared(message, meeting=self._hold(message, contact))
         if _needs_slots(message):
-            mine = busy.get(settings.user.email.lower(), [])
-            theirs = busy.get(contact.email.lower())
-            # never a time offered to someone else who may still take it, nor one agreed
-            message.slots = slots.propose(
-                settings, now, mine + taken, theirs, contact_tz=contact.timezone
-            )
-            taken.extend(slots.Interval(s.start, s.end) for s in message.slots)
+            # requests drafted in one go offer different hours while there is room
+            message.slots = batch.propose(busy.get(contact.email.lower()), contact.timezone)
         interview = state.interviews.get(message.interview_id or "")
         name = compose.template_name(message.kind, message.sequence)
         if message.kind == Kind.REPORT_BACK and interview is not None:
@@ -208,7 +207,7 @@ class Preparer:
         emails = sorted(
             {state.contacts[m.contact_id].email for m in requests if m.contact_id in state.contacts}
         )
-        if not emails:
+        if not emails or self.mailbox is None:
             return {}
         try:
             tips = self.mailbox.mail_tips(emails)
@@ -221,7 +220,7 @@ class Preparer:
 
     def _busy(self, state: State, needing: list[Message], now: datetime) -> Busy:
         """One free/busy request for the user and the internal contacts that need slots."""
-        if not needing:
+        if not needing or self.mailbox is None:
             return {}
         emails = {self.settings.user.email}
         for message in needing:
@@ -239,7 +238,8 @@ class Preparer:
 
 
 def _offered(state: State, pending: list[Message], now: datetime) -> list[slots.Interval]:
-    """The times already out with contacts (or agreed), when some of ``pending`` need times."""
+    """The times out with contacts who may still pick them, and those agreed: never offered
+    to anyone else (only looked up when some of ``pending`` need times)."""
     if not any(_needs_slots(m) for m in pending):
         return []
     return [slots.Interval(s.start, s.end) for s in agreed.open_times(state, now)]
