@@ -85,15 +85,18 @@ class Session:
         assert self.mailbox is not None, "use Session as a context manager"
         return Outbox(self.store, self.mailbox, self.settings, self.clock)
 
-    def prepare_one(self, contact_id: str, kind: Kind, send: bool) -> tuple[Message, OutgoingEmail]:
-        """Return the message `send`/`draft` would create and the email it renders to.
+    def prepare_one(
+        self, contact_id: str, kind: Kind, send: bool, **extra: Any
+    ) -> tuple[Message, OutgoingEmail]:
+        """Return the message `send`/`draft`/`update` would create and the email it renders to.
 
+        ``extra`` is an update's ``note`` and ``link``, or a thank-you's ``attach_resume``.
         Raise UserError when the contact may not be written to, a cap is reached, or
         the same email already waits in Drafts.
         """
         state = self.store.read()
         now = self.clock.now().astimezone(self.settings.zone)
-        message = engine.plan_one(state, contact_id, kind, now, self.settings, send=send)
+        message = engine.plan_one(state, contact_id, kind, now, self.settings, send=send, **extra)
         email = self.outbox.preparer.preview(state, message, now)
         return message, email
 

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from outreach import compose, progress, slots
+from outreach import compose, progress, resume, slots
 from outreach.compose import RenderedEmail
 from outreach.engine import agreed
 from outreach.engine.actions import describe
@@ -148,6 +148,7 @@ class Preparer:
                 now=now,
                 slots=message.slots,
                 interview_id=message.interview_id,
+                message=message,
             )
         rendered = compose.render_email(name, context, settings.paths.templates)
         message.subject = rendered.subject
@@ -156,6 +157,7 @@ class Preparer:
                 raise OutreachError("the invite has no interview to put on the calendar")
             return Prepared(message, meeting=self._meeting(message, contact, interview, rendered))
         thread = state.messages.get(message.thread_of or "")
+        attached = (resume.attachment(settings),) if resume.wanted(message, settings) else ()
         email = OutgoingEmail(
             tracking_id=message.id,
             contact_id=contact.id,
@@ -164,6 +166,7 @@ class Preparer:
             html=rendered.html,
             text=rendered.text,
             in_reply_to=thread.internet_message_id if thread else None,
+            attachments=attached,
         )
         return Prepared(message, email=email)
 
