@@ -394,7 +394,8 @@ class EwsMailbox:
                 for event in view.calendar_events or []:
                     if event.busy_type == "Free":
                         continue
-                    spans.append(Busy(self._aware(event.start), self._aware(event.end)))
+                    subject = (event.details.subject if event.details else None) or ""
+                    spans.append(Busy(self._aware(event.start), self._aware(event.end), subject))
                 out[email] = spans
         return out
 
