@@ -324,7 +324,9 @@ def report_command(
         fmt = fmt if fmt in report.FORMATS else "md"
     if table and fmt != "csv":
         raise UserError(f"report --table: only with --format csv (this report is {fmt}).")
-    built = research.build(state, store.events(), app.now(settings), area)
+    built = research.build(state, store.events(), app.now(settings), area,
+                           wanted=settings.user.areas,
+                           min_interviews=settings.research.min_interviews)  # fmt: skip
     whole = target is not None and fmt == "csv" and target.suffix.lower() != ".csv"
     if whole and target is not None:
         tables = report.csv_files(built)
