@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from signin import Pki, leaks, small_campaign
 
 from outreach.errors import MailboxError
-from outreach.mailbox.connect import open_account
+from outreach.mailbox.connect import open_account, trust
 from outreach.mailbox.ews import EwsMailbox
 from outreach.sandbox import Sandbox
 from outreach.settings import Auth, MailboxSettings, Secret
@@ -25,9 +25,9 @@ PASSWORD = "Corr3ct-Horse-Battery"  # the test user's password
 ACCOUNTS = {ROBIN: PASSWORD, "EXAMPLE\\robin": PASSWORD}
 
 
-def settings(url: str, kind: str = "ntlm", user: str = "EXAMPLE\\robin", **more: object) -> (
-    MailboxSettings
-):
+def settings(
+    url: str | None, kind: str = "ntlm", user: str = "EXAMPLE\\robin", **more: object
+) -> MailboxSettings:
     return MailboxSettings(
         backend="ews",
         service_endpoint=url,
@@ -241,3 +241,46 @@ def test_check_offline_names_a_missing_ca_bundle(tmp_path: Path, pki: Pki) -> No
         f"config.yaml:{line}: At 'mailbox.ca_bundle': the file {tmp_path / 'corp-ca.pem'} "
         "does not exist"
     ) in result.output
+
+
+# -- Autodiscover ------------------------------------------------------------------
+
+
+@pytest.fixture
+def known_autodiscover() -> Iterator[list[tuple[str, object]]]:
+    """exchangelib's Autodiscover cache, as DNS would have filled it; emptied afterwards."""
+    from exchangelib.autodiscover.cache import autodiscover_cache
+
+    keys: list[tuple[str, object]] = []
+    yield keys
+    for key in keys:
+        del autodiscover_cache[key]
+
+
+def test_autodiscover_finds_ews_from_the_autodiscover_endpoint(
+    pki: Pki, system_ca_bundle: None, known_autodiscover: list[tuple[str, object]]
+) -> None:
+    from exchangelib import NTLM, Configuration, Credentials, FailFast
+    from exchangelib.autodiscover import AutodiscoverProtocol
+    from exchangelib.autodiscover.cache import autodiscover_cache
+
+    with Sandbox(passwords=ACCOUNTS, auth=("ntlm",), tls_cert=pki.server) as sandbox:
+        box_settings = settings(None, autodiscover=True, ca_bundle=pki.ca)
+        trust(box_settings)  # the autodiscover request goes through the same TLS rules
+        credentials = Credentials("EXAMPLE\\robin", PASSWORD)
+        key = ("example.com", credentials)
+        known_autodiscover.append(key)
+        autodiscover_cache[key] = AutodiscoverProtocol(
+            config=Configuration(
+                service_endpoint=sandbox.autodiscover_url,
+                credentials=credentials,
+                auth_type=NTLM,
+                retry_policy=FailFast(),
+            )
+        )
+        box = open_box(box_settings)
+        try:
+            assert box.connection.endpoint == sandbox.url  # from GetUserSettings' ExternalEwsUrl
+            small_campaign(box, sandbox)
+        finally:
+            box.close()

@@ -246,3 +246,38 @@ def test_auth_login_then_check_from_the_command_line(
         assert check.exit_code == 0, check.output
         assert f"Signed in to 127.0.0.1 as {ROBIN}" in check.output
         assert idp.grants == {DEVICE_GRANT: 1}
+
+
+def test_the_graph_face_takes_the_authoritys_tokens_only(
+    pki: Pki, authority: Authority, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The sandbox's Graph face checks bearer tokens through the same door as EWS."""
+    import requests
+
+    from outreach.mailbox.oauth import AppTokens
+
+    graph = Auth(
+        type="oauth2",
+        oauth_mode="app",
+        client_id=DAEMON_APP,
+        authority=authority.url,
+        resource="https://graph.microsoft.com",
+    )
+    from outreach.mailbox import tls
+
+    tls.apply(MailboxSettings(ca_bundle=pki.ca))
+    token = AppTokens(graph, APP_SECRET).access_token()["access_token"]
+    settings = mailbox_settings(pki, sandbox, authority.url, client_id=DEVICE_APP)
+    sign_in(settings, authority, tmp_path / "cache.json")
+    user = TokenSource(settings.auth, ROBIN, tmp_path / "cache.json").access_token()
+    folders = f"{sandbox.graph_url}/users/{ROBIN}/mailFolders"
+    for bearer, url, status in (
+        (token, folders, 200),  # an app token names the mailbox in the path
+        (user["access_token"], f"{sandbox.graph_url}/me/mailFolders", 200),
+        ("not-a-token-it-issued", folders, 401),
+    ):
+        answer = requests.get(
+            url, headers={"Authorization": f"Bearer {bearer}"}, verify=str(pki.ca), timeout=10
+        )
+        assert answer.status_code == status, answer.text
+    assert "error=\"invalid_token\"" in answer.headers["WWW-Authenticate"]
