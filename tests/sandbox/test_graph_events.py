@@ -162,6 +162,9 @@ def test_cancel_and_delete(graph, sandbox) -> None:
     assert view == []
     trash = sandbox.controls.inspect()["deleteditems"]
     assert sorted(r["subject"] for r in trash) == ["B", "Canceled: A"]
+    # in Deleted Items they are calendar items, not messages: Graph lists no message there
+    assert graph.get("/me/mailFolders/deleteditems/messages").json()["value"] == []
+    assert graph.get("/me/mailFolders/deleteditems/messages/delta").json()["value"] == []
 
 
 def test_a_calendar_item_made_over_ews_is_an_event_over_graph(graph, account) -> None:

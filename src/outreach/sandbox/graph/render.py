@@ -8,6 +8,7 @@ from ..mailbox import Folder, Item, Mailbox
 from . import convert, extprops, ids, query
 from .routing import GraphError, Reply, Request, not_found
 
+#: what a mail folder's messages are (a cancelled meeting in Deleted Items is not one)
 MAIL_KINDS = {"Message", "MeetingRequest", "MeetingResponse", "MeetingCancellation"}
 
 
@@ -26,15 +27,25 @@ def mail_folder(req: Request, key: str) -> Folder:
     return folder
 
 
+def _item(req: Request, graph_id: str) -> Item | None:
+    """An item by its Graph id: the current one, or (if asked for) an immutable one."""
+    wanted = ids.to_ews(graph_id)
+    box = req.mailbox
+    found = box.items.get(wanted)
+    if found is None and req.immutable:
+        found = next((i for i in box.items.values() if i.immutable_id == wanted), None)
+    return found
+
+
 def message_item(req: Request, graph_id: str) -> Item:
-    item = req.mailbox.items.get(ids.to_ews(graph_id))
+    item = _item(req, graph_id)
     if item is None or item.kind not in MAIL_KINDS:
         raise not_found()
     return item
 
 
 def event_item(req: Request, graph_id: str) -> Item:
-    item = req.mailbox.items.get(ids.to_ews(graph_id))
+    item = _item(req, graph_id)
     if item is None or item.kind != "CalendarItem":
         raise not_found()
     return item
