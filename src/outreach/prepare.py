@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from outreach import compose, progress, resume, slots
 from outreach.compose import RenderedEmail
+from outreach.engine import agreed
 from outreach.engine.actions import describe
 from outreach.errors import MailboxError, OutreachError
 from outreach.mailbox.base import Mailbox, Meeting, OutgoingEmail
@@ -70,7 +71,8 @@ class Preparer:
         prepared: list[Prepared] = []
         tips = self._mail_tips(state, [m for m in pending if m.kind == Kind.REQUEST])
         busy = self._busy(state, [m for m in pending if _needs_slots(m)], now)
-        batch = slots.Batch(self.settings, now, busy.get(self.settings.user.email.lower(), []))
+        mine = busy.get(self.settings.user.email.lower(), []) + _offered(state, pending, now)
+        batch = slots.Batch(self.settings, now, mine)
         days_away = self.settings.policy.out_of_office_default_days
         for message in progress.counted(pending, "Writing the emails"):
             contact = state.contacts.get(message.contact_id)
@@ -104,9 +106,9 @@ class Preparer:
         """
         contact = state.contacts[message.contact_id]
         busy = self._busy(state, [message] if _needs_slots(message) else [], now)
-        mine = busy.get(self.settings.user.email.lower(), [])
-        item = self._render(state, message, contact, now, busy, slots.Batch(self.settings, now,
-                                                                             mine))
+        mine = busy.get(self.settings.user.email.lower(), []) + _offered(state, [message], now)
+        batch = slots.Batch(self.settings, now, mine)
+        item = self._render(state, message, contact, now, busy, batch)
         if item.email is None:
             raise OutreachError(f"{describe(message)} is not an email")
         item.fill(message)
@@ -236,6 +238,14 @@ class Preparer:
             email.lower(): [slots.Interval(b.start, b.end) for b in spans]
             for email, spans in answer.items()
         }
+
+
+def _offered(state: State, pending: list[Message], now: datetime) -> list[slots.Interval]:
+    """The times out with contacts who may still pick them, and those agreed: never offered
+    to anyone else (only looked up when some of ``pending`` need times)."""
+    if not any(_needs_slots(m) for m in pending):
+        return []
+    return [slots.Interval(s.start, s.end) for s in agreed.open_times(state, now)]
 
 
 def _needs_slots(message: Message) -> bool:

@@ -254,6 +254,7 @@ def _parse_at(text: str, zone: str) -> datetime:
 @click.option("--where", help="The place (default: their office).")
 @click.option("--phone", is_flag=True, help="A phone call instead of a meeting in person.")
 @click.option("--dry-run", is_flag=True, help="Say what would be scheduled; change nothing.")
+@click.option("--force", is_flag=True, help="Book it even if something else is at that time.")
 @click.pass_context
 def schedule(
     ctx: click.Context,
@@ -264,11 +265,15 @@ def schedule(
     where: str | None,
     phone: bool,
     dry_run: bool,
+    force: bool,
 ) -> None:
     """Record the time CONTACT agreed to and create the interview invite.
 
     The invite is saved unsent on your calendar for approval unless
-    policy.send_invites is true.
+    policy.send_invites is true. A new time for an interview still to come
+    moves its invite (an update goes to them if the invite was sent). A time
+    that overlaps another interview, a meeting or a time proposed to someone
+    else is refused, naming it, unless --force.
     """
     if (slot is None) == (at_text is None):
         raise click.UsageError("Give exactly one of --slot N or --at TIME.")
@@ -287,6 +292,7 @@ def schedule(
             where=where,
             mode=Mode.PHONE if phone else None,
             dry_run=dry_run,
+            force=force,
         )
     local = interview.start.astimezone(ZoneInfo(settings.time.timezone))
     end = local + timedelta(minutes=interview.minutes)
