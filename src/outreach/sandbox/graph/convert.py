@@ -264,7 +264,7 @@ def event(req: Request, box: Mailbox, item: Item) -> dict[str, Any]:
         "isOnlineMeeting": False,
         "onlineMeetingProvider": "unknown",
         "allowNewTimeProposals": item.text("AllowNewTimeProposal", "true") == "true",
-        "isDraft": False,
+        "isDraft": item.text("IsDraft") == "true",
         "hideAttendees": False,
         "responseStatus": {
             "response": RESPONSE.get(mine, "none"),
