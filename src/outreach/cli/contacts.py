@@ -203,8 +203,8 @@ def show(ctx: click.Context, ref: str, as_json: bool, wide: bool) -> None:
     click.echo(output.table(("field", "value"), [(f"{k}:", v) for k, v in rows if v],
                             wide=wide, keep=("field",), show_header=False))
     if contact.research_notes:
-        click.echo("\n" + output.emphasis("Research notes:") + "\n  "
-                   + contact.research_notes.replace("\n", "\n  "))
+        click.echo("\n" + output.emphasis("Research notes:"))
+        click.echo(output.prose(contact.research_notes))
     if events:
         click.echo("\n" + output.emphasis("Story"))
         story = [(_when(event.at, settings), event.text or event.kind) for event in events]
