@@ -50,7 +50,8 @@ class Prepared:
 class Preparer:
     """Renders messages for one mailbox and its settings; asks the mailbox, creates nothing."""
 
-    def __init__(self, settings: Settings, mailbox: Mailbox) -> None:
+    def __init__(self, settings: Settings, mailbox: Mailbox | None) -> None:
+        """``mailbox`` None: offline (a rehearsal), so no MailTips and no busy times."""
         self.settings = settings
         self.mailbox = mailbox
 
@@ -69,7 +70,7 @@ class Preparer:
         prepared: list[Prepared] = []
         tips = self._mail_tips(state, [m for m in pending if m.kind == Kind.REQUEST])
         busy = self._busy(state, [m for m in pending if _needs_slots(m)], now)
-        taken: list[slots.Interval] = []
+        batch = slots.Batch(self.settings, now, busy.get(self.settings.user.email.lower(), []))
         days_away = self.settings.policy.out_of_office_default_days
         for message in progress.counted(pending, "Writing the emails"):
             contact = state.contacts.get(message.contact_id)
@@ -85,7 +86,7 @@ class Preparer:
                 away.append((message.id, until))
                 continue
             try:
-                item = self._render(state, message, contact, now, busy, taken)
+                item = self._render(state, message, contact, now, busy, batch)
             except slots.NoSlots as problem:
                 failures.append((message.id, f"no free time to propose: {problem}"))
                 continue
@@ -103,7 +104,9 @@ class Preparer:
         """
         contact = state.contacts[message.contact_id]
         busy = self._busy(state, [message] if _needs_slots(message) else [], now)
-        item = self._render(state, message, contact, now, busy, [])
+        mine = busy.get(self.settings.user.email.lower(), [])
+        item = self._render(state, message, contact, now, busy, slots.Batch(self.settings, now,
+                                                                             mine))
         if item.email is None:
             raise OutreachError(f"{describe(message)} is not an email")
         item.fill(message)
@@ -116,24 +119,16 @@ class Preparer:
         contact: Contact,
         now: datetime,
         busy: Busy,
-        taken: list[slots.Interval],
+        batch: slots.Batch,
     ) -> Prepared:
-        """Decide slots and subject on a copy of ``message``; ``taken`` grows by its slots."""
+        """Decide slots and subject on a copy of ``message``; ``batch`` remembers its slots."""
         message = Message.from_dict(message.to_dict())  # a private copy to fill in
         settings = self.settings
         if message.kind == Kind.HOLD:
             return Prepared(message, meeting=self._hold(message, contact))
         if _needs_slots(message):
-            mine = busy.get(settings.user.email.lower(), [])
-            theirs = busy.get(contact.email.lower())
-            try:
-                # requests drafted in one go offer different hours while there is room
-                message.slots = slots.propose(
-                    settings, now, mine + taken, theirs, contact_tz=contact.timezone
-                )
-            except slots.NoSlots:
-                message.slots = slots.propose(settings, now, mine, theirs, contact.timezone)
-            taken.extend(slots.Interval(s.start, s.end) for s in message.slots)
+            # requests drafted in one go offer different hours while there is room
+            message.slots = batch.propose(busy.get(contact.email.lower()), contact.timezone)
         interview = state.interviews.get(message.interview_id or "")
         name = compose.template_name(message.kind, message.sequence)
         if message.kind == Kind.REPORT_BACK and interview is not None:
@@ -210,7 +205,7 @@ class Preparer:
         emails = sorted(
             {state.contacts[m.contact_id].email for m in requests if m.contact_id in state.contacts}
         )
-        if not emails:
+        if not emails or self.mailbox is None:
             return {}
         try:
             tips = self.mailbox.mail_tips(emails)
@@ -223,7 +218,7 @@ class Preparer:
 
     def _busy(self, state: State, needing: list[Message], now: datetime) -> Busy:
         """One free/busy request for the user and the internal contacts that need slots."""
-        if not needing:
+        if not needing or self.mailbox is None:
             return {}
         emails = {self.settings.user.email}
         for message in needing:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from exchangelib import Credentials
+from signin import Pki, make_pki
 
 from outreach.mailbox.base import OutgoingEmail
 from outreach.mailbox.connect import open_account
@@ -69,3 +70,9 @@ def make_email(n: int, to: str = "priya.castellan@example.com") -> OutgoingEmail
         html=f"<p>Hello,</p><p>Could we talk for 20 minutes? ({n})</p>",
         text=f"Hello,\n\nCould we talk for 20 minutes? ({n})",
     )
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """A test certificate authority (trustme) and server certificates it signed."""
+    return make_pki(tmp_path_factory.mktemp("pki"))

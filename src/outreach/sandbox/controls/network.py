@@ -1,6 +1,7 @@
-"""The network between client and server: counting requests and injecting faults.
+"""The network between client and server: counting requests, injecting faults, EWS policy.
 
-The transport (server.py) calls `count` and `take_fault` on every EWS request.
+The transport (server.py) calls `count` and `take_fault` on every EWS request, and
+answers HTTP 403 while `ews_policy_reason` is set (Exchange Online's EWS switch-off).
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from typing import Any
+
+from ..auth import EWS_POLICY_REASON
 
 FAULT_KINDS = {"http500", "server_busy", "slow", "drop", "error"}
 
@@ -19,6 +22,15 @@ class Network:
         self._counts: Counter[str] = Counter()
         self._faults: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        #: set while the organization's policy blocks EWS (the X-EWS-Policy-Reason value)
+        self.ews_policy_reason = ""
+
+    def disable_ews(self, reason: str = EWS_POLICY_REASON) -> None:
+        """Turn EWS off for the organization, as Exchange Online does: HTTP 403 from now on."""
+        self.ews_policy_reason = reason or EWS_POLICY_REASON
+
+    def enable_ews(self) -> None:
+        self.ews_policy_reason = ""
 
     def count(self, operation: str) -> None:
         with self._lock:
