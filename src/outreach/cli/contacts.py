@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from outreach import app, importers
-from outreach.cli import output
+from outreach.cli import complete, output
 from outreach.errors import UserError
 from outreach.model import Contact, Event, MessageState, Source, State, Status
 from outreach.settings import Settings
@@ -72,7 +72,8 @@ def contact_options(edit: bool) -> Callable[[Callable[..., Any]], Callable[..., 
         ("--address", {"help": "Mailing address."}),
         ("--phone", {}),
         ("--source", {"type": click.Choice(SOURCES), "help": "Where the contact came from."}),
-        ("--referred-by", {"help": "The referrer: id, email or name."}),
+        ("--referred-by", {"help": "The referrer: id, email or name.",
+                           "shell_complete": complete.contacts}),
         ("--area", {"help": "The area of interest to learn about from them."}),
         ("--notes", {"help": "Research notes on their job function."}),
         ("--tags", {"help": "Comma-separated tags (replace the old ones)."}),
@@ -169,7 +170,7 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], area: str | None,
 
 
 @contacts.command()
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.contacts)
 @output.json_option
 @output.wide_option
 @click.pass_context
@@ -220,7 +221,7 @@ def _when(moment: Any, settings: Settings) -> str:
 
 
 @contacts.command()
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.contacts)
 @contact_options(edit=True)
 @click.pass_context
 def edit(ctx: click.Context, ref: str, referred_by: str | None, **options: Any) -> None:
@@ -252,7 +253,7 @@ def edit(ctx: click.Context, ref: str, referred_by: str | None, **options: Any) 
 
 
 @contacts.command()
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.contacts)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def remove(ctx: click.Context, ref: str, yes: bool) -> None:

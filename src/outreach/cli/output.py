@@ -33,6 +33,8 @@ JSON_VERSION = 1
 GAP = 2
 #: No column is cut below this width (or its header's).
 NARROWEST = 6
+#: Shorter waits (a server's back-off in milliseconds) are not worth drawing.
+SHORTEST_WAIT = 1.0
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -228,6 +230,8 @@ class TerminalDisplay:
             self.close()
 
     def waiting(self, seconds: float, why: str) -> None:
+        if seconds < SHORTEST_WAIT:
+            return
         bars = self._start()
         until = time.monotonic() + seconds
         clock = time.strftime("%H:%M:%S", time.localtime(time.time() + seconds))
@@ -317,6 +321,8 @@ class PlainDisplay:
         self.draw(force=True)
 
     def waiting(self, seconds: float, why: str) -> None:
+        if seconds < SHORTEST_WAIT:
+            return
         clock = time.strftime("%H:%M:%S", time.localtime(time.time() + seconds))
         self._waits.append((time.monotonic() + seconds,
                             f"Waiting {seconds:.0f} s (until {clock}): {why}"))  # fmt: skip

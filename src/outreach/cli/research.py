@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from outreach import app, interviews, logform, progress, report, research, transfer
+from outreach.cli import complete
 from outreach.errors import OutreachError, UserError
 from outreach.logform import LogEntry
 from outreach.settings import Settings
@@ -168,7 +169,7 @@ def _prompt(base: LogEntry, start: datetime, tz: ZoneInfo) -> LogEntry:
 
 
 @click.command("log")
-@click.argument("contact_ref", metavar="CONTACT")
+@click.argument("contact_ref", metavar="CONTACT", shell_complete=complete.contacts)
 @click.option("--date", help="When it took place (default: the scheduled interview).")
 @click.option("--impressions", help="Your impressions of the interview.")
 @click.option(
