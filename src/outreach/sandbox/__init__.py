@@ -23,6 +23,8 @@ from . import persist
 from .auth import Door, certificate_hash
 from .controls import Controls
 from .directory import Directory, Person
+from .graph import GRAPH_PATH
+from .graph.exchanges import Exchange
 from .mailbox import Mailbox
 from .server import CONTROL_PATH, EWS_PATH, SandboxHTTPServer, serve_in_thread
 from .state import SandboxState, real_clock
@@ -65,7 +67,9 @@ class Sandbox:
     HTTPS. directory: a Directory or a YAML/JSON path (default: the shipped example); people:
     more colleagues to know (the user's own contacts, for a practice run). clock: returns an
     aware UTC datetime. record: keep every response body so a test can validate them against
-    the schema.
+    the schema (EWS in `recorded`, Graph exchanges in `graph_recorded`). `graph_url` is the
+    Graph face; it signs in bearer tokens through `tokens` too (None accepts any token as
+    the default user).
     """
 
     def __init__(
@@ -107,6 +111,7 @@ class Sandbox:
         self.controls = Controls(self)
         self.recording = record
         self.recorded: list[tuple[str, Element]] = []
+        self.graph_recorded: list[Exchange] = []
         self.autosave = autosave
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -120,6 +125,11 @@ class Sandbox:
     def url(self) -> str:
         """The EWS endpoint, e.g. http://127.0.0.1:PORT/EWS/Exchange.asmx."""
         return self.base_url + EWS_PATH
+
+    @property
+    def graph_url(self) -> str:
+        """The Graph face, e.g. http://127.0.0.1:PORT/v1.0."""
+        return self.base_url + GRAPH_PATH
 
     @property
     def control_url(self) -> str:

@@ -165,3 +165,40 @@ def deliver(
     item = box.add(folder, kind, fields, new_mail=True)
     stamp(box, item)
     return item
+
+
+def prepare_calendar(box: Mailbox, item: Item, invitations: str | None) -> None:
+    """What Exchange fills in on a new calendar item: UID, organizer, attendee status."""
+    if item.text("UID") is None:
+        item.set("UID", uuid.uuid4().hex.upper())
+    item.set("Organizer", mailbox_el("t:Organizer", box.address, box.name))
+    attendees = False
+    for name in ("RequiredAttendees", "OptionalAttendees", "Resources"):
+        node = item.get(name)
+        if node is None:
+            continue
+        for att in node.findall(q("t:Attendee")):
+            attendees = True
+            if att.find(q("t:ResponseType")) is None:
+                sub(att, "t:ResponseType", "Unknown")
+        item.set(name, node)
+    item.set("IsMeeting", attendees)
+    item.set("IsCancelled", False)
+    item.set("MyResponseType", "Organizer")
+    item.set("MeetingRequestWasSent", attendees and invitations not in (None, "SendToNone"))
+    if item.get("AppointmentSequenceNumber") is None:
+        item.set("AppointmentSequenceNumber", 0)
+    item.set("IsOrganizer", True)
+
+
+def invite_attendees(state: SandboxState, box: Mailbox, item: Item, kind: str) -> None:
+    """Send a meeting request (``NewMeetingRequest`` or ``FullUpdate``) for the calendar item:
+    marked as sent, delivered to every attendee who has a mailbox here."""
+    item.set("MeetingRequestWasSent", True)
+    fields = {k: list(v) for k, v in item.fields.items() if k not in ("ExtendedProperty",)}
+    fields["MeetingRequestType"] = [to_str(el("t:MeetingRequestType", kind))]
+    fields["ItemClass"] = [to_str(el("t:ItemClass", "IPM.Schedule.Meeting.Request"))]
+    fields["From"] = [to_str(mailbox_el("t:From", box.address, box.name))]
+    for address in item.addresses("RequiredAttendees") + item.addresses("OptionalAttendees"):
+        if address.lower() in state.mailboxes and address.lower() != box.address:
+            deliver(state, address, fields, "MeetingRequest")

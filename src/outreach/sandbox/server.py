@@ -1,4 +1,8 @@
-"""Transport: HTTP(S) + SOAP envelope, faults, request counting, recording; sign-in is auth.py's."""
+"""Transport: HTTP(S) + SOAP envelope, faults, request counting, recording; sign-in is auth.py's.
+
+Requests under /v1.0/ go to the Graph face (graph/), which does its own bearer sign-in
+(through the door's token check), faults, counting and recording.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from . import graph
 from .auth import ConnectionSignIn, refuse_ews_by_policy
 from .operations import Context, OperationError, load_all
 from .xml import (
@@ -67,9 +72,40 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:
+        if self._is_graph():
+            self._graph("GET")
+            return
         self._send(200, b"outreach sandbox: POST SOAP to " + EWS_PATH.encode(), "text/plain")
 
+    def do_PATCH(self) -> None:
+        self._graph("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._graph("DELETE")
+
+    def _is_graph(self) -> bool:
+        return self.path.startswith(graph.GRAPH_PATH + "/")
+
+    def _graph(self, method: str) -> None:
+        """Hand a request to the Graph face and write its answer."""
+        data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if not self._is_graph():
+            self._send(404, b"not found", "text/plain")
+            return
+        try:
+            status, headers, body = graph.serve(
+                self.server.sandbox, method, self.path, dict(self.headers.items()), data
+            )
+        except graph.Dropped:
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        self.answer(status, headers.items(), body)
+
     def do_POST(self) -> None:
+        if self._is_graph():
+            self._graph("POST")
+            return
         length = int(self.headers.get("Content-Length") or 0)
         data = self.rfile.read(length)
         if self.path.startswith(CONTROL_PATH):

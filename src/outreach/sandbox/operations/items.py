@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-
 from ..attachments import AttachmentError, ids_only
-from ..mailbox import Item, Mailbox
-from ..mailflow import deliver, mailbox_el, send, stamp
+from ..mailbox import Item
+from ..mailflow import invite_attendees, prepare_calendar, send, stamp
 from ..render import Shape, render_item
 from ..xml import Element, el, local, q, response_message, sub, to_str
 from . import Context, OperationError, operation
@@ -29,43 +27,6 @@ def id_only(item: Item) -> Element:
     if item.get("Attachments") is not None:
         node.append(ids_only(item))
     return node
-
-
-def _prepare_calendar(box: Mailbox, item: Item, invitations: str | None) -> None:
-    """What Exchange fills in on a new calendar item: UID, organizer, attendee status."""
-    if item.text("UID") is None:
-        item.set("UID", uuid.uuid4().hex.upper())
-    item.set("Organizer", mailbox_el("t:Organizer", box.address, box.name))
-    attendees = False
-    for name in ("RequiredAttendees", "OptionalAttendees", "Resources"):
-        node = item.get(name)
-        if node is None:
-            continue
-        for att in node.findall(q("t:Attendee")):
-            attendees = True
-            if att.find(q("t:ResponseType")) is None:
-                sub(att, "t:ResponseType", "Unknown")
-        item.set(name, node)
-    item.set("IsMeeting", attendees)
-    item.set("IsCancelled", False)
-    item.set("MyResponseType", "Organizer")
-    item.set("MeetingRequestWasSent", attendees and invitations not in (None, "SendToNone"))
-    if item.get("AppointmentSequenceNumber") is None:
-        item.set("AppointmentSequenceNumber", 0)
-    item.set("IsOrganizer", True)
-
-
-def _invite_attendees(ctx: Context, box: Mailbox, item: Item, kind: str) -> None:
-    """Send a meeting request (``NewMeetingRequest`` or ``FullUpdate``) for the calendar item:
-    marked as sent, delivered to every attendee who has a mailbox here."""
-    item.set("MeetingRequestWasSent", True)
-    fields = {k: list(v) for k, v in item.fields.items() if k not in ("ExtendedProperty",)}
-    fields["MeetingRequestType"] = [to_str(el("t:MeetingRequestType", kind))]
-    fields["ItemClass"] = [to_str(el("t:ItemClass", "IPM.Schedule.Meeting.Request"))]
-    fields["From"] = [to_str(mailbox_el("t:From", box.address, box.name))]
-    for address in item.addresses("RequiredAttendees") + item.addresses("OptionalAttendees"):
-        if address.lower() in ctx.state.mailboxes and address.lower() != box.address:
-            deliver(ctx.state, address, fields, "MeetingRequest")
 
 
 @operation("CreateItem")
@@ -104,9 +65,9 @@ def create_item(ctx: Context, req: Element) -> Element:
                     item.set("IsDraft", True)
                     stamp(box, item)
                 else:
-                    _prepare_calendar(box, item, invitations)
+                    prepare_calendar(box, item, invitations)
                     if item.text("IsMeeting") == "true" and invitations not in (None, "SendToNone"):
-                        _invite_attendees(ctx, box, item, "NewMeetingRequest")
+                        invite_attendees(ctx.state, box, item, "NewMeetingRequest")
                 items.append(id_only(item))
             msgs.append(msg)
         except AttachmentError as e:
@@ -177,7 +138,7 @@ def update_item(ctx: Context, req: Element) -> Element:
                 seq = int(item.text("AppointmentSequenceNumber", "0") or 0)
                 item.set("AppointmentSequenceNumber", seq + 1)
                 if item.text("IsMeeting") == "true":
-                    _invite_attendees(ctx, box, item, "FullUpdate")
+                    invite_attendees(ctx.state, box, item, "FullUpdate")
             box.touch(item)
             msg = response_message("m:UpdateItemResponseMessage")
             items = sub(msg, "m:Items")
