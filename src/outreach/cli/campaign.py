@@ -217,7 +217,7 @@ def _link(_ctx: click.Context, _param: click.Parameter, value: str | None) -> st
 
 
 @click.command()
-@click.argument("contact")
+@click.argument("contact", shell_complete=complete.contacts)
 @click.option("--note", default="", help="What you did with their advice or referral.")
 @click.option("--link", callback=_link, metavar="URL",
               help="Something you found that may interest them.")

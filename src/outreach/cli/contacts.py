@@ -357,7 +357,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
 
 
 @contacts.command()
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.contacts)
 @click.option("--up", type=click.IntRange(0, 20), default=1, show_default=True,
               help="Levels of managers above.")
 @click.option("--down", type=click.IntRange(0, 20), default=1, show_default=True,
