@@ -310,7 +310,9 @@ def report_command(
         fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
         fmt = fmt if fmt in report.FORMATS else "md"
     with progress.task("Comparing the interviews"):
-        built = research.build(state, events, app.now(settings), area)
+        built = research.build(state, events, app.now(settings), area,
+                               wanted=settings.user.areas,
+                               min_interviews=settings.research.min_interviews)  # fmt: skip
         text = report.render(built, fmt)
     if output:
         Path(output).write_text(text, "utf-8")

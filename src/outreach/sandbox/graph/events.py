@@ -2,7 +2,9 @@
 
 Meeting mail is what the EWS face does with SendToAllAndSaveCopy: the item records that the
 request was sent and attendees with a sandbox mailbox get it; a change raises the sequence
-number and goes to them as an update.
+number and goes to them as an update. A meeting saved with ``isDraft: true`` is Exchange
+Online's draft meeting: nothing goes to the attendees until a PATCH sets ``isDraft`` false
+(or Outlook's Send), and deleting it sends no cancellation.
 """
 
 from __future__ import annotations
@@ -44,11 +46,13 @@ def _create(req: Request) -> Reply:
         raise GraphError(400, "ErrorInvalidRequest", "An event needs a start and an end.")
     convert.apply_event(trial, data)
     item = box.add("calendar", "CalendarItem", trial.fields)
-    if _has_attendees(item):
+    draft = bool(data.get("isDraft")) and _has_attendees(item)
+    if _has_attendees(item) and not draft:
         prepare_calendar(box, item, "SendToAllAndSaveCopy")
         invite_attendees(req.state, box, item, "NewMeetingRequest")
     else:
         prepare_calendar(box, item, "SendToNone")
+    item.set("IsDraft", draft)
     return render.entity(req, "events", convert.event(req, box, item), 201)
 
 
@@ -64,9 +68,12 @@ def update_event(req: Request) -> Reply:
     box = req.mailbox
     item = render.event_item(req, req.args[0])
     trial = render.copy_of(item)
-    moved = convert.apply_event(trial, req.json_body())
+    data = req.json_body()
+    moved = convert.apply_event(trial, data)
     item.fields = trial.fields
-    if _has_attendees(item):
+    if "isDraft" in data:
+        item.set("IsDraft", bool(data["isDraft"]) and _has_attendees(item))
+    if _has_attendees(item) and item.text("IsDraft") != "true":
         prepare_calendar(box, item, "SendToAllAndSaveCopy")
         if moved:  # a new time raises the sequence, as Exchange does
             seq = int(item.text("AppointmentSequenceNumber", "0") or 0)
@@ -81,7 +88,7 @@ def delete_event(req: Request) -> Reply:
     """The organizer deletes: attendees get a cancellation; the item goes to Deleted Items."""
     box = req.mailbox
     item = render.event_item(req, req.args[0])
-    if _has_attendees(item):
+    if _has_attendees(item) and item.text("IsDraft") != "true":
         item.set("IsCancelled", True)
     box.move(item, "deleteditems")
     return Reply(204)
