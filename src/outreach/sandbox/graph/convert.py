@@ -17,7 +17,7 @@ from typing import Any
 from .. import attachments
 from ..mailbox import Folder, Item, Mailbox
 from ..mailflow import recipients_el
-from ..xml import Element, el, parse_dt, q, sub, to_str
+from ..xml import Element, el, parse_dt, q, sub
 from . import extprops, ids
 from .routing import GraphError, Request
 from .times import dtz, iso, parse_dtz
@@ -480,6 +480,3 @@ def apply_event(item: Item, data: dict[str, Any]) -> bool:
     if data.get("transactionId"):
         item.set(TRANSACTION, str(data["transactionId"]))
     return moved
-
-
-__all__ = ["apply_event", "apply_message", "event", "message", "to_str"]

@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import syncstate
 from ..mailbox import Item
-from . import ids, query, render
+from . import ids, render
 from .routing import GraphError, Reply, Request, route
 from .times import iso, parse_local
 
@@ -119,7 +119,8 @@ def message_delta(req: Request) -> Reply:
     )
 
 
-def _window(req: Request, snap: dict[str, Any] | None) -> tuple[datetime, datetime]:
+def window(req: Request, snap: dict[str, Any] | None) -> tuple[datetime, datetime]:
+    """A calendar view's window: the token's, else startDateTime/endDateTime (400 without)."""
     if snap is not None:
         return parse_local(snap["start"], "UTC"), parse_local(snap["end"], "UTC")
     low = {k.lower(): v for k, v in req.query.items()}
@@ -139,7 +140,7 @@ def calendar_delta(req: Request) -> Reply:
     box = req.mailbox
     calendar = box.folder("calendar")
     snap = _snapshot(req, calendar.id)
-    start, end = _window(req, snap)
+    start, end = window(req, snap)
     current = {
         i.id: i
         for i in box.in_folder(calendar)
@@ -156,6 +157,3 @@ def calendar_delta(req: Request) -> Reply:
         start=iso(start),
         end=iso(end),
     )
-
-
-__all__ = ["query"]

@@ -119,7 +119,6 @@ def event(req: Request, box: Mailbox, item: Item) -> dict[str, Any]:
 def page(
     req: Request,
     items: list[Item],
-    render: Any,
     context: str,
     *,
     default_order: str | None,

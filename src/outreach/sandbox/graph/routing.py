@@ -24,6 +24,7 @@ from .times import iso
 
 if TYPE_CHECKING:
     from .. import Sandbox
+    from ..state import SandboxState
 
 log = logging.getLogger(__name__)
 GRAPH_PATH = "/v1.0"
@@ -73,7 +74,7 @@ class Request:
     applied: list[str] = field(default_factory=list)
 
     @property
-    def state(self):  # -> SandboxState
+    def state(self) -> SandboxState:
         return self.sandbox.state
 
     @property
