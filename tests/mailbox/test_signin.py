@@ -145,9 +145,9 @@ def test_a_certificate_for_another_name_names_the_host(pki: Pki) -> None:
 
 
 def test_verify_tls_off_works_and_warns_once(pki: Pki, caplog: pytest.LogCaptureFixture) -> None:
-    from outreach.mailbox import connect
+    from outreach.mailbox import tls
 
-    connect._warned_unverified.clear()  # a fresh process
+    tls._warned_unverified.clear()  # a fresh process
     with Sandbox(tls_cert=pki.other_name) as sandbox:
         for _ in range(2):
             with caplog.at_level(logging.WARNING, logger="outreach"):
@@ -210,3 +210,34 @@ def test_the_cli_switches_ews_off_and_on() -> None:
         assert sandbox.controls.ews_policy_reason == "Policy"
         on = runner.invoke(sandbox_cli, ["--url", base, "enable-ews"])
         assert on.exit_code == 0 and sandbox.controls.ews_policy_reason == ""
+
+
+def test_check_offline_names_a_missing_ca_bundle(tmp_path: Path, pki: Pki) -> None:
+    from outreach.cli.main import cli
+    from outreach.config import render_example
+
+    config = tmp_path / "config.yaml"
+    for bundle, code in ((tmp_path / "corp-ca.pem", 2), (pki.ca, 0)):
+        config.write_text(
+            render_example(
+                {"paths.store": str(tmp_path / "store.json"), "mailbox.ca_bundle": str(bundle)}
+            ),
+            encoding="utf-8",
+        )
+        result = CliRunner().invoke(cli, ["--config", str(config), "check", "--offline"])
+        assert result.exit_code == code, result.output
+    config.write_text(
+        render_example(
+            {"paths.store": str(tmp_path / "store.json"), "mailbox.ca_bundle": "corp-ca.pem"}
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["--config", str(config), "check", "--offline"])
+    assert result.exit_code == 2
+    line = next(
+        n for n, text in enumerate(config.read_text().splitlines(), 1) if "ca_bundle:" in text
+    )
+    assert (
+        f"config.yaml:{line}: At 'mailbox.ca_bundle': the file {tmp_path / 'corp-ca.pem'} "
+        "does not exist"
+    ) in result.output

@@ -108,3 +108,16 @@ def test_free_busy_includes_what_the_graph_face_booked(graph) -> None:
         },
     ).json()
     assert r["value"][0]["availabilityView"] == "020"
+
+
+def test_a_colleagues_out_of_office_set_by_the_control_shows_in_mail_tips(graph, sandbox) -> None:
+    sandbox.controls.set_out_of_office(PRIYA, "Back on Monday.")
+    tips = graph.post(
+        "/me/getMailTips", json={"EmailAddresses": [PRIYA], "MailTipsOptions": "automaticReplies"}
+    ).json()["value"]
+    assert tips[0]["automaticReplies"]["message"] == "Back on Monday."
+    sandbox.controls.set_out_of_office(PRIYA, None)
+    tips = graph.post(
+        "/me/getMailTips", json={"EmailAddresses": [PRIYA], "MailTipsOptions": "automaticReplies"}
+    ).json()["value"]
+    assert tips[0]["automaticReplies"]["message"] == ""

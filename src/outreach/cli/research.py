@@ -306,7 +306,9 @@ def report_command(
         suffix = Path(output).suffix.lower().lstrip(".") if output else ""
         fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
         fmt = fmt if fmt in report.FORMATS else "md"
-    built = research.build(state, store.events(), app.now(settings), area)
+    built = research.build(state, store.events(), app.now(settings), area,
+                           wanted=settings.user.areas,
+                           min_interviews=settings.research.min_interviews)  # fmt: skip
     text = report.render(built, fmt)
     if output:
         Path(output).write_text(text, "utf-8")

@@ -161,7 +161,7 @@ def list_messages(req: Request) -> Reply:
     items = [i for i in box.items.values() if i.folder_id in mail and i.kind in render.MAIL_KINDS]
     return Reply(
         200,
-        render.page(req, items, render.message, "messages", default_order="receivedDateTime desc"),
+        render.page(req, items, "messages", default_order="receivedDateTime desc"),
     )
 
 
@@ -169,10 +169,10 @@ def list_messages(req: Request) -> Reply:
 def list_folder_messages(req: Request) -> Reply:
     box = req.mailbox
     folder = render.mail_folder(req, req.args[0])
-    items = list(box.in_folder(folder))
+    items = [i for i in box.in_folder(folder) if i.kind in render.MAIL_KINDS]
     return Reply(
         200,
-        render.page(req, items, render.message, "messages", default_order="receivedDateTime desc"),
+        render.page(req, items, "messages", default_order="receivedDateTime desc"),
     )
 
 
