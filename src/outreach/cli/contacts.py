@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from outreach import app, importers
+from outreach import app, importers, textsafe
 from outreach.cli import output
 from outreach.errors import UserError
 from outreach.model import Contact, Event, MessageState, Source, State, Status
@@ -30,6 +30,12 @@ def _open(ctx: click.Context) -> tuple[Settings, Store]:
 def _fields(**options: Any) -> dict[str, Any]:
     """Map the CLI options given (not None) to Contact field values."""
     names = {"address": "mailing_address", "notes": "research_notes"}
+    for option, value in options.items():
+        if isinstance(value, str) and option not in ("notes", "address"):
+            try:
+                textsafe.checked(value, f"--{option.replace('_', '-')}")
+            except ValueError as problem:
+                raise UserError(str(problem)) from None
     fields = {names.get(k, k): v for k, v in options.items() if v is not None}
     if "source" in fields:
         fields["source"] = Source(fields["source"])
@@ -85,6 +91,10 @@ def contact_options(edit: bool) -> Callable[[Callable[..., Any]], Callable[..., 
     def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
         function = click.option("--do-not-contact/--may-contact", "do_not_contact",
                                 default=None, help="Never write to them again.")(function)
+        function = click.option("--internal/--external", "internal", default=None,
+                                help="A colleague in your organization (their free/busy is "
+                                     "used), or not; by default told from the address, the "
+                                     "directory and MailTips.")(function)
         for flag, kwargs in reversed(specs):
             function = click.option(flag, **kwargs)(function)
         return function
@@ -116,10 +126,12 @@ def add(ctx: click.Context, referred_by: str | None, lookup: str | None, **optio
         for key, value in (("name", found.name), ("email", found.email),
                            ("title", found.title), ("department", found.department),
                            ("office", found.office), ("phone", found.phone)):
-            if options.get(key) is None and value:
-                options[key] = value
+            if options.get(key) is None and textsafe.one_line(value):
+                options[key] = textsafe.one_line(value)
         if options.get("source") is None:
             options["source"] = "directory"
+        if options.get("internal") is None:
+            options["internal"] = True  # found in the organization's directory
     missing = [f"--{key}" for key in ("name", "email") if not options.get(key)]
     if missing:
         raise UserError(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
@@ -198,6 +210,7 @@ def show(ctx: click.Context, ref: str, as_json: bool, wide: bool) -> None:
             ("referred by", referrer.name if referrer else contact.referred_by or ""),
             ("area", contact.area), ("tags", ", ".join(contact.tags)),
             ("time zone", contact.timezone or ""),
+            ("colleague", {True: "yes", False: "no", None: ""}[contact.internal]),
             ("do not contact", "yes" if contact.do_not_contact else ""),
             ("paused until", _when(contact.paused_until, settings)),
             ("attention", contact.attention or "")]
