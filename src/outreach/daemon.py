@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
 
-from outreach import systemd
+from outreach import progress, systemd
 from outreach.errors import MailboxError, StoreError
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,7 @@ class Loop:
                     log.warning("%s; nothing more was done: run it again later", problem)
                 else:
                     log.warning("%s; trying again in %.0f s", problem, delay)
+                    progress.waiting(delay, f"{problem}; trying again then")
                 self.notify(f"STATUS=mailbox unreachable, retrying in {delay:.0f} s")
             else:
                 if failures:

@@ -95,10 +95,8 @@ def from_json(text: str) -> tuple[dict, dict]:
     agreed: dict = {key: [] for key in TITLES.values()}
     differed: dict = {key: [] for key in TITLES.values()}
     for category in json.loads(text)["categories"]:
-        for item in category["agreed"]:
-            agreed[category["key"]].append((item["term"], list(item["people"])))
-        for item in category["differed"]:
-            differed[category["key"]].append((item["person"], list(item["terms"])))
+        agreed[category["key"]] = [(a["term"], a["people"]) for a in category["agreed"]]
+        differed[category["key"]] = [(d["person"], d["terms"]) for d in category["differed"]]
     return agreed, differed
 
 

@@ -13,7 +13,6 @@ from typing import Any
 import click
 
 from outreach import __version__
-from outreach.cli import output
 from outreach.errors import OutreachError
 
 #: command name -> "module:attribute", imported on first use.
@@ -105,6 +104,8 @@ class LazyGroup(click.Group):
             raise _usage(problem) from None
 
     def invoke(self, ctx: click.Context) -> Any:
+        from outreach.cli import output  # here, not above: `outreach --help` never needs it
+
         try:
             with output.progress_shown():
                 return super().invoke(ctx)
@@ -167,6 +168,8 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, debug: bool,
     ctx.obj["config_path"] = config_path
     ctx.obj["debug"] = debug
     ctx.obj["verbose"] = verbose
+    from outreach.cli import output
+
     output.choices.no_color = no_color
 
 

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from outreach import app, files, interviews, logform, report, research, transfer
+from outreach import app, files, interviews, logform, progress, report, research, transfer
+from outreach.cli import complete
 from outreach.errors import OutreachError, UserError
 from outreach.logform import LogEntry
 from outreach.settings import Settings
@@ -169,7 +170,7 @@ def _prompt(base: LogEntry, start: datetime, tz: ZoneInfo) -> LogEntry:
 
 
 @click.command("log")
-@click.argument("contact_ref", metavar="CONTACT")
+@click.argument("contact_ref", metavar="CONTACT", shell_complete=complete.contacts)
 @click.option("--date", help="When it took place (default: the scheduled interview).")
 @click.option("--impressions", help="Your impressions of the interview.")
 @click.option(
@@ -309,7 +310,9 @@ def report_command(
     """
     settings = _settings(ctx)
     store = app.open_store(settings)
-    state = store.read()
+    with progress.task("Reading the store for the report"):
+        state = store.read()
+        events = store.events()
     if area and not any(
         c.area.strip().casefold() == area.strip().casefold() for c in state.contacts.values()
     ):
@@ -324,9 +327,10 @@ def report_command(
         fmt = fmt if fmt in report.FORMATS else "md"
     if table and fmt != "csv":
         raise UserError(f"report --table: only with --format csv (this report is {fmt}).")
-    built = research.build(state, store.events(), app.now(settings), area,
-                           wanted=settings.user.areas,
-                           min_interviews=settings.research.min_interviews)  # fmt: skip
+    with progress.task("Comparing the interviews"):
+        built = research.build(state, events, app.now(settings), area,
+                               wanted=settings.user.areas,
+                               min_interviews=settings.research.min_interviews)  # fmt: skip
     whole = target is not None and fmt == "csv" and target.suffix.lower() != ".csv"
     if whole and target is not None:
         tables = report.csv_files(built)
@@ -387,13 +391,15 @@ def export(ctx: click.Context, fmt: str, output: str | None) -> None:
         click.echo(f"Exported {count} scheduled {noun}" + (f" to {output}." if output else "."),
                    err=True)
         return
-    document = transfer.dump(store.read(), store.events(), app.now(settings))
+    with progress.task("Reading the store for the export"):
+        document = transfer.dump(store.read(), store.events(), app.now(settings))
     if output is None:
         if fmt == "csv":
             raise UserError("A CSV export is several files: give --output FOLDER or FILE.zip.")
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
-    transfer.write(document, Path(output), fmt)
+    with progress.task(f"Writing the export to {output}"):
+        transfer.write(document, Path(output), fmt)
     counts = ", ".join(f"{len(document[n])} {n}" for n in transfer.TABLES)
     click.echo(f"Exported {counts} to {output}.", err=True)
 
