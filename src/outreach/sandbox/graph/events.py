@@ -2,14 +2,17 @@
 
 Meeting mail is what the EWS face does with SendToAllAndSaveCopy: the item records that the
 request was sent and attendees with a sandbox mailbox get it; a change raises the sequence
-number and goes to them as an update.
+number and goes to them as an update. A meeting saved with ``isDraft: true`` is Exchange
+Online's draft meeting: nothing goes to the attendees until a PATCH sets ``isDraft`` false
+(or Outlook's Send), and deleting it sends no cancellation.
 """
 
 from __future__ import annotations
 
 from ..mailbox import Item
 from ..mailflow import invite_attendees, prepare_calendar
-from . import convert, render
+from . import convert, ids, render
+from .delta import window
 from .routing import GraphError, Reply, Request, route
 
 
@@ -44,11 +47,13 @@ def _create(req: Request) -> Reply:
         raise GraphError(400, "ErrorInvalidRequest", "An event needs a start and an end.")
     convert.apply_event(trial, data)
     item = box.add("calendar", "CalendarItem", trial.fields)
-    if _has_attendees(item):
+    draft = bool(data.get("isDraft")) and _has_attendees(item)
+    if _has_attendees(item) and not draft:
         prepare_calendar(box, item, "SendToAllAndSaveCopy")
         invite_attendees(req.state, box, item, "NewMeetingRequest")
     else:
         prepare_calendar(box, item, "SendToNone")
+    item.set("IsDraft", draft)
     return render.entity(req, "events", convert.event(req, box, item), 201)
 
 
@@ -64,9 +69,12 @@ def update_event(req: Request) -> Reply:
     box = req.mailbox
     item = render.event_item(req, req.args[0])
     trial = render.copy_of(item)
-    moved = convert.apply_event(trial, req.json_body())
+    data = req.json_body()
+    moved = convert.apply_event(trial, data)
     item.fields = trial.fields
-    if _has_attendees(item):
+    if "isDraft" in data:
+        item.set("IsDraft", bool(data["isDraft"]) and _has_attendees(item))
+    if _has_attendees(item) and item.text("IsDraft") != "true":
         prepare_calendar(box, item, "SendToAllAndSaveCopy")
         if moved:  # a new time raises the sequence, as Exchange does
             seq = int(item.text("AppointmentSequenceNumber", "0") or 0)
@@ -81,7 +89,7 @@ def delete_event(req: Request) -> Reply:
     """The organizer deletes: attendees get a cancellation; the item goes to Deleted Items."""
     box = req.mailbox
     item = render.event_item(req, req.args[0])
-    if _has_attendees(item):
+    if _has_attendees(item) and item.text("IsDraft") != "true":
         item.set("IsCancelled", True)
     box.move(item, "deleteditems")
     return Reply(204)
@@ -114,9 +122,7 @@ def _calendar_items(req: Request) -> list[Item]:
 
 @route("GET", "/events")
 def list_events(req: Request) -> Reply:
-    return Reply(
-        200, render.page(req, _calendar_items(req), render.event, "events", default_order=None)
-    )
+    return Reply(200, render.page(req, _calendar_items(req), "events", default_order=None))
 
 
 @route("GET", "/calendar/events")
@@ -127,18 +133,14 @@ def list_calendar_events(req: Request) -> Reply:
 @route("GET", "/calendarView")
 @route("GET", "/calendar/calendarView")
 def calendar_view(req: Request) -> Reply:
-    from .delta import _window
-
-    start, end = _window(req, None)
+    start, end = window(req, None)
     items = [
         i
         for i in _calendar_items(req)
         if (i.when("Start") or start) < end and (i.when("End") or end) > start
     ]
     items.sort(key=lambda i: i.when("Start") or start)
-    return Reply(
-        200, render.page(req, items, render.event, "events", default_order=None, default_top=10)
-    )
+    return Reply(200, render.page(req, items, "events", default_order=None, default_top=10))
 
 
 @route("GET", "/calendar")
@@ -149,7 +151,7 @@ def get_calendar(req: Request) -> Reply:
         200,
         {
             "@odata.context": req.context("calendar/$entity"),
-            "id": convert.ids.to_graph(cal.id),
+            "id": ids.to_graph(cal.id),
             "name": cal.name,
             "changeKey": cal.change_key,
             "canEdit": True,

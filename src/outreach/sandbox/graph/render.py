@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..mailbox import Folder, Item, Mailbox
 from . import convert, extprops, ids, query
 from .routing import GraphError, Reply, Request, not_found
 
+#: what a mail folder's messages are (a cancelled meeting in Deleted Items is not one)
 MAIL_KINDS = {"Message", "MeetingRequest", "MeetingResponse", "MeetingCancellation"}
 
 
@@ -26,15 +28,25 @@ def mail_folder(req: Request, key: str) -> Folder:
     return folder
 
 
+def _item(req: Request, graph_id: str) -> Item | None:
+    """An item by its Graph id: the current one, or (if asked for) an immutable one."""
+    wanted = ids.to_ews(graph_id)
+    box = req.mailbox
+    found = box.items.get(wanted)
+    if found is None and req.immutable:
+        found = next((i for i in box.items.values() if i.immutable_id == wanted), None)
+    return found
+
+
 def message_item(req: Request, graph_id: str) -> Item:
-    item = req.mailbox.items.get(ids.to_ews(graph_id))
+    item = _item(req, graph_id)
     if item is None or item.kind not in MAIL_KINDS:
         raise not_found()
     return item
 
 
 def event_item(req: Request, graph_id: str) -> Item:
-    item = req.mailbox.items.get(ids.to_ews(graph_id))
+    item = _item(req, graph_id)
     if item is None or item.kind != "CalendarItem":
         raise not_found()
     return item
@@ -52,6 +64,8 @@ def shaped(req: Request, box: Mailbox, item: Item, doc: dict[str, Any]) -> dict[
     asked = fields and any(f.lower() == "internetmessageheaders" for f in fields)
     if asked and item.kind in MAIL_KINDS:
         out["internetMessageHeaders"] = convert.headers_of(box, item)
+    if item.kind in MAIL_KINDS and _expands_event(req.query.get("$expand") or ""):
+        _add_event(req, box, item, out)
     wanted = query.expand_extended(req.query)
     if wanted is not False:
         props = extprops.of_item(item)
@@ -60,6 +74,28 @@ def shaped(req: Request, box: Mailbox, item: Item, doc: dict[str, Any]) -> dict[
         if props:  # Graph leaves the navigation out when nothing matched
             out["singleValueExtendedProperties"] = props
     return out
+
+
+_EVENT = re.compile(r"(?:^|,)\s*(?:microsoft\.graph\.eventMessage/)?event(\(([^)]*)\))?", re.I)
+
+
+def _expands_event(text: str) -> bool:
+    return bool(_EVENT.search(text))
+
+
+def _add_event(req: Request, box: Mailbox, item: Item, out: dict[str, Any]) -> None:
+    """$expand=microsoft.graph.eventMessage/event: the calendar item a meeting message is
+    about (only its id when the expansion selects just that)."""
+    node = item.get("AssociatedCalendarItemId")
+    event = box.items.get(node.get("Id") or "") if node is not None else None
+    if event is None:
+        return
+    m = _EVENT.search(req.query.get("$expand") or "")
+    inner = (m.group(2) or "") if m else ""
+    if re.fullmatch(r"\s*\$select\s*=\s*id\s*", inner, re.I):
+        out["event"] = {"id": req.item_id(event)}
+    else:
+        out["event"] = convert.event(req, box, event)
 
 
 def entity(req: Request, collection: str, doc: dict[str, Any], status: int = 200) -> Reply:
@@ -83,7 +119,6 @@ def event(req: Request, box: Mailbox, item: Item) -> dict[str, Any]:
 def page(
     req: Request,
     items: list[Item],
-    render: Any,
     context: str,
     *,
     default_order: str | None,
