@@ -267,7 +267,18 @@ def test_cli_imports_neither_exchangelib_nor_icalendar(module: str) -> None:
     assert done.returncode == 0, done.stderr
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
     assert module in imported  # the probe works
-    assert not {m for m in imported if m.split(".")[0] in ("exchangelib", "icalendar")}
+    assert not {m for m in imported if m.split(".")[0] in ("exchangelib", "icalendar", "rich")}
+
+
+def test_help_imports_no_command_and_no_rich() -> None:
+    """`outreach --help` stays fast: no command module, no drawing library (bench/cli_bench.py)."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "outreach", "--help"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "Commands:" in done.stdout, done.stderr
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
+    assert "outreach.cli.main" in imported  # the probe works
+    assert not {m for m in imported if m.split(".")[0] in ("rich", "exchangelib", "jinja2")}
+    assert not {m for m in imported if m.startswith("outreach.cli.") and m != "outreach.cli.main"}
 
 
 def test_init_says_when_the_config_folder_cannot_be_made(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from outreach import app, importers, textsafe
-from outreach.cli import output
+from outreach.cli import complete, output
 from outreach.errors import UserError
 from outreach.model import Contact, Event, MessageState, Source, State, Status
 from outreach.settings import Settings
@@ -78,7 +78,8 @@ def contact_options(edit: bool) -> Callable[[Callable[..., Any]], Callable[..., 
         ("--address", {"help": "Mailing address."}),
         ("--phone", {}),
         ("--source", {"type": click.Choice(SOURCES), "help": "Where the contact came from."}),
-        ("--referred-by", {"help": "The referrer: id, email or name."}),
+        ("--referred-by", {"help": "The referrer: id, email or name.",
+                           "shell_complete": complete.contacts}),
         ("--area", {"help": "The area of interest to learn about from them."}),
         ("--notes", {"help": "Research notes on their job function."}),
         ("--tags", {"help": "Comma-separated tags (replace the old ones)."}),
@@ -183,7 +184,7 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], area: str | None,
 
 
 @contacts.command()
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.contacts)
 @output.json_option
 @output.wide_option
 @click.pass_context
@@ -218,8 +219,8 @@ def show(ctx: click.Context, ref: str, as_json: bool, wide: bool) -> None:
     click.echo(output.table(("field", "value"), [(f"{k}:", v) for k, v in rows if v],
                             wide=wide, keep=("field",), show_header=False))
     if contact.research_notes:
-        click.echo("\n" + output.emphasis("Research notes:") + "\n  "
-                   + contact.research_notes.replace("\n", "\n  "))
+        click.echo("\n" + output.emphasis("Research notes:"))
+        click.echo(output.prose(contact.research_notes))
     if events:
         click.echo("\n" + output.emphasis("Story"))
         story = [(_when(event.at, settings), event.text or event.kind) for event in events]
@@ -235,7 +236,7 @@ def _when(moment: Any, settings: Settings) -> str:
 
 
 @contacts.command()
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.contacts)
 @contact_options(edit=True)
 @click.pass_context
 def edit(ctx: click.Context, ref: str, referred_by: str | None, **options: Any) -> None:
@@ -267,7 +268,7 @@ def edit(ctx: click.Context, ref: str, referred_by: str | None, **options: Any) 
 
 
 @contacts.command()
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.contacts)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def remove(ctx: click.Context, ref: str, yes: bool) -> None:
@@ -369,7 +370,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
 
 
 @contacts.command()
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.contacts)
 @click.option("--up", type=click.IntRange(0, 20), default=1, show_default=True,
               help="Levels of managers above.")
 @click.option("--down", type=click.IntRange(0, 20), default=1, show_default=True,

@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from outreach import app, compose, orgchart
+from outreach.cli import complete
 from outreach.errors import OutreachError, UserError
 from outreach.questions import BY_ID, chosen_from_tags, unknown_ids
 
 
 @click.command()
-@click.argument("contact_ref", metavar="CONTACT")
+@click.argument("contact_ref", metavar="CONTACT", shell_complete=complete.contacts)
 @click.option(
     "--ask",
     "asks",

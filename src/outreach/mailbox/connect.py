@@ -40,7 +40,7 @@ from exchangelib import (
 from exchangelib import errors as ews_errors
 from exchangelib.protocol import BaseProtocol
 
-from outreach import secrets
+from outreach import progress, secrets
 from outreach.errors import MailboxError, OutreachError
 from outreach.mailbox import tls
 from outreach.settings import MailboxSettings
@@ -80,6 +80,15 @@ class MsalCredentials(OAuth2AuthorizationCodeCredentials):
 
     def refresh(self, session: Any) -> None:
         self.access_token = self._tokens.access_token()
+
+
+class Patient(FaultTolerance):
+    """exchangelib's waiting out of a throttled server, saying how long and why as it begins."""
+
+    def back_off(self, seconds: float | None) -> None:
+        super().back_off(seconds)  # raises when the wait would exceed max_wait
+        wait = self.DEFAULT_BACKOFF if seconds is None else seconds
+        progress.waiting(wait, "Exchange is busy and asked outreach to slow down (throttling)")
 
 
 def host_of(endpoint: str) -> str:
@@ -170,7 +179,7 @@ def open_account(
             protocol.RETRY_WAIT = retry_wait
         account.version  # noqa: B018 - the version probe, the first request, fails fast
         account.root  # noqa: B018 - an account-level request: permission to open the mailbox
-        protocol.config.retry_policy = FaultTolerance(max_wait=settings.max_wait_seconds)
+        protocol.config.retry_policy = Patient(max_wait=settings.max_wait_seconds)
     return Connection(account, endpoint or where, username, email)
 
 
