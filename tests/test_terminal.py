@@ -19,6 +19,8 @@ import termios
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from outreach.settings import Settings
@@ -202,3 +204,19 @@ def test_exports_and_reports_show_progress(config_file: Path, people: Path,
     piped = through_pipe("-c", str(config_file), "export", "--format", "csv",
                          "-o", str(tmp_path / "again.zip"))  # fmt: skip
     assert piped.stderr.startswith("Exported 300 contacts") and "Reading" not in piped.stderr
+
+
+@given(st.lists(st.tuples(st.integers(1, 80), st.integers(1, 80)), min_size=1, max_size=8),
+       st.integers(10, 200))
+def test_fit_cuts_only_down_to_the_floors_and_fits_when_it_can(
+    columns: list[tuple[int, int]], room: int
+) -> None:
+    from outreach.cli.output import fit
+
+    natural = [max(a, b) for a, b in columns]
+    floors = [min(a, b) for a, b in columns]
+    widths = fit(natural, floors, room)
+    assert all(f <= w <= n for f, w, n in zip(floors, widths, natural, strict=True))
+    assert sum(widths) <= max(room, sum(floors))
+    if sum(natural) <= room:
+        assert widths == natural
