@@ -96,6 +96,10 @@ def test_counts_per_face(graph, account, sandbox) -> None:
     assert sandbox.controls.request_counts("graph") == {"GET /mailFolders/{id}": 2}
     assert "GetFolder" in sandbox.controls.request_counts("ews")
     assert sandbox.controls.request_counts()["GET /mailFolders/{id}"] == 2
+    assert [x.path for x in sandbox.graph_recorded] == [
+        "/me/mailFolders/inbox",
+        "/me/mailFolders/drafts",
+    ]
 
 
 def test_a_missing_token_is_401(sandbox) -> None:

@@ -20,6 +20,11 @@ def test_me_and_mailbox_settings(graph) -> None:
     assert settings["timeZone"] == "Eastern Standard Time"
     assert settings["workingHours"]["startTime"] == "09:00:00.0000000"
     assert settings["automaticRepliesSetting"]["status"] == "disabled"
+    part = graph.get("/me/mailboxSettings/workingHours").json()
+    assert part["endTime"] == "17:00:00.0000000"
+    assert graph.get("/me/mailboxSettings/timeZone").json()["value"] == "Eastern Standard Time"
+    away = graph.get(f"/users/{MARCUS}/mailboxSettings/automaticRepliesSetting").json()
+    assert away["status"] == "alwaysEnabled" and away["internalReplyMessage"].startswith("I am")
 
 
 def test_search_needs_consistency_level_eventual(graph, sandbox) -> None:
