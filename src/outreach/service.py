@@ -81,6 +81,8 @@ class Service:
             names = {c.id: c.name for c in self.store.read().contacts.values()}
             for event in report.events:
                 log.info("%s", _line(event, names))
+        else:
+            log.info("nothing new in the mailbox and nothing due")
         return report
 
     def _observe_and_plan(self, report: CycleReport) -> tuple[list[Event], State]:
