@@ -87,6 +87,8 @@ class Service:
             names = {c.id: c.name for c in self.store.read().contacts.values()}
             for event in report.events:
                 log.info("%s", _line(event, names))
+        else:
+            log.info("nothing new in the mailbox and nothing due")
         return report
 
     def _ask_whos_back(self) -> list[Event]:
