@@ -32,12 +32,15 @@ ROBIN = "robin.vale@example.com"
 DEVICE_APP = "0e1d2c3b-4a59-4687-a5b4-c3d2e1f00001"  # a public client: the device-code app
 DAEMON_APP = "0e1d2c3b-4a59-4687-a5b4-c3d2e1f00002"  # a confidential client: app-only
 APP_SECRET = "app-s3cret~for.the~tests"
+WRONG_SECRET = "not-the-secret"
+AUTHORITIES: list[Authority] = []  # the ones this test started, for the log search
 
 
 @pytest.fixture
 def authority(pki: Pki) -> Iterator[Authority]:
     clients = {DEVICE_APP: None, DAEMON_APP: APP_SECRET}
     with Authority(tls_cert=pki.server, clients=clients) as idp:
+        AUTHORITIES.append(idp)
         yield idp
 
 
@@ -48,10 +51,14 @@ def sandbox(pki: Pki, authority: Authority) -> Iterator[Sandbox]:
         yield sb
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def debug_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Each test's whole log at DEBUG, searched at the end for every token, code and secret."""
     with caplog.at_level(logging.DEBUG):
         yield caplog
+    issued = [token for idp in AUTHORITIES for token in idp.issued]
+    AUTHORITIES.clear()
+    assert leaks(caplog.text, [*issued, APP_SECRET, WRONG_SECRET]) == []
 
 
 def mailbox_settings(pki: Pki, sandbox: Sandbox, authority_url: str, **auth: object) -> (
@@ -106,6 +113,7 @@ def test_a_campaign_over_delegated_oauth_with_a_device_code(
     finally:
         box.close()
     assert authority.grants == {DEVICE_GRANT: 1}  # the cached token served the whole campaign
+    assert "'access_token': '********'" in debug_log.text  # logged, and masked
     assert leaks(debug_log.text, authority.issued) == []
 
 
@@ -174,7 +182,7 @@ def test_a_campaign_over_app_only_oauth(
 def test_a_wrong_client_secret_is_one_sentence(
     pki: Pki, authority: Authority, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OUTREACH_TEST_CLIENT_SECRET", "not-the-secret")
+    monkeypatch.setenv("OUTREACH_TEST_CLIENT_SECRET", WRONG_SECRET)
     settings = mailbox_settings(
         pki,
         sandbox,
@@ -215,9 +223,8 @@ def test_auth_login_then_check_from_the_command_line(
     """The person's own steps: a config, `outreach auth login`, `outreach check`."""
     from outreach.cli.main import cli
 
-    with Authority(
-        tls_cert=pki.server, clients={DEVICE_APP: None}, approve_as=ROBIN
-    ) as idp:
+    with Authority(tls_cert=pki.server, clients={DEVICE_APP: None}, approve_as=ROBIN) as idp:
+        AUTHORITIES.append(idp)
         sandbox.door.tokens = idp.check
         config = tmp_path / "config.yaml"
         config.write_text(
@@ -246,3 +253,38 @@ def test_auth_login_then_check_from_the_command_line(
         assert check.exit_code == 0, check.output
         assert f"Signed in to 127.0.0.1 as {ROBIN}" in check.output
         assert idp.grants == {DEVICE_GRANT: 1}
+
+
+def test_the_graph_face_takes_the_authoritys_tokens_only(
+    pki: Pki, authority: Authority, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The sandbox's Graph face checks bearer tokens through the same door as EWS."""
+    import requests
+
+    from outreach.mailbox.oauth import AppTokens
+
+    graph = Auth(
+        type="oauth2",
+        oauth_mode="app",
+        client_id=DAEMON_APP,
+        authority=authority.url,
+        resource="https://graph.microsoft.com",
+    )
+    from outreach.mailbox import tls
+
+    tls.apply(MailboxSettings(ca_bundle=pki.ca))
+    token = AppTokens(graph, APP_SECRET).access_token()["access_token"]
+    settings = mailbox_settings(pki, sandbox, authority.url, client_id=DEVICE_APP)
+    sign_in(settings, authority, tmp_path / "cache.json")
+    user = TokenSource(settings.auth, ROBIN, tmp_path / "cache.json").access_token()
+    folders = f"{sandbox.graph_url}/users/{ROBIN}/mailFolders"
+    for bearer, url, status in (
+        (token, folders, 200),  # an app token names the mailbox in the path
+        (user["access_token"], f"{sandbox.graph_url}/me/mailFolders", 200),
+        ("not-a-token-it-issued", folders, 401),
+    ):
+        answer = requests.get(
+            url, headers={"Authorization": f"Bearer {bearer}"}, verify=str(pki.ca), timeout=10
+        )
+        assert answer.status_code == status, answer.text
+    assert "error=\"invalid_token\"" in answer.headers["WWW-Authenticate"]
