@@ -425,7 +425,7 @@ class EwsMailbox:
             )
             for email, tip in zip(emails, tips, strict=False):
                 if isinstance(tip, Exception):
-                    out[email] = OutOfOffice(email=email, notes=(type(tip).__name__,))
+                    out[email] = OutOfOffice(email=email, notes=(type(tip).__name__,), failed=True)
                     continue
                 address = (
                     tip.recipient_address.email_address if tip.recipient_address else email
