@@ -282,17 +282,12 @@ def test_the_graph_face_takes_the_authoritys_tokens_only(
 
     from outreach.mailbox.oauth import AppTokens
 
-    graph = Auth(
-        type="oauth2",
-        oauth_mode="app",
-        client_id=DAEMON_APP,
-        authority=authority.url,
-        resource="https://graph.microsoft.com",
-    )
+    graph = Auth(type="oauth2", oauth_mode="app", client_id=DAEMON_APP, authority=authority.url)
     from outreach.mailbox import tls
 
     tls.apply(MailboxSettings(ca_bundle=pki.ca))
-    token = AppTokens(graph, APP_SECRET).access_token()["access_token"]
+    scopes = ["https://graph.microsoft.com/.default"]
+    token = AppTokens(graph, APP_SECRET, scopes).access_token()["access_token"]
     settings = mailbox_settings(pki, sandbox, authority.url, client_id=DEVICE_APP)
     sign_in(settings, authority, tmp_path / "cache.json")
     user = TokenSource(settings.auth, ROBIN, tmp_path / "cache.json").access_token()

@@ -103,10 +103,12 @@ def for_exchangelib(result: dict[str, Any]) -> dict[str, Any]:
 class AppTokens:
     """App-only access tokens (client credentials); msal keeps them in memory until expiry."""
 
-    def __init__(self, auth: Auth, client_secret: str) -> None:
+    def __init__(self, auth: Auth, client_secret: str, scopes: list[str] | None = None) -> None:
+        """``scopes``: what to ask for (default: ``auth.resource``/.default)."""
         if not auth.client_id:
             raise UserError("App-only OAuth2 needs mailbox.auth.client_id (the app registration).")
         self.auth = auth
+        self.scopes = scopes or scopes_of(auth, app=True)
         self.app = _application(
             auth, "ConfidentialClientApplication", client_credential=client_secret
         )
@@ -114,7 +116,7 @@ class AppTokens:
     def access_token(self) -> dict[str, Any]:
         """Return a valid app token for exchangelib; ``MailboxError`` if the authority refuses."""
         with _reaching(authority_of(self.auth)):
-            result = self.app.acquire_token_for_client(scopes=scopes_of(self.auth, app=True))
+            result = self.app.acquire_token_for_client(scopes=self.scopes)
         if "access_token" not in result:
             raise MailboxError(
                 f"The sign-in authority refused the app {self.auth.client_id} "
