@@ -77,7 +77,8 @@ class EwsMailbox:
         self.owned_server: Any = None  # an in-process sandbox this backend started, if any
 
     def _guard(self) -> Any:
-        return translate(self.host, self.connection.username, self.connection.email)
+        connection = self.connection
+        return translate(self.host, connection.username, connection.email, oauth=connection.oauth)
 
     # -- reaching the server ------------------------------------------------------
     def check(self) -> str:
