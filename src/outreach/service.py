@@ -54,10 +54,13 @@ class Service:
         """Run one cycle. Raise MailboxError when the mailbox cannot be reached."""
         report = CycleReport()
         try:
+            snapshot = None
             if not self._reconciled:
-                self.outbox.reconcile()
+                snapshot = self.store.read()
+                if self.outbox.reconcile(snapshot):
+                    snapshot = None  # it recorded something: read again
                 self._reconciled = True
-            events, state = self._observe_and_plan(report)
+            events, state = self._observe_and_plan(report, snapshot)
             report.events += events
             for _ in range(ROUNDS):
                 if not any(_due(m) for m in state.messages.values()):
@@ -83,9 +86,14 @@ class Service:
                 log.info("%s", _line(event, names))
         return report
 
-    def _observe_and_plan(self, report: CycleReport) -> tuple[list[Event], State]:
-        """Sync the mailbox, apply what changed and plan; return the events and the state."""
-        snapshot = self.store.read()
+    def _observe_and_plan(
+        self, report: CycleReport, snapshot: State | None = None
+    ) -> tuple[list[Event], State]:
+        """Sync the mailbox, apply what changed and plan; return the events and the state.
+
+        ``snapshot``: a read of the store to start from (else one is made).
+        """
+        snapshot = snapshot or self.store.read()
         sync_state = dict(snapshot.sync.get(SYNC_KEY, {}))
         observations = []
         with ExitStack() as shown:
