@@ -423,6 +423,7 @@ def _withdraw(state: State, message_id: str, until: datetime, now: datetime) -> 
             Status.PAUSED,
             f"out of office until {until:%Y-%m-%d} (MailTips); the request waits",
             paused_until=until,
+            away=True,
         ),
         now,
     )

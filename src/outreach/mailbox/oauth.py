@@ -103,10 +103,12 @@ def for_exchangelib(result: dict[str, Any]) -> dict[str, Any]:
 class AppTokens:
     """App-only access tokens (client credentials); msal keeps them in memory until expiry."""
 
-    def __init__(self, auth: Auth, client_secret: str) -> None:
+    def __init__(self, auth: Auth, client_secret: str, scopes: list[str] | None = None) -> None:
+        """``scopes``: what to ask for (default: ``auth.resource``/.default)."""
         if not auth.client_id:
             raise UserError("App-only OAuth2 needs mailbox.auth.client_id (the app registration).")
         self.auth = auth
+        self.scopes = scopes or scopes_of(auth, app=True)
         self.app = _application(
             auth, "ConfidentialClientApplication", client_credential=client_secret
         )
@@ -114,7 +116,7 @@ class AppTokens:
     def access_token(self) -> dict[str, Any]:
         """Return a valid app token for exchangelib; ``MailboxError`` if the authority refuses."""
         with _reaching(authority_of(self.auth)):
-            result = self.app.acquire_token_for_client(scopes=scopes_of(self.auth, app=True))
+            result = self.app.acquire_token_for_client(scopes=self.scopes)
         if "access_token" not in result:
             raise MailboxError(
                 f"The sign-in authority refused the app {self.auth.client_id} "
@@ -127,7 +129,14 @@ class AppTokens:
 class TokenSource:
     """Access tokens for one user from a persisted MSAL cache; saves the cache when it changes."""
 
-    def __init__(self, auth: Auth, username: str, cache_path: Path | None) -> None:
+    def __init__(
+        self,
+        auth: Auth,
+        username: str,
+        cache_path: Path | None,
+        scopes: list[str] | None = None,
+    ) -> None:
+        """``scopes``: what to ask for (default: EWS as the user, at ``auth.resource``)."""
         if not auth.client_id:
             raise UserError("Delegated OAuth2 needs mailbox.auth.client_id (the app registration).")
         msal = _msal()
@@ -144,7 +153,7 @@ class TokenSource:
                     f"The sign-in token cache in {self.where()} is damaged; delete it and "
                     "run `outreach auth login` again."
                 ) from None
-        self.scopes = scopes_of(auth, app=False)
+        self.scopes = scopes or scopes_of(auth, app=False)
         self.app = _application(auth, "PublicClientApplication", token_cache=self.cache)
 
     def where(self) -> str:
@@ -181,11 +190,12 @@ class TokenSource:
         self.save()
         return token
 
-    def access_token(self) -> dict[str, Any]:
+    def access_token(self, force_refresh: bool = False) -> dict[str, Any]:
         """Return a valid token for exchangelib, refreshed silently; ``MailboxError`` if none.
 
         An expired access token is refreshed from the cached refresh token; a refresh
         token the authority no longer accepts (revoked, expired) asks for a new sign-in.
+        ``force_refresh`` skips a cached access token the server has just refused.
         """
         accounts = self.app.get_accounts(username=self.username) or self.app.get_accounts()
         if not accounts:
@@ -193,7 +203,9 @@ class TokenSource:
                 f"No valid sign-in for {self.username}: run `outreach auth login` once."
             )
         with _reaching(authority_of(self.auth)):
-            result = self.app.acquire_token_silent_with_error(self.scopes, account=accounts[0])
+            result = self.app.acquire_token_silent_with_error(
+                self.scopes, account=accounts[0], force_refresh=force_refresh
+            )
         if not result or "access_token" not in result:
             self.save()  # msal drops a refused refresh token from the cache
             reason = (result or {}).get("error", "no token in the cache")
