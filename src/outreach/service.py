@@ -59,11 +59,17 @@ class Service:
         """Run one cycle. Raise MailboxError when the mailbox cannot be reached."""
         report = CycleReport()
         try:
+            snapshot = None
             if not self._reconciled:
-                self.outbox.reconcile()
+                snapshot = self.store.read()
+                if self.outbox.reconcile(snapshot):
+                    snapshot = None  # it recorded something: read again
                 self._reconciled = True
-            report.events += self._ask_whos_back()
-            events, state = self._observe_and_plan(report)
+            back = self._ask_whos_back(snapshot)
+            if back:
+                snapshot = None  # it recorded who is back: read again
+            report.events += back
+            events, state = self._observe_and_plan(report, snapshot)
             report.events += events
             for _ in range(ROUNDS):
                 if not any(_due(m) for m in state.messages.values()):
@@ -91,14 +97,14 @@ class Service:
             log.info("nothing new in the mailbox and nothing due")
         return report
 
-    def _ask_whos_back(self) -> list[Event]:
+    def _ask_whos_back(self, snapshot: State | None = None) -> list[Event]:
         """Ask MailTips (one request, at most daily each) about contacts paused for an
         out-of-office; record who is back early. Costs nothing when nobody is due."""
         now = self.clock.now().astimezone(self.settings.zone)
         if self._next_ask is not None and now < self._next_ask:
             return []  # looked within the hour: a quiet cycle reads the store once
         self._next_ask = now + ASK_EVERY
-        due = engine.pauses.to_ask(self.store.read(), now)
+        due = engine.pauses.to_ask(snapshot or self.store.read(), now)
         if not due:
             return []
         try:
@@ -116,9 +122,14 @@ class Service:
                     engine.pauses.heard(state, contact.id, hold_until(tip, now, days), now)
         return list(state.events)
 
-    def _observe_and_plan(self, report: CycleReport) -> tuple[list[Event], State]:
-        """Sync the mailbox, apply what changed and plan; return the events and the state."""
-        snapshot = self.store.read()
+    def _observe_and_plan(
+        self, report: CycleReport, snapshot: State | None = None
+    ) -> tuple[list[Event], State]:
+        """Sync the mailbox, apply what changed and plan; return the events and the state.
+
+        ``snapshot``: a read of the store to start from (else one is made).
+        """
+        snapshot = snapshot or self.store.read()
         sync_state = dict(snapshot.sync.get(SYNC_KEY, {}))
         observations = []
         with ExitStack() as shown:

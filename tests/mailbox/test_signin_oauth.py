@@ -302,3 +302,26 @@ def test_the_graph_face_takes_the_authoritys_tokens_only(
         )
         assert answer.status_code == status, answer.text
     assert "error=\"invalid_token\"" in answer.headers["WWW-Authenticate"]
+
+
+def test_msal_discovers_the_authority_through_its_instance_discovery(
+    pki: Pki, authority: Authority
+) -> None:
+    """What msal does for an authority it does not know, pointed at this one's endpoint.
+
+    (outreach turns instance discovery off for a configured authority, msal's own
+    advice, since msal would ask login.microsoftonline.com about it.)
+    """
+    from msal.authority import Authority as MsalAuthority
+
+    from outreach.mailbox import tls
+
+    tls.apply(MailboxSettings(ca_bundle=pki.ca))
+    found = MsalAuthority(
+        authority.url,
+        tls.http_session(),
+        instance_discovery=f"{authority.base}/common/discovery/instance",
+    )
+    assert found.token_endpoint == f"{authority.url}/oauth2/v2.0/token"
+    assert found.device_authorization_endpoint == f"{authority.url}/oauth2/v2.0/devicecode"
+    assert authority.requests["/common/discovery/instance"] == 1
