@@ -100,8 +100,10 @@ SCHEMA = Section(
             "Your Exchange mailbox.",
             MailboxSettings,
             {
-                "backend": Key("str", "'ews' for a real Exchange server, 'sandbox' for the "
-                               "local practice server.", "sandbox", choices=("ews", "sandbox")),
+                "backend": Key("str", "'ews' for an Exchange server through Exchange Web "
+                               "Services, 'graph' for Microsoft 365 through Microsoft Graph, "
+                               "'sandbox' for the local practice server.", "sandbox",
+                               choices=("ews", "graph", "sandbox")),
                 "email": Key("email", "The mailbox's primary address; empty means user.email.",
                              "", nullable=True),
                 "service_endpoint": Key("url", "The EWS URL; set this, or server, or "
@@ -113,13 +115,15 @@ SCHEMA = Section(
                     "How to sign in. The secret itself is never in this file.",
                     Auth,
                     {
-                        "type": Key("str", "basic, ntlm or oauth2.", "ntlm",
-                                    choices=("basic", "ntlm", "oauth2")),
+                        "type": Key("str", "basic, ntlm or oauth2 (EWS); oauth2 or token "
+                                    "(Graph: an access token read from the secret, e.g. one "
+                                    "another tool issues).", "ntlm",
+                                    choices=("basic", "ntlm", "oauth2", "token")),
                         "username": Key("str", "The sign-in name (often DOMAIN\\user or "
                                         "the email address).", "alex@example.com"),
                         "secret": Section(
-                            "Where the password (or OAuth2 client secret) comes from: "
-                            "set exactly one.",
+                            "Where the password (or OAuth2 client secret, or access "
+                            "token) comes from: set exactly one.",
                             Secret,
                             {
                                 "env": Key("str", "An environment variable holding it.",
@@ -130,6 +134,11 @@ SCHEMA = Section(
                                 "keyring": Key("str", "A service name in the system keyring "
                                                "(the username is the key).", None,
                                                nullable=True),
+                                "command": Key("str", "A command whose output is the secret, "
+                                               "run without a shell (e.g. az account "
+                                               "get-access-token --resource-type ms-graph "
+                                               "--query accessToken -o tsv).", None,
+                                               nullable=True),
                             },
                         ),
                         "oauth_mode": Key("str", "OAuth2 only: 'delegated' (device code "
@@ -138,6 +147,9 @@ SCHEMA = Section(
                         "tenant_id": Key("str", "OAuth2 only: the Azure AD tenant id.", ""),
                         "client_id": Key("str", "OAuth2 only: the app registration's "
                                          "client id.", ""),
+                        "authority": Key("url", "OAuth2 only: the Microsoft sign-in host "
+                                         "(another one for a national cloud).",
+                                         "https://login.microsoftonline.com"),
                     },
                 ),
                 "verify_tls": Key("bool", "Check the server's TLS certificate.", True),
@@ -147,6 +159,11 @@ SCHEMA = Section(
                                         300, minimum=0),
                 "sandbox_data": Key("path", "Sandbox only: its state folder (empty: a "
                                     "default under the data folder).", None, nullable=True),
+                "graph_url": Key("url", "Graph only: the Microsoft Graph address (another one "
+                                 "for a national cloud).", "https://graph.microsoft.com/v1.0"),
+                "sandbox_protocol": Key("str", "Sandbox only: practise over 'ews' or over "
+                                        "'graph' (the way Microsoft 365 is reached).", "ews",
+                                        choices=("ews", "graph")),
             },
         ),
         "time": Section(

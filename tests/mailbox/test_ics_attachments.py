@@ -151,7 +151,7 @@ def test_broken_calendar_file_gives_just_the_reply(
             ("empty.ics", "application/ics", b""),
         ],
     )
-    with caplog.at_level(logging.INFO, logger="outreach.mailbox.observe"):
+    with caplog.at_level(logging.INFO, logger="outreach.mailbox"):
         seen, _ = cycle(backend, state)
     assert [type(o) for o in seen] == [ReplyReceived]
     skipped = [r.getMessage() for r in caplog.records if "calendar file" in r.getMessage()]

@@ -47,13 +47,20 @@ def _msal() -> Any:
 class TokenSource:
     """Access tokens for one user from a persisted MSAL cache; saves the cache when it changes."""
 
-    def __init__(self, auth: Auth, username: str, cache_path: Path | None) -> None:
+    def __init__(
+        self,
+        auth: Auth,
+        username: str,
+        cache_path: Path | None,
+        scopes: list[str] | None = None,
+    ) -> None:
         if not auth.client_id:
             raise UserError("Delegated OAuth2 needs mailbox.auth.client_id (the app registration).")
         msal = _msal()
         self.auth = auth
         self.username = username
         self.cache_path = cache_path
+        self.scopes = scopes or EWS_SCOPES
         self.cache = msal.SerializableTokenCache()
         stored = self._load()
         if stored:
@@ -64,7 +71,7 @@ class TokenSource:
                     f"The sign-in token cache in {self.where()} is damaged; delete it and "
                     "run `outreach auth login` again."
                 ) from None
-        authority = f"https://login.microsoftonline.com/{auth.tenant_id or 'organizations'}"
+        authority = f"{auth.authority.rstrip('/')}/{auth.tenant_id or 'organizations'}"
         with _reaching_microsoft():
             self.app = msal.PublicClientApplication(
                 auth.client_id, authority=authority, token_cache=self.cache
@@ -106,12 +113,16 @@ class TokenSource:
         self.save()
         return result
 
-    def access_token(self) -> dict[str, Any]:
-        """Return a valid token for exchangelib, refreshed silently; ``MailboxError`` if none."""
+    def access_token(self, force_refresh: bool = False) -> dict[str, Any]:
+        """Return a valid token, refreshed silently; ``MailboxError`` if none.
+
+        ``force_refresh`` skips a cached access token the server has just refused."""
         accounts = self.app.get_accounts(username=self.username) or self.app.get_accounts()
         with _reaching_microsoft():
             result = (
-                self.app.acquire_token_silent(EWS_SCOPES, account=accounts[0])
+                self.app.acquire_token_silent(
+                    self.scopes, account=accounts[0], force_refresh=force_refresh
+                )
                 if accounts
                 else None
             )
@@ -129,7 +140,7 @@ class TokenSource:
     def login(self, show: Callable[[str], None]) -> str:
         """Run the device-code flow; ``show`` prints the instruction. Return the signed-in user."""
         with _reaching_microsoft():
-            flow = self.app.initiate_device_flow(scopes=EWS_SCOPES)
+            flow = self.app.initiate_device_flow(scopes=self.scopes)
         if "user_code" not in flow:
             raise MailboxError(
                 "Microsoft sign-in could not start: "
