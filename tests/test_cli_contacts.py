@@ -216,7 +216,7 @@ def test_check_offline(config_file: Path, settings: Settings) -> None:
     assert "does not exist yet" in out
     settings.paths.store.write_text("[]")
     result = run(config_file, "check", "--offline")
-    assert result.exit_code != 0 and "cannot be parsed" in result.output
+    assert result.exit_code != 0 and "cannot be used" in result.output
 
 
 def test_real_process_flow(tmp_path: Path, _isolated_home: Path) -> None:
@@ -253,7 +253,7 @@ def test_broken_store_exits_1_without_traceback(config_file: Path, settings: Set
     settings.paths.store.write_text("{not json")
     done = outreach("--config", str(config_file), "contacts", "list")
     assert done.returncode == 1
-    assert "cannot be parsed" in done.stderr and "Traceback" not in done.stderr
+    assert "cannot be used" in done.stderr and "Traceback" not in done.stderr
     assert settings.paths.store.read_text() == "{not json"
 
 

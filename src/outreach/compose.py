@@ -46,7 +46,7 @@ The context (``build_context``) every template gets:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import lru_cache
@@ -114,8 +114,8 @@ def environment(override: Path | None = None) -> jinja2.Environment:
     """Return a strict Jinja environment over ``override`` first, then the defaults."""
     loaders: list[jinja2.BaseLoader] = []
     if override is not None:
-        loaders.append(jinja2.FileSystemLoader(str(override)))
-    loaders.append(jinja2.FileSystemLoader(str(packaged_templates())))
+        loaders.append(_TextLoader(str(override)))
+    loaders.append(_TextLoader(str(packaged_templates())))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
@@ -129,21 +129,64 @@ def environment(override: Path | None = None) -> jinja2.Environment:
     return env
 
 
+class _TextLoader(jinja2.FileSystemLoader):
+    """A folder loader that names the file and line of a template that is not UTF-8."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as bad:
+            path = next(
+                (Path(p) / template for p in self.searchpath if (Path(p) / template).is_file()),
+                Path(template),
+            )
+            line = bad.object[: bad.start].count(b"\n") + 1
+            raise TemplateError(
+                f"Template {path}, line {line}: not UTF-8 text (byte {bad.start}); "
+                "save it as UTF-8."
+            ) from None
+
+
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
-    """Render one file. Raise TemplateError naming file, line and problem."""
+    """Render one file. Raise TemplateError naming file, line and problem.
+
+    Any failure inside a template (a syntax error, an undefined name, a missing or
+    recursive include, an error such as a division by zero) becomes a TemplateError,
+    so a user's template can fail one message but never the daemon.
+    """
     try:
         return env.get_template(name).render(context)
+    except TemplateError:
+        raise
     except jinja2.TemplateNotFound as problem:
-        raise TemplateError(f"Template {problem.name} not found.", _searched(env)) from None
+        where, line = _template_frame(problem, name)
+        within = f" (included by {where}, line {line})" if line else ""
+        raise TemplateError(
+            f"Template {problem.name} not found{within}.", _searched(env)
+        ) from None
     except jinja2.TemplateSyntaxError as problem:
         where = problem.filename or problem.name or name
         raise TemplateError(
             f"Template {where}, line {problem.lineno}: syntax error: {problem.message}"
         ) from None
     except jinja2.UndefinedError as problem:
-        where, line = _template_frame(problem, env, name)
+        where, line = _template_frame(problem, name)
         raise TemplateError(
             f"Template {where}, line {line}: undefined variable: {problem.message}"
+        ) from None
+    except RecursionError as problem:
+        where, line = _template_frame(problem, name)
+        raise TemplateError(
+            f"Template {where}, line {line}: includes itself without end (an include or "
+            "macro that calls itself)."
+        ) from None
+    except Exception as problem:
+        where, line = _template_frame(problem, name)
+        raise TemplateError(
+            f"Template {where}, line {line}: error while rendering: "
+            f"{type(problem).__name__}: {problem}"
         ) from None
 
 
@@ -158,7 +201,7 @@ def _searched(env: jinja2.Environment) -> list[str]:
     ]
 
 
-def _template_frame(problem: BaseException, env: jinja2.Environment, name: str) -> tuple[str, int]:
+def _template_frame(problem: BaseException, name: str) -> tuple[str, int]:
     """Return (file, line) of the innermost template frame of a rendering error."""
     where, line = name, 0
     tb = problem.__traceback__
@@ -200,6 +243,21 @@ def render_email(
     html = _render(env, f"{name}.html.j2", context)
     text = _render(env, f"{name}.txt.j2", context)
     return RenderedEmail(subject=subject, html=html, text=text)
+
+
+def problems(context: dict[str, Any], templates: Path | None = None) -> list[str]:
+    """Render every file of every email and the prep sheet; return each problem found."""
+    env = environment(templates)
+    found: list[str] = []
+    for file in [*(f"{n}.{p}.j2" for n in EMAILS for p in PARTS), PREP]:
+        try:
+            text = _render(env, file, context)
+        except TemplateError as problem:
+            found.append("; ".join([problem.summary.rstrip("."), *problem.problems]))
+            continue
+        if file.endswith(".subject.j2") and not oneline(text):
+            found.append(f"Template {file} rendered an empty subject.")
+    return found
 
 
 def render_prep(context: dict[str, Any], templates: Path | None = None) -> str:

@@ -7,12 +7,13 @@ Datetimes are always time-zone aware; they are stored as ISO 8601 strings.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 
 class Status(StrEnum):
@@ -83,6 +84,9 @@ class MessageState(StrEnum):
     DELETED = "deleted"  # the user threw the draft away
     CANCELLED = "cancelled"  # withdrawn by the product (e.g. holds released)
     FAILED = "failed"
+
+
+_R = TypeVar("_R")
 
 
 def new_id() -> str:
@@ -279,19 +283,115 @@ class Event(Record):
     _datetimes = ("at",)
 
 
+class Records(dict[str, _R]):
+    """Records by id that also keeps them grouped by ``contact_id``, as they change.
+
+    Rules ask for one contact's messages or interviews thousands of times per plan;
+    scanning every record each time made planning grow with the square of the
+    campaign. The groups are kept by the dict's own mutators (a record's
+    ``contact_id`` never changes once stored), so callers keep using a plain dict.
+    """
+
+    def __init__(self, items: Any = (), /) -> None:
+        super().__init__()
+        self._groups: dict[str | None, dict[str, _R]] = {}
+        self.update(items)
+
+    def of(self, contact_id: str) -> list[_R]:
+        """Return the contact's records, in the order they were added."""
+        return list(self._groups.get(contact_id, {}).values())
+
+    def _drop(self, key: str) -> None:
+        old = super().get(key)
+        if old is not None:
+            group = self._groups.get(old.contact_id)
+            if group is not None:
+                group.pop(key, None)
+                if not group:
+                    del self._groups[old.contact_id]
+
+    def __setitem__(self, key: str, value: _R) -> None:
+        self._drop(key)
+        super().__setitem__(key, value)
+        self._groups.setdefault(value.contact_id, {})[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        self._drop(key)
+        super().__delitem__(key)
+
+    _MISSING = object()
+
+    def pop(self, key: str, default: Any = _MISSING) -> Any:
+        if key in self:
+            self._drop(key)
+            return super().pop(key)
+        if default is Records._MISSING:
+            raise KeyError(key)
+        return default
+
+    def popitem(self) -> tuple[str, Any]:
+        key, value = super().popitem()
+        super().__setitem__(key, value)
+        del self[key]
+        return key, value
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def update(self, other: Any = (), /, **more: Any) -> None:
+        pairs = other.items() if hasattr(other, "items") else other
+        for key, value in pairs:
+            self[key] = value
+        for key, value in more.items():
+            self[key] = value
+
+    def __ior__(self, other: Any) -> Records:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
+    def clear(self) -> None:
+        super().clear()
+        self._groups.clear()
+
+    def copy(self) -> Records[_R]:
+        return Records(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Records[_R]:
+        out: Records[_R] = Records()
+        memo[id(self)] = out
+        for key, value in self.items():
+            out[key] = copy.deepcopy(value, memo)
+        return out
+
+    def __reduce__(self) -> Any:
+        return (Records, (dict(self),))
+
+
+#: State fields kept as ``Records`` (grouped by contact), whatever is assigned to them.
+_GROUPED = ("interviews", "messages")
+
+
 @dataclass
 class State:
     """Everything the engine reasons about, as read from the store in one go.
 
     ``events`` holds only the events added during this transaction; the full log
     is read separately (it is large and append-only, and the rules never need it).
+    ``interviews`` and ``messages`` are ``Records``: dicts that also group by contact.
     """
 
     contacts: dict[str, Contact] = field(default_factory=dict)
-    interviews: dict[str, Interview] = field(default_factory=dict)
-    messages: dict[str, Message] = field(default_factory=dict)
+    interviews: Records[Interview] = field(default_factory=Records)
+    messages: Records[Message] = field(default_factory=Records)
     sync: dict[str, Any] = field(default_factory=dict)  # backend sync states, subscription
     events: list[Event] = field(default_factory=list)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _GROUPED and not isinstance(value, Records):
+            value = Records(value)
+        super().__setattr__(name, value)
 
     def record(self, event: Event) -> None:
         """Append an event to the log (written with the rest of the transaction)."""
@@ -310,12 +410,9 @@ class State:
 
     def messages_of(self, contact_id: str) -> list[Message]:
         """Return a contact's outbox messages, oldest first."""
-        mine = [m for m in self.messages.values() if m.contact_id == contact_id]
+        mine = self.messages.of(contact_id)
         return sorted(mine, key=lambda m: (m.planned_at is None, m.planned_at, m.sequence))
 
     def interviews_of(self, contact_id: str) -> list[Interview]:
         """Return a contact's interviews, earliest first."""
-        return sorted(
-            (i for i in self.interviews.values() if i.contact_id == contact_id),
-            key=lambda i: i.start,
-        )
+        return sorted(self.interviews.of(contact_id), key=lambda i: i.start)

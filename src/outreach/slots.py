@@ -64,10 +64,24 @@ def public_holidays(time_settings: TimeSettings) -> Container[date]:
     try:
         return holidays.country_holidays(time_settings.country, subdiv=time_settings.subdivision)
     except NotImplementedError as problem:
+        if time_settings.subdivision and time_settings.country.upper() in _countries():
+            raise UserError(
+                f"time.subdivision: {time_settings.country} has no subdivision "
+                f"{time_settings.subdivision!r}; use one of "
+                f"{', '.join(_countries()[time_settings.country.upper()]) or 'none'}."
+            ) from problem
         raise UserError(
-            f"time.country: no public holidays known for {time_settings.country!r} "
-            f"(subdivision {time_settings.subdivision!r}); use an ISO 3166 code such as DE."
+            f"time.country: no public holidays known for {time_settings.country!r}; use an "
+            "ISO 3166 code such as DE (in capitals)."
         ) from problem
+
+
+def _countries() -> dict[str, list[str]]:
+    """Return the holiday countries the holidays package knows, with their subdivisions."""
+    import holidays
+
+    return {code: list(subdivisions) for code, subdivisions in
+            holidays.list_supported_countries().items()}
 
 
 def _as_day(value: date | datetime, tz: ZoneInfo) -> date:

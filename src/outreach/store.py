@@ -34,9 +34,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import json
 import logging
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -99,23 +101,37 @@ class AtomicJSONStorage(Storage):
         except OSError as failure:
             raise StoreError(f"The store {self.path} cannot be read: {failure}.") from None
         if not text.strip():
-            return None if not text else self._broken("the file is blank")
+            # never written like this (every write is a whole JSON document): it was cut
+            self._broken("the file is empty" if not text else "the file is blank")
         try:
             data = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError) as bad:
-            self._broken(str(bad))
-        if not isinstance(data, dict):
-            self._broken("the top level is not a JSON object")
+            self._broken(f"it is cut short or not JSON: {bad}")
+        shape = _shape_problem(data)
+        if shape:
+            self._broken(shape)
         return data
 
     def _broken(self, why: str) -> Any:
         raise StoreError(
-            f"The store {self.path} cannot be parsed ({why}). It was left untouched: "
-            "restore it from a backup, or move it aside to start an empty store."
+            f"The store {self.path} cannot be used: {why}. It was left untouched, and so "
+            f"is its history ({self.path.stem}.events.jsonl): restore the store from a "
+            "backup, or move it aside to start an empty store (the history is then kept "
+            "beside the new one)."
         )
 
     def write(self, data: dict[str, Any]) -> None:
-        """Replace the file with ``data``: temp file, fsync, os.replace, fsync the folder."""
+        """Replace the file with ``data``: temp file, fsync, os.replace, fsync the folder.
+
+        Raise StoreError with a sentence (full disk, read-only, no permission) if the
+        new version cannot be written; the old file is then left as it was.
+        """
+        try:
+            self._write(data)
+        except OSError as failure:
+            raise write_failed(self.path, failure) from None
+
+    def _write(self, data: dict[str, Any]) -> None:
         folder = self.path.parent
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
@@ -144,6 +160,50 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         pass
+
+
+#: errno -> what it means for the user, and what to do.
+_WRITE_ERRORS = {
+    errno.ENOSPC: "the disk is full; free some space and run the command again",
+    errno.EDQUOT: "the disk quota is used up; free some space and run the command again",
+    errno.EROFS: "the file system is read-only; remount it read-write or move the store "
+                 "(paths.store in the config)",
+    errno.EACCES: "permission denied; check who owns {folder} and its files",
+    errno.EPERM: "the operation is not permitted; check who owns {folder} and its files",
+}
+
+
+def write_failed(path: Path, failure: OSError) -> StoreError:
+    """Return the StoreError that says why the store at ``path`` could not be written."""
+    why = _WRITE_ERRORS.get(failure.errno or 0, failure.strerror or str(failure))
+    return StoreError(
+        f"The store {path} could not be written: {why.format(folder=path.parent)}. "
+        "Nothing was changed."
+    )
+
+
+_TABLE_NAMES = (*TABLES, "sync", "meta")
+
+
+def _shape_problem(data: Any) -> str:
+    """Return why ``data`` is not the store's shape ("" if it is)."""
+    if not isinstance(data, dict):
+        return f"the top level is {type(data).__name__}, not a JSON object of tables"
+    if "meta" not in data:
+        return "it has no 'meta' table, so it is not an outreach store"
+    for name in _TABLE_NAMES:
+        table = data.get(name, {})
+        if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
+            return f"the table '{name}' is not a JSON object of records"
+    meta = next(iter(data["meta"].values()), {})
+    for key in ("schema_version", "events_bytes"):
+        value = meta.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            return f"meta.{key} is {value!r}, not a count"
+    for doc in data.get("sync", {}).values():
+        if "key" not in doc or "value" not in doc:
+            return "a record in 'sync' lacks its key or value"
+    return ""
 
 
 def _table(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -179,6 +239,28 @@ def _encode(record: Any) -> dict[str, Any]:
         else:
             out[name] = model_encode(value)
     return out
+
+
+def _who(lock: Path) -> Path:
+    return lock.with_name(lock.name + ".who")
+
+
+def _note_holder(lock: Path) -> None:
+    """Write who holds ``lock`` beside it, so a process that waits can say for whom."""
+    command = [Path(sys.argv[0]).name, *(a for a in sys.argv[1:2] if not a.startswith("-"))]
+    with contextlib.suppress(OSError):
+        _who(lock).write_text(f"{os.getpid()} {' '.join(command)}", encoding="utf-8")
+
+
+def holder(lock: Path) -> str:
+    """Return who last took the lock file ``lock``, as its holder noted it."""
+    try:
+        pid, _, command = _who(lock).read_text(encoding="utf-8").strip().partition(" ")
+    except (OSError, UnicodeDecodeError):
+        pid, command = "", ""
+    if not pid.isdigit():
+        return "another outreach process"
+    return f"process {pid} ({command or 'outreach'})"
 
 
 class Store:
@@ -257,16 +339,31 @@ class Store:
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the cross-process lock. Raise StoreError if it stays busy too long."""
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        lock = FileLock(self.lock_path, timeout=self.lock_timeout, mode=0o600)
+        with self._held(self.lock_path, self.lock_timeout, "writing to the store"):
+            yield
+
+    @contextlib.contextmanager
+    def _held(self, path: Path, timeout: float, doing: str) -> Iterator[None]:
+        """Hold the lock file ``path``; say so on stderr if another process holds it."""
         try:
-            lock.acquire()
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            lock = FileLock(path, timeout=0, mode=0o600)
+            who = holder(path)
+            try:
+                lock.acquire()
+            except Timeout:
+                log.warning("waiting up to %.0f s for %s, which is %s (%s)",
+                            timeout, who, doing, path)
+                lock.acquire(timeout=timeout)
         except Timeout:
             raise StoreError(
-                f"The store {self.path} is busy: another outreach process has held "
-                f"{self.lock_path} for over {self.lock_timeout:.0f} s."
+                f"The store {self.path} is busy: {who} has been {doing} for over "
+                f"{timeout:.0f} s ({path}); try again when it is done."
             ) from None
+        except OSError as failure:
+            raise write_failed(self.path, failure) from None
         try:
+            _note_holder(path)
             yield
         finally:
             lock.release()
@@ -280,19 +377,8 @@ class Store:
         must not both act on the same planned message. The system frees it if the
         holder dies. Raise StoreError if another process holds it too long.
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        lock = FileLock(self.outbox_lock_path, timeout=timeout, mode=0o600)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise StoreError(
-                f"Another outreach process has been sending for over {timeout:.0f} s "
-                f"({self.outbox_lock_path}); try again when it is done."
-            ) from None
-        try:
+        with self._held(self.outbox_lock_path, timeout, "carrying messages to the mailbox"):
             yield
-        finally:
-            lock.release()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[State]:
@@ -315,7 +401,11 @@ class Store:
             meta["schema_version"] = self.version
             tables["meta"] = {"1": meta}
             self._remove_stale_temps()
-            self.storage.write(tables)
+            try:
+                self.storage.write(tables)
+            except StoreError:
+                self._cut_events(self._meta(raw).get("events_bytes", 0))
+                raise
 
     def drop_events(self, contact_id: str) -> int:
         """Rewrite the history without one contact's events (for `forget`); return how many.
@@ -366,17 +456,26 @@ class Store:
             return True
 
     def _append_events(self, committed: int, events: list[Event]) -> int:
-        """Cut the log back to its committed length, append ``events``, fsync; return the end."""
+        """Cut the log back to its committed length, append ``events``, fsync; return the end.
+
+        Bytes past the committed length (a torn line, the events of a transaction
+        that crashed) and a torn last line are first kept in store.events.jsonl.torn.
+        Raise StoreError if the log cannot be written; nothing is committed then.
+        """
         if not events and not self.events_path.exists():
             return committed
-        fd = os.open(self.events_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self.events_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as failure:
+            raise write_failed(self.events_path, failure) from None
         try:
             size = os.fstat(fd).st_size
             if size < committed:
                 log.warning("%s is shorter than recorded (%d < %d bytes); continuing from "
                             "its end", self.events_path, size, committed)
-                committed = size
-            if size > committed:  # a torn line or the events of a crashed transaction
+                committed = self._last_line_end(fd, size)
+            if size > committed:
+                self._set_aside_tail(fd, committed, size)
                 os.ftruncate(fd, committed)
             os.lseek(fd, committed, os.SEEK_SET)
             if events:
@@ -388,9 +487,40 @@ class Store:
                     view = view[os.write(fd, view):]
                 committed += len(payload)
             os.fsync(fd)
+        except OSError as failure:
+            raise write_failed(self.events_path, failure) from None
         finally:
             os.close(fd)
         return committed
+
+    @staticmethod
+    def _last_line_end(fd: int, size: int) -> int:
+        """Return the offset just after the log's last newline (0 if it has none)."""
+        end = size
+        while end > 0:
+            start = max(0, end - 65536)
+            chunk = os.pread(fd, end - start, start)
+            newline = chunk.rfind(b"\n")
+            if newline >= 0:
+                return start + newline + 1
+            end = start
+        return 0
+
+    def _set_aside_tail(self, fd: int, start: int, end: int) -> None:
+        """Append the log's bytes [start, end) to store.events.jsonl.torn before cutting them."""
+        tail = os.pread(fd, end - start, start)
+        aside = self.events_path.with_name(self.events_path.name + ".torn")
+        with open(aside, "ab", opener=lambda p, f: os.open(p, f, 0o600)) as out:
+            out.write(tail if tail.endswith(b"\n") else tail + b"\n")
+            out.flush()
+            os.fsync(out.fileno())
+        log.warning("%s: kept %d bytes that were never committed (a torn line or an "
+                    "unfinished write) in %s", self.events_path, end - start, aside)
+
+    def _cut_events(self, committed: int) -> None:
+        """After a failed commit, take the appended events off the log again (best effort)."""
+        with contextlib.suppress(OSError):
+            os.truncate(self.events_path, committed)
 
     def _set_aside_orphaned_events(self) -> None:
         """Keep the history of a store that was moved away: a new store starts a new log."""

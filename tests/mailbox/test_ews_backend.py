@@ -124,6 +124,18 @@ def test_free_busy_and_directory(backend: EwsMailbox) -> None:
     assert backend.lookup("Nobody Atall") == []
 
 
+def test_directory_person_by_address_with_manager_and_reports(backend: EwsMailbox) -> None:
+    priya = backend.person("Priya.Castellan@example.com")
+    assert priya is not None and priya.name == "Priya Castellan"
+    assert priya.title == "Senior Data Engineer" and priya.department == "Data Platform"
+    assert priya.manager == "marcus.oyelaran@example.com"
+    assert priya.reports == ("sam.okafor@example.com",)
+    marcus = backend.person(priya.manager)
+    assert marcus is not None and marcus.manager == "morgan.achebe@example.com"
+    assert set(marcus.reports) == {"priya.castellan@example.com", "kenji.halvorsen@example.com"}
+    assert backend.person("nobody.atall@example.com") is None
+
+
 def test_check_is_one_sentence(backend: EwsMailbox) -> None:
     text = backend.check()
     assert text.startswith("Signed in to 127.0.0.1") and text.endswith(".")

@@ -49,6 +49,23 @@ def test_resolve_names(account) -> None:
     assert {r.email_address for r in results} == {PRIYA, "tobias.ferreira@example.com"}
 
 
+def test_resolve_names_gives_the_org_chart_in_schema_order(account) -> None:
+    """Manager (a name), ManagerMailbox and DirectReports (addresses): validated at teardown."""
+    account.version  # noqa: B018
+    [(_, priya)] = account.protocol.resolve_names(
+        [f"smtp:{PRIYA}"], return_full_contact_data=True, shape="AllProperties"
+    )
+    assert priya.manager == "Marcus Oyelaran"
+    assert priya.manager_mailbox.email_address == "marcus.oyelaran@example.com"
+    assert [m.email_address for m in priya.direct_reports] == ["sam.okafor@example.com"]
+    [(_, morgan)] = account.protocol.resolve_names(["Morgan"], return_full_contact_data=True)
+    assert morgan.manager is None and morgan.manager_mailbox is None
+    assert {m.email_address for m in morgan.direct_reports} == {
+        "dana.whitlock@example.com",
+        "marcus.oyelaran@example.com",
+    }
+
+
 def _requested(kinds: str):
     node = create_element("m:MailTipsRequested")
     node.text = kinds

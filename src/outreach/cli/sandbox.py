@@ -12,14 +12,33 @@ from typing import Any
 
 import click
 
+from outreach.cli.main import Failure
+from outreach.errors import OutreachError
+
 DEFAULT_PORT = 8642
 DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
 
 
 def _call(ctx: click.Context, action: str, **args: Any) -> Any:
-    """POST one control action to the running sandbox; exit 1 with its message on failure."""
-    base = (ctx.find_object(dict) or {}).get("url") or DEFAULT_URL
-    data = json.dumps({"action": action, "args": {k: v for k, v in args.items() if v is not None}})
+    """Carry out one control action on the sandbox; exit 1 with its sentence if refused.
+
+    The sandbox is the one --url (or $OUTREACH_SANDBOX_URL) names; else the store's
+    own practice server (the config's), served or not; else one at the default address.
+    """
+    args = {k: v for k, v in args.items() if v is not None}
+    base = (ctx.find_object(dict) or {}).get("url")
+    if not base:
+        data = _store_sandbox(ctx)
+        if data is not None:
+            from outreach.sandbox import served_from
+
+            served = served_from(data)
+            if served:
+                base = served.rsplit("/EWS/", 1)[0]
+            elif (data / "state.json").exists():
+                return _call_here(data, action, args)
+    base = base or DEFAULT_URL
+    data = json.dumps({"action": action, "args": args})
     request = urllib.request.Request(  # noqa: S310 - the URL is the user's own sandbox
         base.rstrip("/") + "/sandbox/control",
         data=data.encode(),
@@ -31,12 +50,44 @@ def _call(ctx: click.Context, action: str, **args: Any) -> Any:
     except urllib.error.HTTPError as e:
         answer = json.loads(e.read() or b"{}")
     except urllib.error.URLError as e:
-        raise click.ClickException(
-            f"no sandbox at {base} ({e.reason}); start `outreach sandbox serve`"
-        ) from None
+        raise Failure(OutreachError(
+            f"No sandbox answers at {base} ({e.reason}): start `outreach sandbox serve`, "
+            "run `outreach run --once` first (it keeps the practice mailbox beside the "
+            "store), or pass --url."
+        )) from None
     if not answer.get("ok"):
-        raise click.ClickException(answer.get("error", "the sandbox refused"))
+        raise Failure(OutreachError(f"The sandbox refused {action}: {answer.get('error', '')}"))
     return answer.get("result")
+
+
+def _store_sandbox(ctx: click.Context) -> Path | None:
+    """Return the folder of the config's practice server, or None without a sandbox config."""
+    from outreach import app
+    from outreach.errors import UserError
+    from outreach.mailbox import sandbox_folder
+
+    try:
+        settings = app.load_settings((ctx.find_root().obj or {}).get("config_path"))
+    except UserError:
+        return None
+    if settings.mailbox.backend != "sandbox" or settings.mailbox.service_endpoint:
+        return None
+    return sandbox_folder(settings)
+
+
+def _call_here(data: Path, action: str, args: dict[str, Any]) -> Any:
+    """Carry out a control action on a practice mailbox nobody serves: load, act, save."""
+    from outreach.sandbox import Sandbox
+    from outreach.sandbox.operations import OperationError
+
+    practice = Sandbox(data_dir=data)
+    try:
+        result = practice.controls.call(action, args)
+    except (KeyError, ValueError, TypeError, OperationError) as e:
+        raise Failure(
+            OutreachError(f"The sandbox refused {action}: {type(e).__name__}: {e}")
+        ) from None
+    return json.loads(json.dumps(result, default=str))
 
 
 def _out(value: Any) -> None:
@@ -52,13 +103,18 @@ def _out(value: Any) -> None:
 @click.option(
     "--url",
     envvar="OUTREACH_SANDBOX_URL",
-    default=DEFAULT_URL,
-    show_default=True,
-    help="Address of a running sandbox (for the control commands).",
+    default=None,
+    help="Address of a running sandbox (default: the practice mailbox beside your store, "
+    f"else {DEFAULT_URL}).",
 )
 @click.pass_context
-def sandbox(ctx: click.Context, url: str) -> None:
-    """Run and drive the local practice Exchange server."""
+def sandbox(ctx: click.Context, url: str | None) -> None:
+    """Run and drive the local practice Exchange server.
+
+    The control commands play the other side (send a draft as Outlook would, reply,
+    out-of-office, bounce, answer an invite) on the practice mailbox beside your
+    store, the one `outreach run` uses with the starter config; --url picks another.
+    """
     ctx.ensure_object(dict)["url"] = url
 
 
@@ -71,7 +127,8 @@ def sandbox(ctx: click.Context, url: str) -> None:
     "data_dir",
     type=click.Path(file_okay=False),
     default=None,
-    help="Keep the state in this directory (survives restarts).",
+    help="Keep the state in this directory (default: the practice mailbox beside your "
+    "store, when the config uses the sandbox).",
 )
 @click.option(
     "--directory",
@@ -80,20 +137,44 @@ def sandbox(ctx: click.Context, url: str) -> None:
     help="Colleagues YAML/JSON (default: the shipped example organization).",
 )
 @click.option("--user", default=None, help="Default mailbox owner address.")
-def serve(port: int, data_dir: str | None, directory: str | None, user: str | None) -> None:
+@click.pass_context
+def serve(
+    ctx: click.Context, port: int, data_dir: str | None, directory: str | None, user: str | None
+) -> None:
     """Serve EWS on 127.0.0.1 and print the endpoint; Ctrl-C stops."""
     from outreach.sandbox import Sandbox
-
-    sb = Sandbox(port=port, data_dir=data_dir, directory=directory, user=user)
     from outreach.sandbox.server import SandboxHTTPServer
 
-    sb._server = SandboxHTTPServer((sb.host, sb.port), sb)
+    if not 0 <= port <= 65535:
+        raise click.BadParameter("must be 0 to 65535 (0 picks a free port)", param_hint="--port")
+    people: list[Any] = []
+    own = _store_sandbox(ctx) if data_dir is None else None
+    if own is not None:
+        from outreach import app
+        from outreach.mailbox import practice_people
+        from outreach.sandbox.directory import Person
+
+        settings = app.load_settings((ctx.find_root().obj or {}).get("config_path"))
+        people = [Person.from_dict(p) for p in practice_people(settings)]
+        user = user or settings.mailbox.email or settings.user.email
+        data_dir = str(own)
+    sb = Sandbox(port=port, data_dir=data_dir, directory=directory, user=user, people=people)
+    try:
+        sb._server = SandboxHTTPServer((sb.host, sb.port), sb)
+    except OSError as problem:
+        raise Failure(OutreachError(
+            f"Cannot serve on port {port}: {problem.strerror}; pick another with --port "
+            "(0 picks a free one)."
+        )) from None
     sb.port = sb._server.server_address[1]
+    sb.announce()
     click.echo(f"EWS endpoint: {sb.url}")
     click.echo(f"mailbox:      {sb.user} (any password)")
-    click.echo(
-        f"controls:     OUTREACH_SANDBOX_URL=http://{sb.host}:{sb.port} outreach sandbox --help"
-    )
+    if data_dir:
+        click.echo(f"state:        {data_dir}")
+    click.echo("controls:     outreach sandbox --help (they find this server)"
+               if own is not None else
+               f"controls:     outreach sandbox --url http://{sb.host}:{sb.port} --help")
     try:
         sb._server.serve_forever()
     except KeyboardInterrupt:

@@ -107,6 +107,14 @@ def check(ctx: click.Context, offline: bool) -> None:
         click.echo(f"Store {store.path} is readable ({len(state.contacts)} contacts).")
     else:
         click.echo(f"Store {store.path} does not exist yet; `outreach init` creates it.")
+    from outreach import preflight
+
+    found = preflight.problems(settings, app.now(settings))
+    if found:
+        count = len(found)
+        raise UserError(f"{count} problem{'s' if count > 1 else ''} beyond the config's "
+                        "syntax:", found)
+    click.echo("Templates render and holidays are known.")
     if offline:
         return
     mailbox = app.open_mailbox(settings)

@@ -28,11 +28,11 @@ def holds(state: State, now: datetime, settings: Settings) -> Iterator[Action]:
         yield from _contact_holds(state, contact, now, settings)
 
 
-def _proposal(state: State, contact: Contact) -> Message | None:
+def _proposal(mine: list[Message]) -> Message | None:
     """Return the latest request or follow-up whose times are in the mailbox."""
     proposals = [
         m
-        for m in state.messages_of(contact.id)
+        for m in mine
         if m.kind in (Kind.REQUEST, Kind.FOLLOW_UP)
         and m.slots
         and m.state in (MessageState.DRAFTED, MessageState.SENT)
@@ -47,12 +47,9 @@ def _agreed(state: State, contact: Contact) -> bool:
 def _contact_holds(
     state: State, contact: Contact, now: datetime, settings: Settings
 ) -> Iterator[Action]:
-    standing = [
-        m
-        for m in state.messages_of(contact.id)
-        if m.kind == Kind.HOLD and m.state in STANDING and not m.release
-    ]
-    proposal = _proposal(state, contact)
+    mine = state.messages_of(contact.id)
+    standing = [m for m in mine if m.kind == Kind.HOLD and m.state in STANDING and not m.release]
+    proposal = _proposal(mine)
     wanted: dict[str, int] = {}
     if (
         settings.scheduling.hold_slots

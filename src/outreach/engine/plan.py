@@ -143,9 +143,8 @@ class _Planner:
     def _to_contact(self, contact_id: str) -> int:
         return sum(
             1
-            for m in self.state.messages.values()
-            if m.contact_id == contact_id
-            and m.kind in EMAIL_KINDS
+            for m in self.state.messages.of(contact_id)
+            if m.kind in EMAIL_KINDS
             and m.state in (MessageState.PLANNED, MessageState.DRAFTED, MessageState.SENT)
         )
 
@@ -163,7 +162,7 @@ class _Planner:
         if contact.do_not_contact or contact.status in STOPPED or not contact.email:
             return None
         place = (contact.id, kind, sequence, interview_id)
-        same = [m for m in self.state.messages.values() if slot_of(m) == place]
+        same = [m for m in self.state.messages.of(contact.id) if slot_of(m) == place]
         if any(m.state in LIVE for m in same):
             return None
         key = interview_id if interview_id is not None else sequence
@@ -395,9 +394,7 @@ class _Planner:
 
     def _live(self, contact: Contact, kind: Kind) -> bool:
         return any(
-            m.kind == kind and m.state in LIVE
-            for m in self.state.messages.values()
-            if m.contact_id == contact.id
+            m.kind == kind and m.state in LIVE for m in self.state.messages.of(contact.id)
         )
 
 

@@ -3,10 +3,13 @@ Microsoft 365 through Microsoft Graph (graph/).
 
 ``open_mailbox`` is the one entry: the ``ews`` backend opens the configured
 server, the ``graph`` backend the configured Graph URL; the ``sandbox`` backend
-opens the same code against the local practice server (the one at
+opens the same code (over EWS, or over Graph when ``mailbox.sandbox_protocol``
+says so) against the local practice server (the one at
 ``mailbox.service_endpoint`` or $OUTREACH_SANDBOX_URL when it answers, else one
-started in-process that keeps its state in ``mailbox.sandbox_data``), over EWS or
-over Graph as ``mailbox.sandbox_protocol`` says.
+started in-process that keeps its state in ``mailbox.sandbox_data``). The store's
+own practice server (started here, or served from that folder by ``outreach
+sandbox serve``) knows the store's contacts as colleagues, so a new user can
+rehearse on their own people.
 """
 
 from __future__ import annotations
@@ -49,15 +52,37 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _any_answer(url: str) -> bool:
-    """True when an HTTP server answers at ``url`` at all (an error status counts)."""
+def sandbox_folder(settings: Settings) -> Path:
+    """Return the folder of the store's own practice server (``mailbox.sandbox_data``)."""
+    return settings.mailbox.sandbox_data or Path(settings.paths.store).parent / "sandbox"
+
+
+def practice_people(settings: Settings) -> list[dict[str, str]]:
+    """Return the store's contacts as colleagues of the practice server (a rehearsal on them)."""
+    from outreach.store import Store
+
+    zone = settings.time.timezone
+    return [
+        {"name": c.name, "email": c.email, "title": c.title, "department": c.department,
+         "office": c.office, "phone": c.phone, "company": c.organization,
+         "timezone": c.timezone or zone}
+        for c in Store(settings.paths.store).read().contacts.values()
+    ]  # fmt: skip
+
+
+def _welcome(endpoint: str, people: list[dict[str, str]]) -> None:
+    """Tell a practice server that is already running about the store's contacts."""
+    import json
+
+    base = endpoint.rsplit("/EWS/", 1)[0]
+    body = json.dumps({"action": "welcome", "args": {"people": people}}).encode()
+    request = urllib.request.Request(  # noqa: S310 - the user's own sandbox
+        base + "/sandbox/control", data=body, headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - the user's own sandbox
-            return True
-    except urllib.error.HTTPError:
-        return True
+        with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+            pass
     except (urllib.error.URLError, OSError, ValueError):
-        return False
+        pass  # an older practice server: it keeps its own directory
 
 
 def open_mailbox(
@@ -81,8 +106,6 @@ def open_mailbox(
         return open_graph(
             box, email, tz=tz, token_cache=cache_path_for(settings.paths.store), clock=clock
         )
-    if box.backend == "sandbox" and box.sandbox_protocol == "graph":
-        return _sandbox_graph(settings, email, clock)
     from exchangelib import Credentials
 
     from outreach.mailbox.connect import open_account
@@ -93,14 +116,16 @@ def open_mailbox(
             box, email, token_cache=cache_path_for(settings.paths.store), retry_wait=retry_wait
         )
         return EwsMailbox(connection, tz=tz, clock=clock)
-    endpoint = box.service_endpoint
-    if not endpoint and os.environ.get("OUTREACH_SANDBOX_URL"):
-        base = os.environ["OUTREACH_SANDBOX_URL"].rstrip("/")
-        endpoint = base if base.endswith(".asmx") else base + "/EWS/Exchange.asmx"
-    server: Any = None
-    if not endpoint or not _answers(endpoint):
-        server = _start_sandbox(settings, email)
-        endpoint = server.url
+    endpoint, server = _practice_server(settings, email)
+    if box.sandbox_protocol == "graph":
+        from outreach.mailbox.graph import open_graph
+
+        url = server.graph_url if server is not None else endpoint.rsplit("/EWS/", 1)[0] + "/v1.0"
+        mailbox: Any = open_graph(
+            box, email, tz=tz, graph_url=url, tokens=SandboxToken(), clock=clock
+        )
+        mailbox.owned_server = server
+        return mailbox
     credentials = Credentials(box.auth.username or email, SANDBOX_PASSWORD)
     try:
         connection = open_account(
@@ -115,30 +140,24 @@ def open_mailbox(
     return mailbox
 
 
-def _start_sandbox(settings: Settings, email: str) -> Any:
-    from outreach.sandbox import Sandbox
+def _practice_server(settings: Settings, email: str) -> tuple[str, Any]:
+    """The practice server's EWS endpoint, and the server if this process started it."""
+    from outreach import sandbox
 
-    data = settings.mailbox.sandbox_data or Path(settings.paths.store).parent / "sandbox"
-    return Sandbox(data_dir=data, user=email).start()
-
-
-def _sandbox_graph(
-    settings: Settings, email: str, clock: Callable[[], datetime] | None
-) -> Mailbox:
-    """The sandbox over its Graph face: the one at $OUTREACH_SANDBOX_URL, else in-process."""
-    from outreach.mailbox.graph import open_graph
-
-    base = os.environ.get("OUTREACH_SANDBOX_URL", "").rstrip("/")
-    if base.endswith(".asmx"):
-        base = base.rsplit("/EWS/", 1)[0]
-    url = f"{base}/v1.0" if base else ""
-    server: Any = None
-    if not url or not _any_answer(url + "/"):
-        server = _start_sandbox(settings, email)
-        url = server.graph_url
     box = settings.mailbox
-    mailbox = open_graph(
-        box, email, tz=settings.time.timezone, graph_url=url, tokens=SandboxToken(), clock=clock
-    )
-    mailbox.owned_server = server
-    return mailbox
+    endpoint = box.service_endpoint
+    if not endpoint and os.environ.get("OUTREACH_SANDBOX_URL"):
+        base = os.environ["OUTREACH_SANDBOX_URL"].rstrip("/")
+        endpoint = base if base.endswith(".asmx") else base + "/EWS/Exchange.asmx"
+    data = sandbox_folder(settings)
+    if not endpoint:  # the store's own practice server: it knows the store's contacts
+        endpoint = sandbox.served_from(data)
+        if endpoint:
+            _welcome(endpoint, practice_people(settings))
+    if endpoint and _answers(endpoint):
+        return endpoint, None
+    from outreach.sandbox.directory import Person
+
+    people = [Person.from_dict(p) for p in practice_people(settings)]
+    server = sandbox.Sandbox(data_dir=data, user=email, people=people).start()
+    return server.url, server

@@ -67,7 +67,10 @@ class Created:
 
 @dataclass(frozen=True)
 class Person:
-    """A directory entry."""
+    """A directory entry; ``manager`` and ``reports`` are addresses (the org chart's edges).
+
+    ``lookup`` may leave them empty; ``person`` fills them when the directory knows them.
+    """
 
     name: str
     email: str
@@ -75,7 +78,8 @@ class Person:
     department: str = ""
     office: str = ""
     phone: str = ""
-    manager: str = ""
+    manager: str = ""  # the manager's address
+    reports: tuple[str, ...] = ()  # the direct reports' addresses
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,16 @@ class Mailbox(Protocol):
 
     def lookup(self, name: str) -> list[Person]:
         """Search the organization's directory."""
+        ...
+
+    def person(self, email: str) -> Person | None:
+        """Return the directory entry at ``email`` with its manager and direct reports.
+
+        ``manager`` and ``reports`` are addresses, so the org chart walks the directory
+        one person at a time. None when the directory does not know the address (not an
+        error). EWS: ResolveNames with full contact data (ManagerMailbox, DirectReports);
+        Graph: ``/users/{id}`` with ``/manager`` and ``/directReports``.
+        """
         ...
 
     def close(self) -> None: ...

@@ -426,11 +426,23 @@ class EwsMailbox:
     # -- directory ----------------------------------------------------------------
     def lookup(self, name: str) -> list[Person]:
         """Search the directory: one ResolveNames request for one name (the schema allows one)."""
+        return self._resolve(name)
+
+    def person(self, email: str) -> Person | None:
+        """One ResolveNames for ``smtp:ADDRESS`` with all properties (manager, direct reports)."""
+        wanted = email.strip().lower()
+        found = self._resolve(f"smtp:{wanted}", shape="AllProperties")
+        return next((p for p in found if p.email == wanted), None)
+
+    def _resolve(self, text: str, shape: str | None = None) -> list[Person]:
         with self._guard():
             self.account.version  # noqa: B018 - protocol-level calls need it (README trap)
             try:
                 rows = self.account.protocol.resolve_names(
-                    [name], return_full_contact_data=True, search_scope="ActiveDirectory"
+                    [text],
+                    return_full_contact_data=True,
+                    search_scope="ActiveDirectory",
+                    shape=shape,
                 )
             except Exception as error:
                 if type(error).__name__.startswith("ErrorNameResolution"):
@@ -464,5 +476,13 @@ def _person(mailbox: Any, contact: Any) -> Person:
         department=(contact.department if contact else "") or "",
         office=(contact.office if contact else "") or "",
         phone=phone or "",
-        manager=(contact.manager if contact else "") or "",
+        manager=_address(getattr(contact, "manager_mailbox", None)),
+        reports=tuple(
+            a for a in (_address(r) for r in getattr(contact, "direct_reports", None) or ()) if a
+        ),
     )
+
+
+def _address(mailbox: Any) -> str:
+    """The lower-cased address of a Mailbox element, or "" (ManagerMailbox may be absent)."""
+    return str(getattr(mailbox, "email_address", "") or "").lower()

@@ -9,7 +9,9 @@ with Sandbox() as sb:
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -18,13 +20,36 @@ from lxml import etree
 
 from . import persist
 from .controls import Controls
-from .directory import Directory
+from .directory import Directory, Person
 from .mailbox import Mailbox
 from .server import CONTROL_PATH, EWS_PATH, SandboxHTTPServer, serve_in_thread
 from .state import SandboxState, real_clock
 from .xml import Element
 
-__all__ = ["CONTROL_PATH", "EWS_PATH", "Controls", "Directory", "Sandbox"]
+__all__ = ["CONTROL_PATH", "ENDPOINT_FILE", "EWS_PATH", "Controls", "Directory", "Sandbox",
+           "served_from"]
+
+
+#: The file in a sandbox's data folder that names the address it is served at.
+ENDPOINT_FILE = "endpoint"
+
+
+def served_from(data_dir: str | Path, *, check: bool = True) -> str | None:
+    """Return the EWS address a sandbox with this data folder is served at, if one is.
+
+    With ``check``, only an address that answers counts (a crashed server's note does not).
+    """
+    try:
+        url = (Path(data_dir) / ENDPOINT_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not url.startswith("http://127.0.0.1:") or not check:
+        return url or None
+    try:
+        with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own loopback server
+            return url
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
 
 
 class Sandbox:
@@ -33,7 +58,8 @@ class Sandbox:
     data_dir: load state from there at start and save after every change (so a scenario
     survives a restart). passwords: check Basic credentials (HTTP 401 on a mismatch)
     instead of accepting any. directory: a Directory or a YAML/JSON path (default: the shipped
-    example). clock: returns an aware UTC datetime. record: keep every response body so a
+    example); people: more colleagues to know (the user's own contacts, for a practice run).
+    clock: returns an aware UTC datetime. record: keep every response body so a
     test can validate them against the schema.
     """
 
@@ -49,6 +75,7 @@ class Sandbox:
         record: bool = False,
         autosave: bool = True,
         passwords: Mapping[str, str] | None = None,
+        people: Iterable[Person] = (),
     ) -> None:
         self.host, self.port = host, port
         self.data_dir = Path(data_dir) if data_dir else None
@@ -62,6 +89,7 @@ class Sandbox:
             if not isinstance(directory, Directory):
                 directory = Directory.load(directory)
             self.state = SandboxState(directory, clock, user)
+        self.state.directory.welcome(people)
         self.controls = Controls(self)
         self.recording = record
         self.recorded: list[tuple[str, Element]] = []
@@ -90,6 +118,7 @@ class Sandbox:
         self._server = SandboxHTTPServer((self.host, self.port), self)
         self.port = self._server.server_address[1]
         self._thread = serve_in_thread(self._server)
+        self.announce()
         return self
 
     def stop(self) -> None:
@@ -97,13 +126,28 @@ class Sandbox:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+            self._withdraw()
         if self.data_dir:
             self.save()
+
+    def announce(self) -> None:
+        """Note the address being served in data_dir, so commands find this sandbox."""
+        if self.data_dir is not None:
+            self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.data_dir.chmod(0o700)
+            (self.data_dir / ENDPOINT_FILE).write_text(self.url + "\n", encoding="utf-8")
+
+    def _withdraw(self) -> None:
+        if self.data_dir is not None:
+            note = self.data_dir / ENDPOINT_FILE
+            if served_from(self.data_dir, check=False) == self.url:
+                note.unlink(missing_ok=True)
 
     def serve_forever(self) -> None:
         """Run in the foreground (the CLI); Ctrl-C stops."""
         self._server = SandboxHTTPServer((self.host, self.port), self)
         self.port = self._server.server_address[1]
+        self.announce()
         try:
             self._server.serve_forever()
         finally:

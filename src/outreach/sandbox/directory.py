@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from importlib import resources
@@ -122,8 +123,25 @@ class Directory:
     def __init__(self, people: list[Person]) -> None:
         self.people = {p.email.lower(): p for p in people}
 
+    def welcome(self, people: Iterable[Person]) -> list[Person]:
+        """Add the people this directory does not know yet; return them.
+
+        A practice run with the user's own contacts: they become colleagues the
+        sandbox knows (free/busy, MailTips), and a known entry is never replaced.
+        """
+        added = [p for p in people if p.email.lower() not in self.people]
+        self.people.update((p.email.lower(), p) for p in added)
+        return added
+
     def get(self, address: str) -> Person | None:
         return self.people.get(address.lower().removeprefix("smtp:"))
+
+    def reports(self, address: str) -> list[Person]:
+        """The people whose manager is ``address``, by name (the inverse of ``manager``)."""
+        wanted = address.lower().removeprefix("smtp:")
+        return sorted(
+            (p for p in self.people.values() if p.manager.lower() == wanted), key=lambda p: p.name
+        )
 
     def search(self, text: str) -> list[Person]:
         """Ambiguous-name resolution: prefix of any name part, or the address."""

@@ -23,6 +23,7 @@ __all__ = ["ACTIONS", "FAULT_KINDS", "Controls"]
 
 ACTIONS = {
     "set_out_of_office",
+    "welcome",
     "press_send",
     "edit_draft",
     "delete_draft",

@@ -8,6 +8,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from ..attachments import file_attachment
+from ..directory import Person
 from ..mailbox import Item, Mailbox
 from ..mailflow import deliver, headers_el, mailbox_el, recipients_el, topic
 from ..xml import Element, el, q, sub, to_str
@@ -326,6 +327,15 @@ class Contacts(Actions):
                 extra={k: v for k, v in extra.items() if v is not None},
                 conversation_id=conversation_of(meeting),
             )
+
+    def welcome(self, people: list[dict[str, Any]]) -> list[str]:
+        """Make the user's own contacts colleagues the sandbox knows; return who was new.
+
+        ``people``: {name, email, title, department, office, phone, company, timezone}.
+        """
+        with self._changing():
+            added = self.state.directory.welcome(Person.from_dict(p) for p in people)
+            return [p.email for p in added]
 
     def set_out_of_office(self, email: str, message: str | None = None) -> None:
         """Turn a colleague's automatic replies on (with ``message``) or off (None)."""

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from ..directory import Person
+from ..directory import Directory, Person
 from ..xml import Element, el, q, response_message, sub
 from . import Context, operation
 
 
-def _contact(p: Person) -> Element:
+def _mailbox(parent: Element, p: Person) -> None:
+    """A SingleRecipientType/ArrayOfRecipientsType entry: <t:Mailbox> with name and address."""
+    mbx = sub(parent, "t:Mailbox")
+    sub(mbx, "t:Name", p.name)
+    sub(mbx, "t:EmailAddress", p.email)
+    sub(mbx, "t:RoutingType", "SMTP")
+    sub(mbx, "t:MailboxType", "Mailbox")
+
+
+def _contact(p: Person, directory: Directory) -> Element:
+    """The directory entry as Exchange 2016 returns it with full contact data, in schema order.
+
+    Manager is the manager's display name; ManagerMailbox and DirectReports the addresses.
+    """
+    manager = directory.get(p.manager) if p.manager else None
     node = el("t:Contact")
     sub(node, "t:DisplayName", p.name)
     sub(node, "t:GivenName", p.first_name)
@@ -24,10 +38,19 @@ def _contact(p: Person) -> Element:
         sub(node, "t:Department", p.department)
     if p.title:
         sub(node, "t:JobTitle", p.title)
+    if manager is not None:
+        sub(node, "t:Manager", manager.name)
     if p.office:
         sub(node, "t:OfficeLocation", p.office)
     if p.last_name:
         sub(node, "t:Surname", p.last_name)
+    if manager is not None:
+        _mailbox(sub(node, "t:ManagerMailbox"), manager)
+    reports = directory.reports(p.email)
+    if reports:
+        listed = sub(node, "t:DirectReports")
+        for report in reports:
+            _mailbox(listed, report)
     return node
 
 
@@ -61,12 +84,8 @@ def resolve_names(ctx: Context, req: Element) -> Element:
         )
         for p in hits[:100]:
             res = sub(rs, "t:Resolution")
-            mbx = sub(res, "t:Mailbox")
-            sub(mbx, "t:Name", p.name)
-            sub(mbx, "t:EmailAddress", p.email)
-            sub(mbx, "t:RoutingType", "SMTP")
-            sub(mbx, "t:MailboxType", "Mailbox")
+            _mailbox(res, p)
             if full:
-                res.append(_contact(p))
+                res.append(_contact(p, ctx.state.directory))
         msgs.append(msg)
     return resp
