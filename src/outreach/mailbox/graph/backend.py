@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -116,12 +117,14 @@ class GraphMailbox:
         body = self.client.post(f"{self.me}/events", shapes.event(meeting, draft=not invite))
         return Created(tracking_id=meeting.tracking_id, item_id=body["id"], sent=invite)
 
+    def _event(self, item_id: str) -> str:
+        return f"{self.me}/events/{shapes.rest_id(item_id)}"
+
     def update_meeting(self, item_id: str, meeting: Meeting, send: bool) -> Created:
         """Move the interview (PATCH keeps its id and tracking); attendees hear only if ``send``."""
         invite = send and bool(meeting.attendees)
-        answer = self.client.call(
-            Call("PATCH", f"{self.me}/events/{item_id}", shapes.moved(meeting, draft=not invite))
-        )
+        body = shapes.moved(meeting, draft=not invite)
+        answer = self.client.call(Call("PATCH", self._event(item_id), body))
         return Created(
             tracking_id=meeting.tracking_id,
             item_id=(answer.body or {}).get("id") or item_id,
@@ -142,23 +145,22 @@ class GraphMailbox:
     def remove_holds(self, item_ids: Sequence[str]) -> None:
         """Delete holds, 20 to a $batch; one already gone is fine."""
         ids = list(dict.fromkeys(i for i in item_ids if i))
-        answers = self.client.batch([Call("DELETE", f"{self.me}/events/{i}") for i in ids])
+        answers = self.client.batch([Call("DELETE", self._event(i)) for i in ids])
         for item_id, answer in zip(ids, answers, strict=True):
             if not answer.ok and answer.status != 404:
                 log.warning("hold %s was not removed: %s", item_id[-12:], answer.status)
 
     def cancel_meeting(self, item_id: str, send: bool) -> None:
         """Withdraw a hold or an unsent invitation (deleted) or cancel an interview (notices)."""
-        found = self.client.call(
-            Call("GET", f"{self.me}/events/{item_id}?$select=id,attendees,isDraft"), allow=(404,)
-        )
+        path = self._event(item_id)
+        found = self.client.call(Call("GET", f"{path}?$select=id,attendees,isDraft"), allow=(404,))
         if found.status == 404:
             return  # already gone: withdrawing twice is harmless
         item = found.body or {}
         if send and item.get("attendees") and not item.get("isDraft"):
-            self.client.call(Call("POST", f"{self.me}/events/{item_id}/cancel", {"Comment": ""}))
+            self.client.call(Call("POST", f"{path}/cancel", {"Comment": ""}))
         else:
-            self.client.call(Call("DELETE", f"{self.me}/events/{item_id}"), allow=(404,))
+            self.client.call(Call("DELETE", path), allow=(404,))
 
     # -- reconciliation ----------------------------------------------------------------
     def find_tracked(self, tracking_ids: Sequence[str]) -> dict[str, Created]:
@@ -315,35 +317,63 @@ class GraphMailbox:
         path = f"/users?$search={search}&$select={USER_FIELDS}&$top=25"
         headers = {"ConsistencyLevel": "eventual"}
         answer = self.client.call(
-            Call("GET", f"{path}&$expand=manager($select=displayName)", headers=headers),
+            Call("GET", f"{path}&$expand=manager($select=mail)", headers=headers),
             allow=(400, 403),
         )
-        if not answer.ok:  # manager not readable with these permissions: without it
+        if not answer.ok:  # the manager is not readable with these permissions: without it
             answer = self.client.call(Call("GET", path, headers=headers))
-        people = []
-        for row in (answer.body or {}).get("value") or ():
-            email = str(row.get("mail") or row.get("userPrincipalName") or "").lower()
-            if not email:
-                continue
-            phones = row.get("businessPhones") or []
-            people.append(
-                Person(
-                    name=row.get("displayName") or email,
-                    email=email,
-                    title=row.get("jobTitle") or "",
-                    department=row.get("department") or "",
-                    office=row.get("officeLocation") or "",
-                    phone=phones[0] if phones else "",
-                    manager=((row.get("manager") or {}).get("displayName")) or "",
-                )
-            )
-        return people
+        rows = (answer.body or {}).get("value") or ()
+        return [p for p in (_person(row) for row in rows) if p.email]
+
+    def person(self, email: str) -> Person | None:
+        """One $batch: the user at ``email``, their manager and their direct reports."""
+        wanted = email.strip().lower()
+        base = f"/users/{wanted}"
+        me, manager, reports = self.client.batch(
+            [
+                Call("GET", f"{base}?$select={USER_FIELDS}"),
+                Call("GET", f"{base}/manager?$select=mail,userPrincipalName"),
+                Call("GET", f"{base}/directReports?$select=mail,userPrincipalName"),
+            ]
+        )
+        if me.status == 404:
+            return None
+        if not me.ok:
+            raise self.client.refusal(Call("GET", base), me)
+        found = _person(me.body or {})
+        boss = _mail(manager.body) if manager.ok else ""
+        under = (
+            tuple(m for m in (_mail(r) for r in (reports.body or {}).get("value") or ()) if m)
+            if reports.ok
+            else ()
+        )
+        return replace(found, email=found.email or wanted, manager=boss, reports=under)
 
     def close(self) -> None:
         self.client.close()
         if self.owned_server is not None:
             self.owned_server.stop()
             self.owned_server = None
+
+
+def _mail(row: Any) -> str:
+    if not isinstance(row, dict):
+        return ""
+    return str(row.get("mail") or row.get("userPrincipalName") or "").lower()
+
+
+def _person(row: Mapping[str, Any]) -> Person:
+    phones = row.get("businessPhones") or []
+    email = _mail(row)
+    return Person(
+        name=row.get("displayName") or email,
+        email=email,
+        title=row.get("jobTitle") or "",
+        department=row.get("department") or "",
+        office=row.get("officeLocation") or "",
+        phone=phones[0] if phones else "",
+        manager=_mail(row.get("manager")),
+    )
 
 
 def shapes_text(html: str) -> str:

@@ -22,10 +22,16 @@ from outreach.mailbox.tracking import HEADER, PROPERTY_SET_ID
 TRACKING = f"String {{{PROPERTY_SET_ID}}} Name OutreachId"
 CONTACT = f"String {{{PROPERTY_SET_ID}}} Name OutreachContactId"
 #: PS_INTERNET_HEADERS: the X- header as Exchange keeps it (EWS writes it this way)
-HEADER_PROPERTY = f"String {{00020386-0000-0000-C000-000000000046}} Name {HEADER}"
+HEADER_PROPERTY = f"String {{00020386-0000-0000-c000-000000000046}} Name {HEADER}"
 MESSAGE_CLASS = "String 0x001A"  # PidTagMessageClass
 IN_REPLY_TO = "String 0x1042"  # PidTagInReplyToId
 REFERENCES = "String 0x1039"  # PidTagInternetReferences
+
+
+def rest_id(item_id: str) -> str:
+    """An item id as a URL path segment: Exchange's REST ids are its EWS ids in URL-safe
+    base64, so an id the EWS backend stored (before a move to Graph) names the item too."""
+    return item_id.replace("+", "-").replace("/", "_")
 
 
 def expand(*ids: str) -> str:
