@@ -1,7 +1,9 @@
-"""Shared fixtures: an isolated home, a config file on disk, its settings and store."""
+"""Shared fixtures: an isolated home, a config file on disk, its settings and store; every
+Graph exchange a sandbox answers in any test is checked against Microsoft's CSDL."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -9,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from outreach import config
+from outreach.sandbox.graph import exchanges
 from outreach.settings import Settings
 from outreach.store import Store
 
@@ -26,6 +29,30 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
     monkeypatch.delenv("OUTREACH_CONFIG", raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def _graph_exchanges_checked() -> Iterator[list[exchanges.Exchange]]:
+    """Every Graph request a sandbox receives and every answer it gives in the test must
+    match the CSDL (tests/graphschema.py); a mismatch fails the test at teardown."""
+    seen: list[exchanges.Exchange] = []
+    exchanges.WATCHERS.append(seen.append)
+    try:
+        yield seen
+    finally:
+        exchanges.WATCHERS.remove(seen.append)
+    if not seen:
+        return
+    import graphschema
+
+    if not graphschema.CSDL.exists():
+        pytest.skip(f"Graph CSDL not found at {graphschema.CSDL} (set OUTREACH_GRAPH_SCHEMA)")
+    problems = [
+        p
+        for x in seen
+        for p in graphschema.check_exchange(x.method, x.path, x.request, x.status, x.response)
+    ]
+    assert not problems, "Graph exchanges that do not match the CSDL:\n" + "\n".join(problems)
 
 
 @pytest.fixture

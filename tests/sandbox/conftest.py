@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from exchangelib import (
     BASIC,
@@ -81,6 +82,19 @@ def account(sandbox: Sandbox) -> Account:
     return make_account(sandbox)
 
 
+def graph_client(sb: Sandbox, token: str = "any-token", **headers: str) -> httpx.Client:
+    """An httpx client on the sandbox's Graph face (any bearer token signs in)."""
+    return httpx.Client(
+        base_url=sb.graph_url, headers={"Authorization": f"Bearer {token}", **headers}
+    )
+
+
+@pytest.fixture
+def graph(sandbox: Sandbox) -> Iterator[httpx.Client]:
+    with graph_client(sandbox) as client:
+        yield client
+
+
 _schema: etree.XMLSchema | None = None
 
 
@@ -102,4 +116,4 @@ def _validate_all(sb: Sandbox) -> None:
     assert not problems, "\n".join(problems)
 
 
-__all__ = ["Clock", "FaultTolerance", "OutreachId", "make_account", "schema"]
+__all__ = ["Clock", "FaultTolerance", "OutreachId", "graph_client", "make_account", "schema"]

@@ -169,6 +169,7 @@ def serve(
     sb.port = sb._server.server_address[1]
     sb.announce()
     click.echo(f"EWS endpoint: {sb.url}")
+    click.echo(f"Graph:        {sb.graph_url} (any bearer token)")
     click.echo(f"mailbox:      {sb.user} (any password)")
     if data_dir:
         click.echo(f"state:        {data_dir}")
@@ -182,6 +183,9 @@ def serve(
     finally:
         sb.stop()
 
+
+#: the sandbox's fault kinds (controls.network.FAULT_KINDS; not imported: --help stays light)
+FAULT_KINDS = ("http500", "server_busy", "throttle", "unavailable", "slow", "drop", "error")
 
 _mailbox = click.option("--mailbox", default=None, help="Mailbox address (default: the owner).")
 
@@ -344,34 +348,55 @@ def inspect(ctx: click.Context, mailbox: str | None) -> None:
 
 @sandbox.command()
 @click.option("--reset", is_flag=True, help="Zero the counters after printing.")
+@click.option(
+    "--face",
+    type=click.Choice(["ews", "graph", "batched"]),
+    default=None,
+    help="One protocol face, or the requests inside Graph $batch requests.",
+)
 @click.pass_context
-def requests(ctx: click.Context, reset: bool) -> None:
-    """Requests the client made, per EWS operation."""
-    _run(ctx, "request_counts")
+def requests(ctx: click.Context, reset: bool, face: str | None) -> None:
+    """Requests the client made, per EWS operation and Graph route."""
+    _run(ctx, "request_counts", face=face)
     if reset:
         _call(ctx, "reset_request_counts")
 
 
 @sandbox.command()
-@click.argument(
-    "kind", type=click.Choice(["http500", "server_busy", "slow", "drop", "error", "clear"])
-)
+@click.argument("kind", type=click.Choice([*FAULT_KINDS, "clear"]))
 @click.option("--count", default=1, show_default=True)
-@click.option("--operation", default=None, help="Only this EWS operation, e.g. SyncFolderItems.")
+@click.option(
+    "--operation",
+    default=None,
+    help="Only this operation: an EWS one (SyncFolderItems) or a Graph route "
+    "('GET /mailFolders/{id}/messages/delta').",
+)
+@click.option(
+    "--face", type=click.Choice(["ews", "graph"]), default=None, help="Only this protocol face."
+)
 @click.option("--back-off-ms", default=100, show_default=True)
 @click.option("--seconds", default=1.0, show_default=True, help="Delay for 'slow'.")
 @click.option(
-    "--code", default=None, help="Response code for 'error', e.g. ErrorInvalidSyncStateData."
+    "--retry-after", default=1, show_default=True, help="Seconds, for throttle and unavailable."
 )
+@click.option(
+    "--code",
+    default=None,
+    help="Code for 'error': EWS ErrorInvalidSyncStateData, Graph syncStateNotFound, ...",
+)
+@click.option("--status", type=int, default=None, help="HTTP status of a Graph 'error' (400).")
 @click.pass_context
 def fault(
     ctx: click.Context,
     kind: str,
     count: int,
     operation: str,
+    face: str | None,
     back_off_ms: int,
     seconds: float,
+    retry_after: int,
     code: str,
+    status: int | None,
 ) -> None:
     """Fail the next COUNT requests (KIND 'clear' removes pending faults)."""
     if kind == "clear":
@@ -383,9 +408,12 @@ def fault(
         kind=kind,
         count=count,
         operation=operation,
+        face=face,
         back_off_ms=back_off_ms,
         seconds=seconds,
+        retry_after=retry_after,
         code=code,
+        status=status,
     )
 
 

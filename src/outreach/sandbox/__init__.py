@@ -1,4 +1,4 @@
-"""A local Exchange Web Services server that exchangelib talks to over real HTTP.
+"""A local Exchange server that exchangelib (EWS) and a Graph client talk to over real HTTP.
 
 with Sandbox() as sb:
     config = Configuration(service_endpoint=sb.url, credentials=Credentials("u", "p"),
@@ -21,6 +21,8 @@ from lxml import etree
 from . import persist
 from .controls import Controls
 from .directory import Directory, Person
+from .graph import GRAPH_PATH
+from .graph.exchanges import Exchange
 from .mailbox import Mailbox
 from .server import CONTROL_PATH, EWS_PATH, SandboxHTTPServer, serve_in_thread
 from .state import SandboxState, real_clock
@@ -60,7 +62,9 @@ class Sandbox:
     instead of accepting any. directory: a Directory or a YAML/JSON path (default: the shipped
     example); people: more colleagues to know (the user's own contacts, for a practice run).
     clock: returns an aware UTC datetime. record: keep every response body so a
-    test can validate them against the schema.
+    test can validate them against the schema (EWS in `recorded`, Graph in `graph_recorded`).
+    `graph_url` is the Graph face; `bearer_check` (token -> signed-in address, or None to
+    refuse with 401) checks its tokens; None accepts any bearer token as the default user.
     """
 
     def __init__(
@@ -93,6 +97,8 @@ class Sandbox:
         self.controls = Controls(self)
         self.recording = record
         self.recorded: list[tuple[str, Element]] = []
+        self.graph_recorded: list[Exchange] = []
+        self.bearer_check: Callable[[str], str | None] | None = None
         self.autosave = autosave
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -101,6 +107,11 @@ class Sandbox:
     def url(self) -> str:
         """The EWS endpoint, e.g. http://127.0.0.1:PORT/EWS/Exchange.asmx."""
         return f"http://{self.host}:{self.port}{EWS_PATH}"
+
+    @property
+    def graph_url(self) -> str:
+        """The Graph face, e.g. http://127.0.0.1:PORT/v1.0."""
+        return f"http://{self.host}:{self.port}{GRAPH_PATH}"
 
     @property
     def control_url(self) -> str:

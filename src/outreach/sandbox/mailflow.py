@@ -165,3 +165,27 @@ def deliver(
     item = box.add(folder, kind, fields, new_mail=True)
     stamp(box, item)
     return item
+
+
+def prepare_calendar(box: Mailbox, item: Item, invitations: str | None) -> None:
+    """What Exchange fills in on a new calendar item: UID, organizer, attendee status."""
+    if item.text("UID") is None:
+        item.set("UID", uuid.uuid4().hex.upper())
+    item.set("Organizer", mailbox_el("t:Organizer", box.address, box.name))
+    attendees = False
+    for name in ("RequiredAttendees", "OptionalAttendees", "Resources"):
+        node = item.get(name)
+        if node is None:
+            continue
+        for att in node.findall(q("t:Attendee")):
+            attendees = True
+            if att.find(q("t:ResponseType")) is None:
+                sub(att, "t:ResponseType", "Unknown")
+        item.set(name, node)
+    item.set("IsMeeting", attendees)
+    item.set("IsCancelled", False)
+    item.set("MyResponseType", "Organizer")
+    item.set("MeetingRequestWasSent", attendees and invitations not in (None, "SendToNone"))
+    if item.get("AppointmentSequenceNumber") is None:
+        item.set("AppointmentSequenceNumber", 0)
+    item.set("IsOrganizer", True)

@@ -1,4 +1,8 @@
-"""Transport: HTTP + SOAP envelope, any-credentials auth, faults, request counting, recording."""
+"""Transport: HTTP + SOAP envelope, any-credentials auth, faults, request counting, recording.
+
+Requests under /v1.0/ go to the Graph face (graph/), which does its own auth, faults,
+counting and recording.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from . import graph
 from .operations import Context, OperationError, load_all
 from .xml import (
     NSMAP,
@@ -74,9 +79,45 @@ class Handler(BaseHTTPRequestHandler):
         return passwords.get(user.lower()) == password and bool(password)
 
     def do_GET(self) -> None:
+        if self._is_graph():
+            self._graph("GET")
+            return
         self._send(200, b"outreach sandbox: POST SOAP to " + EWS_PATH.encode(), "text/plain")
 
+    def do_PATCH(self) -> None:
+        self._graph("PATCH")
+
+    def do_DELETE(self) -> None:
+        self._graph("DELETE")
+
+    def _is_graph(self) -> bool:
+        return self.path.startswith(graph.GRAPH_PATH + "/")
+
+    def _graph(self, method: str) -> None:
+        """Hand a request to the Graph face and write its answer."""
+        data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if not self._is_graph():
+            self._send(404, b"not found", "text/plain")
+            return
+        try:
+            status, headers, body = graph.serve(
+                self.server.sandbox, method, self.path, dict(self.headers.items()), data
+            )
+        except graph.Dropped:
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def do_POST(self) -> None:
+        if self._is_graph():
+            self._graph("POST")
+            return
         length = int(self.headers.get("Content-Length") or 0)
         data = self.rfile.read(length)
         if self.path.startswith(CONTROL_PATH):

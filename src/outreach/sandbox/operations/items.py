@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-
 from ..attachments import AttachmentError, ids_only
-from ..mailbox import Item, Mailbox
-from ..mailflow import mailbox_el, send, stamp
+from ..mailbox import Item
+from ..mailflow import prepare_calendar, send, stamp
 from ..render import Shape, render_item
 from ..xml import Element, el, local, q, response_message, sub, to_str
 from . import Context, OperationError, operation
@@ -29,30 +27,6 @@ def id_only(item: Item) -> Element:
     if item.get("Attachments") is not None:
         node.append(ids_only(item))
     return node
-
-
-def _prepare_calendar(box: Mailbox, item: Item, invitations: str | None) -> None:
-    """What Exchange fills in on a new calendar item: UID, organizer, attendee status."""
-    if item.text("UID") is None:
-        item.set("UID", uuid.uuid4().hex.upper())
-    item.set("Organizer", mailbox_el("t:Organizer", box.address, box.name))
-    attendees = False
-    for name in ("RequiredAttendees", "OptionalAttendees", "Resources"):
-        node = item.get(name)
-        if node is None:
-            continue
-        for att in node.findall(q("t:Attendee")):
-            attendees = True
-            if att.find(q("t:ResponseType")) is None:
-                sub(att, "t:ResponseType", "Unknown")
-        item.set(name, node)
-    item.set("IsMeeting", attendees)
-    item.set("IsCancelled", False)
-    item.set("MyResponseType", "Organizer")
-    item.set("MeetingRequestWasSent", attendees and invitations not in (None, "SendToNone"))
-    if item.get("AppointmentSequenceNumber") is None:
-        item.set("AppointmentSequenceNumber", 0)
-    item.set("IsOrganizer", True)
 
 
 @operation("CreateItem")
@@ -91,7 +65,7 @@ def create_item(ctx: Context, req: Element) -> Element:
                     item.set("IsDraft", True)
                     stamp(box, item)
                 else:
-                    _prepare_calendar(box, item, invitations)
+                    prepare_calendar(box, item, invitations)
                 items.append(id_only(item))
             msgs.append(msg)
         except AttachmentError as e:

@@ -1,7 +1,7 @@
 """SyncFolderItems with opaque sync states.
 
-A sync state names a server-side snapshot {item id: change key} of what the client has
-seen; the next sync diffs the folder against it, so paging and restarts stay exact.
+A sync state names a snapshot of what the client has seen (syncstate.py); the next sync
+diffs the folder against it, so paging and restarts stay exact.
 """
 
 from __future__ import annotations
@@ -9,20 +9,16 @@ from __future__ import annotations
 import base64
 import uuid
 
+from .. import syncstate
 from ..mailbox import Mailbox
 from ..render import Shape, render_item
 from ..xml import Element, el, q, response_message, sub
 from . import Context, OperationError, operation
 
-MAX_SNAPSHOTS = 500
-
 
 def _save(box: Mailbox, folder_id: str, seen: dict[str, str]) -> str:
     token = base64.b64encode(b"H4sIAAAAAAAEAO29B2AcSZYl" + uuid.uuid4().bytes).decode()
-    box.snapshots[token] = {"folder": folder_id, "items": seen}
-    for old in list(box.snapshots)[:-MAX_SNAPSHOTS]:
-        del box.snapshots[old]
-    return token
+    return syncstate.save(box, token, folder_id, seen)
 
 
 def _error(code: str, text: str) -> Element:
@@ -58,15 +54,7 @@ def sync_folder_items(ctx: Context, req: Element) -> Element:
     ignore = {i.get("Id") for i in (req.find(q("m:Ignore")) or [])}
     limit = int(req.findtext(q("m:MaxChangesReturned")) or 512)
     current = {i.id: i for i in box.in_folder(folder)}
-    changes: list[tuple[str, str]] = []
-    for item in sorted(current.values(), key=lambda i: i.modified):
-        if item.id in ignore:
-            continue
-        if item.id not in seen:
-            changes.append(("Create", item.id))
-        elif seen[item.id] != item.change_key:
-            changes.append(("Update", item.id))
-    changes += [("Delete", iid) for iid in seen if iid not in current]
+    changes = syncstate.changes(current, seen, ignore)
     page, rest = changes[:limit], changes[limit:]
     msg = response_message("m:SyncFolderItemsResponseMessage")
     out = el("m:Changes")

@@ -1,0 +1,37 @@
+"""Every Graph exchange the sandbox answers, for whoever watches (the suite's CSDL check).
+
+A test session appends a callable to WATCHERS; each request and its answer (the requests
+inside a $batch one by one, too) is handed to every watcher. A sandbox made with
+record=True also keeps them in `Sandbox.graph_recorded`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .. import Sandbox
+
+
+@dataclass
+class Exchange:
+    method: str
+    path: str
+    query: dict[str, str]
+    request: Any
+    status: int
+    response: Any
+    batched: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+WATCHERS: list[Callable[[Exchange], None]] = []
+
+
+def note(sandbox: Sandbox, exchange: Exchange) -> None:
+    if sandbox.recording:
+        sandbox.graph_recorded.append(exchange)
+    for watch in list(WATCHERS):
+        watch(exchange)

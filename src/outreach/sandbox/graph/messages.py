@@ -1,0 +1,234 @@
+"""Mail folders and messages: drafts, PATCH, DELETE, send, sendMail, move, lists, attachments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import attachments
+from ..mailbox import Item
+from ..mailflow import send, stamp
+from . import convert, ids, render
+from .routing import GraphError, Reply, Request, not_found, route
+
+
+@route("GET", "/mailFolders")
+def list_folders(req: Request) -> Reply:
+    box = req.mailbox
+    top = box.folder("msgfolderroot")
+    folders = [f for f in box.folders.values() if f.parent_id == top.id and f.tag == "t:Folder"]
+    return Reply(
+        200,
+        {
+            "@odata.context": req.context("mailFolders"),
+            "value": [convert.folder_json(box, f) for f in folders],
+        },
+    )
+
+
+@route("GET", "/mailFolders/{id}")
+def get_folder(req: Request) -> Reply:
+    folder = render.mail_folder(req, req.args[0])
+    return Reply(
+        200,
+        {
+            "@odata.context": req.context("mailFolders/$entity"),
+            **convert.folder_json(req.mailbox, folder),
+        },
+    )
+
+
+def _new_message(req: Request, data: dict[str, Any]) -> Item:
+    """A message built from a Graph body, not yet in a folder (nothing stored on an error)."""
+    now = req.state.clock()
+    draft = Item("", "", "Message", "", {}, now, now)
+    convert.apply_message(draft, data, now)
+    return draft
+
+
+def _created(req: Request, item: Item) -> Reply:
+    box = req.mailbox
+    doc = convert.message(req, box, item)
+    return Reply(201, {"@odata.context": req.context("messages/$entity"), **doc})
+
+
+@route("POST", "/messages")
+def create_message(req: Request) -> Reply:
+    return _create_in(req, "drafts")
+
+
+@route("POST", "/mailFolders/{id}/messages")
+def create_in_folder(req: Request) -> Reply:
+    return _create_in(req, render.mail_folder(req, req.args[0]).id)
+
+
+def _create_in(req: Request, folder: str) -> Reply:
+    box = req.mailbox
+    draft = _new_message(req, req.json_body())
+    item = box.add(folder, "Message", draft.fields)
+    item.set("IsDraft", True)
+    stamp(box, item)
+    return _created(req, item)
+
+
+@route("GET", "/messages/{id}")
+def get_message(req: Request) -> Reply:
+    box = req.mailbox
+    item = render.message_item(req, req.args[0])
+    return Reply(
+        200, {"@odata.context": req.context("messages/$entity"), **render.message(req, box, item)}
+    )
+
+
+@route("PATCH", "/messages/{id}")
+def update_message(req: Request) -> Reply:
+    box = req.mailbox
+    item = render.message_item(req, req.args[0])
+    data = req.json_body()
+    trial = Item(
+        item.id,
+        item.change_key,
+        item.kind,
+        item.folder_id,
+        {k: list(v) for k, v in item.fields.items()},
+        item.created,
+        item.modified,
+    )
+    convert.apply_message(trial, data, req.state.clock())
+    item.fields = trial.fields
+    box.touch(item)
+    return Reply(
+        200, {"@odata.context": req.context("messages/$entity"), **convert.message(req, box, item)}
+    )
+
+
+@route("DELETE", "/messages/{id}")
+def delete_message(req: Request) -> Reply:
+    """Graph's DELETE moves the message to Deleted Items (gone if it is already there)."""
+    box = req.mailbox
+    item = render.message_item(req, req.args[0])
+    if item.folder_id == box.folder("deleteditems").id:
+        box.delete(item)
+    else:
+        box.move(item, "deleteditems")
+    return Reply(204)
+
+
+@route("POST", "/messages/{id}/send")
+def send_draft(req: Request) -> Reply:
+    """Send a draft: 202, the Sent Items copy gets a new id (Exchange Online's behaviour)."""
+    box = req.mailbox
+    item = render.message_item(req, req.args[0])
+    if item.text("IsDraft") != "true":
+        raise GraphError(400, "ErrorInvalidOperation", "Only a draft can be sent.")
+    if not (
+        item.addresses("ToRecipients")
+        + item.addresses("CcRecipients")
+        + item.addresses("BccRecipients")
+    ):
+        raise GraphError(
+            400,
+            "ErrorInvalidRecipients",
+            "At least one recipient isn't valid., A message can't be sent because "
+            "it contains no recipients.",
+        )
+    send(req.state, box, item)
+    return Reply(202)
+
+
+@route("POST", "/sendMail")
+def send_mail(req: Request) -> Reply:
+    data = req.json_body()
+    message = next((v for k, v in data.items() if k.lower() == "message"), None)
+    if not isinstance(message, dict):
+        raise GraphError(400, "ErrorInvalidRequest", "sendMail needs a message.")
+    save = next((v for k, v in data.items() if k.lower() == "savetosentitems"), True)
+    draft = _new_message(req, message)
+    if (
+        not draft.addresses("ToRecipients")
+        + draft.addresses("CcRecipients")
+        + draft.addresses("BccRecipients")
+    ):
+        raise GraphError(400, "ErrorInvalidRecipients", "The message has no recipients.")
+    send(req.state, req.mailbox, draft, save_copy=save is not False)
+    return Reply(202)
+
+
+@route("POST", "/messages/{id}/move")
+def move_message(req: Request) -> Reply:
+    box = req.mailbox
+    item = render.message_item(req, req.args[0])
+    data = req.json_body()
+    dest = next((v for k, v in data.items() if k.lower() == "destinationid"), None)
+    if not isinstance(dest, str):
+        raise GraphError(400, "ErrorInvalidRequest", "move needs a destinationId.")
+    folder = render.mail_folder(req, dest)
+    moved = box.move(item, folder.id)
+    return _created(req, moved)
+
+
+@route("GET", "/messages")
+def list_messages(req: Request) -> Reply:
+    box = req.mailbox
+    mail = {f.id for f in box.folders.values() if f.tag == "t:Folder"}
+    items = [i for i in box.items.values() if i.folder_id in mail and i.kind in render.MAIL_KINDS]
+    return Reply(
+        200,
+        render.page(req, items, render.message, "messages", default_order="receivedDateTime desc"),
+    )
+
+
+@route("GET", "/mailFolders/{id}/messages")
+def list_folder_messages(req: Request) -> Reply:
+    box = req.mailbox
+    folder = render.mail_folder(req, req.args[0])
+    items = list(box.in_folder(folder))
+    return Reply(
+        200,
+        render.page(req, items, render.message, "messages", default_order="receivedDateTime desc"),
+    )
+
+
+# -- attachments -------------------------------------------------------------------------
+@route("GET", "/messages/{id}/attachments")
+def list_attachments(req: Request) -> Reply:
+    item = render.message_item(req, req.args[0])
+    return Reply(
+        200,
+        {
+            "@odata.context": req.context(f"messages('{req.args[0]}')/attachments"),
+            "value": [convert.attachment(n) for n in attachments.of(item)],
+        },
+    )
+
+
+@route("GET", "/messages/{id}/attachments/{aid}")
+def get_attachment(req: Request) -> Reply:
+    item = render.message_item(req, req.args[0])
+    wanted = ids.to_ews(req.args[1])
+    for node in attachments.of(item):
+        if attachments.attachment_id(node) == wanted:
+            return Reply(
+                200,
+                {
+                    "@odata.context": req.context(f"messages('{req.args[0]}')/attachments/$entity"),
+                    **convert.attachment(node),
+                },
+            )
+    raise not_found()
+
+
+@route("POST", "/messages/{id}/attachments")
+def add_attachment(req: Request) -> Reply:
+    box = req.mailbox
+    item = render.message_item(req, req.args[0])
+    before = {attachments.attachment_id(n) for n in attachments.of(item)}
+    convert.file_attachments(item, [req.json_body()], req.state.clock())
+    box.touch(item)
+    node = next(n for n in attachments.of(item) if attachments.attachment_id(n) not in before)
+    return Reply(
+        201,
+        {
+            "@odata.context": req.context(f"messages('{req.args[0]}')/attachments/$entity"),
+            **convert.attachment(node),
+        },
+    )

@@ -1,0 +1,112 @@
+"""Rendering an item for one request: the JSON, then $select and $expand applied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..mailbox import Folder, Item, Mailbox
+from . import convert, extprops, ids, query
+from .routing import GraphError, Request, not_found
+
+MAIL_KINDS = {"Message", "MeetingRequest", "MeetingResponse", "MeetingCancellation"}
+
+
+def mail_folder(req: Request, key: str) -> Folder:
+    """A mail folder by Graph id or well-known name (inbox, drafts, sentitems, ...)."""
+    box = req.mailbox
+    folder = None
+    if key.lower() in {f.distinguished for f in box.folders.values()}:
+        folder = box.folder(key.lower())
+    else:
+        folder = box.folders.get(ids.to_ews(key))
+    if folder is None or folder.tag != "t:Folder" or folder.distinguished == "root":
+        raise GraphError(
+            404, "ErrorItemNotFound", "The specified folder could not be found in the store."
+        )
+    return folder
+
+
+def message_item(req: Request, graph_id: str) -> Item:
+    item = req.mailbox.items.get(ids.to_ews(graph_id))
+    if item is None or item.kind not in MAIL_KINDS:
+        raise not_found()
+    return item
+
+
+def event_item(req: Request, graph_id: str) -> Item:
+    item = req.mailbox.items.get(ids.to_ews(graph_id))
+    if item is None or item.kind != "CalendarItem":
+        raise not_found()
+    return item
+
+
+def filter_view(doc: dict[str, Any], item: Item) -> dict[str, Any]:
+    """What $filter sees: the JSON plus all extended properties and headers."""
+    return {**doc, "singleValueExtendedProperties": extprops.of_item(item)}
+
+
+def shaped(req: Request, box: Mailbox, item: Item, doc: dict[str, Any]) -> dict[str, Any]:
+    """Apply $select and $expand=singleValueExtendedProperties(...) to a rendered item."""
+    fields = query.fields_of(req.query)
+    out = query.select(doc, fields)
+    asked = fields and any(f.lower() == "internetmessageheaders" for f in fields)
+    if asked and item.kind in MAIL_KINDS:
+        out["internetMessageHeaders"] = convert.headers_of(box, item)
+    wanted = query.expand_extended(req.query)
+    if wanted is not False:
+        props = extprops.of_item(item)
+        if wanted is not None:
+            props = [p for p in props if wanted(p, {})]
+        if props:  # Graph leaves the navigation out when nothing matched
+            out["singleValueExtendedProperties"] = props
+    return out
+
+
+def message(req: Request, box: Mailbox, item: Item) -> dict[str, Any]:
+    return shaped(req, box, item, convert.message(req, box, item))
+
+
+def event(req: Request, box: Mailbox, item: Item) -> dict[str, Any]:
+    return shaped(req, box, item, convert.event(req, box, item))
+
+
+def page(
+    req: Request,
+    items: list[Item],
+    render: Any,
+    context: str,
+    *,
+    default_order: str | None,
+    default_top: int = 10,
+) -> dict[str, Any]:
+    """A collection answer: filtered, ordered, one $top page, @odata.nextLink with $skip."""
+    box = req.mailbox
+    predicate = query.compile_filter(req.query.get("$filter"))
+    docs: list[tuple[dict[str, Any], Item]] = []
+    for item in items:
+        full = (convert.message if item.kind in MAIL_KINDS else convert.event)(req, box, item)
+        if predicate is None or predicate(filter_view(full, item), {}):
+            docs.append((full, item))
+    by_id = {id(d): i for d, i in docs}
+    ordered = query.order([d for d, _ in docs], req.query.get("$orderby") or default_order)
+    size = query.top(req.query, default_top)
+    skip = int(req.query.get("$skip") or 0)
+    chunk = ordered[skip : skip + size]
+    out: dict[str, Any] = {
+        "@odata.context": req.context(context),
+        "value": [shaped(req, box, by_id[id(d)], d) for d in chunk],
+    }
+    if skip + size < len(ordered):
+        rest = {k: v for k, v in req.query.items() if k != "$skip"}
+        out["@odata.nextLink"] = req.link(_rel(req), **rest, **{"$skip": str(skip + size)})
+    return out
+
+
+def _rel(req: Request) -> str:
+    """The request path below its user prefix (e.g. /mailFolders/inbox/messages)."""
+    path = req.path
+    low = path.lower()
+    if low.startswith("/me"):
+        return path[3:]
+    parts = path.split("/", 3)
+    return "/" + parts[3] if len(parts) > 3 else ""
