@@ -2,6 +2,9 @@
 
 Meeting mail is what the EWS face does with SendToAllAndSaveCopy: the item records that
 the request was sent, and a new time raises its sequence number (an update to attendees).
+A meeting saved with ``isDraft: true`` is Exchange Online's draft meeting: nothing goes
+to the attendees until a PATCH sets ``isDraft`` false (or Outlook's Send), and deleting
+it sends no cancellation.
 """
 
 from __future__ import annotations
@@ -49,7 +52,10 @@ def _create(req: Request) -> Reply:
         raise GraphError(400, "ErrorInvalidRequest", "An event needs a start and an end.")
     convert.apply_event(trial, data)
     item = box.add("calendar", "CalendarItem", trial.fields)
-    prepare_calendar(box, item, "SendToAllAndSaveCopy" if _has_attendees(item) else "SendToNone")
+    draft = bool(data.get("isDraft")) and _has_attendees(item)
+    invite = _has_attendees(item) and not draft
+    prepare_calendar(box, item, "SendToAllAndSaveCopy" if invite else "SendToNone")
+    item.set("IsDraft", draft)
     return Reply(
         201, {"@odata.context": req.context("events/$entity"), **convert.event(req, box, item)}
     )
@@ -77,9 +83,12 @@ def update_event(req: Request) -> Reply:
         item.created,
         item.modified,
     )
-    moved = convert.apply_event(trial, req.json_body())
+    data = req.json_body()
+    moved = convert.apply_event(trial, data)
     item.fields = trial.fields
-    if _has_attendees(item):
+    if "isDraft" in data:
+        item.set("IsDraft", bool(data["isDraft"]) and _has_attendees(item))
+    if _has_attendees(item) and item.text("IsDraft") != "true":
         if moved:
             seq = int(item.text("AppointmentSequenceNumber", "0") or 0)
             item.set("AppointmentSequenceNumber", seq + 1)
@@ -95,7 +104,7 @@ def delete_event(req: Request) -> Reply:
     """The organizer deletes: attendees get a cancellation; the item goes to Deleted Items."""
     box = req.mailbox
     item = render.event_item(req, req.args[0])
-    if _has_attendees(item):
+    if _has_attendees(item) and item.text("IsDraft") != "true":
         item.set("IsCancelled", True)
     box.move(item, "deleteditems")
     return Reply(204)
