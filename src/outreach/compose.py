@@ -440,15 +440,17 @@ def context_from_state(
     now: datetime,
     slots: Sequence[Slot] = (),
     chosen: Collection[str] = (),
+    interview_id: str | None = None,
 ) -> dict[str, Any]:
     """Given the store's state, return the context of email ``kind`` (or "prep") to ``contact``.
 
-    Picks the contact's latest interview, their referrer, the request a follow-up
-    continues, earlier interviews in the same area (prep) and, for a report-back
+    Picks the interview the email is about (``interview_id``: an invite's, a
+    thank-you's), else the contact's latest one not cancelled; their referrer, the
+    request a follow-up continues, earlier interviews in the same area (prep) and, for a report-back
     (``contact`` being the referrer), the latest interview of someone they referred.
     """
-    interviews = state.interviews_of(contact.id)
-    interview = interviews[-1] if interviews else None
+    interviews = [i for i in state.interviews_of(contact.id) if i.status != "cancelled"]
+    interview = state.interviews.get(interview_id or "") or (interviews[-1] if interviews else None)
     referrer = state.contacts.get(contact.referred_by) if contact.referred_by else None
     referred = None
     if kind == "report-back":

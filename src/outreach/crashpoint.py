@@ -16,6 +16,7 @@ POINTS = (
     "prepared",  # slots and subjects recorded; nothing created yet
     "created",  # every mailbox call of this perform made, none recorded
     "sent-one",  # one email sent or invite created, the next not yet
+    "moved",  # an invite that could not be moved was withdrawn; its successor not yet made
     "recorded",  # outcomes recorded; the sync has not yet seen our own writes
 )
 

@@ -207,6 +207,9 @@ class Interview(Record):
     location: str = ""
     status: str = "scheduled"  # proposed | scheduled | held | cancelled
     invite_id: str | None = None  # the outbox message of the calendar invite
+    superseded_by: str | None = None  # cancelled because this later agreed time replaced it
+    conflict: str = ""  # what is in the way of this time: its invite waits for the user
+    forced: bool = False  # booked although something was in the way (schedule --force)
     impressions: str = ""
     answers: dict[str, str] = field(default_factory=dict)  # question category -> notes
     fit: dict[str, Fit] = field(default_factory=dict)  # interests|skills|values|working_style
@@ -263,6 +266,7 @@ class Message(Record):
     sent_at: datetime | None = None
     error: str | None = None
     release: bool = False  # in the mailbox, but to be taken back out (a hold no longer needed)
+    moves: str | None = None  # an invite: the earlier invite whose calendar item it moves
 
     _datetimes = ("planned_at", "drafted_at", "sent_at")
     _enums = {"kind": Kind, "state": MessageState}  # noqa: RUF012

@@ -35,7 +35,7 @@ from outreach.crashpoint import crash_point
 from outreach.engine import Cancel, StatusChange, commit
 from outreach.engine.actions import describe
 from outreach.errors import MailboxError
-from outreach.mailbox.base import Created, Mailbox
+from outreach.mailbox.base import Created, Mailbox, Meeting
 from outreach.model import Event, Kind, Message, MessageState, State, Status
 from outreach.observations import DraftDeleted, DraftSent
 from outreach.prepare import Prepared, Preparer
@@ -204,10 +204,11 @@ class Outbox:
                 send = item.message.kind == Kind.INVITE and (
                     self.settings.policy.send_invites or item.message.send
                 )
+                moving = snapshot.messages.get(item.message.moves or "")
                 results.append(
                     self._attempt(
                         item.message.id,
-                        lambda m, send=send: self.mailbox.create_meeting(m, send=send),
+                        lambda m, send=send, moving=moving: self._meet(m, send, moving),
                         item.meeting,
                     )
                 )
@@ -253,6 +254,29 @@ class Outbox:
                 report.released.append(message_id)
             report.events += state.events
 
+    def _meet(self, meeting: Meeting, send: bool, moving: Message | None) -> Created:
+        """Put an interview on the calendar, moving the earlier invite's item when there is one.
+
+        The update goes to the attendees only if the earlier invite went to them. An
+        item that cannot be moved (gone, refused) is withdrawn, then invited afresh,
+        so the contact never holds two invites.
+        """
+        if moving is None or not moving.item_id or moving.state not in MOVABLE:
+            return self.mailbox.create_meeting(meeting, send=send)
+        was_sent = moving.state == MessageState.SENT
+        try:
+            return self.mailbox.update_meeting(moving.item_id, meeting, send=was_sent)
+        except MailboxError as problem:
+            if problem.transient:
+                raise
+        try:
+            self.mailbox.cancel_meeting(moving.item_id, send=was_sent)
+        except MailboxError as problem:
+            if problem.transient:
+                raise
+        crash_point("moved")
+        return self.mailbox.create_meeting(meeting, send=send)
+
     def _attempt(
         self, message_id: str, call: Callable[[Any], Created], arg: Any
     ) -> tuple[str, Created | str]:
@@ -277,6 +301,10 @@ class Outbox:
 
 
 # -- recording outcomes -----------------------------------------------------------------
+
+
+#: States of an earlier invite whose calendar item a new time moves.
+MOVABLE = frozenset({MessageState.DRAFTED, MessageState.SENT})
 
 
 def due_for_release(message: Message) -> bool:
@@ -315,6 +343,17 @@ def _landed(
     message.conversation_id = created.conversation_id or message.conversation_id
     message.error = None
     note = " (found after a restart)" if recovered else ""
+    moved = state.messages.get(message.moves or "")
+    if moved is not None and moved.state in MOVABLE:
+        # the earlier invite gave its calendar item up (moved, or withdrawn then replaced)
+        state.note(
+            now,
+            "moved",
+            moved.contact_id,
+            f"{describe(moved)} moved to the new time{note}",
+            {"message_id": moved.id, "to": message.id, "item_id": moved.item_id},
+        )
+        moved.state, moved.item_id = MessageState.CANCELLED, None
     if created.sent and message.kind != Kind.INVITE:
         # exactly what happens when the user presses Send: status and event by the engine
         sent = DraftSent(

@@ -144,7 +144,13 @@ class Preparer:
             )
         else:
             context = compose.context_from_state(
-                settings, state, contact, name, now=now, slots=message.slots
+                settings,
+                state,
+                contact,
+                name,
+                now=now,
+                slots=message.slots,
+                interview_id=message.interview_id,
             )
         rendered = compose.render_email(name, context, settings.paths.templates)
         message.subject = rendered.subject

@@ -26,14 +26,14 @@ PRIYA = "priya.castellan@example.com"
 DANA = "dana.whitlock@example.com"
 LENA = "lena.marchetti@example.com"
 
-#: (approval, the point to die at in each phase: requests, invite, thank-you). Every point
-#: is hit in both kinds of work: drafts are created in one bulk request; with approval
-#: "send" each email goes out by itself, so "sent-one" falls between two sends and
-#: "created" after sends not yet recorded.
+#: (approval, the point to die at in each phase: requests, invite, the invite moved to
+#: another time, thank-you). Every point is hit in both kinds of work: drafts are
+#: created in one bulk request; with approval "send" each email goes out by itself, so
+#: "sent-one" falls between two sends and "created" after sends not yet recorded.
 CASES = [
-    ("drafts", ("created", "sent-one", "recorded")),
-    ("send", ("sent-one", "created", "prepared")),
-    ("drafts", ("planned", "recorded", "created")),
+    ("drafts", ("created", "sent-one", "sent-one", "recorded")),
+    ("send", ("sent-one", "created", "created", "prepared")),
+    ("drafts", ("planned", "recorded", "prepared", "created")),
 ]
 
 
@@ -102,7 +102,7 @@ def check_store_matches_mailbox(w: World) -> None:
     ("approval", "points"), CASES, ids=lambda v: "-".join(v) if isinstance(v, tuple) else v
 )
 def test_a_crash_anywhere_creates_nothing_twice(
-    world: World, approval: str, points: tuple[str, str, str]
+    world: World, approval: str, points: tuple[str, str, str, str]
 ) -> None:
     assert set(points) <= set(POINTS)
     w = world
@@ -148,12 +148,35 @@ def test_a_crash_anywhere_creates_nothing_twice(
     if approval == "drafts":
         assert w.status(LENA) == "rejected"
 
-    # -- phase 3: accepted, interviewed; the thank-you ---------------------------------------
+    # -- phase 3: Priya would rather take the third time; the same invite moves -------------
+    first_invite = w.message(PRIYA, Kind.INVITE)
+    third = request.slots[2].start.astimezone(ZONE)
+    w.advance(hours=1)
+    w.controls.reply(
+        w.addressed_to("sentitems", PRIYA)[0]["id"],
+        sender=PRIYA,
+        body=f"{third:%A} at {third:%-I:%M %p} works better for me.",
+    )
+
+    def moved() -> bool:
+        latest = w.message(PRIYA, Kind.INVITE)
+        return latest.moves == first_invite.id and bool(latest.item_id)
+
+    crash_then_recover(w, points[2], "Priya's invite moved", moved)
+    assert counts(w, PRIYA) == (0, 1, 1)
+    [meeting] = [i for i in w.folder("calendar") if PRIYA in [a[0] for a in i["attendees"]]]
+    assert meeting["id"] == first_invite.item_id and meeting["sequence"] == "1"
+
+    # -- phase 4: accepted, interviewed; the thank-you ---------------------------------------
     invite = w.message(PRIYA, Kind.INVITE)
     w.controls.respond_to_meeting(invite.item_id, attendee=PRIYA, response="accept")
     interview = w.state().interviews_of(w.contact(PRIYA).id)[-1]
+    assert interview.start == third and interview.id == invite.interview_id
     w.travel(interview.start + timedelta(minutes=interview.minutes + 5))
-    crash_then_recover(w, points[2], "the thank-you", lambda: landed(w, PRIYA, Kind.THANK_YOU))
+    crash_then_recover(w, points[3], "the thank-you", lambda: landed(w, PRIYA, Kind.THANK_YOU))
+    thanks = w.message(PRIYA, Kind.THANK_YOU)
+    assert thanks.interview_id == interview.id
+    assert w.state().interviews[interview.id].status == "held"
 
     # -- exactly what should be there ------------------------------------------------------
     if approval == "drafts":

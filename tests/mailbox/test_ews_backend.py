@@ -6,6 +6,7 @@ import base64
 import logging
 import socket
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -245,3 +246,47 @@ def test_connection_failures_are_transient_refusals_are_not(
         backend.lookup("Priya")
     assert down.value.transient is True
     assert str(down.value).startswith("Cannot reach the mailbox server 127.0.0.1")
+
+
+def test_update_meeting_moves_the_same_item_and_sends_only_if_asked(
+    sandbox: Sandbox, backend: EwsMailbox
+) -> None:
+    start = datetime(2026, 12, 1, 10, 0, tzinfo=BERLIN)
+    first = Meeting(
+        tracking_id="inv1",
+        contact_id="c1",
+        subject="Informational interview",
+        start=start,
+        end=start + timedelta(minutes=30),
+        location="Building 5, room 512",
+        body_html="<p>Tuesday.</p>",
+        attendees=("priya.castellan@example.com",),
+    )
+    sandbox.mailbox("priya.castellan@example.com")  # a colleague: the update reaches her Inbox
+    sent = backend.create_meeting(first, send=True)
+    later = start + timedelta(days=2, hours=4)
+    moved = replace(first, tracking_id="inv2", start=later, end=later + timedelta(minutes=45),
+                    body_html="<p>Thursday.</p>")  # fmt: skip
+    sandbox.controls.reset_request_counts()
+    created = backend.update_meeting(sent.item_id, moved, send=True)
+    assert sandbox.controls.request_counts() == {"GetItem": 1, "UpdateItem": 1}
+    assert (created.item_id, created.tracking_id, created.sent) == (sent.item_id, "inv2", True)
+    [row] = sandbox.controls.inspect()["calendar"]
+    assert (row["id"], row["sequence"]) == (sent.item_id, "1")
+    item = sandbox.mailbox().items[sent.item_id]
+    assert (item.when("Start"), item.when("End")) == (later, later + timedelta(minutes=45))
+    assert set(backend.find_tracked(["inv1", "inv2"])) == {"inv2"}  # the move is findable
+    assert backend.find_tracked(["inv2"])["inv2"].sent
+    requests = [
+        i
+        for i in sandbox.controls.inspect("priya.castellan@example.com")["inbox"]
+        if i["item_class"] == "IPM.Schedule.Meeting.Request"
+    ]
+    assert len(requests) == 2 and requests[-1]["start"] == row["start"]  # the invite, the update
+
+    quiet = backend.update_meeting(sent.item_id, first, send=False)  # back, not told
+    assert not quiet.sent and sandbox.controls.inspect()["calendar"][0]["sequence"] == "1"
+    backend.cancel_meeting(sent.item_id, send=False)
+    with pytest.raises(MailboxError, match="no longer in the calendar") as gone:
+        backend.update_meeting(sent.item_id, first, send=True)
+    assert not gone.value.transient

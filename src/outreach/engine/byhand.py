@@ -7,11 +7,11 @@ are the planner's, and a refusal is a UserError that says why.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from outreach.engine.actions import EMAIL_KINDS, describe, message_id, set_status, slot_of
+from outreach.engine import agreed
+from outreach.engine.actions import EMAIL_KINDS, describe, message_id, slot_of
 from outreach.errors import UserError
 from outreach.model import (
     STOPPED,
@@ -21,7 +21,6 @@ from outreach.model import (
     MessageState,
     Mode,
     State,
-    Status,
 )
 from outreach.settings import Settings
 
@@ -125,31 +124,18 @@ def agree(
     settings: Settings,
     mode: Mode = Mode.OFFICE,
     location: str = "",
+    force: bool = False,
 ) -> Interview:
-    """Record an agreed time as the contact's interview; the planner then drafts the invite."""
-    if start.tzinfo is None:
-        raise ValueError("the agreed start must be time-zone aware")
-    contact = state.contacts[contact_id]
-    iid = hashlib.sha256(f"{contact_id}:{start.isoformat()}".encode()).hexdigest()[:12]
-    interview = state.interviews.get(iid)
-    if interview is None:
-        interview = Interview(
-            contact_id=contact_id,
-            start=start,
-            id=iid,
-            minutes=int(length.total_seconds() // 60),
-            mode=mode,
-            location=location or ("" if mode == Mode.PHONE else settings.scheduling.location),
-            status="proposed",
-        )
-        state.interviews[iid] = interview
-        state.note(
-            now,
-            "interview",
-            contact_id,
-            f"time agreed by hand: {start:%Y-%m-%d %H:%M} ({mode.value})",
-            {"interview_id": iid},
-        )
-    if contact.status != Status.SCHEDULED:
-        set_status(state, contact_id, Status.SCHEDULING, now, "a time was agreed")
-    return interview
+    """Record a time agreed by hand as the contact's interview (superseding one not yet held);
+    the planner then drafts the invite, or moves the earlier one's."""
+    return agreed.agree(
+        state,
+        contact_id,
+        start,
+        int(length.total_seconds() // 60),
+        now,
+        mode=mode,
+        location=location or ("" if mode == Mode.PHONE else settings.scheduling.location),
+        why=f"agreed by hand ({mode.value})",
+        force=force,
+    )

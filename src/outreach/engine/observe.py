@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
+from outreach.engine import agreed
 from outreach.engine.actions import (
     StatusChange,
     commit,
@@ -23,7 +24,6 @@ from outreach.model import (
     Kind,
     Message,
     MessageState,
-    Mode,
     Slot,
     State,
     Status,
@@ -284,28 +284,17 @@ def proposed_slots(state: State, cid: str) -> list[Slot]:
 
 
 def _agree(state: State, contact: Contact, slot: Slot, settings: Settings, at: datetime) -> None:
-    """Record the agreed time as a proposed interview; plan then drafts the invite."""
-    iid = hashlib.sha256(f"{contact.id}:{slot.start.isoformat()}".encode()).hexdigest()[:12]
-    if iid not in state.interviews:
-        minutes = int((slot.end - slot.start).total_seconds() // 60)
-        state.interviews[iid] = Interview(
-            contact_id=contact.id,
-            start=slot.start,
-            id=iid,
-            minutes=minutes or settings.scheduling.interview_minutes,
-            mode=Mode.OFFICE,
-            location=settings.scheduling.location,
-            status="proposed",
-        )
-        _event(
-            state,
-            at,
-            "interview",
-            contact.id,
-            f"time agreed: {stamp(slot.start)}",
-            interview_id=iid,
-        )
-    set_status(state, contact.id, Status.SCHEDULING, at, f"reply {stamp(at)} picks a proposed time")
+    """Record the agreed time as a proposed interview; plan then drafts (or moves) the invite."""
+    minutes = int((slot.end - slot.start).total_seconds() // 60)
+    agreed.agree(
+        state,
+        contact.id,
+        slot.start,
+        minutes or settings.scheduling.interview_minutes,
+        at,
+        location=settings.scheduling.location,
+        why=f"reply {stamp(at)} picks a proposed time",
+    )
 
 
 def _auto_reply(state: State, cid: str, obs: AutoReply, settings: Settings) -> None:
@@ -375,6 +364,12 @@ def _meeting_response(state: State, cid: str, obs: MeetingResponse) -> None:
     interview = _interview_of(state, obs)
     contact = state.contacts[cid]
     when = stamp(interview.start) if interview else "the interview"
+    if interview is not None and interview.superseded_by is not None:
+        # an answer to the invite of a time since replaced: the story, never the new interview
+        answer = type(obs).__name__.removeprefix("Meeting").lower()
+        text = f"answered ({answer}) the invite for {when}, since moved"
+        _event(state, obs.at, "stale-response", cid, text, interview_id=interview.id)
+        return
     if isinstance(obs, MeetingAccepted):
         _event(state, obs.at, "accepted", cid, f"accepted the invite for {when}")
         if interview is not None and interview.status == "proposed":

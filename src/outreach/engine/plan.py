@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from outreach.businessdays import BusinessDays
+from outreach.engine import agreed
 from outreach.engine.actions import (
     EMAIL_KINDS,
     LIVE,
@@ -224,6 +225,8 @@ class _Planner:
             interview = self.state.interviews.get(message.interview_id or "")
             if interview is None or interview.status not in ("proposed", "scheduled"):
                 return "the interview is off"
+            if interview.conflict:
+                return f"{interview.conflict} is in the way"
         return None
 
     def _resume(self) -> None:
@@ -282,10 +285,12 @@ class _Planner:
             if interview.status not in ("proposed", "scheduled") or interview.start <= self.now:
                 continue
             contact = self.state.contacts.get(interview.contact_id)
-            if contact is None:
-                continue
+            if contact is None or interview.conflict:
+                continue  # something is in the way: the user chooses first
             message = self._message(contact, Kind.INVITE, interview_id=interview.id)
             if message is not None:
+                moved = agreed.moved_invite(self.state, contact.id)
+                message.moves = moved.id if moved is not None else None
                 self._emit(message)
 
     def _held_recently(self) -> list[tuple[Interview, Contact]]:

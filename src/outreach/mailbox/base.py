@@ -117,8 +117,11 @@ class Mailbox(Protocol):
     def update_meeting(self, item_id: str, meeting: Meeting, send: bool) -> Created:
         """Move an interview's calendar item to ``meeting``'s time and place.
 
-        The same meeting keeps its identity (and its tracking); the attendees get an
-        update with a raised sequence only if ``send``. Rescheduling replaces, never adds.
+        The same meeting keeps its identity (item id, UID); its tracking becomes
+        ``meeting.tracking_id`` (the new invite's outbox id), so ``find_tracked`` tells a
+        move that landed before a crash. The attendees get an update with a raised
+        sequence only if ``send``. Raise MailboxError (not transient) if the item is
+        gone. Rescheduling replaces, never adds.
         """
         ...
 

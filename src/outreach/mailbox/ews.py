@@ -32,6 +32,7 @@ from exchangelib.items import SEND_TO_NONE
 from exchangelib.properties import SendingAs
 from exchangelib.util import create_element
 
+from outreach.errors import MailboxError
 from outreach.mailbox import tracking
 from outreach.mailbox.base import Busy, Created, Meeting, OutgoingEmail, Person, SyncResult
 from outreach.mailbox.connect import Connection, host_of, translate
@@ -222,6 +223,30 @@ class EwsMailbox:
                 tracking_id=meeting.tracking_id, item_id=item.id, sent=invite != SEND_TO_NONE
             )
 
+    def update_meeting(self, item_id: str, meeting: Meeting, send: bool) -> Created:
+        """Move an interview's calendar item to ``meeting``'s time and place: one GetItem,
+        one UpdateItem. The item keeps its id and UID; its tracking becomes the new
+        outbox id, so reconciling finds the move done. Attendees get the update (a
+        raised sequence) only if ``send``. Raise MailboxError if the item is gone.
+        """
+        with self._guard():
+            found = list(self.account.fetch(ids=[(item_id, None)], only_fields=["subject"]))
+            item = found[0] if found else None
+            if item is None or isinstance(item, Exception):
+                raise MailboxError(
+                    "The interview's calendar item is no longer in the calendar, so it "
+                    "cannot be moved."
+                )
+            fresh = self._calendar_item(meeting, self.account.calendar)
+            changed = ["subject", "start", "end", "location", "body", "reminder_is_set",
+                       "reminder_minutes_before_start", "outreach_tracking"]  # fmt: skip
+            for name in changed:
+                setattr(item, name, getattr(fresh, name))
+            invite = "SendToAllAndSaveCopy" if send and meeting.attendees else SEND_TO_NONE
+            item.save(update_fields=changed, send_meeting_invitations=invite)
+        sent = invite != SEND_TO_NONE
+        return Created(tracking_id=meeting.tracking_id, item_id=item.id, sent=sent)
+
     def create_holds(self, holds: Sequence[Meeting]) -> list[Created]:
         """Put tentative holds on the calendar, sending nothing: one CreateItem per batch.
 
@@ -314,12 +339,14 @@ class EwsMailbox:
                     deleted=deleted,
                 )
             events = self.account.calendar.filter(outreach_tracking__in=wanted).only(
-                "outreach_tracking", "subject"
+                "outreach_tracking", "subject", "meeting_request_was_sent"
             )
             for item in events:
                 if item.outreach_tracking in wanted:
                     found[item.outreach_tracking] = Created(
-                        tracking_id=item.outreach_tracking, item_id=item.id
+                        tracking_id=item.outreach_tracking,
+                        item_id=item.id,
+                        sent=bool(item.meeting_request_was_sent),
                     )
         return found
 

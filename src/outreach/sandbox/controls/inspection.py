@@ -13,7 +13,7 @@ class Inspection(Actions):
     """What a test or the CLI does to the server itself rather than through a mail client."""
 
     def inspect(self, mailbox: str | None = None) -> dict[str, list[dict[str, Any]]]:
-        """Folder name -> items (id, class, subject, from, to, received, read)."""
+        """Folder name -> items (id, class, subject, from, to, received, read, start, sequence)."""
         with self.state.lock:
             box = self.state.mailbox_for(mailbox)
             out: dict[str, list[dict[str, Any]]] = {}
@@ -29,6 +29,7 @@ class Inspection(Actions):
                         "received": i.text("DateTimeReceived"),
                         "is_read": i.text("IsRead"),
                         "start": i.text("Start"),
+                        "sequence": i.text("AppointmentSequenceNumber"),
                         "attendees": [
                             (
                                 a.findtext(f"{q('t:Mailbox')}/{q('t:EmailAddress')}"),

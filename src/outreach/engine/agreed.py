@@ -1,0 +1,130 @@
+"""An agreed time: one live interview per contact, never silently beside another booking.
+
+Both ways a time is agreed (a reply that picks a proposed slot, `outreach schedule`)
+come here. A new time for a contact whose earlier interview has not happened yet
+supersedes it: the earlier one is cancelled and points to the new one, and the
+planner moves its calendar item instead of adding a second invite. A time that
+overlaps another contact's interview is recorded with what is in the way, and its
+invite waits until the user chooses (`outreach schedule --force`, or another time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from outreach.engine.actions import flag, set_status, stamp
+from outreach.model import Interview, Kind, Message, MessageState, Mode, State, Status
+
+#: Interview statuses of a time still to come.
+PENDING = frozenset({"proposed", "scheduled"})
+
+
+def interview_id(contact_id: str, start: datetime) -> str:
+    """Return the stable id of a contact's interview at ``start``."""
+    return hashlib.sha256(f"{contact_id}:{start.isoformat()}".encode()).hexdigest()[:12]
+
+
+def end_of(interview: Interview) -> datetime:
+    return interview.start + timedelta(minutes=interview.minutes)
+
+
+def pending(state: State, contact_id: str, now: datetime) -> list[Interview]:
+    """Return the contact's agreed interviews that have not ended yet, earliest first."""
+    return [
+        i for i in state.interviews_of(contact_id) if i.status in PENDING and end_of(i) > now
+    ]
+
+
+def in_the_way(state: State, contact_id: str, start: datetime, end: datetime) -> list[str]:
+    """Return a sentence for each other contact's pending interview overlapping [start, end)."""
+    found = []
+    for other in sorted(state.contacts.values(), key=lambda c: c.id):
+        if other.id == contact_id:
+            continue
+        for interview in state.interviews_of(other.id):
+            if interview.status in PENDING and interview.start < end and start < end_of(interview):
+                found.append(f"the interview with {other.name} at {stamp(interview.start)}")
+    return found
+
+
+def moved_invite(state: State, contact_id: str) -> Message | None:
+    """Return the invite in the mailbox of an interview a later time superseded, if any.
+
+    Its calendar item is the one to move: after a move lands, the old invite gives
+    the item up, so there is at most one such invite at a time.
+    """
+    for message in reversed(state.messages_of(contact_id)):
+        if message.kind != Kind.INVITE or not message.item_id:
+            continue
+        if message.state not in (MessageState.DRAFTED, MessageState.SENT):
+            continue
+        interview = state.interviews.get(message.interview_id or "")
+        if interview is not None and interview.superseded_by is not None:
+            return message
+    return None
+
+
+def agree(
+    state: State,
+    contact_id: str,
+    start: datetime,
+    minutes: int,
+    now: datetime,
+    *,
+    mode: Mode = Mode.OFFICE,
+    location: str = "",
+    why: str,
+    force: bool = False,
+) -> Interview:
+    """Record ``start`` as the contact's interview, superseding one not yet held.
+
+    ``why`` ends the event sentences ("a reply picks a proposed time"). Unless
+    ``force``, an overlap with another contact's interview is recorded as the
+    interview's ``conflict`` and flagged; the planner then holds its invite back.
+    """
+    if start.tzinfo is None:
+        raise ValueError("the agreed start must be time-zone aware")
+    iid = interview_id(contact_id, start)
+    earlier = [i for i in pending(state, contact_id, now) if i.id != iid]
+    interview = state.interviews.get(iid)
+    if interview is None:
+        interview = Interview(
+            contact_id=contact_id, start=start, id=iid, minutes=minutes, mode=mode,
+            location=location, status="proposed",
+        )  # fmt: skip
+        state.interviews[iid] = interview
+        state.note(now, "interview", contact_id, f"time agreed: {stamp(start)} ({why})",
+                   {"interview_id": iid})  # fmt: skip
+    elif interview.status not in PENDING:
+        interview.status, interview.superseded_by = "proposed", None
+        state.note(now, "interview", contact_id, f"time agreed again: {stamp(start)} ({why})",
+                   {"interview_id": iid})  # fmt: skip
+    for old in earlier:
+        old.status, old.superseded_by = "cancelled", iid
+        state.note(now, "interview", contact_id,
+                   f"interview of {stamp(old.start)} moved to {stamp(start)}",
+                   {"interview_id": old.id, "superseded_by": iid})  # fmt: skip
+    if force:
+        interview.forced, interview.conflict = True, ""
+    elif not interview.forced:
+        blocking = in_the_way(state, contact_id, start, end_of(interview))
+        if blocking:
+            hold_back(state, interview, "; ".join(blocking), now)
+    contact = state.contacts[contact_id]
+    if contact.status != Status.SCHEDULED or earlier:
+        set_status(state, contact_id, Status.SCHEDULING, now, why)
+    return interview
+
+
+def hold_back(state: State, interview: Interview, blocking: str, now: datetime) -> None:
+    """Keep an interview's invite back because ``blocking`` is in the way; tell the user."""
+    interview.conflict = blocking
+    flag(
+        state,
+        interview.contact_id,
+        f"The agreed time {stamp(interview.start)} overlaps {blocking}: no invite was made. "
+        "Choose another time, or book it anyway (outreach schedule --at "
+        f"'{interview.start:%Y-%m-%d %H:%M}' --force).",
+        now,
+    )

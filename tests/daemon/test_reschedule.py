@@ -1,0 +1,85 @@
+"""Rescheduling end to end: `run --once` and `schedule` against the sandbox, clock in hand.
+
+A reply picks slot 2, the user then schedules another time, the contact accepts, the
+interview ends: exactly one invite (the same meeting, updated), the acceptance on the
+new interview, one thank-you naming the new date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from outreach.model import Kind, MessageState, Status
+
+from .world import ZONE, World
+
+PRIYA = "priya.castellan@example.com"
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    w = World(tmp_path)
+    yield w
+    w.close()
+
+
+def calendar_of(w: World, email: str) -> list[dict]:
+    return [i for i in w.folder("calendar") if email in [a[0] for a in i["attendees"]]]
+
+
+def test_schedule_moves_the_one_invite_and_thanks_for_the_right_date(world: World) -> None:
+    w = world
+    w.add("Priya Castellan", PRIYA, office="Building 5, room 512")
+    w.cli("run", "--once")
+    w.controls.press_send(w.message(PRIYA, Kind.REQUEST).item_id)
+    w.advance(hours=2)
+    w.cli("run", "--once")
+    request = w.message(PRIYA, Kind.REQUEST)
+    second = request.slots[1].start.astimezone(ZONE)
+    w.controls.reply(w.addressed_to("sentitems", PRIYA)[0]["id"], sender=PRIYA,
+                     body=f"{second:%A} at {second:%-I:%M %p} works for me.")  # fmt: skip
+    w.advance(minutes=5)
+    w.cli("run", "--once")
+    [meeting] = calendar_of(w, PRIYA)  # invites are sent in this config
+    first_invite = w.message(PRIYA, Kind.INVITE)
+    assert first_invite.state == MessageState.SENT and meeting["sequence"] == "0"
+
+    # the user agrees another time by phone; the same meeting moves, an update goes out
+    later = (second + timedelta(days=1)).replace(hour=15, minute=0)
+    moved = w.cli("schedule", "priya", "--at", f"{later:%Y-%m-%d %H:%M}")
+    assert "Scheduled Priya Castellan" in moved.stdout
+    [meeting_now] = calendar_of(w, PRIYA)
+    assert meeting_now["id"] == meeting["id"]
+    assert meeting_now["sequence"] == "1"
+    assert datetime.fromisoformat(meeting_now["start"].replace("Z", "+00:00")) == later
+    state = w.state()
+    invites = [
+        m for m in w.messages(PRIYA, Kind.INVITE, state) if m.state != MessageState.CANCELLED
+    ]
+    assert len(invites) == 1 and invites[0].item_id == meeting["id"]
+    interviews = state.interviews_of(w.contact(PRIYA, state).id)
+    assert [(i.status, i.start) for i in interviews] == [
+        ("cancelled", second), ("proposed", later),
+    ]  # fmt: skip
+
+    # she accepts: the new interview is scheduled
+    w.controls.respond_to_meeting(meeting["id"], attendee=PRIYA, response="accept")
+    w.advance(minutes=5)
+    w.cli("run", "--once")
+    state = w.state()
+    new = state.interviews_of(w.contact(PRIYA, state).id)[-1]
+    assert (new.start, new.status) == (later, "scheduled")
+    assert w.status(PRIYA) == Status.SCHEDULED.value
+
+    # the interview ends: one thank-you, naming its day
+    w.travel(later + timedelta(minutes=45))
+    w.cli("run", "--once")
+    w.cli("run", "--once")
+    [thanks] = w.messages(PRIYA, Kind.THANK_YOU)
+    assert thanks.interview_id == new.id
+    assert "today" in thanks.subject  # drafted the day it took place, not the day first agreed
+    assert len(calendar_of(w, PRIYA)) == 1
