@@ -112,6 +112,14 @@ def backend(connect: Callable[..., Any]) -> Any:
 
 
 @pytest.fixture
+def ews_backend(sandbox: Sandbox) -> Iterator[EwsMailbox]:
+    """The EWS backend alone, for what only EWS shows (its sign-in, its SOAP faults)."""
+    box = connect_ews(sandbox, SETTINGS, "pw-for-tests")
+    yield box
+    box.close()
+
+
+@pytest.fixture
 def email() -> Callable[..., OutgoingEmail]:
     """A factory of request emails numbered n (subject ends in "(n)")."""
     return make_email

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from outreach.errors import MailboxError
 from outreach.mailbox.base import Busy, Created, Meeting, OutgoingEmail, Person, SyncResult
 from outreach.mailbox.classify import html_text
 from outreach.mailbox.graph import shapes
@@ -121,7 +122,16 @@ class GraphMailbox:
         return f"{self.me}/events/{shapes.rest_id(item_id)}"
 
     def update_meeting(self, item_id: str, meeting: Meeting, send: bool) -> Created:
-        """Move the interview (PATCH keeps its id and tracking); attendees hear only if ``send``."""
+        """Move the interview: one GET (is it still there?), one PATCH. The event keeps its
+        id and UID; its tracking becomes the new outbox id, so reconciling finds the move
+        done. Attendees get the update only if ``send``. Raise MailboxError if it is gone."""
+        found = self.client.call(
+            Call("GET", f"{self._event(item_id)}?$select=id,isCancelled"), allow=(404,)
+        )
+        if found.status == 404 or (found.body or {}).get("isCancelled"):
+            raise MailboxError(
+                "The interview's calendar item is no longer in the calendar, so it cannot be moved."
+            )
         invite = send and bool(meeting.attendees)
         body = shapes.moved(meeting, draft=not invite)
         answer = self.client.call(Call("PATCH", self._event(item_id), body))
@@ -175,7 +185,8 @@ class GraphMailbox:
             where = shapes.tracked_filter(chunk)
             places = [f"{self.me}/mailFolders/{f}/messages" for f in MAIL_FOLDERS]
             places.append(f"{self.me}/events")
-            fields = ["id,internetMessageId,conversationId"] * len(MAIL_FOLDERS) + ["id"]
+            fields = ["id,internetMessageId,conversationId"] * len(MAIL_FOLDERS)
+            fields.append("id,attendees,isDraft")
             calls = [
                 Call("GET", f"{p}?$filter={where}&$select={s}&$expand={expand}&$top=100")
                 for p, s in zip(places, fields, strict=True)
@@ -194,7 +205,8 @@ class GraphMailbox:
             if key not in wanted:
                 continue
             if folder == "calendar":
-                found[key] = Created(tracking_id=key, item_id=item["id"])
+                invited = bool(item.get("attendees")) and not item.get("isDraft")
+                found[key] = Created(tracking_id=key, item_id=item["id"], sent=invited)
                 continue
             sent, deleted = folder == "sentitems", folder == "deleteditems"
             if key in found and (found[key].sent or deleted) and not sent:

@@ -153,12 +153,15 @@ def event(meeting: Meeting, draft: bool = False) -> dict[str, Any]:
 
 
 def moved(meeting: Meeting, draft: bool) -> dict[str, Any]:
-    """The PATCH that moves an interview to ``meeting``'s time and place."""
+    """The PATCH that moves an interview to ``meeting``'s time and place (and tracking)."""
     body: dict[str, Any] = {
         "subject": meeting.subject,
         "start": when(meeting.start),
         "end": when(meeting.end),
         "location": {"displayName": meeting.location or ""},
+        "isReminderOn": meeting.reminder_minutes > 0,
+        "reminderMinutesBeforeStart": max(meeting.reminder_minutes, 0),
+        "singleValueExtendedProperties": _tracking(meeting.tracking_id, meeting.contact_id),
     }
     if meeting.body_html:
         body["body"] = {"contentType": "html", "content": meeting.body_html}
