@@ -97,9 +97,12 @@ def message_delta(req: Request) -> Reply:
     box = req.mailbox
     folder = render.mail_folder(req, req.args[0])
     snap = _snapshot(req, folder.id)
-    select = (snap or {}).get("select") or req.query.get("$select")
-    if select:
-        req.query["$select"] = select
+    kept = {}  # the first request's options, kept in the token as Graph does
+    for option in ("select", "expand"):
+        value = (snap or {}).get(option) or req.query.get(f"${option}")
+        if value:
+            req.query[f"${option}"] = value
+        kept[option] = value
     current = {i.id: i for i in box.in_folder(folder)}
     return _answer(
         req,
@@ -109,7 +112,7 @@ def message_delta(req: Request) -> Reply:
         lambda item: render.message(req, box, item),
         f"/mailFolders/{req.args[0]}/messages/delta",
         "Collection(message)",
-        select=select,
+        **kept,
     )
 
 
