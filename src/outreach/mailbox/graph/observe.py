@@ -42,6 +42,7 @@ from outreach.mailbox.classify import RawMessage, classify, html_text
 from outreach.mailbox.graph import shapes
 from outreach.mailbox.graph.client import Call, GraphClient
 from outreach.mailbox.marks import advance, load
+from outreach.mailbox.tracking import Known, match_tracked
 from outreach.observations import (
     DraftDeleted,
     DraftEdited,
@@ -339,10 +340,14 @@ class GraphObserver:
         sent = shapes.instant(item.get("sentDateTime"), self.tz)
         if not self._news("sentitems", state, item["id"], sent) or rebuilding == "baseline":
             return
-        tracking_id = shapes.prop(item, shapes.TRACKING) or shapes.prop(
-            item, shapes.HEADER_PROPERTY
-        )
         mid = item.get("internetMessageId")
+        tracking_id = match_tracked(
+            property_id=shapes.prop(item, shapes.TRACKING),
+            internet_message_id=mid,
+            header_id=shapes.prop(item, shapes.HEADER_PROPERTY),
+            conversation_id=None,  # a reply written by hand shares it: never enough alone
+            known=self._drafts_known(state, cycle),
+        )
         cycle.sent_seen.update(x for x in (tracking_id, mid) if x)
         cycle.out.append(
             DraftSent(
@@ -356,6 +361,17 @@ class GraphObserver:
                 recipients=shapes.addresses(item.get("toRecipients")),
             )
         )
+
+    def _drafts_known(self, state: Mapping[str, str], cycle: _Cycle) -> dict[str, Known]:
+        """Our drafts as matching knows them: those in Drafts and those that just left."""
+        known = {
+            e[0]: Known(e[0], e[1], e[2])
+            for e in load(state, f"{P}index:drafts").values()
+            if e and e[0]
+        }
+        for tracking_id, (_, mid) in cycle.vanished.items():
+            known.setdefault(tracking_id, Known(tracking_id, mid))
+        return known
 
     def _on_inbox(self, item, state, cycle, rebuilding) -> None:
         if "@removed" in item:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..mailbox import Folder, Item, Mailbox
@@ -52,6 +53,8 @@ def shaped(req: Request, box: Mailbox, item: Item, doc: dict[str, Any]) -> dict[
     asked = fields and any(f.lower() == "internetmessageheaders" for f in fields)
     if asked and item.kind in MAIL_KINDS:
         out["internetMessageHeaders"] = convert.headers_of(box, item)
+    if item.kind in MAIL_KINDS and _expands_event(req.query.get("$expand") or ""):
+        _add_event(req, box, item, out)
     wanted = query.expand_extended(req.query)
     if wanted is not False:
         props = extprops.of_item(item)
@@ -60,6 +63,28 @@ def shaped(req: Request, box: Mailbox, item: Item, doc: dict[str, Any]) -> dict[
         if props:  # Graph leaves the navigation out when nothing matched
             out["singleValueExtendedProperties"] = props
     return out
+
+
+_EVENT = re.compile(r"(?:^|,)\s*(?:microsoft\.graph\.eventMessage/)?event(\(([^)]*)\))?", re.I)
+
+
+def _expands_event(text: str) -> bool:
+    return bool(_EVENT.search(text))
+
+
+def _add_event(req: Request, box: Mailbox, item: Item, out: dict[str, Any]) -> None:
+    """$expand=microsoft.graph.eventMessage/event: the calendar item a meeting message is
+    about (only its id when the expansion selects just that)."""
+    node = item.get("AssociatedCalendarItemId")
+    event = box.items.get(node.get("Id") or "") if node is not None else None
+    if event is None:
+        return
+    m = _EVENT.search(req.query.get("$expand") or "")
+    inner = (m.group(2) or "") if m else ""
+    if re.fullmatch(r"\s*\$select\s*=\s*id\s*", inner, re.I):
+        out["event"] = {"id": ids.to_graph(event.id)}
+    else:
+        out["event"] = convert.event(req, box, event)
 
 
 def message(req: Request, box: Mailbox, item: Item) -> dict[str, Any]:
