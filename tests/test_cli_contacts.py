@@ -47,11 +47,12 @@ def test_add_list_show_edit(config_file: Path, store: Store) -> None:
                 "--area", "data engineering", "--tags", "warm, team")
     add(config_file, "Sam Sample", "sam@example.com", "--referred-by", "robin",
         "--source", "referral")
-    listed = json.loads(ok(config_file, "contacts", "list", "--json"))
+    listed = json.loads(ok(config_file, "contacts", "list", "--json"))["contacts"]
     assert [c["name"] for c in listed] == ["Robin Roe", "Sam Sample"]
     assert listed[1]["referred_by"] == robin
     assert [c["name"] for c in json.loads(
-        ok(config_file, "contacts", "list", "--area", "DATA", "--json"))] == ["Robin Roe"]
+        ok(config_file, "contacts", "list", "--area", "DATA", "--json"))["contacts"]] == [
+        "Robin Roe"]
     assert "Sam Sample" in ok(config_file, "contacts", "list", "--source", "referral")
     assert "No contacts match." in ok(config_file, "contacts", "list", "--status", "done")
     table = ok(config_file, "contacts", "list")

@@ -252,6 +252,25 @@ def test_a_busy_lock_gives_a_clear_error(store: Store, now: datetime) -> None:
         holder.wait()
 
 
+def _reference(value: object) -> object:
+    """The plain, slow encoding every record must agree with."""
+    import dataclasses
+    from enum import StrEnum
+
+    if isinstance(value, datetime):
+        assert value.tzinfo is not None
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _reference(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list):
+        return [_reference(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _reference(v) for k, v in value.items()}
+    return value
+
+
 def test_fast_encoder_agrees_with_the_model(now: datetime) -> None:
     from outreach.model import Fit, Referral, Slot
     from outreach.store import _encode
@@ -264,7 +283,8 @@ def test_fast_encoder_agrees_with_the_model(now: datetime) -> None:
     message = Message(contact_id=contact.id, kind=Kind.INVITE,
                       slots=[Slot(now, now + timedelta(minutes=30))], planned_at=now)
     for record in (contact, interview, message):
-        assert _encode(record) == record.to_dict()
+        assert _encode(record) == _reference(record)
+        assert type(record).from_dict(_encode(record)) == record
     with pytest.raises(ValueError, match="time-zone aware"):
         _encode(Contact(name="A", email="a@example.com", created_at=datetime(2026, 1, 1)))
 
@@ -276,3 +296,48 @@ def test_a_new_store_keeps_the_old_history_aside(store: Store, now: datetime) ->
     add_contact(store, now, "Sam Sample")
     assert [e.text for e in store.events()] == ["Added Sam Sample."]
     assert store.events_path.with_name("store.events.jsonl.1").read_bytes() == history
+
+
+def test_a_change_rewrites_only_its_record(store: Store, now: datetime) -> None:
+    first, second = add_contact(store, now, "Robin Roe"), add_contact(store, now, "Sam Sample")
+    with store.transaction() as state:
+        state.messages["m1"] = Message(contact_id=first.id, kind=Kind.REQUEST, id="m1",
+                                       subject="Hello", planned_at=now)
+    before = json.loads(store.path.read_text())
+    with store.transaction() as state:
+        state.contacts[second.id].title = "Lead"
+    after = json.loads(store.path.read_text())
+    assert after["contacts"]["2"]["title"] == "Lead"
+    assert after["contacts"]["1"] == before["contacts"]["1"]
+    assert after["messages"] == before["messages"]
+    assert after["meta"] == before["meta"]
+    # what another process sees is the same as what this one keeps in memory
+    assert Store(store.path).read() == store.read()
+
+
+def test_looking_without_changing_writes_nothing(store: Store, now: datetime) -> None:
+    contact = add_contact(store, now)
+    before = store.path.stat().st_mtime_ns, store.path.read_bytes()
+    with store.transaction() as state:
+        assert state.contacts[contact.id].tags == []
+        state.contacts[contact.id].tags.append("x")
+        state.contacts[contact.id].tags.remove("x")
+        assert [c.name for c in state.contacts.values()] == ["Robin Roe"]
+    assert (store.path.stat().st_mtime_ns, store.path.read_bytes()) == before
+
+
+def test_a_change_inside_a_list_is_written(store: Store, now: datetime) -> None:
+    contact = add_contact(store, now)
+    for _ in range(2):  # once from the file, once from what this process wrote
+        with store.transaction() as state:
+            state.contacts[contact.id].tags.append("warm")
+    assert Store(store.path).read().contacts[contact.id].tags == ["warm", "warm"]
+
+
+def test_a_broken_record_is_named_when_read(store: Store, now: datetime) -> None:
+    contact = add_contact(store, now)
+    data = json.loads(store.path.read_text())
+    data["contacts"]["1"]["created_at"] = "yesterday"
+    store.path.write_text(json.dumps(data))
+    with pytest.raises(StoreError, match=f"broken record in 'contacts' \\(id {contact.id}\\)"):
+        store.read().contacts[contact.id]

@@ -296,6 +296,8 @@ def _cross_checks(settings: Settings, walker: _Walker, root: yaml.Node) -> None:
         if box.auth.oauth_mode == "app" and not sources:
             problem("mailbox.auth.secret", "oauth2 'app' mode needs the client secret: "
                     "set env, credential, keyring or command")
+    if box.ca_bundle is not None and not box.ca_bundle.is_file():
+        problem("mailbox.ca_bundle", f"the file {box.ca_bundle} does not exist")
     if box.backend == "ews":
         if not (box.service_endpoint or box.server or box.autodiscover):
             problem("mailbox", "the ews backend needs service_endpoint, server or "

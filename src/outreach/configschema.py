@@ -147,12 +147,20 @@ SCHEMA = Section(
                         "tenant_id": Key("str", "OAuth2 only: the Azure AD tenant id.", ""),
                         "client_id": Key("str", "OAuth2 only: the app registration's "
                                          "client id.", ""),
-                        "authority": Key("url", "OAuth2 only: the Microsoft sign-in host "
-                                         "(another one for a national cloud).",
-                                         "https://login.microsoftonline.com"),
+                        "authority": Key("url", "OAuth2 only: the sign-in authority; empty "
+                                         "means Microsoft's (https://login.microsoftonline.com/"
+                                         "TENANT); for AD FS, https://adfs.example.com/adfs.",
+                                         None, nullable=True),
+                        "resource": Key("url", "OAuth2 only: what the token is for: Exchange "
+                                        "Online, or your Exchange Server's URL (AD FS).",
+                                        "https://outlook.office365.com"),
                     },
                 ),
-                "verify_tls": Key("bool", "Check the server's TLS certificate.", True),
+                "verify_tls": Key("bool", "Check the server's TLS certificate (off: warned "
+                                  "at start-up; prefer ca_bundle).", True),
+                "ca_bundle": Key("path", "A PEM file of the certificate authorities to trust "
+                                 "instead of the system's (a private company CA).", None,
+                                 nullable=True),
                 "insecure_hosts": Key("strings", "Hosts whose certificate is not checked "
                                       "(a test server only).", []),
                 "max_wait_seconds": Key("int", "The longest wait when the server throttles.",

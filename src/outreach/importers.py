@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from outreach import progress
 from outreach.errors import UserError
 from outreach.model import Contact, Source
 
@@ -102,7 +103,7 @@ def build(rows: Iterable[Row], source: Path, existing: dict[str, str],
     seen: dict[str, int] = {}
     known = dict(existing)
     pending_referrers: list[tuple[int, Contact, str]] = []
-    for line, row in rows:
+    for line, row in progress.counted(rows, "Reading contacts"):
         if "_error" in row:
             result.skipped.append(Skipped(line, row["_error"]))
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -101,6 +102,8 @@ def _encode(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, StrEnum):
         return value.value
+    if isinstance(value, Record):
+        return value.to_dict()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, list | tuple):
@@ -110,32 +113,85 @@ def _encode(value: Any) -> Any:
     return value
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _fresh(value: Any) -> Any:
+    """Return a private copy of a JSON value (records never share lists with the store)."""
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    return value
+
+
 class Record:
-    """Mixin: JSON-friendly round trip for the dataclasses below."""
+    """Mixin: JSON-friendly round trip for the dataclasses below.
+
+    Both directions run once per record per store transaction (50,000 records at
+    10,000 contacts), so each class works out its field names and converters once
+    instead of asking ``dataclasses`` for every record.
+    """
 
     _datetimes: tuple[str, ...] = ()
     _enums: dict[str, type[StrEnum]] = {}  # noqa: RUF012 - class-level schema, never mutated
     _nested: dict[str, type] = {}  # noqa: RUF012 - field -> Record type of its list items
+    _mapped: dict[str, type] = {}  # noqa: RUF012 - field -> Record type of its dict values
 
     def to_dict(self) -> dict[str, Any]:
-        return _encode(self)
+        out: dict[str, Any] = {}
+        for name in _names(type(self)):
+            value = getattr(self, name)
+            if isinstance(value, StrEnum):
+                out[name] = value.value
+            elif isinstance(value, _PLAIN):
+                out[name] = value
+            elif isinstance(value, Record):
+                out[name] = value.to_dict()
+            else:
+                out[name] = _encode(value)
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        names, convert = _decoding(cls)
         kwargs: dict[str, Any] = {}
         for key, value in data.items():
             if key not in names:
                 continue  # a newer store's field: ignore rather than fail
-            if value is not None and key in cls._datetimes:
-                value = datetime.fromisoformat(value)
-            elif value is not None and key in cls._enums:
-                value = cls._enums[key](value)
-            elif value is not None and key in cls._nested:
-                item_type = cls._nested[key]
-                value = [item_type.from_dict(v) for v in value]  # type: ignore[attr-defined]
+            if value is not None:
+                step = convert.get(key)
+                if step is not None:
+                    value = step(value)
+                elif isinstance(value, list | dict):
+                    value = _fresh(value)
             kwargs[key] = value
         return cls(**kwargs)
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+_DECODING: dict[type, tuple[frozenset[str], dict[str, Any]]] = {}
+
+
+def _names(cls: type) -> tuple[str, ...]:
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+    return names
+
+
+def _decoding(cls: Any) -> tuple[frozenset[str], dict[str, Any]]:
+    """Return a record class's field names and the converter of each typed field."""
+    found = _DECODING.get(cls)
+    if found is None:
+        convert: dict[str, Any] = dict.fromkeys(cls._datetimes, datetime.fromisoformat)
+        convert.update(cls._enums)
+        for key, item in cls._nested.items():
+            convert[key] = lambda v, item=item: [item.from_dict(x) for x in v]
+        for key, item in cls._mapped.items():
+            convert[key] = lambda v, item=item: {k: item.from_dict(x) for k, x in v.items()}
+        found = _DECODING[cls] = (frozenset(_names(cls)), convert)
+    return found
 
 
 @dataclass
@@ -222,12 +278,7 @@ class Interview(Record):
     _datetimes = ("start", "logged_at")
     _enums = {"mode": Mode}  # noqa: RUF012
     _nested = {"referrals": Referral}  # noqa: RUF012
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        interview = super().from_dict(data)
-        interview.fit = {k: Fit.from_dict(v) for k, v in (data.get("fit") or {}).items()}
-        return interview
+    _mapped = {"fit": Fit}  # noqa: RUF012
 
 
 @dataclass
@@ -287,57 +338,101 @@ class Event(Record):
     _datetimes = ("at",)
 
 
-class Records(dict[str, _R]):
-    """Records by id that also keeps them grouped by ``contact_id``, as they change.
+_UNREAD: Any = object()  # the value of a table entry not decoded yet
+_MISSING: Any = object()
 
-    Rules ask for one contact's messages or interviews thousands of times per plan;
-    scanning every record each time made planning grow with the square of the
-    campaign. The groups are kept by the dict's own mutators (a record's
-    ``contact_id`` never changes once stored), so callers keep using a plain dict.
+
+class Table(dict[str, _R]):
+    """Records by id; those read from the store are decoded only when first looked at.
+
+    A command that changes one contact should not pay for decoding 50,000 records:
+    ``Table.lazy`` holds the stored documents and decodes each on first access, and
+    the store re-encodes only the ones that were (``unread`` says which were not).
+    Every way of reading a value goes through ``__getitem__``; the rest is a dict.
     """
 
     def __init__(self, items: Any = (), /) -> None:
         super().__init__()
-        self._groups: dict[str | None, dict[str, _R]] = {}
+        self._docs: Mapping[str, Any] = {}
+        self._decode: Callable[[str, Any], _R] | None = None
+        self.touched: set[str] = set()  # keys decoded or set: the only ones that can differ
         self.update(items)
 
-    def of(self, contact_id: str) -> list[_R]:
-        """Return the contact's records, in the order they were added."""
-        return list(self._groups.get(contact_id, {}).values())
+    @classmethod
+    def lazy(cls, docs: Mapping[str, Any], decode: Callable[[str, Any], _R]) -> Self:
+        """A table over stored ``docs`` (id -> document); ``decode(id, doc)`` makes a record.
 
-    def _drop(self, key: str) -> None:
-        old = super().get(key)
-        if old is not None:
-            group = self._groups.get(old.contact_id)
-            if group is not None:
-                group.pop(key, None)
-                if not group:
-                    del self._groups[old.contact_id]
+        Keep it pristine and hand out ``fork()``s: forking costs a dict copy.
+        """
+        table = cls()
+        table._docs, table._decode = docs, decode
+        for key, doc in docs.items():
+            table._added(key, doc)
+        dict.update(table, dict.fromkeys(docs, _UNREAD))
+        return table
+
+    def fork(self) -> Self:
+        """A table over the same stored documents, none of them decoded yet."""
+        twin = type(self)()
+        twin._docs, twin._decode = self._docs, self._decode
+        self._fork_into(twin)
+        dict.update(twin, dict.fromkeys(self, _UNREAD))
+        return twin
+
+    def _fork_into(self, twin: Self) -> None:
+        """Hook: copy what a subclass keeps beside the values."""
+
+    def _added(self, key: str, value: Any) -> None:
+        """Hook: a value (or a stored document) is now under ``key``."""
+
+    def _removed(self, key: str) -> None:
+        """Hook: ``key`` is about to go."""
+
+    def __getitem__(self, key: str) -> _R:
+        value = dict.__getitem__(self, key)
+        if value is _UNREAD:
+            assert self._decode is not None
+            value = self._decode(key, self._docs[key])
+            dict.__setitem__(self, key, value)
+            self.touched.add(key)
+        return value
 
     def __setitem__(self, key: str, value: _R) -> None:
-        self._drop(key)
-        super().__setitem__(key, value)
-        self._groups.setdefault(value.contact_id, {})[key] = value
+        if key in self:
+            self._removed(key)
+        dict.__setitem__(self, key, value)
+        self._added(key, value)
+        self.touched.add(key)
 
     def __delitem__(self, key: str) -> None:
-        self._drop(key)
-        super().__delitem__(key)
+        if key in self:
+            self._removed(key)
+        dict.__delitem__(self, key)
+        self.touched.discard(key)
 
-    _MISSING = object()
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default  # noqa: SIM401 - decodes on access
+
+    def values(self) -> list[_R]:  # type: ignore[override]
+        return [self[key] for key in self]
+
+    def items(self) -> list[tuple[str, _R]]:  # type: ignore[override]
+        return [(key, self[key]) for key in self]
 
     def pop(self, key: str, default: Any = _MISSING) -> Any:
         if key in self:
-            self._drop(key)
-            return super().pop(key)
-        if default is Records._MISSING:
+            value = self[key]
+            del self[key]
+            return value
+        if default is _MISSING:
             raise KeyError(key)
         return default
 
-    def popitem(self) -> tuple[str, Any]:
-        key, value = super().popitem()
-        super().__setitem__(key, value)
-        del self[key]
-        return key, value
+    def popitem(self) -> tuple[str, _R]:
+        if not self:
+            raise KeyError("popitem(): the table is empty")
+        key = next(reversed(self))
+        return key, self.pop(key)
 
     def setdefault(self, key: str, default: Any = None) -> Any:
         if key not in self:
@@ -351,30 +446,86 @@ class Records(dict[str, _R]):
         for key, value in more.items():
             self[key] = value
 
-    def __ior__(self, other: Any) -> Records:  # type: ignore[override,misc]
+    def __ior__(self, other: Any) -> Self:  # type: ignore[override,misc]
         self.update(other)
         return self
 
     def clear(self) -> None:
-        super().clear()
-        self._groups.clear()
+        for key in list(self):
+            del self[key]
 
-    def copy(self) -> Records[_R]:
-        return Records(self)
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Mapping) or len(self) != len(other):
+            return False
+        return all(key in other and self[key] == other[key] for key in self)
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> Records[_R]:
-        out: Records[_R] = Records()
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self.items())!r})"
+
+    def copy(self) -> Self:
+        return type(self)(self.items())
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        out = type(self)()
         memo[id(self)] = out
         for key, value in self.items():
             out[key] = copy.deepcopy(value, memo)
         return out
 
     def __reduce__(self) -> Any:
-        return (Records, (dict(self),))
+        return (type(self), (dict(self.items()),))
 
 
-#: State fields kept as ``Records`` (grouped by contact), whatever is assigned to them.
-_GROUPED = ("interviews", "messages")
+class Records(Table[_R]):
+    """A table that also keeps its records grouped by ``contact_id``, as they change.
+
+    Rules ask for one contact's messages or interviews thousands of times per plan;
+    scanning every record each time made planning grow with the square of the
+    campaign. The groups are kept by the mutators (a record's ``contact_id`` never
+    changes once stored), so callers keep using a plain dict. A fork shares its
+    groups with the original until it changes one.
+    """
+
+    def __init__(self, items: Any = (), /) -> None:
+        self._groups: dict[str | None, dict[str, None]] = {}
+        self._mine: set[str | None] = set()  # groups this table may change in place
+        self._owner: dict[str, str | None] = {}
+        super().__init__(items)
+
+    def of(self, contact_id: str) -> list[_R]:
+        """Return the contact's records, in the order they were added."""
+        return [self[key] for key in self._groups.get(contact_id, ())]
+
+    def _fork_into(self, twin: Records[_R]) -> None:  # type: ignore[override]
+        twin._groups, twin._owner = dict(self._groups), dict(self._owner)
+
+    def _group(self, owner: str | None) -> dict[str, None]:
+        group = self._groups.get(owner)
+        if group is None or owner not in self._mine:
+            group = self._groups[owner] = dict(group or {})
+            self._mine.add(owner)
+        return group
+
+    def _added(self, key: str, value: Any) -> None:
+        owner = value.get("contact_id") if isinstance(value, dict) else value.contact_id
+        self._owner[key] = owner
+        self._group(owner)[key] = None
+
+    def _removed(self, key: str) -> None:
+        owner = self._owner.pop(key, None)
+        if owner in self._groups:
+            group = self._group(owner)
+            group.pop(key, None)
+            if not group:
+                del self._groups[owner]
+
+
+#: State fields kept as tables (grouped by contact or not), whatever is assigned to them.
+_TABLES: dict[str, type[Table[Any]]] = {
+    "contacts": Table, "interviews": Records, "messages": Records,
+}
 
 
 @dataclass
@@ -383,18 +534,19 @@ class State:
 
     ``events`` holds only the events added during this transaction; the full log
     is read separately (it is large and append-only, and the rules never need it).
-    ``interviews`` and ``messages`` are ``Records``: dicts that also group by contact.
+    The three tables are dicts; ``interviews`` and ``messages`` also group by contact.
     """
 
-    contacts: dict[str, Contact] = field(default_factory=dict)
+    contacts: Table[Contact] = field(default_factory=Table)
     interviews: Records[Interview] = field(default_factory=Records)
     messages: Records[Message] = field(default_factory=Records)
     sync: dict[str, Any] = field(default_factory=dict)  # backend sync states, subscription
     events: list[Event] = field(default_factory=list)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in _GROUPED and not isinstance(value, Records):
-            value = Records(value)
+        kind = _TABLES.get(name)
+        if kind is not None and not isinstance(value, kind):
+            value = kind(value)
         super().__setattr__(name, value)
 
     def record(self, event: Event) -> None:

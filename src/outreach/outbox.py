@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from outreach import engine
+from outreach import engine, progress
 from outreach.clock import Clock
 from outreach.crashpoint import crash_point
 from outreach.engine import Cancel, StatusChange, commit
@@ -41,6 +41,10 @@ from outreach.observations import DraftDeleted, DraftSent
 from outreach.prepare import Prepared, Preparer
 from outreach.settings import Settings
 from outreach.store import Store
+
+#: Drafts and holds go to the mailbox this many at a time, so their progress can be shown:
+#: a multiple of the EWS backend's batch of 50, so no request is added.
+BULK = 100
 
 
 @dataclass
@@ -292,8 +296,16 @@ class Outbox:
     def _in_bulk(
         items: list[Prepared], values: list[Any], create: Callable[[Any], list[Created]], what: str
     ) -> list[tuple[str, Created | str]]:
-        """Create many items in one call; one the server left out is that message's failure."""
-        by_id = {c.tracking_id: c for c in create(values)}
+        """Create many items in few calls; one the server left out is that message's failure.
+
+        The items go in pieces of ``BULK``, each piece counted on the progress shown.
+        """
+        by_id: dict[str, Created] = {}
+        with progress.task(f"Creating {len(items)} {what}s in your mailbox", len(items)) as done:
+            for start in range(0, len(values), BULK):
+                piece = values[start : start + BULK]
+                by_id.update((c.tracking_id, c) for c in create(piece))
+                done.advance(len(piece))
         return [
             (p.message.id, by_id.get(p.message.id, f"the server did not create the {what}"))
             for p in items

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from outreach import compose, slots
+from outreach import compose, progress, slots
 from outreach.compose import RenderedEmail
 from outreach.engine.actions import describe
 from outreach.errors import MailboxError, OutreachError
@@ -50,7 +50,8 @@ class Prepared:
 class Preparer:
     """Renders messages for one mailbox and its settings; asks the mailbox, creates nothing."""
 
-    def __init__(self, settings: Settings, mailbox: Mailbox) -> None:
+    def __init__(self, settings: Settings, mailbox: Mailbox | None) -> None:
+        """``mailbox`` None: offline (a rehearsal), so no MailTips and no busy times."""
         self.settings = settings
         self.mailbox = mailbox
 
@@ -71,7 +72,7 @@ class Preparer:
         busy = self._busy(state, [m for m in pending if _needs_slots(m)], now)
         taken: list[slots.Interval] = []
         days_away = self.settings.policy.out_of_office_default_days
-        for message in pending:
+        for message in progress.counted(pending, "Writing the emails"):
             contact = state.contacts.get(message.contact_id)
             if contact is None or not contact.reachable:
                 failures.append((message.id, "the contact may not be written to"))
@@ -210,7 +211,7 @@ class Preparer:
         emails = sorted(
             {state.contacts[m.contact_id].email for m in requests if m.contact_id in state.contacts}
         )
-        if not emails:
+        if not emails or self.mailbox is None:
             return {}
         try:
             tips = self.mailbox.mail_tips(emails)
@@ -223,7 +224,7 @@ class Preparer:
 
     def _busy(self, state: State, needing: list[Message], now: datetime) -> Busy:
         """One free/busy request for the user and the internal contacts that need slots."""
-        if not needing:
+        if not needing or self.mailbox is None:
             return {}
         emails = {self.settings.user.email}
         for message in needing:

@@ -1,4 +1,4 @@
-"""Render the research file as Markdown, a self-contained HTML page, or CSV.
+"""Render the research file as Markdown, a self-contained HTML page, CSV, or data for JSON.
 
 Pure: each renderer takes a ``ResearchFile`` and returns text. The HTML page
 carries its CSS inline and draws its charts as inline SVG (no scripts, no
@@ -12,13 +12,18 @@ differed, fit, funnel.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from html import escape
+from typing import Any
 
 from outreach.research import Category, FitArea, Funnel, ResearchFile, describe
 
-FORMATS = ("md", "html", "csv")
+FORMATS = ("md", "html", "csv", "json")
+#: The version of the json format's shape (schemas/report.json).
+JSON_VERSION = 1
 
 
 
@@ -36,13 +41,17 @@ def _interview_rows(research: ResearchFile) -> list[list[str]]:
     ]
 
 def render(research: ResearchFile, fmt: str) -> str:
-    """Return the research file in ``fmt`` (md, html or csv). Raise ValueError if unknown."""
+    """Return the research file in ``fmt`` (md, html, csv or json). Raise ValueError if unknown."""
     if fmt == "md":
         return markdown(research)
     if fmt == "html":
         return html(research)
     if fmt == "csv":
         return csv_text(research)
+    if fmt == "json":
+        import json
+
+        return json.dumps(data(research), indent=2, ensure_ascii=False) + "\n"
     raise ValueError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
 
 
@@ -346,3 +355,46 @@ def html(research: ResearchFile) -> str:
             out.append(f"<li>{escape(area.title)}: mean {area.mean}{verdict}</li>")
     out.append("</ul></body></html>")
     return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def _plain(value: Any) -> Any:
+    """Datetimes as ISO 8601, durations as seconds, tuples as lists, all the way down."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def data(research: ResearchFile) -> dict[str, Any]:
+    """Return the research file as plain data (``report --format json``; schemas/report.json)."""
+    funnel = research.funnel
+    return {
+        "version": JSON_VERSION,
+        "generated_at": research.generated_at.isoformat(),
+        "area": research.area,
+        "areas": list(research.areas),
+        "interviews": _plain([dataclasses.asdict(r) for r in research.rows]),
+        "categories": _plain([dataclasses.asdict(c) for c in research.categories]),
+        "fit": [
+            {**_plain(dataclasses.asdict(a)), "mean": a.mean, "spread": a.spread,
+             "differs": a.differs}
+            for a in research.fit
+        ],
+        "funnel": {
+            "contacted": funnel.contacted,
+            "replied": funnel.replied,
+            "interviewed": funnel.interviewed,
+            "referrals": funnel.referrals,
+            "reply_rate": funnel.reply_rate,
+            "median_seconds_to_reply": _plain(funnel.median_time_to_reply),
+            "mean_seconds_to_reply": _plain(funnel.mean_time_to_reply),
+        },
+    }

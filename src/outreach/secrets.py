@@ -25,11 +25,15 @@ MASK = "********"
 
 _known: set[str] = set()
 _lock = threading.Lock()
-#: values that are secret whatever they are: auth headers and token fields
+#: values that are secret whatever they are: auth headers, token fields, and NTLM messages
+#: (pyspnego logs each handshake step at DEBUG; an NTLMv2 response can be cracked offline)
 _PATTERNS = re.compile(
-    r"(?P<key>authorization['\"]?\s*[:=]\s*['\"]?(?:basic|bearer|ntlm|negotiate)\s+)[^'\"\s,}]+"
-    r"|(?P<field>(?:access_token|refresh_token|id_token|client_secret|password)['\"]?\s*[:=]\s*['\"]?)"
-    r"[^'\"\s,}&]+",
+    r"(?P<key>(?:authorization|www-authenticate)['\"]?\s*[:=]\s*['\"]?"
+    r"(?:basic|bearer|ntlm|negotiate)\s+)[^'\"\s,}]+"
+    r"|(?P<field>(?:access_token|refresh_token|id_token|client_secret|password|device_code)"
+    r"['\"]?\s*[:=]\s*['\"]?)[^'\"\s,}&]+"
+    r"|(?P<step>step (?:input|output): )\S+"
+    r"|(?P<ntlm>)TlRMTVNT[A-Za-z0-9+/=]*",
     re.IGNORECASE,
 )
 
@@ -53,7 +57,11 @@ def redact(text: str) -> str:
     for value in known:
         if value in text:
             text = text.replace(value, MASK)
-    return _PATTERNS.sub(lambda m: (m.group("key") or m.group("field")) + MASK, text)
+    return _PATTERNS.sub(_mask, text)
+
+
+def _mask(match: re.Match[str]) -> str:
+    return (match.group("key") or match.group("field") or match.group("step") or "") + MASK
 
 
 class RedactingFilter(logging.Filter):

@@ -9,9 +9,10 @@ outbox's writes around the mailbox calls.
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 
-from outreach import engine
+from outreach import engine, progress
 from outreach.clock import Clock
 from outreach.crashpoint import crash_point
 from outreach.errors import MailboxError
@@ -87,12 +88,17 @@ class Service:
         snapshot = self.store.read()
         sync_state = dict(snapshot.sync.get(SYNC_KEY, {}))
         observations = []
-        for _ in range(MAX_PAGES):
-            page = self.mailbox.sync(sync_state)
-            observations += page.observations
-            sync_state = page.state
-            if not page.more:
-                break
+        with ExitStack() as shown:
+            reading = None
+            for _ in range(MAX_PAGES):
+                page = self.mailbox.sync(sync_state)
+                observations += page.observations
+                sync_state = page.state
+                if not page.more:
+                    break
+                if reading is None:  # a first sync, or much news: say so past one page
+                    reading = shown.enter_context(progress.task("Reading the mailbox (pages)"))
+                reading.advance()
         report.observed += len(observations)
         now = self.clock.now().astimezone(self.settings.zone)
         changed = sync_state != snapshot.sync.get(SYNC_KEY, {})

@@ -52,7 +52,10 @@ class Auth:
     oauth_mode: str = "delegated"  # delegated (device code) | app (client credentials)
     tenant_id: str = ""
     client_id: str = ""
-    authority: str = "https://login.microsoftonline.com"  # the sign-in host (national clouds)
+    #: the OAuth2 authority; None means Microsoft's, https://login.microsoftonline.com/TENANT
+    authority: str | None = None
+    #: what the token is for: Exchange Online, or an Exchange Server URL (AD FS)
+    resource: str = "https://outlook.office365.com"
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class MailboxSettings:
     autodiscover: bool = False
     auth: Auth = field(default_factory=Auth)
     verify_tls: bool = True
+    ca_bundle: Path | None = None  # a PEM file of the CAs to trust instead of the system's
     insecure_hosts: tuple[str, ...] = ()  # hosts for which TLS verification is off
     max_wait_seconds: int = 300  # ceiling for waiting out throttling
     sandbox_data: Path | None = None  # sandbox state directory

@@ -41,8 +41,6 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +48,7 @@ from filelock import FileLock, Timeout
 from tinydb import Storage
 
 from outreach.errors import StoreError
-from outreach.model import Contact, Event, Interview, Message, State
-from outreach.model import _encode as model_encode
+from outreach.model import Contact, Event, Interview, Message, Records, State, Table, _fresh
 
 log = logging.getLogger(__name__)
 
@@ -126,15 +123,18 @@ class AtomicJSONStorage(Storage):
         Raise StoreError with a sentence (full disk, read-only, no permission) if the
         new version cannot be written; the old file is then left as it was.
         """
+        self.write_payload(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+
+    def write_payload(self, payload: bytes) -> None:
+        """Replace the file with ``payload``, the JSON text of the whole store, as ``write``."""
         try:
-            self._write(data)
+            self._write(payload)
         except OSError as failure:
             raise write_failed(self.path, failure) from None
 
-    def _write(self, data: dict[str, Any]) -> None:
+    def _write(self, payload: bytes) -> None:
         folder = self.path.parent
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
         try:
             self.on_step("temp-created")
@@ -206,39 +206,60 @@ def _shape_problem(data: Any) -> str:
     return ""
 
 
-def _table(docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {str(n): doc for n, doc in enumerate(docs, start=1)}
-
-
-_PLAIN = (str, int, float, bool, type(None))
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
 def _encode(record: Any) -> dict[str, Any]:
-    """Return ``record.to_dict()``, several times faster for the common flat fields.
+    """Return the stored form of a record (the model's own encoder, fast at scale)."""
+    return record.to_dict()
 
-    At 10,000 contacts the generic encoder was most of a transaction's time;
-    this one handles plain values, enums and datetimes inline and hands
-    anything else to the model's own encoder (tests check the two agree).
+
+def _dumps(value: Any) -> str:
+    """One JSON value exactly as it appears inside the store file."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+KINDS: dict[str, Any] = {"contacts": Contact, "interviews": Interview, "messages": Message}
+
+
+@dataclasses.dataclass
+class _Loaded:
+    """One version of the file as this process last read or wrote it.
+
+    ``docs`` holds each table's documents by record id; ``texts`` their JSON and
+    ``bodies`` each whole table's, as written (both filled as needed), so a
+    transaction that changes one contact encodes that contact and copies the rest
+    as it was. ``identity`` tells whether the file on disk is still this version
+    (every write replaces the file).
     """
-    names = _FIELDS.get(type(record))
-    if names is None:
-        names = _FIELDS[type(record)] = tuple(f.name for f in dataclasses.fields(record))
-    out: dict[str, Any] = {}
-    for name in names:
-        value = getattr(record, name)
-        if isinstance(value, _PLAIN) and not isinstance(value, StrEnum):
-            out[name] = value
-        elif isinstance(value, StrEnum):
-            out[name] = value.value
-        elif isinstance(value, datetime):
-            if value.tzinfo is None:
-                raise ValueError(f"naive datetime {value!r}: every timestamp must be time-zone "
-                                 "aware")
-            out[name] = value.isoformat()
-        else:
-            out[name] = model_encode(value)
-    return out
+
+    identity: tuple[int, ...] | None
+    meta: dict[str, Any]
+    sync: dict[str, Any]  # the sync table as stored: doc id -> {"key", "value"}
+    docs: dict[str, dict[str, dict[str, Any]]]
+    texts: dict[str, dict[str, str]]
+    bodies: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    tables: dict[str, Table[Any]] = dataclasses.field(default_factory=dict)
+    stored: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)  # as parsed
+
+    def text(self, table: str, key: str) -> str:
+        texts = self.texts[table]
+        found = texts.get(key)
+        if found is None:
+            found = texts[key] = _dumps(self.docs[table][key])
+        return found
+
+    def body(self, table: str) -> bytes:
+        """The table as it appears in the file: ``"name":{"1":{...},...}``."""
+        found = self.bodies.get(table)
+        stored = self.stored.get(table)
+        if found is None and stored is not None and len(stored) == len(self.docs[table]):
+            found = self.bodies[table] = f'"{table}":{_dumps(stored)}'.encode()  # in one go
+        if found is None:
+            text = self.text
+            found = self.bodies[table] = (
+                f'"{table}":{{'
+                + ",".join(f'"{n}":{text(table, key)}' for n, key in enumerate(self.docs[table], 1))
+                + "}"
+            ).encode()
+        return found
 
 
 def _who(lock: Path) -> Path:
@@ -282,19 +303,58 @@ class Store:
         self.migrations = MIGRATIONS if migrations is None else migrations
         self.version = version
         self.lock_timeout = lock_timeout
+        self._loaded: _Loaded | None = None
 
     # --- reading --------------------------------------------------------------------------
 
     def exists(self) -> bool:
         return self.path.exists()
 
-    def _load(self) -> tuple[dict[str, Any], State]:
-        """Return (raw data, state) from the file, migrated in memory to this version."""
+    def _identity(self) -> tuple[int, ...] | None:
+        """What tells one version of the file from another (each write is a new file)."""
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+    def _current(self) -> _Loaded:
+        """Return the file's current version: the one in memory while the file is unchanged."""
+        before = self._identity()
+        if self._loaded is not None and before is not None and self._loaded.identity == before:
+            return self._loaded
         raw = self.storage.read()
         if raw is None:
             raw = self._empty()
         raw = self._migrate(raw)
-        return raw, self._to_state(raw)
+        same = before is not None and self._identity() == before
+        loaded = self._index(raw, before if same else None)
+        self._loaded = loaded if loaded.identity is not None else None
+        return loaded
+
+    def _index(self, raw: dict[str, Any], identity: tuple[int, ...] | None) -> _Loaded:
+        """Key each table's documents by record id, checking each is a record at all."""
+        docs: dict[str, dict[str, dict[str, Any]]] = {}
+        for name in TABLES:
+            table = raw.get(name) or {}
+            if not isinstance(table, dict):
+                raise StoreError(f"The store {self.path} has a broken table '{name}': not "
+                                 "a JSON object.")
+            found: dict[str, dict[str, Any]] = {}
+            for doc_id, doc in table.items():
+                if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
+                    raise StoreError(f"The store {self.path} has a broken record in "
+                                     f"'{name}' (document {doc_id}): it has no id.")
+                found[doc["id"]] = doc
+            docs[name] = found
+        sync = raw.get("sync") or {}
+        return _Loaded(identity, dict(self._meta(raw)), sync, docs, {name: {} for name in TABLES},
+                       stored={name: raw.get(name) or {} for name in TABLES})
+
+    def _load(self) -> tuple[_Loaded, State]:
+        """Return (the file's version, a fresh state over it), migrated to this version."""
+        loaded = self._current()
+        return loaded, self._to_state(loaded)
 
     def read(self) -> State:
         """Return a consistent snapshot of the state; no lock is held afterwards.
@@ -306,8 +366,7 @@ class Store:
 
     def events(self, contact_id: str | None = None) -> list[Event]:
         """Return the committed history, oldest first (one contact's, if given)."""
-        raw = self.storage.read()
-        committed = self._meta(raw).get("events_bytes", 0) if raw else 0
+        committed = self._current().meta.get("events_bytes", 0)
         events = []
         # Lines are written compactly, so one contact's lines contain this exact text;
         # skipping the others unparsed makes `show` fast on a long history.
@@ -388,24 +447,64 @@ class Store:
         """
         with self.lock():
             fresh = not self.path.exists()
-            raw, state = self._load()
+            loaded, state = self._load()
             yield state
-            tables = self._to_tables(state, raw)
-            if not state.events and tables == {k: raw.get(k) for k in tables}:
+            changed, next_version = self._changes(state, loaded)
+            if not changed and not state.events:
                 return
             if fresh:
                 self._set_aside_orphaned_events()
-            meta = dict(self._meta(raw))
+            meta = next_version.meta
             meta["events_bytes"] = self._append_events(meta.get("events_bytes", 0),
                                                        state.events)
             meta["schema_version"] = self.version
-            tables["meta"] = {"1": meta}
             self._remove_stale_temps()
+            parts = [next_version.body(name) for name in TABLES]
+            parts += [f'"sync":{_dumps(next_version.sync)}'.encode(),
+                      f'"meta":{_dumps({"1": meta})}'.encode()]
+            self._loaded = None  # until the new version is safely on disk
             try:
-                self.storage.write(tables)
+                self.storage.write_payload(b"{" + b",".join(parts) + b"}")
             except StoreError:
-                self._cut_events(self._meta(raw).get("events_bytes", 0))
+                self._cut_events(loaded.meta.get("events_bytes", 0))
                 raise
+            next_version.identity = self._identity()
+            self._loaded = next_version
+
+    @staticmethod
+    def _changes(state: State, loaded: _Loaded) -> tuple[bool, _Loaded]:
+        """Compare the state with the version it was read from: (changed, the new version).
+
+        Only records decoded or set are encoded; one that did not change keeps its
+        text, and a table with no change keeps the whole of its text.
+        """
+        changed = False
+        after = _Loaded(None, dict(loaded.meta), loaded.sync, {}, {})
+        for name in TABLES:
+            table, before = getattr(state, name), loaded.docs[name]
+            touched = table.touched if isinstance(table, Table) else set(table)
+            new: dict[str, dict[str, Any]] = {}
+            for key in touched:
+                if key in table:
+                    doc = _encode(table[key])
+                    if doc != before.get(key):
+                        new[key] = doc
+            if not new and len(table) == len(before) and list(table) == list(before):
+                after.docs[name], after.texts[name] = before, loaded.texts[name]
+                for done, kept in ((loaded.bodies, after.bodies), (loaded.tables, after.tables)):
+                    if name in done:
+                        kept[name] = done[name]  # type: ignore[index]
+                continue
+            changed = True
+            after.docs[name] = {key: new.get(key) or before[key] for key in table}
+            texts = loaded.texts[name]
+            after.texts[name] = {key: _dumps(new[key]) if key in new else texts[key]
+                                 for key in table if key in new or key in texts}
+        sync = {str(n): {"key": k, "value": v} for n, (k, v) in enumerate(state.sync.items(), 1)}
+        if sync != loaded.sync:
+            changed = True
+            after.sync = json.loads(_dumps(sync))  # as stored (no lists shared with the state)
+        return changed, after
 
     def drop_events(self, contact_id: str) -> int:
         """Rewrite the history without one contact's events (for `forget`); return how many.
@@ -572,32 +671,31 @@ class Store:
             raw["meta"] = {"1": meta}
         return raw
 
-    def _to_state(self, raw: dict[str, Any]) -> State:
+    def _to_state(self, loaded: _Loaded) -> State:
+        """A fresh State over one version; each record is decoded when first looked at."""
         state = State()
-        kinds: dict[str, Any] = {"contacts": Contact, "interviews": Interview,
-                                 "messages": Message}
-        for name, kind in kinds.items():
-            table = raw.get(name) or {}
-            target = getattr(state, name)
-            for doc_id, doc in table.items():
-                try:
-                    item = kind.from_dict(doc)
-                except (TypeError, ValueError, KeyError, AttributeError) as bad:
-                    raise StoreError(f"The store {self.path} has a broken record in "
-                                     f"'{name}' (document {doc_id}): {bad}.") from None
-                target[item.id] = item
-        for doc in (raw.get("sync") or {}).values():
-            state.sync[doc["key"]] = doc["value"]
+        for name in TABLES:
+            template = loaded.tables.get(name)
+            if template is None:
+                kind = Table if name == "contacts" else Records
+                template = loaded.tables[name] = kind.lazy(loaded.docs[name],
+                                                           self._decoder(name))
+            setattr(state, name, template.fork())
+        for doc in loaded.sync.values():
+            state.sync[doc["key"]] = _fresh(doc["value"])
         return state
 
-    @staticmethod
-    def _to_tables(state: State, raw: dict[str, Any]) -> dict[str, Any]:
-        tables: dict[str, Any] = {
-            name: _table([_encode(item) for item in getattr(state, name).values()])
-            for name in TABLES
-        }
-        tables["sync"] = _table([{"key": k, "value": v} for k, v in state.sync.items()])
-        return tables
+    def _decoder(self, name: str) -> Callable[[str, dict[str, Any]], Any]:
+        kind = KINDS[name]
+
+        def decode(key: str, doc: dict[str, Any]) -> Any:
+            try:
+                return kind.from_dict(doc)
+            except (TypeError, ValueError, KeyError, AttributeError) as bad:
+                raise StoreError(f"The store {self.path} has a broken record in "
+                                 f"'{name}' (id {key}): {bad}.") from None
+
+        return decode
 
     def tinydb(self) -> Any:
         """Return a TinyDB over this store's file, for ad hoc queries (read it, don't write)."""

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from exchangelib import Credentials
+from signin import Pki, make_pki
 
 from outreach.mailbox import SandboxToken
 from outreach.mailbox.base import OutgoingEmail
@@ -139,3 +140,9 @@ def make_email(n: int, to: str = "priya.castellan@example.com") -> OutgoingEmail
         html=f"<p>Hello,</p><p>Could we talk for 20 minutes? ({n})</p>",
         text=f"Hello,\n\nCould we talk for 20 minutes? ({n})",
     )
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """A test certificate authority (trustme) and server certificates it signed."""
+    return make_pki(tmp_path_factory.mktemp("pki"))

@@ -106,16 +106,6 @@ def test_throttling_beyond_the_ceiling_is_one_sentence(email: Email, sandbox: Sa
         backend.create_drafts([email(1)])
 
 
-def test_tls_verification_cannot_be_switched_off_globally() -> None:
-    with pytest.raises(MailboxError, match="insecure_hosts"):
-        open_account(
-            MailboxSettings(verify_tls=False),
-            "robin.vale@example.com",
-            endpoint="https://mail.example.com/EWS/Exchange.asmx",
-            credentials=Credentials("robin.vale@example.com", "x"),
-        )
-
-
 def test_connection_failures_are_transient_refusals_are_not(
     sandbox: Sandbox, ews_backend: EwsMailbox
 ) -> None:

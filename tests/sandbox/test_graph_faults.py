@@ -7,6 +7,7 @@ import httpx
 import pytest
 from exchangelib.errors import ErrorServerBusy
 
+from outreach.sandbox import Sandbox
 from outreach.sandbox.controls import FAULT_KINDS
 
 from .conftest import graph_client
@@ -97,15 +98,22 @@ def test_counts_per_face(graph, account, sandbox) -> None:
     assert sandbox.controls.request_counts()["GET /mailFolders/{id}"] == 2
 
 
-def test_a_missing_token_is_401_and_the_bearer_hook_decides(sandbox) -> None:
+def test_a_missing_token_is_401(sandbox) -> None:
     with httpx.Client(base_url=sandbox.graph_url) as anonymous:
         r = anonymous.get("/me")
     assert r.status_code == 401 and r.json()["error"]["code"] == "InvalidAuthenticationToken"
     assert "Bearer" in r.headers["WWW-Authenticate"]
-    sandbox.bearer_check = lambda token: "robin.vale@example.com" if token == "good" else None
-    with graph_client(sandbox, "bad") as bad, graph_client(sandbox, "good") as good:
-        assert bad.get("/me").status_code == 401
-        assert good.get("/me").json()["mail"] == "robin.vale@example.com"
+
+
+def test_the_doors_token_check_signs_in_graph_too(clock) -> None:
+    issued = {"good": "robin.vale@example.com", "app": ""}
+    with Sandbox(clock=clock, auth=("bearer",), tokens=issued.get) as sb:
+        with graph_client(sb, "bad") as bad, graph_client(sb, "good") as good:
+            assert bad.get("/me").status_code == 401
+            assert good.get("/me").json()["mail"] == "robin.vale@example.com"
+        with graph_client(sb, "app") as app:
+            assert app.get("/me").status_code == 400  # an app token has no "me"
+            assert app.get("/users/robin.vale@example.com").json()["displayName"] == "Robin Vale"
 
 
 def test_the_cli_aims_a_graph_fault_and_counts_per_face(graph, sandbox) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 
 from outreach import app, campaign
+from outreach.cli import output
 from outreach.model import Kind, Mode
 
 KINDS = {"request": Kind.REQUEST, "follow-up": Kind.FOLLOW_UP, "thank-you": Kind.THANK_YOU}
@@ -27,8 +28,15 @@ def _config(ctx: click.Context) -> str | None:
     show_default=True,
     help="One line per event on stderr; json for machines.",
 )
+@click.option("--dry-run", is_flag=True,
+              help="Show every email and invite due now; write nothing anywhere.")
+@click.option("--offline", is_flag=True,
+              help="With --dry-run: ask the mailbox nothing (no free/busy, no MailTips).")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path),
+              help="With --dry-run: write one .eml file per email into this folder.")
 @click.pass_context
-def run(ctx: click.Context, once: bool, log_format: str) -> None:
+def run(ctx: click.Context, once: bool, log_format: str, dry_run: bool, offline: bool,
+        output: Path | None) -> None:
     """Watch the mailbox and keep every contact's outreach moving.
 
     Each cycle notices what you sent, edited or deleted in Outlook, replies,
@@ -37,7 +45,16 @@ def run(ctx: click.Context, once: bool, log_format: str) -> None:
     mailbox for approval. Runs until stopped (SIGTERM finishes the current step;
     SIGHUP reloads the config). Under systemd it reports readiness and pets the
     watchdog.
+
+    With --dry-run it plans and renders everything due now, prints it (or writes
+    it to --output) and stops: nothing is written to the mailbox or the store.
     """
+    if (offline or output is not None) and not dry_run:
+        option = "--offline" if offline else "--output"
+        raise click.UsageError(f"{option} only goes with --dry-run.")
+    if dry_run:
+        _rehearse(ctx, offline, output)
+        return
     from outreach.daemon import Loop
     from outreach.logs import configure
 
@@ -62,6 +79,41 @@ def run(ctx: click.Context, once: bool, log_format: str) -> None:
         runner.close()
     if failures:
         ctx.exit(1)
+
+
+def _rehearse(ctx: click.Context, offline: bool, output: Path | None) -> None:
+    """`run --dry-run`: what one cycle would create now, shown and not written."""
+    from outreach import dryrun
+
+    settings = app.load_settings(_config(ctx))
+    store = app.open_store(settings)
+    now = app.now(settings)
+    mailbox = None if offline else app.open_mailbox(settings)
+    try:
+        rehearsal = dryrun.rehearse(settings, store, mailbox, now)
+    finally:
+        if mailbox is not None:
+            mailbox.close()
+    items = rehearsal.prepared
+    if output is not None:
+        written = dryrun.write_files(items, output, settings, now)
+        click.echo(f"Wrote {len(written)} message file{'' if len(written) == 1 else 's'} "
+                   f"into {output}.")
+    else:
+        lines: list[str] = []
+        for item in items:
+            lines += [*dryrun.describe_item(item), "", "-" * 72]
+        if lines:
+            click.echo("\n".join(lines))
+    for message_id, reason in rehearsal.failures:
+        click.echo(f"Not ready: {rehearsal.name(message_id)}: {reason}")
+    for message_id, until in rehearsal.away:
+        click.echo(f"Would wait: {rehearsal.name(message_id)}: away until {until:%Y-%m-%d}")
+    emails = sum(1 for item in items if item.email is not None)
+    click.echo(f"Dry run: {emails} email{'' if emails == 1 else 's'} and "
+               f"{len(items) - emails} invite{'' if len(items) - emails == 1 else 's'} due now"
+               + (" (offline: no free/busy, no MailTips)" if offline else "")
+               + "; nothing was written to the mailbox or the store.")
 
 
 def _one_off(
@@ -211,7 +263,7 @@ def resume(ctx: click.Context, contact: str) -> None:
 @click.command()
 @click.argument("contact")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--json", "as_json", is_flag=True, help="Print what was removed as JSON.")
+@output.json_option
 @click.pass_context
 def forget(ctx: click.Context, contact: str, yes: bool, as_json: bool) -> None:
     """Remove CONTACT with their interviews, outbox entries and history.
@@ -226,7 +278,7 @@ def forget(ctx: click.Context, contact: str, yes: bool, as_json: bool) -> None:
         raise click.Abort()
     removed = campaign.forget(settings, target.id)
     if as_json:
-        click.echo(json.dumps(removed))
+        output.print_json(removed)
     else:
         click.echo(
             f"Forgot {target.name}: {removed['interviews']} interview(s), "

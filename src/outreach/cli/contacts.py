@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from outreach import app, importers
+from outreach.cli import output
 from outreach.errors import UserError
 from outreach.model import Contact, Event, MessageState, Source, State, Status
 from outreach.settings import Settings
@@ -24,15 +25,6 @@ STATUSES = [s.value for s in Status]
 def _open(ctx: click.Context) -> tuple[Settings, Store]:
     settings = app.load_settings((ctx.find_root().obj or {}).get("config_path"))
     return settings, app.open_store(settings)
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int = 32) -> str:
-    """Return a plain text table; cells longer than ``width`` are cut with '…'."""
-    cut = [[v if len(v) <= width else v[: width - 1] + "…" for v in row] for row in rows]
-    sizes = [max([len(h)] + [len(r[i]) for r in cut]) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.upper().ljust(s) for h, s in zip(headers, sizes, strict=True))]
-    lines += ["  ".join(v.ljust(s) for v, s in zip(r, sizes, strict=True)) for r in cut]
-    return "\n".join(line.rstrip() for line in lines)
 
 
 def _fields(**options: Any) -> dict[str, Any]:
@@ -149,10 +141,11 @@ def add(ctx: click.Context, referred_by: str | None, lookup: str | None, **optio
               help="Only these statuses (repeatable).")
 @click.option("--area", help="Only contacts whose area contains this text.")
 @click.option("--source", type=click.Choice(SOURCES), help="Only contacts from this source.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@output.json_option
+@output.wide_option
 @click.pass_context
 def list_(ctx: click.Context, statuses: tuple[str, ...], area: str | None,
-          source: str | None, as_json: bool) -> None:
+          source: str | None, as_json: bool, wide: bool) -> None:
     """List contacts, filtered by status, area or source."""
     _, store = _open(ctx)
     found = sorted(store.read().contacts.values(), key=lambda c: (c.name.lower(), c.id))
@@ -163,7 +156,7 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], area: str | None,
     if source:
         found = [c for c in found if c.source.value == source]
     if as_json:
-        click.echo(json.dumps([c.to_dict() for c in found], indent=2, ensure_ascii=False))
+        output.print_json({"contacts": [c.to_dict() for c in found]})
         return
     if not found:
         click.echo("No contacts" + (" match." if statuses or area or source else
@@ -171,26 +164,28 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], area: str | None,
         return
     rows = [(c.id, c.name, c.email, c.status.value + (" !" if c.attention else ""), c.area,
              c.source.value) for c in found]
-    click.echo(table(("id", "name", "email", "status", "area", "source"), rows))
+    click.echo(output.table(("id", "name", "email", "status", "area", "source"), rows,
+                            wide=wide, keep=("id", "status")))
 
 
 @contacts.command()
 @click.argument("ref")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@output.json_option
+@output.wide_option
 @click.pass_context
-def show(ctx: click.Context, ref: str, as_json: bool) -> None:
+def show(ctx: click.Context, ref: str, as_json: bool, wide: bool) -> None:
     """Show one contact (id, email or name prefix) with its story."""
     settings, store = _open(ctx)
     state = store.read()
     contact = app.resolve_contact(state, ref)
     events = store.events(contact.id)
     if as_json:
-        click.echo(json.dumps({
+        output.print_json({
             "contact": contact.to_dict(),
             "interviews": [i.to_dict() for i in state.interviews_of(contact.id)],
             "messages": [m.to_dict() for m in state.messages_of(contact.id)],
             "events": [e.to_dict() for e in events],
-        }, indent=2, ensure_ascii=False))
+        })
         return
     referrer = state.contacts.get(contact.referred_by or "")
     rows = [("id", contact.id), ("email", contact.email), ("status", contact.status.value),
@@ -204,16 +199,16 @@ def show(ctx: click.Context, ref: str, as_json: bool) -> None:
             ("do not contact", "yes" if contact.do_not_contact else ""),
             ("paused until", _when(contact.paused_until, settings)),
             ("attention", contact.attention or "")]
-    click.echo(contact.name)
-    for label, value in rows:
-        if value:
-            click.echo(f"  {label + ':':<16}{value}")
+    click.echo(output.emphasis(contact.name))
+    click.echo(output.table(("field", "value"), [(f"{k}:", v) for k, v in rows if v],
+                            wide=wide, keep=("field",), show_header=False))
     if contact.research_notes:
-        click.echo("\nResearch notes:\n  " + contact.research_notes.replace("\n", "\n  "))
+        click.echo("\n" + output.emphasis("Research notes:") + "\n  "
+                   + contact.research_notes.replace("\n", "\n  "))
     if events:
-        click.echo("\nStory:")
-        for event in events:
-            click.echo(f"  {_when(event.at, settings)}  {event.text or event.kind}")
+        click.echo("\n" + output.emphasis("Story"))
+        story = [(_when(event.at, settings), event.text or event.kind) for event in events]
+        click.echo(output.table(("when", "what"), story, wide=wide, keep=("when",)))
 
 
 def _when(moment: Any, settings: Settings) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from outreach import __version__
+from outreach.cli import output
 from outreach.errors import OutreachError
 
 #: command name -> "module:attribute", imported on first use.
@@ -83,7 +84,8 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with output.progress_shown():
+                return super().invoke(ctx)
         except OutreachError as problem:
             if (ctx.obj or {}).get("debug"):
                 raise
@@ -117,8 +119,11 @@ class LazyGroup(click.Group):
 )
 @click.option("-v", "--verbose", count=True, help="More log lines on stderr (-vv for debug).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option("--no-color", is_flag=True, help="No colour or emphasis, even on a terminal "
+              "(as does $NO_COLOR).")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, verbose: int, debug: bool) -> None:
+def cli(ctx: click.Context, config_path: str | None, verbose: int, debug: bool,
+        no_color: bool) -> None:
     """Run an informational-interview campaign on your own Exchange mailbox.
 
     outreach drafts each request into your Outlook Drafts folder, proposing
@@ -134,6 +139,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, debug: bool) 
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
     ctx.obj["debug"] = debug
+    output.choices.no_color = no_color
 
 
 def main(argv: list[str] | None = None) -> Any:

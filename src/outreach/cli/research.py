@@ -277,7 +277,7 @@ def log(
     "--format",
     "fmt",
     type=click.Choice(report.FORMATS),
-    help="md, html or csv (default: from --output's extension, else md).",
+    help="md, html, csv or json (default: from --output's extension, else md).",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here, not stdout.")
 @click.pass_context

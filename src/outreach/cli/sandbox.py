@@ -417,6 +417,21 @@ def fault(
     )
 
 
+@sandbox.command("disable-ews")
+@click.option("--reason", default=None, help="The X-EWS-Policy-Reason value to send.")
+@click.pass_context
+def disable_ews(ctx: click.Context, reason: str | None) -> None:
+    """Switch EWS off as Exchange Online does: every EWS request gets HTTP 403."""
+    _run(ctx, "disable_ews", reason=reason)
+
+
+@sandbox.command("enable-ews")
+@click.pass_context
+def enable_ews(ctx: click.Context) -> None:
+    """Switch EWS back on."""
+    _run(ctx, "enable_ews")
+
+
 @sandbox.command()
 @click.pass_context
 def save(ctx: click.Context) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from outreach import app, config
+from outreach.cli import output
 from outreach.errors import UserError
 from outreach.store import Store
 
@@ -115,29 +116,42 @@ def init(ctx: click.Context, name: str | None, email: str | None, timezone: str 
 
 @click.command()
 @click.option("--offline", is_flag=True, help="Validate the config without reaching the mailbox.")
+@output.json_option
 @click.pass_context
-def check(ctx: click.Context, offline: bool) -> None:
+def check(ctx: click.Context, offline: bool, as_json: bool) -> None:
     """Validate the config and the store and, unless --offline, reach the mailbox."""
-    settings = app.load_settings(_config_option(ctx))
-    click.echo(f"Config {settings.source} is valid.")
-    store: Store = app.open_store(settings)
-    if store.exists():
-        state = store.read()
-        click.echo(f"Store {store.path} is readable ({len(state.contacts)} contacts).")
-    else:
-        click.echo(f"Store {store.path} does not exist yet; `outreach init` creates it.")
     from outreach import preflight
 
+    settings = app.load_settings(_config_option(ctx))
+    store: Store = app.open_store(settings)
+    contacts = len(store.read().contacts) if store.exists() else None
     found = preflight.problems(settings, app.now(settings))
     if found:
         count = len(found)
         raise UserError(f"{count} problem{'s' if count > 1 else ''} beyond the config's "
                         "syntax:", found)
-    click.echo("Templates render and holidays are known.")
-    if offline:
+    mailbox_text = None
+    if not offline:
+        mailbox = app.open_mailbox(settings)
+        try:
+            mailbox_text = mailbox.check()
+        finally:
+            mailbox.close()
+    if as_json:
+        output.print_json({
+            "config": {"path": str(settings.source), "valid": True},
+            "store": {"path": str(store.path), "exists": contacts is not None,
+                      "contacts": contacts},
+            "templates": {"render": True},
+            "mailbox": {"checked": not offline, "backend": settings.mailbox.backend,
+                        "text": mailbox_text},
+        })
         return
-    mailbox = app.open_mailbox(settings)
-    try:
-        click.echo(mailbox.check())
-    finally:
-        mailbox.close()
+    click.echo(f"Config {settings.source} is valid.")
+    if contacts is not None:
+        click.echo(f"Store {store.path} is readable ({contacts} contacts).")
+    else:
+        click.echo(f"Store {store.path} does not exist yet; `outreach init` creates it.")
+    click.echo("Templates render and holidays are known.")
+    if mailbox_text:
+        click.echo(mailbox_text)

@@ -7,12 +7,19 @@ from pathlib import Path
 import click
 
 from outreach import app, compose
+from outreach.cli import output
+
+
+def _yours(name: str, override: Path | None) -> Path | None:
+    """Your copy of template file ``name``, when your folder has one."""
+    if override is not None and (override / name).is_file():
+        return override / name
+    return None
 
 
 def _origin(name: str, override: Path | None) -> str:
-    if override is not None and (override / name).is_file():
-        return f"yours ({override / name})"
-    return "packaged"
+    yours = _yours(name, override)
+    return f"yours ({yours})" if yours else "packaged"
 
 
 @click.group()
@@ -29,19 +36,33 @@ def _override(ctx: click.Context) -> Path | None:
     return settings.paths.templates
 
 
+def files_of(name: str) -> list[str]:
+    """The template files of email ``name`` (or of the prep sheet)."""
+    if name == "prep":
+        return [compose.PREP]
+    return [f"{name}.{part}.j2" for part in compose.PARTS]
+
+
 @templates.command("list")
 @click.option("--packaged", is_flag=True, help="Ignore the config; list the packaged set only.")
+@output.json_option
+@output.wide_option
 @click.pass_context
-def list_(ctx: click.Context, packaged: bool) -> None:
+def list_(ctx: click.Context, packaged: bool, as_json: bool, wide: bool) -> None:
     """List each email's files and whether yours or the packaged one is used."""
     override = None if packaged else _override(ctx)
-    for name in compose.EMAILS:
-        click.echo(name)
-        for part in compose.PARTS:
-            file = f"{name}.{part}.j2"
-            click.echo(f"  {file:<26}{_origin(file, override)}")
-    click.echo("prep (the prep sheet; never sent)")
-    click.echo(f"  {compose.PREP:<26}{_origin(compose.PREP, override)}")
+    names = [*compose.EMAILS, "prep"]
+    if as_json:
+        output.print_json({"templates": [
+            {"name": name, "sent": name != "prep", "files": [
+                {"file": file, "origin": "yours" if _yours(file, override) else "packaged",
+                 "path": str(_yours(file, override) or compose.template_path(file))}
+                for file in files_of(name)]}
+            for name in names]})
+        return
+    rows = [(name + ("" if name != "prep" else " (never sent)"), file, _origin(file, override))
+            for name in names for file in files_of(name)]
+    click.echo(output.table(("template", "file", "used"), rows, wide=wide, keep=("file",)))
 
 
 @templates.command()
@@ -51,12 +72,7 @@ def list_(ctx: click.Context, packaged: bool) -> None:
 def show(ctx: click.Context, name: str, packaged: bool) -> None:
     """Print a template's source: NAME is an email (all three files) or a file name."""
     override = None if packaged else _override(ctx)
-    if name in compose.EMAILS:
-        files = [f"{name}.{part}.j2" for part in compose.PARTS]
-    elif name == "prep":
-        files = [compose.PREP]
-    else:
-        files = [name]
+    files = files_of(name) if name in (*compose.EMAILS, "prep") else [name]
     for index, file in enumerate(files):
         path = compose.template_path(file, override)
         if len(files) > 1:

@@ -7,12 +7,15 @@ exchangelib's traps, and what this module does about them:
 - network errors are not retried at all: they surface as one sentence here and the
   daemon's own loop tries again later;
 - TLS verification is global in exchangelib (one adapter class): the adapter below
-  relaxes it only for the hosts the config names in ``insecure_hosts``.
+  relaxes it only for the hosts the config names in ``insecure_hosts``, and checks
+  against ``ca_bundle`` where it is sent, since ``$REQUESTS_CA_BUNDLE`` would
+  otherwise silently replace a CA given to the session.
 """
 
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,17 +49,61 @@ from outreach.settings import MailboxSettings
 log = logging.getLogger(__name__)
 
 AUTH_TYPES = {"basic": BASIC, "ntlm": NTLM, "oauth2": OAUTH2}
+ANY_HOST = "*"
 _insecure_hosts: set[str] = set()
+_ca_bundle: list[str] = []  # the one private CA file every request is checked against
+_warned_unverified: list[bool] = []
 
 
 class HostVerifyingAdapter(requests.adapters.HTTPAdapter):
-    """Verify TLS everywhere except on the hosts the config explicitly trusts without it."""
+    """Verify TLS everywhere (against ``ca_bundle`` if set) except on the hosts trusted without."""
 
     def send(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         host = (urlparse(request.url).hostname or "").lower()
-        if host in _insecure_hosts:
+        if host in _insecure_hosts or ANY_HOST in _insecure_hosts:
             kwargs["verify"] = False
+        elif _ca_bundle:
+            kwargs["verify"] = _ca_bundle[0]
         return super().send(request, **kwargs)
+
+
+def trust(settings: MailboxSettings) -> None:
+    """Apply the config's TLS settings to every request exchangelib and msal make.
+
+    The rules are process-wide (exchangelib has one adapter class), so the config
+    opened last decides them. ``verify_tls: false`` is allowed but warned about once.
+    """
+    BaseProtocol.HTTP_ADAPTER_CLS = HostVerifyingAdapter
+    _insecure_hosts.clear()
+    _insecure_hosts.update(h.lower() for h in settings.insecure_hosts)
+    if not settings.verify_tls:
+        _insecure_hosts.add(ANY_HOST)
+        if not _warned_unverified:
+            _warned_unverified.append(True)
+            log.warning(
+                "mailbox.verify_tls is off: no server's TLS certificate is checked, so anyone "
+                "on the network can read the password and the mail; prefer mailbox.ca_bundle."
+            )
+    if _insecure_hosts:
+        from urllib3.exceptions import InsecureRequestWarning
+
+        warnings.simplefilter("ignore", InsecureRequestWarning)  # said once above, not per request
+    _ca_bundle.clear()
+    if settings.ca_bundle:
+        if not Path(settings.ca_bundle).is_file():
+            raise MailboxError(
+                f"mailbox.ca_bundle names {settings.ca_bundle}, which is not a file."
+            )
+        _ca_bundle.append(str(settings.ca_bundle))
+
+
+def http_session() -> requests.Session:
+    """A requests session with the same TLS rules as exchangelib's (for msal)."""
+    session = requests.Session()
+    adapter = HostVerifyingAdapter()
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 @dataclass(frozen=True)
@@ -135,13 +182,7 @@ def open_account(
     Raise ``MailboxError`` with one sentence if the server cannot be used.
     """
     secrets.protect_logging()
-    BaseProtocol.HTTP_ADAPTER_CLS = HostVerifyingAdapter
-    if not settings.verify_tls:
-        raise MailboxError(
-            "mailbox.verify_tls is off: name the hosts to trust without verification in "
-            "mailbox.insecure_hosts instead."
-        )
-    _insecure_hosts.update(h.lower() for h in settings.insecure_hosts)
+    trust(settings)
     if credentials is None:
         credentials = credentials_of(settings, email, token_cache)
     endpoint = endpoint or endpoint_of(settings)
@@ -211,12 +252,23 @@ def sentence(error: BaseException, host: str, username: str, email: str) -> str:
             f"The mailbox server {host} kept asking to slow down for longer than "
             "mailbox.max_wait_seconds allows; try again later."
         )
+    if "x-ews-policy-reason" in text.lower():
+        return (
+            f"EWS is turned off for this organization on {host} (Exchange Online's "
+            "X-EWS-Policy-Reason): set mailbox.backend: graph, or ask the administrator "
+            "to allow this app to use EWS."
+        )
     if isinstance(error, ews_errors.AutoDiscoverError):
         return f"Autodiscover found no Exchange server for {email}; set mailbox.service_endpoint."
+    if "mismatch" in text and ("certificate" in text or "CERTIFICATE" in text):
+        return (
+            f"The TLS certificate of {host} was issued for another name than {host}; "
+            "use the name the certificate is for in mailbox.service_endpoint or server."
+        )
     if isinstance(error, requests.exceptions.SSLError) or "CERTIFICATE_VERIFY_FAILED" in text:
         return (
-            f"The TLS certificate of {host} could not be verified; list the host in "
-            "mailbox.insecure_hosts only if you trust this network."
+            f"The TLS certificate of {host} is not signed by a certificate authority this "
+            "machine trusts; set mailbox.ca_bundle to your organization's CA file."
         )
     if unreachable(error):
         return f"Cannot reach the mailbox server {host}: check the address and the network."

@@ -71,7 +71,7 @@ class TokenSource:
                     f"The sign-in token cache in {self.where()} is damaged; delete it and "
                     "run `outreach auth login` again."
                 ) from None
-        authority = f"{auth.authority.rstrip('/')}/{auth.tenant_id or 'organizations'}"
+        authority = authority_of(auth)
         with _reaching_microsoft():
             self.app = msal.PublicClientApplication(
                 auth.client_id, authority=authority, token_cache=self.cache
@@ -156,6 +156,13 @@ class TokenSource:
         self._remember(result)
         claims = result.get("id_token_claims") or {}
         return str(claims.get("preferred_username") or self.username)
+
+
+def authority_of(auth: Auth) -> str:
+    """The sign-in authority: the configured one, else Microsoft's for the tenant."""
+    if auth.authority:
+        return auth.authority.rstrip("/")
+    return f"https://login.microsoftonline.com/{auth.tenant_id or 'organizations'}"
 
 
 def cache_path_for(store: Path) -> Path:

@@ -1,4 +1,4 @@
-"""A local Exchange server that exchangelib (EWS) and a Graph client talk to over real HTTP.
+"""A local Exchange Web Services server that exchangelib talks to over real HTTP.
 
 with Sandbox() as sb:
     config = Configuration(service_endpoint=sb.url, credentials=Credentials("u", "p"),
@@ -8,6 +8,7 @@ with Sandbox() as sb:
 
 from __future__ import annotations
 
+import ssl
 import threading
 import urllib.error
 import urllib.request
@@ -19,6 +20,7 @@ from types import TracebackType
 from lxml import etree
 
 from . import persist
+from .auth import Door, certificate_hash
 from .controls import Controls
 from .directory import Directory, Person
 from .graph import GRAPH_PATH
@@ -58,13 +60,16 @@ class Sandbox:
     """The sandbox server: start()/stop() or use as a context manager; `.url` is the EWS endpoint.
 
     data_dir: load state from there at start and save after every change (so a scenario
-    survives a restart). passwords: check Basic credentials (HTTP 401 on a mismatch)
-    instead of accepting any. directory: a Directory or a YAML/JSON path (default: the shipped
-    example); people: more colleagues to know (the user's own contacts, for a practice run).
-    clock: returns an aware UTC datetime. record: keep every response body so a
-    test can validate them against the schema (EWS in `recorded`, Graph in `graph_recorded`).
-    `graph_url` is the Graph face; `bearer_check` (token -> signed-in address, or None to
-    refuse with 401) checks its tokens; None accepts any bearer token as the default user.
+    survives a restart). passwords: check credentials (HTTP 401 on a mismatch) instead of
+    accepting any. auth: the sign-in schemes offered (basic, ntlm, negotiate, bearer; see
+    auth.py); tokens: checks a bearer token, returning the address it is for ("" for an app
+    token) or None. tls_cert: a PEM file with the private key and certificate chain, to serve
+    HTTPS. directory: a Directory or a YAML/JSON path (default: the shipped example); people:
+    more colleagues to know (the user's own contacts, for a practice run). clock: returns an
+    aware UTC datetime. record: keep every response body so a test can validate them against
+    the schema (EWS in `recorded`, Graph exchanges in `graph_recorded`). `graph_url` is the
+    Graph face; it signs in bearer tokens through `tokens` too (None accepts any token as
+    the default user).
     """
 
     def __init__(
@@ -80,12 +85,21 @@ class Sandbox:
         autosave: bool = True,
         passwords: Mapping[str, str] | None = None,
         people: Iterable[Person] = (),
+        auth: tuple[str, ...] = ("basic",),
+        tokens: Callable[[str], str | None] | None = None,
+        tls_cert: str | Path | None = None,
     ) -> None:
         self.host, self.port = host, port
         self.data_dir = Path(data_dir) if data_dir else None
         self.clock = clock
-        #: address -> password; None accepts any credentials (the practice default)
-        self.passwords = {k.lower(): v for k, v in passwords.items()} if passwords else None
+        self.tls: ssl.SSLContext | None = None
+        binding = None
+        if tls_cert is not None:
+            self.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self.tls.load_cert_chain(str(tls_cert))
+            binding = certificate_hash(Path(tls_cert).read_text(encoding="ascii"))
+        #: who may sign in and how; no passwords accepts any credentials (the practice default)
+        self.door = Door(tuple(auth), passwords, tokens, binding)
         loaded = persist.load(self.data_dir, clock) if self.data_dir else None
         if loaded is not None:
             self.state = loaded
@@ -98,24 +112,28 @@ class Sandbox:
         self.recording = record
         self.recorded: list[tuple[str, Element]] = []
         self.graph_recorded: list[Exchange] = []
-        self.bearer_check: Callable[[str], str | None] | None = None
         self.autosave = autosave
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
+    def base_url(self) -> str:
+        """e.g. http://127.0.0.1:PORT (https:// when serving TLS)."""
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
+
+    @property
     def url(self) -> str:
         """The EWS endpoint, e.g. http://127.0.0.1:PORT/EWS/Exchange.asmx."""
-        return f"http://{self.host}:{self.port}{EWS_PATH}"
+        return self.base_url + EWS_PATH
 
     @property
     def graph_url(self) -> str:
         """The Graph face, e.g. http://127.0.0.1:PORT/v1.0."""
-        return f"http://{self.host}:{self.port}{GRAPH_PATH}"
+        return self.base_url + GRAPH_PATH
 
     @property
     def control_url(self) -> str:
-        return f"http://{self.host}:{self.port}{CONTROL_PATH}"
+        return self.base_url + CONTROL_PATH
 
     @property
     def user(self) -> str:
@@ -138,6 +156,7 @@ class Sandbox:
             self._server.server_close()
             self._server = None
             self._withdraw()
+        self.door.close()
         if self.data_dir:
             self.save()
 

@@ -189,3 +189,16 @@ def prepare_calendar(box: Mailbox, item: Item, invitations: str | None) -> None:
     if item.get("AppointmentSequenceNumber") is None:
         item.set("AppointmentSequenceNumber", 0)
     item.set("IsOrganizer", True)
+
+
+def invite_attendees(state: SandboxState, box: Mailbox, item: Item, kind: str) -> None:
+    """Send a meeting request (``NewMeetingRequest`` or ``FullUpdate``) for the calendar item:
+    marked as sent, delivered to every attendee who has a mailbox here."""
+    item.set("MeetingRequestWasSent", True)
+    fields = {k: list(v) for k, v in item.fields.items() if k not in ("ExtendedProperty",)}
+    fields["MeetingRequestType"] = [to_str(el("t:MeetingRequestType", kind))]
+    fields["ItemClass"] = [to_str(el("t:ItemClass", "IPM.Schedule.Meeting.Request"))]
+    fields["From"] = [to_str(mailbox_el("t:From", box.address, box.name))]
+    for address in item.addresses("RequiredAttendees") + item.addresses("OptionalAttendees"):
+        if address.lower() in state.mailboxes and address.lower() != box.address:
+            deliver(state, address, fields, "MeetingRequest")

@@ -1,16 +1,16 @@
-"""Transport: HTTP + SOAP envelope, any-credentials auth, faults, request counting, recording.
+"""Transport: HTTP(S) + SOAP envelope, faults, request counting, recording; sign-in is auth.py's.
 
-Requests under /v1.0/ go to the Graph face (graph/), which does its own auth, faults,
-counting and recording.
+Requests under /v1.0/ go to the Graph face (graph/), which does its own bearer sign-in
+(through the door's token check), faults, counting and recording.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import logging
 import socket
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from . import graph
+from .auth import ConnectionSignIn, refuse_ews_by_policy
 from .operations import Context, OperationError, load_all
 from .xml import (
     NSMAP,
@@ -57,26 +58,18 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _credentials(self) -> tuple[str, str]:
-        auth = self.headers.get("Authorization", "")
-        if auth.lower().startswith("basic "):
-            try:
-                user, _, password = base64.b64decode(auth[6:]).decode().partition(":")
-            except (ValueError, UnicodeDecodeError):
-                return "", ""
-            return user, password
-        return "", ""
+    def setup(self) -> None:
+        super().setup()
+        self.sign_in = ConnectionSignIn()  # NTLM signs in the connection, not the request
 
-    def _user(self) -> str:
-        return self._credentials()[0]
-
-    def _signed_in(self) -> bool:
-        """Any credentials do, unless the sandbox was given passwords to check."""
-        passwords = self.server.sandbox.passwords
-        if passwords is None:
-            return True
-        user, password = self._credentials()
-        return passwords.get(user.lower()) == password and bool(password)
+    def answer(self, status: int, headers: Any, body: bytes) -> None:
+        """Send a status with headers and a body (the sign-in door's answers)."""
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def do_GET(self) -> None:
         if self._is_graph():
@@ -107,12 +100,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)
             return
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.answer(status, headers.items(), body)
 
     def do_POST(self) -> None:
         if self._is_graph():
@@ -124,11 +112,11 @@ class Handler(BaseHTTPRequestHandler):
             self._control(data)
             return
         sandbox = self.server.sandbox
-        if not self._signed_in():
-            self.send_response(401)
-            self.send_header("WWW-Authenticate", 'Basic realm="outreach sandbox"')
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+        user = sandbox.door.sign_in(self, self.sign_in)
+        if user is None:
+            return
+        if sandbox.controls.ews_policy_reason:
+            refuse_ews_by_policy(self, sandbox.controls.ews_policy_reason)
             return
         try:
             root = etree.fromstring(data)
@@ -152,7 +140,7 @@ class Handler(BaseHTTPRequestHandler):
         if handler is None:
             self._send(500, fault("ErrorInvalidRequest", f"The sandbox does not implement {name}."))
             return
-        ctx = Context(sandbox.state, impersonated or self._user(), tz_id)
+        ctx = Context(sandbox.state, impersonated or user, tz_id)
         with sandbox.state.lock:
             response = handler(ctx, request)
             sandbox.after_change()
@@ -252,6 +240,27 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self.sandbox = sandbox
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        """Serve one connection; with TLS, shake hands first (in the connection's thread)."""
+        context: ssl.SSLContext | None = self.sandbox.tls
+        if context is None:
+            super().finish_request(request, client_address)
+            return
+        try:
+            secure = context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as refused:
+            log.debug("sandbox: TLS handshake failed (%s)", refused)
+            return
+        with self._open_lock:
+            self._open.add(secure)
+        try:
+            super().finish_request(secure, client_address)
+        finally:
+            with self._open_lock:
+                self._open.discard(secure)
+            with contextlib.suppress(OSError):
+                secure.close()
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._open_lock:

@@ -110,7 +110,7 @@ class AppTokens:
     """App-only tokens by client credentials (no user signs in)."""
 
     def __init__(self, auth: Auth, who: str, graph_url: str) -> None:
-        from outreach.mailbox.oauth import _msal, _reaching_microsoft
+        from outreach.mailbox.oauth import _msal, _reaching_microsoft, authority_of
 
         msal = _msal()
         self.who = f"the app {auth.client_id}"
@@ -122,7 +122,7 @@ class AppTokens:
             self.app = msal.ConfidentialClientApplication(
                 auth.client_id,
                 client_credential=secret,
-                authority=f"{auth.authority.rstrip('/')}/{auth.tenant_id}",
+                authority=authority_of(auth),
             )
         self._value: str | None = None
 

@@ -39,6 +39,8 @@ ACTIONS = {
     "reset_request_counts",
     "inject_fault",
     "clear_faults",
+    "disable_ews",
+    "enable_ews",
     "invalidate_sync_states",
     "expire_subscriptions",
     "save",

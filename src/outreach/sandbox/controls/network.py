@@ -1,9 +1,11 @@
-"""The network between client and server: counting requests and injecting faults.
+"""The network between client and server: counting requests, injecting faults, EWS policy.
 
 The transport calls `count` and `take_fault` on every request, naming the protocol face
 it arrived on: "ews" (an EWS operation name such as SyncFolderItems) or "graph" (the
 method and route, e.g. "GET /mailFolders/{id}/messages/delta"). The requests inside a
 Graph $batch are counted apart ("batched"): they are not HTTP requests of their own.
+While `ews_policy_reason` is set the EWS face answers HTTP 403 (Exchange Online's EWS
+switch-off); the Graph face goes on.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from typing import Any
+
+from ..auth import EWS_POLICY_REASON
 
 FACES = ("ews", "graph")
 #: kind -> the faces it can be played on
@@ -32,6 +36,15 @@ class Network:
         self._counts: dict[str, Counter[str]] = {f: Counter() for f in (*FACES, "batched")}
         self._faults: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        #: set while the organization's policy blocks EWS (the X-EWS-Policy-Reason value)
+        self.ews_policy_reason = ""
+
+    def disable_ews(self, reason: str = EWS_POLICY_REASON) -> None:
+        """Turn EWS off for the organization, as Exchange Online does: HTTP 403 from now on."""
+        self.ews_policy_reason = reason or EWS_POLICY_REASON
+
+    def enable_ews(self) -> None:
+        self.ews_policy_reason = ""
 
     def count(self, operation: str, face: str = "ews") -> None:
         with self._lock:

@@ -59,6 +59,18 @@ def etag(item: Item) -> str:
     return f'W/"{item.change_key}"'
 
 
+def outlook_item(item: Item) -> dict[str, Any]:
+    """What messages and events share (outlookItem and entity)."""
+    return {
+        "@odata.etag": etag(item),
+        "id": ids.to_graph(item.id),
+        "createdDateTime": iso(item.created),
+        "lastModifiedDateTime": iso(item.modified),
+        "changeKey": item.change_key,
+        "categories": [c.text or "" for c in (item.get("Categories") or [])],
+    }
+
+
 def recipient(mbx: Element) -> dict[str, Any]:
     address = mbx.findtext(q("t:EmailAddress")) or ""
     return {"emailAddress": {"name": mbx.findtext(q("t:Name")) or address, "address": address}}
@@ -142,12 +154,7 @@ def message(req: Request, box: Mailbox, item: Item) -> dict[str, Any]:
     conv = item.get("ConversationId")
     index = item.text("ConversationIndex")
     out: dict[str, Any] = {
-        "@odata.etag": etag(item),
-        "id": ids.to_graph(item.id),
-        "createdDateTime": iso(item.created),
-        "lastModifiedDateTime": iso(item.modified),
-        "changeKey": item.change_key,
-        "categories": [c.text or "" for c in (item.get("Categories") or [])],
+        **outlook_item(item),
         "receivedDateTime": _when(item, "DateTimeReceived", item.created),
         "sentDateTime": _when(item, "DateTimeSent", item.created),
         "hasAttachments": attachments.has_attachments(item),
@@ -235,12 +242,7 @@ def event(req: Request, box: Mailbox, item: Item) -> dict[str, Any]:
     mine = item.text("MyResponseType", "Organizer") or "Organizer"
     reply_time = item.text("AppointmentReplyTime")
     return {
-        "@odata.etag": etag(item),
-        "id": ids.to_graph(item.id),
-        "createdDateTime": iso(item.created),
-        "lastModifiedDateTime": iso(item.modified),
-        "changeKey": item.change_key,
-        "categories": [c.text or "" for c in (item.get("Categories") or [])],
+        **outlook_item(item),
         "transactionId": item.text(TRANSACTION),
         "originalStartTimeZone": "UTC",
         "originalEndTimeZone": "UTC",
@@ -389,6 +391,26 @@ def _common(item: Item, data: dict[str, Any]) -> None:
         _extended(item, data["singleValueExtendedProperties"])
 
 
+#: Graph's Boolean properties -> the stored EWS ones
+MESSAGE_FLAGS = {
+    "isRead": "IsRead",
+    "isDeliveryReceiptRequested": "IsDeliveryReceiptRequested",
+    "isReadReceiptRequested": "IsReadReceiptRequested",
+}
+EVENT_FLAGS = {
+    "isReminderOn": "ReminderIsSet",
+    "responseRequested": "IsResponseRequested",
+    "allowNewTimeProposals": "AllowNewTimeProposal",
+    "isAllDay": "IsAllDayEvent",
+}
+
+
+def _flags(item: Item, data: dict[str, Any], names: dict[str, str]) -> None:
+    for prop, name in names.items():
+        if prop in data:
+            item.set(name, bool(data[prop]))
+
+
 def apply_message(item: Item, data: dict[str, Any], now: datetime) -> None:
     """Apply a Graph message body (create or PATCH) to a stored message."""
     _common(item, data)
@@ -400,21 +422,11 @@ def apply_message(item: Item, data: dict[str, Any], now: datetime) -> None:
     ):
         if prop in data:
             item.set(name, recipients_el(f"t:{name}", _addresses(data[prop] or [], prop)))
-    for prop, name in (
-        ("isRead", "IsRead"),
-        ("isDeliveryReceiptRequested", "IsDeliveryReceiptRequested"),
-        ("isReadReceiptRequested", "IsReadReceiptRequested"),
-    ):
-        if prop in data:
-            item.set(name, bool(data[prop]))
+    _flags(item, data, MESSAGE_FLAGS)
     if "internetMessageHeaders" in data:
         _headers(item, data["internetMessageHeaders"])
     if "attachments" in data:
         file_attachments(item, data["attachments"], now)
-
-
-def new_fields() -> dict[str, list[str]]:
-    return {}
 
 
 def _attendees_el(values: Any) -> dict[str, Element]:
@@ -458,14 +470,7 @@ def apply_event(item: Item, data: dict[str, Any]) -> bool:
     if "showAs" in data:
         wanted = {v: k for k, v in SHOW_AS.items()}.get(str(data["showAs"]), "Busy")
         item.set("LegacyFreeBusyStatus", wanted)
-    for prop, name in (
-        ("isReminderOn", "ReminderIsSet"),
-        ("responseRequested", "IsResponseRequested"),
-        ("allowNewTimeProposals", "AllowNewTimeProposal"),
-        ("isAllDay", "IsAllDayEvent"),
-    ):
-        if prop in data:
-            item.set(name, bool(data[prop]))
+    _flags(item, data, EVENT_FLAGS)
     if "reminderMinutesBeforeStart" in data:
         item.set("ReminderMinutesBeforeStart", int(data["reminderMinutesBeforeStart"] or 0))
     if "sensitivity" in data:

@@ -1,16 +1,16 @@
 """Events: create (meetings with attendees, holds without), PATCH, DELETE, cancel, lists.
 
-Meeting mail is what the EWS face does with SendToAllAndSaveCopy: the item records that
-the request was sent, and a new time raises its sequence number (an update to attendees).
-A meeting saved with ``isDraft: true`` is Exchange Online's draft meeting: nothing goes
-to the attendees until a PATCH sets ``isDraft`` false (or Outlook's Send), and deleting
-it sends no cancellation.
+Meeting mail is what the EWS face does with SendToAllAndSaveCopy: the item records that the
+request was sent and attendees with a sandbox mailbox get it; a change raises the sequence
+number and goes to them as an update. A meeting saved with ``isDraft: true`` is Exchange
+Online's draft meeting: nothing goes to the attendees until a PATCH sets ``isDraft`` false
+(or Outlook's Send), and deleting it sends no cancellation.
 """
 
 from __future__ import annotations
 
 from ..mailbox import Item
-from ..mailflow import prepare_calendar
+from ..mailflow import invite_attendees, prepare_calendar
 from . import convert, render
 from .routing import GraphError, Reply, Request, route
 
@@ -39,13 +39,7 @@ def _create(req: Request) -> Reply:
     if txid:  # a retried POST answers the event the first one made
         for item in box.in_folder(box.folder("calendar")):
             if item.text(convert.TRANSACTION) == txid:
-                return Reply(
-                    201,
-                    {
-                        "@odata.context": req.context("events/$entity"),
-                        **convert.event(req, box, item),
-                    },
-                )
+                return render.entity(req, "events", convert.event(req, box, item), 201)
     now = req.state.clock()
     trial = Item("", "", "CalendarItem", "", {}, now, now)
     if "start" not in data or "end" not in data:
@@ -53,50 +47,40 @@ def _create(req: Request) -> Reply:
     convert.apply_event(trial, data)
     item = box.add("calendar", "CalendarItem", trial.fields)
     draft = bool(data.get("isDraft")) and _has_attendees(item)
-    invite = _has_attendees(item) and not draft
-    prepare_calendar(box, item, "SendToAllAndSaveCopy" if invite else "SendToNone")
+    if _has_attendees(item) and not draft:
+        prepare_calendar(box, item, "SendToAllAndSaveCopy")
+        invite_attendees(req.state, box, item, "NewMeetingRequest")
+    else:
+        prepare_calendar(box, item, "SendToNone")
     item.set("IsDraft", draft)
-    return Reply(
-        201, {"@odata.context": req.context("events/$entity"), **convert.event(req, box, item)}
-    )
+    return render.entity(req, "events", convert.event(req, box, item), 201)
 
 
 @route("GET", "/events/{id}")
 def get_event(req: Request) -> Reply:
     box = req.mailbox
     item = render.event_item(req, req.args[0])
-    return Reply(
-        200, {"@odata.context": req.context("events/$entity"), **render.event(req, box, item)}
-    )
+    return render.entity(req, "events", render.event(req, box, item))
 
 
 @route("PATCH", "/events/{id}")
 def update_event(req: Request) -> Reply:
     box = req.mailbox
     item = render.event_item(req, req.args[0])
-    trial = Item(
-        item.id,
-        item.change_key,
-        item.kind,
-        item.folder_id,
-        {k: list(v) for k, v in item.fields.items()},
-        item.created,
-        item.modified,
-    )
+    trial = render.copy_of(item)
     data = req.json_body()
     moved = convert.apply_event(trial, data)
     item.fields = trial.fields
     if "isDraft" in data:
         item.set("IsDraft", bool(data["isDraft"]) and _has_attendees(item))
     if _has_attendees(item) and item.text("IsDraft") != "true":
-        if moved:
+        prepare_calendar(box, item, "SendToAllAndSaveCopy")
+        if moved:  # a new time raises the sequence, as Exchange does
             seq = int(item.text("AppointmentSequenceNumber", "0") or 0)
             item.set("AppointmentSequenceNumber", seq + 1)
-        prepare_calendar(box, item, "SendToAllAndSaveCopy")
+        invite_attendees(req.state, box, item, "FullUpdate")
     box.touch(item)
-    return Reply(
-        200, {"@odata.context": req.context("events/$entity"), **convert.event(req, box, item)}
-    )
+    return render.entity(req, "events", convert.event(req, box, item))
 
 
 @route("DELETE", "/events/{id}")

@@ -48,7 +48,7 @@ def _new_message(req: Request, data: dict[str, Any]) -> Item:
 def _created(req: Request, item: Item) -> Reply:
     box = req.mailbox
     doc = convert.message(req, box, item)
-    return Reply(201, {"@odata.context": req.context("messages/$entity"), **doc})
+    return render.entity(req, "messages", doc, 201)
 
 
 @route("POST", "/messages")
@@ -74,9 +74,7 @@ def _create_in(req: Request, folder: str) -> Reply:
 def get_message(req: Request) -> Reply:
     box = req.mailbox
     item = render.message_item(req, req.args[0])
-    return Reply(
-        200, {"@odata.context": req.context("messages/$entity"), **render.message(req, box, item)}
-    )
+    return render.entity(req, "messages", render.message(req, box, item))
 
 
 @route("PATCH", "/messages/{id}")
@@ -84,21 +82,11 @@ def update_message(req: Request) -> Reply:
     box = req.mailbox
     item = render.message_item(req, req.args[0])
     data = req.json_body()
-    trial = Item(
-        item.id,
-        item.change_key,
-        item.kind,
-        item.folder_id,
-        {k: list(v) for k, v in item.fields.items()},
-        item.created,
-        item.modified,
-    )
+    trial = render.copy_of(item)
     convert.apply_message(trial, data, req.state.clock())
     item.fields = trial.fields
     box.touch(item)
-    return Reply(
-        200, {"@odata.context": req.context("messages/$entity"), **convert.message(req, box, item)}
-    )
+    return render.entity(req, "messages", convert.message(req, box, item))
 
 
 @route("DELETE", "/messages/{id}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..mailbox import Folder, Item, Mailbox
 from . import convert, extprops, ids, query
-from .routing import GraphError, Request, not_found
+from .routing import GraphError, Reply, Request, not_found
 
 MAIL_KINDS = {"Message", "MeetingRequest", "MeetingResponse", "MeetingCancellation"}
 
@@ -85,6 +85,16 @@ def _add_event(req: Request, box: Mailbox, item: Item, out: dict[str, Any]) -> N
         out["event"] = {"id": ids.to_graph(event.id)}
     else:
         out["event"] = convert.event(req, box, event)
+
+
+def entity(req: Request, collection: str, doc: dict[str, Any], status: int = 200) -> Reply:
+    """One entity answer, e.g. entity(req, "messages", doc) with its @odata.context."""
+    return Reply(status, {"@odata.context": req.context(f"{collection}/$entity"), **doc})
+
+
+def copy_of(item: Item) -> Item:
+    """A detached copy to apply a change to, so a refused change leaves the item as it was."""
+    return Item.from_dict(item.to_dict())
 
 
 def message(req: Request, box: Mailbox, item: Item) -> dict[str, Any]:

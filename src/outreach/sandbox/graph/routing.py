@@ -64,7 +64,7 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     body: Any
-    user: str
+    user: str | None
     prefix: str = ""
     box: Mailbox | None = None
     args: tuple[str, ...] = ()
@@ -184,6 +184,12 @@ def _user_box(req: Request, named: str | None) -> Mailbox:
     """The mailbox /me or /users/{id or address} names; 404 for an unknown user."""
     state = req.state
     if named is None:
+        if req.user is None:
+            raise GraphError(
+                400,
+                "BadRequest",
+                "/me request is only valid with delegated authentication flow.",
+            )
         return state.mailbox_for(req.user)
     from urllib.parse import unquote
 
@@ -280,11 +286,10 @@ def handle(
 def _authorized(sandbox: Sandbox, headers: Mapping[str, str]) -> Reply | None:
     """None if the bearer token is accepted, else the 401 Graph answers.
 
-    Any token is accepted unless the sandbox has a `bearer_check` (token -> the user it
-    signs in, or None to refuse): the hook the local sign-in authority plugs into.
+    Any token is accepted unless the sandbox's door checks tokens (`Sandbox(tokens=...)`:
+    token -> the address it signs in, "" for an app token, None to refuse).
     """
-    auth = headers.get("authorization", "")
-    token = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+    token = _token(headers)
     now = sandbox.state.clock()
     if not token:
         return Reply(
@@ -292,26 +297,27 @@ def _authorized(sandbox: Sandbox, headers: Mapping[str, str]) -> Reply | None:
             error_body("InvalidAuthenticationToken", "Access token is empty.", now),
             {"WWW-Authenticate": 'Bearer realm=""'},
         )
-    check = sandbox.bearer_check
+    check = sandbox.door.tokens
     if check is not None and check(token) is None:
         return Reply(
             401,
-            error_body(
-                "InvalidAuthenticationToken",
-                "Access token validation failure. Invalid audience.",
-                now,
-            ),
+            error_body("InvalidAuthenticationToken", "Access token validation failure.", now),
             {"WWW-Authenticate": 'Bearer realm="", error="invalid_token"'},
         )
     return None
 
 
-def _signed_in_user(sandbox: Sandbox, headers: Mapping[str, str]) -> str:
-    check = sandbox.bearer_check
+def _token(headers: Mapping[str, str]) -> str:
+    auth = headers.get("authorization", "")
+    return auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+
+
+def _signed_in_user(sandbox: Sandbox, headers: Mapping[str, str]) -> str | None:
+    """The token's user; None for an app token (it must name the mailbox in the path)."""
+    check = sandbox.door.tokens
     if check is None:
         return sandbox.user
-    token = headers.get("authorization", "")[7:].strip()
-    return check(token) or sandbox.user
+    return check(_token(headers)) or None
 
 
 def _dispatch(

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from ..operations import Context
-from ..operations.availability import _busy_of
+from ..operations.availability import busy_of, merged
 from . import convert
 from .people import WINDOWS
 from .routing import GraphError, Reply, Request, route
 from .times import dtz, parse_dtz
-
-DIGIT = {"Free": "0", "Tentative": "1", "Busy": "2", "OOF": "3", "WorkingElsewhere": "4"}
 
 
 def _param(data: dict[str, Any], name: str) -> Any:
@@ -108,7 +105,7 @@ def get_schedule(req: Request) -> Reply:
     value = []
     for address in schedules:
         address = str(address)
-        blocks = _busy_of(ctx, address, start, end)
+        blocks = busy_of(ctx, address, start, end)
         if blocks is None:
             value.append(
                 {
@@ -120,19 +117,13 @@ def get_schedule(req: Request) -> Reply:
                 }
             )
             continue
-        digits, slot = [], start
-        while slot < end:
-            nxt = slot + timedelta(minutes=interval)
-            hits = [DIGIT.get(b.status, "2") for b in blocks if b.start < nxt and b.end > slot]
-            digits.append(max(hits) if hits else "0")
-            slot = nxt
         person = req.state.directory.get(address)
         zone = WINDOWS.get(person.timezone, person.timezone) if person else "UTC"
         ws, we = (person.work_start, person.work_end) if person else ("09:00", "17:00")
         value.append(
             {
                 "scheduleId": address,
-                "availabilityView": "".join(digits),
+                "availabilityView": merged(blocks, start, end, interval),
                 "scheduleItems": [
                     {
                         "isPrivate": False,

@@ -31,7 +31,19 @@ def _local(value: datetime, tz_id: str | None) -> str:
     return value.astimezone(zone_info(tz_id)).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
-def _busy_of(ctx: Context, address: str, start: datetime, end: datetime) -> list[Busy] | None:
+def merged(blocks: list[Busy], start: datetime, end: datetime, interval: int) -> str:
+    """One digit per interval (0 free, 1 tentative, 2 busy, 3 away, 4 elsewhere), the
+    busiest block wins: EWS's MergedFreeBusy, Graph's availabilityView."""
+    digits, slot = [], start
+    while slot < end:
+        nxt = slot + timedelta(minutes=interval)
+        hits = [LEGACY.get(b.status, "2") for b in blocks if b.start < nxt and b.end > slot]
+        digits.append(max(hits) if hits else "0")
+        slot = nxt
+    return "".join(digits)
+
+
+def busy_of(ctx: Context, address: str, start: datetime, end: datetime) -> list[Busy] | None:
     """Busy blocks of a directory person and/or a sandbox mailbox's calendar; None if unknown."""
     person = ctx.state.directory.get(address)
     blocks = person.busy_between(start, end) if person else []
@@ -62,7 +74,7 @@ def get_user_availability(ctx: Context, req: Element) -> Element:
     for data in req.find(q("m:MailboxDataArray")):
         address = data.findtext(f"{q('t:Email')}/{q('t:Address')}") or ""
         answer = sub(array, "m:FreeBusyResponse")
-        blocks = _busy_of(ctx, address, start, end)
+        blocks = busy_of(ctx, address, start, end)
         if blocks is None:
             answer.append(
                 response_message(
@@ -76,13 +88,7 @@ def get_user_availability(ctx: Context, req: Element) -> Element:
         fb = sub(answer, "m:FreeBusyView")
         sub(fb, "t:FreeBusyViewType", view)
         if "Merged" in view:
-            digits, slot = [], start
-            while slot < end:
-                nxt = slot + timedelta(minutes=interval)
-                hits = [LEGACY.get(b.status, "2") for b in blocks if b.start < nxt and b.end > slot]
-                digits.append(max(hits) if hits else "0")
-                slot = nxt
-            sub(fb, "t:MergedFreeBusy", "".join(digits))
+            sub(fb, "t:MergedFreeBusy", merged(blocks, start, end, interval))
         events = sub(fb, "t:CalendarEventArray")
         for b in blocks:
             ev = sub(events, "t:CalendarEvent")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..attachments import AttachmentError, ids_only
-from ..mailbox import Item, Mailbox
-from ..mailflow import deliver, mailbox_el, prepare_calendar, send, stamp
+from ..mailbox import Item
+from ..mailflow import invite_attendees, prepare_calendar, send, stamp
 from ..render import Shape, render_item
 from ..xml import Element, el, local, q, response_message, sub, to_str
 from . import Context, OperationError, operation
@@ -27,19 +27,6 @@ def id_only(item: Item) -> Element:
     if item.get("Attachments") is not None:
         node.append(ids_only(item))
     return node
-
-
-def _invite_attendees(ctx: Context, box: Mailbox, item: Item, kind: str) -> None:
-    """Send a meeting request (``NewMeetingRequest`` or ``FullUpdate``) for the calendar item:
-    marked as sent, delivered to every attendee who has a mailbox here."""
-    item.set("MeetingRequestWasSent", True)
-    fields = {k: list(v) for k, v in item.fields.items() if k not in ("ExtendedProperty",)}
-    fields["MeetingRequestType"] = [to_str(el("t:MeetingRequestType", kind))]
-    fields["ItemClass"] = [to_str(el("t:ItemClass", "IPM.Schedule.Meeting.Request"))]
-    fields["From"] = [to_str(mailbox_el("t:From", box.address, box.name))]
-    for address in item.addresses("RequiredAttendees") + item.addresses("OptionalAttendees"):
-        if address.lower() in ctx.state.mailboxes and address.lower() != box.address:
-            deliver(ctx.state, address, fields, "MeetingRequest")
 
 
 @operation("CreateItem")
@@ -80,7 +67,7 @@ def create_item(ctx: Context, req: Element) -> Element:
                 else:
                     prepare_calendar(box, item, invitations)
                     if item.text("IsMeeting") == "true" and invitations not in (None, "SendToNone"):
-                        _invite_attendees(ctx, box, item, "NewMeetingRequest")
+                        invite_attendees(ctx.state, box, item, "NewMeetingRequest")
                 items.append(id_only(item))
             msgs.append(msg)
         except AttachmentError as e:
@@ -151,7 +138,7 @@ def update_item(ctx: Context, req: Element) -> Element:
                 seq = int(item.text("AppointmentSequenceNumber", "0") or 0)
                 item.set("AppointmentSequenceNumber", seq + 1)
                 if item.text("IsMeeting") == "true":
-                    _invite_attendees(ctx, box, item, "FullUpdate")
+                    invite_attendees(ctx.state, box, item, "FullUpdate")
             box.touch(item)
             msg = response_message("m:UpdateItemResponseMessage")
             items = sub(msg, "m:Items")

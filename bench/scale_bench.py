@@ -1,0 +1,271 @@
+"""Measure outreach's commands as the campaign grows: 1k, 2.5k and 10k contacts.
+
+Each store is built through the product's own ``contacts import`` (a CSV of
+contacts), then given what years of a campaign leave behind: per contact a sent
+request proposing three times and its three tentative holds (4 messages) and 10
+lines of history. Every command then runs as the user runs it, one process each,
+against an in-process sandbox on a fixed clock; the table gives the median wall
+time and the peak RSS of each, beside ``python -c "import exchangelib"`` and a
+plain TinyDB update of the same file (the floors), and the in-process times of
+one planning pass and one contact update.
+
+    python bench/scale_bench.py [--sizes 1000,2500,10000] [--repeat 3]
+
+Goals at 10k: a quiet ``run --once`` ≤ 2× the exchangelib import; one update
+≤ 100 ms in process and ``contacts edit`` ≤ 2× plain TinyDB; planning 2.5k → 10k
+at most 4.5×. Everything lives in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from outreach import config, engine
+from outreach.clock import CLOCK_ENV, FileClock
+from outreach.model import Event, Kind, Message, MessageState, Slot, Status
+from outreach.sandbox import Sandbox
+from outreach.store import Store
+
+ZONE = ZoneInfo("America/New_York")
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=ZONE)  # a Monday
+
+CONFIG = """\
+user:
+  name: Robin Vale
+  email: robin.vale@example.com
+  organization: Example Corp
+  areas: [data engineering]
+mailbox:
+  backend: sandbox
+  service_endpoint: {url}
+time:
+  timezone: America/New_York
+scheduling:
+  slots: 3
+policy:
+  daily_send_cap: {cap}
+  per_contact_cap: 10
+paths:
+  store: {store}
+"""
+
+
+@dataclass
+class Profile:
+    """One campaign folder: config, store, clock and the environment to run commands in."""
+
+    root: Path
+    sandbox_url: str
+    cap: int = 20
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config.yaml"
+
+    @property
+    def store(self) -> Path:
+        return self.root / "store.json"
+
+    def write(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        FileClock(self.root / "clock").set(NOW)
+        self.config.write_text(
+            CONFIG.format(url=self.sandbox_url, store=self.store, cap=self.cap), encoding="utf-8"
+        )
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env[CLOCK_ENV] = str(self.root / "clock")
+        env.pop("OUTREACH_CRASH_AT", None)
+        return env
+
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "outreach", "--config", str(self.config), *args]
+
+
+def write_csv(path: Path, first: int, count: int) -> None:
+    """Contacts ``first`` .. ``first + count - 1`` as the CSV `contacts import` reads."""
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["name", "email", "title", "department", "organization", "office",
+                         "area", "research_notes", "tags"])
+        for n in range(first, first + count):
+            writer.writerow([
+                f"Person {n:05d}", f"person{n:05d}@partner.example.net", "Senior Analyst",
+                "Data Platform", "Partner Co", f"Building {n % 7}, room {n % 300}",
+                "data engineering", "Runs the data guild; wrote the quarterly review.",
+                "guild;warm",
+            ])
+
+
+def add_history(store: Store, now: datetime) -> None:
+    """Give every contact a sent request with three times, their holds and 10 events."""
+    with store.transaction() as state:
+        for n, contact in enumerate(sorted(state.contacts.values(), key=lambda c: c.email)):
+            sent = now - timedelta(days=1, minutes=n % 600)
+            day = (now + timedelta(days=2 + n % 5)).replace(hour=10, minute=0)
+            slots = [Slot(day + timedelta(days=k), day + timedelta(days=k, minutes=30))
+                     for k in range(3)]
+            request = Message(
+                contact_id=contact.id, kind=Kind.REQUEST,
+                id=engine.message_id(contact.id, Kind.REQUEST, 1), state=MessageState.SENT,
+                subject="Informational interview about data engineering?", slots=slots,
+                item_id=f"AAMk-sent-{contact.id}",
+                internet_message_id=f"<{contact.id}@example.com>",
+                conversation_id=f"conv-{contact.id}", planned_at=sent, drafted_at=sent,
+                sent_at=sent)
+            state.messages[request.id] = request
+            for k, slot in enumerate(slots):
+                hold = Message(
+                    contact_id=contact.id, kind=Kind.HOLD,
+                    id=engine.message_id(contact.id, Kind.HOLD, f"{request.id}:{k}"),
+                    state=MessageState.DRAFTED, sequence=k + 1, thread_of=request.id,
+                    slots=[slot], subject=f"Hold: informational interview with {contact.name}",
+                    item_id=f"AAMk-hold-{contact.id}-{k}", planned_at=sent, drafted_at=sent)
+                state.messages[hold.id] = hold
+            contact.status, contact.status_changed_at = Status.CONTACTED, sent
+            for k in range(10):
+                state.record(Event(at=sent + timedelta(seconds=k), kind="note",
+                                   contact_id=contact.id, text=f"Step {k} of the story so far.",
+                                   data={"step": k}))
+
+
+def run(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Run one command; return (wall seconds, peak RSS in MB). Fail loudly if it fails."""
+    began = time.perf_counter()
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    took = time.perf_counter() - began
+    process.returncode = os.waitstatus_to_exitcode(status)
+    errors = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode:
+        raise SystemExit(f"{' '.join(argv)} failed ({process.returncode}):\n{errors}")
+    return took, usage.ru_maxrss // 1024
+
+
+def median(argvs: list[list[str]], env: dict[str, str]) -> tuple[float, int]:
+    """Median wall time and the largest peak RSS over several runs."""
+    runs = [run(argv, env) for argv in argvs]
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+
+TINYDB_UPDATE = """\
+import sys
+from tinydb import TinyDB
+db = TinyDB(sys.argv[1])
+table = db.table("contacts")
+doc_id = next(iter(table._read_table()))
+table.update({"title": sys.argv[2]}, doc_ids=[int(doc_id)])
+"""
+
+
+def in_process(profile: Profile, repeat: int) -> tuple[float, float]:
+    """(planning ms, one contact update ms) measured inside one process."""
+    settings = config.load(profile.config)
+    store = Store(profile.store)
+    now = NOW
+    plans = []
+    for _ in range(repeat):
+        state = store.read()
+        began = time.perf_counter()
+        engine.apply_plan(state, now, settings)
+        plans.append((time.perf_counter() - began) * 1000)
+        assert not state.events, f"the store is not quiet: {state.events[:3]}"
+    updates = []
+    target = next(iter(store.read().contacts))
+    for n in range(repeat):
+        began = time.perf_counter()
+        with store.transaction() as state:
+            state.contacts[target].title = f"Senior Analyst {n}"
+        updates.append((time.perf_counter() - began) * 1000)
+    return statistics.median(plans), statistics.median(updates)
+
+
+def bench_size(root: Path, url: str, size: int, repeat: int) -> dict[str, tuple[float, float]]:
+    profile = Profile(root / f"c{size}", url)
+    profile.write()
+    env = profile.env()
+    write_csv(profile.root / "contacts.csv", 0, size)
+    write_csv(profile.root / "more.csv", size, 1000)
+    run(profile.command("contacts", "import", str(profile.root / "contacts.csv")), env)
+    add_history(Store(profile.store), NOW)
+    for _ in range(2):  # the first cycles subscribe and take the baseline
+        run(profile.command("run", "--once"), env)
+    out: dict[str, tuple[float, float]] = {}
+    out["quiet run --once"] = median([profile.command("run", "--once")] * repeat, env)
+    out["status"] = median([profile.command("status")] * repeat, env)
+    out["contacts list --json"] = median([profile.command("contacts", "list", "--json")] * repeat,
+                                         env)
+    target = "person00001@partner.example.net"
+    out["contacts edit (one field)"] = median(
+        [profile.command("contacts", "edit", target, "--title", f"Lead {n}")
+         for n in range(repeat)], env)
+    out["plain TinyDB update"] = median(
+        [[sys.executable, "-c", TINYDB_UPDATE, str(profile.store), f"Lead {n}"]
+         for n in range(repeat)], env)
+    plan_ms, update_ms = in_process(profile, repeat)
+    out["planning, in process"] = (plan_ms / 1000, 0)
+    out["one update, in process"] = (update_ms / 1000, 0)
+    out["import 1,000 more"] = run(
+        profile.command("contacts", "import", str(profile.root / "more.csv")), env)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,2500,10000")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results: dict[int, dict[str, tuple[float, float]]] = {}
+    with tempfile.TemporaryDirectory(prefix="outreach-scale-") as tmp:
+        root = Path(tmp)
+        clock = FileClock(root / "sandbox-clock")
+        clock.set(NOW)
+        sandbox = Sandbox(data_dir=None, clock=clock.now).start()
+        try:
+            floor = median([[sys.executable, "-c", "import exchangelib"]] * args.repeat,
+                           dict(os.environ))
+            for size in sizes:
+                results[size] = bench_size(root, sandbox.url, size, args.repeat)
+        finally:
+            sandbox.stop()
+    names = list(next(iter(results.values())))
+    print(f"median of {args.repeat}; wall ms (peak RSS MB); floor `python -c \"import "
+          f"exchangelib\"`: {floor[0] * 1000:.0f} ms ({floor[1]} MB)")
+    width = max(len(n) for n in names)
+    print(f"{'':{width}}" + "".join(f"{f'{s:,} contacts':>22}" for s in sizes))
+    for name in names:
+        cells = []
+        for size in sizes:
+            took, rss = results[size][name]
+            cells.append(f"{took * 1000:.0f}" + (f" ({rss})" if rss else ""))
+        print(f"{name:{width}}" + "".join(f"{c:>22}" for c in cells))
+    big = results[sizes[-1]]
+    print()
+    print("goals at the largest size:")
+    print(f"  quiet cycle / exchangelib import: {big['quiet run --once'][0] / floor[0]:.2f} "
+          "(goal ≤ 2)")
+    print(f"  one update in process: {big['one update, in process'][0] * 1000:.0f} ms "
+          "(goal ≤ 100)")
+    print(f"  contacts edit / plain TinyDB: "
+          f"{big['contacts edit (one field)'][0] / big['plain TinyDB update'][0]:.2f} (goal ≤ 2)")
+    if 2500 in results and sizes[-1] != 2500:
+        growth = big["planning, in process"][0] / results[2500]["planning, in process"][0]
+        print(f"  planning {sizes[-1]:,} / 2,500: {growth:.2f} (goal ≤ 4.5)")
+
+
+if __name__ == "__main__":
+    main()
