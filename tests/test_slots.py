@@ -209,3 +209,56 @@ def test_propose_reads_settings_and_holidays(tmp_path: Path):
 def test_unknown_country_is_a_user_error():
     with pytest.raises(UserError, match=r"time\.country"):
         public_holidays(TimeSettings(country="XX"))
+
+
+def _one_by_one(settings: Settings, now: datetime, mine: list[Interval],
+                asks: list[tuple[list[Interval] | None, str | None]]) -> list[object]:
+    """What a batch must answer: each email searched afresh against everything offered
+    before it, and alone when that finds nothing."""
+    taken: list[Interval] = []
+    answers: list[object] = []
+    for theirs, zone_name in asks:
+        try:
+            try:
+                found = propose(settings, now, mine + taken, theirs, contact_tz=zone_name)
+            except NoSlots:
+                found = propose(settings, now, mine, theirs, contact_tz=zone_name)
+            else:
+                taken.extend(Interval(s.start, s.end) for s in found)
+            answers.append(found)
+        except NoSlots as none:
+            answers.append(none.reason)
+    return answers
+
+
+def test_a_batch_answers_as_searching_one_by_one(tmp_path: Path):
+    from outreach.slots import Batch
+
+    settings = Settings(
+        user=User(name="Sam Sample", email="sam@example.com"),
+        paths=Paths(store=tmp_path / "store.json"),
+        time=TimeSettings(timezone="Europe/Berlin", country="DE", subdivision="BE"),
+        scheduling=Scheduling(earliest_days=1, latest_days=9, slots=3),
+    )
+    now = datetime(2026, 10, 19, 8, 0, tzinfo=BERLIN)
+    mine = [Interval(datetime(2026, 10, 21, 9, tzinfo=BERLIN),
+                     datetime(2026, 10, 21, 16, tzinfo=BERLIN))]
+    # an internal contact busy late one evening until the next morning (across midnight)
+    night = [Interval(datetime(2026, 10, 22, 20, tzinfo=BERLIN),
+                      datetime(2026, 10, 23, 11, tzinfo=BERLIN))]
+    asks = [(None, None), (night, None), (None, "America/New_York"),
+            (None, "Pacific/Kiritimati")] * 15
+    batch = Batch(settings, now, mine)
+    got: list[object] = []
+    for theirs, zone_name in asks:
+        try:
+            got.append(batch.propose(theirs, zone_name))
+        except NoSlots as none:
+            got.append(none.reason)
+    assert got == _one_by_one(settings, now, mine, asks)
+    assert all(isinstance(g, str) for g in got[3::4])  # no working hour in common: a reason
+    spread = [g for g in got[:12:4] if isinstance(g, list)]
+    assert len({s.start for answer in spread for s in answer}) == 3 * len(spread)
+    for answer in got[1::4]:  # never inside the contact's night-to-morning
+        assert isinstance(answer, list)
+        assert all(not (night[0].start < s.end and s.start < night[0].end) for s in answer)

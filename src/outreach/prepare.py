@@ -70,7 +70,7 @@ class Preparer:
         prepared: list[Prepared] = []
         tips = self._mail_tips(state, [m for m in pending if m.kind == Kind.REQUEST])
         busy = self._busy(state, [m for m in pending if _needs_slots(m)], now)
-        taken: list[slots.Interval] = []
+        batch = slots.Batch(self.settings, now, busy.get(self.settings.user.email.lower(), []))
         days_away = self.settings.policy.out_of_office_default_days
         for message in progress.counted(pending, "Writing the emails"):
             contact = state.contacts.get(message.contact_id)
@@ -86,7 +86,7 @@ class Preparer:
                 away.append((message.id, until))
                 continue
             try:
-                item = self._render(state, message, contact, now, busy, taken)
+                item = self._render(state, message, contact, now, busy, batch)
             except slots.NoSlots as problem:
                 failures.append((message.id, f"no free time to propose: {problem}"))
                 continue
@@ -104,7 +104,9 @@ class Preparer:
         """
         contact = state.contacts[message.contact_id]
         busy = self._busy(state, [message] if _needs_slots(message) else [], now)
-        item = self._render(state, message, contact, now, busy, [])
+        mine = busy.get(self.settings.user.email.lower(), [])
+        item = self._render(state, message, contact, now, busy, slots.Batch(self.settings, now,
+                                                                             mine))
         if item.email is None:
             raise OutreachError(f"{describe(message)} is not an email")
         item.fill(message)
@@ -117,24 +119,16 @@ class Preparer:
         contact: Contact,
         now: datetime,
         busy: Busy,
-        taken: list[slots.Interval],
+        batch: slots.Batch,
     ) -> Prepared:
-        """Decide slots and subject on a copy of ``message``; ``taken`` grows by its slots."""
+        """Decide slots and subject on a copy of ``message``; ``batch`` remembers its slots."""
         message = Message.from_dict(message.to_dict())  # a private copy to fill in
         settings = self.settings
         if message.kind == Kind.HOLD:
             return Prepared(message, meeting=self._hold(message, contact))
         if _needs_slots(message):
-            mine = busy.get(settings.user.email.lower(), [])
-            theirs = busy.get(contact.email.lower())
-            try:
-                # requests drafted in one go offer different hours while there is room
-                message.slots = slots.propose(
-                    settings, now, mine + taken, theirs, contact_tz=contact.timezone
-                )
-            except slots.NoSlots:
-                message.slots = slots.propose(settings, now, mine, theirs, contact.timezone)
-            taken.extend(slots.Interval(s.start, s.end) for s in message.slots)
+            # requests drafted in one go offer different hours while there is room
+            message.slots = batch.propose(busy.get(contact.email.lower()), contact.timezone)
         interview = state.interviews.get(message.interview_id or "")
         name = compose.template_name(message.kind, message.sequence)
         if message.kind == Kind.REPORT_BACK and interview is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from outreach.errors import OutreachError, UserError
@@ -59,10 +60,8 @@ def public_holidays(time_settings: TimeSettings) -> Container[date]:
     """
     if not time_settings.country:
         return frozenset()
-    import holidays  # local: only needed when a country is configured
-
     try:
-        return holidays.country_holidays(time_settings.country, subdiv=time_settings.subdivision)
+        return _country_holidays(time_settings.country, time_settings.subdivision)
     except NotImplementedError as problem:
         if time_settings.subdivision and time_settings.country.upper() in _countries():
             raise UserError(
@@ -74,6 +73,14 @@ def public_holidays(time_settings: TimeSettings) -> Container[date]:
             f"time.country: no public holidays known for {time_settings.country!r}; use an "
             "ISO 3166 code such as DE (in capitals)."
         ) from problem
+
+
+@lru_cache(maxsize=8)
+def _country_holidays(country: str, subdivision: str | None) -> Container[date]:
+    """One holiday calendar per country, kept: a batch of emails asks once per email."""
+    import holidays  # local: only needed when a country is configured
+
+    return holidays.country_holidays(country, subdiv=subdivision)
 
 
 def _countries() -> dict[str, list[str]]:
@@ -100,6 +107,24 @@ def _local(day: date, at: time, tz: ZoneInfo) -> datetime | None:
 
 def _overlaps(start: datetime, end: datetime, busy: list[tuple[datetime, datetime]]) -> bool:
     return any(b_start < end and start < b_end for b_start, b_end in busy)
+
+
+Spans = dict[date, list[tuple[datetime, datetime]]]
+
+
+def _by_day(spans: list[tuple[datetime, datetime]], tz: ZoneInfo) -> Spans:
+    """File each busy span under every day of ``tz``'s calendar it touches.
+
+    A candidate lies inside one working day, so it is checked against that day's
+    spans only, not against every time taken in a batch of a thousand emails.
+    """
+    days: Spans = {}
+    for start, end in spans:
+        day, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+        while day <= last:
+            days.setdefault(day, []).append((start, end))
+            day += timedelta(days=1)
+    return days
 
 
 def _within_hours(start: datetime, end: datetime, hours: WorkingHours, tz: ZoneInfo) -> bool:
@@ -151,7 +176,7 @@ def find_slots(
     other_tz = zone(contact_tz) if contact_tz else None
     first, last = _as_day(earliest, user_tz), _as_day(latest, user_tz)
     length, pad = timedelta(minutes=minutes), timedelta(minutes=max(buffer_minutes, 0))
-    blocked = _normalize(busy, pad) + _normalize(contact_busy, pad)
+    blocked = _by_day(_normalize(busy, pad) + _normalize(contact_busy, pad), user_tz)
     if first > last:
         raise NoSlots(f"The window is empty: it starts {first} but ends {last}.")
 
@@ -167,7 +192,7 @@ def find_slots(
             day += timedelta(days=1)
             continue
         tally["working_days"] += 1
-        free = _free_on(day, hours, user_tz, other_tz, length, blocked, now, tally)
+        free = _free_on(day, hours, user_tz, other_tz, length, blocked.get(day, []), now, tally)
         if free:
             target = PREFERRED[len(found) % len(PREFERRED)]
             best = min(free, key=lambda s: (_distance(s, target, user_tz), s))
@@ -277,3 +302,44 @@ def propose(
         contact_busy=contact_busy,
         contact_tz=contact_tz,
     )
+
+
+class Batch:
+    """Slots for emails drafted together: each offers different hours while there is room.
+
+    The times offered so far are avoided (``find_slots`` files them by day). Once the
+    spread has run out for a contact time zone it stays out, since more offered times
+    only block more; from then on an email gets the times it would get alone, and
+    for contacts whose calendar is not known that answer is the same for everyone
+    in the zone, so it is worked out once.
+    """
+
+    def __init__(self, settings: Settings, now: datetime, mine: list[Interval]) -> None:
+        self.settings, self.now, self.mine = settings, now, list(mine)
+        self.taken: list[Interval] = []
+        self._spent: set[str | None] = set()  # zones whose spread has run out
+        self._alone: dict[str | None, list[Slot] | NoSlots] = {}
+
+    def propose(self, theirs: list[Interval] | None, contact_tz: str | None) -> list[Slot]:
+        """Return the slots for one email, and remember them as taken. Raise NoSlots."""
+        if contact_tz not in self._spent:
+            try:
+                found = propose(self.settings, self.now, self.mine + self.taken, theirs,
+                                contact_tz=contact_tz)
+            except NoSlots:
+                self._spent.add(contact_tz)
+            else:
+                self.taken.extend(Interval(s.start, s.end) for s in found)
+                return found
+        if theirs is not None:
+            return propose(self.settings, self.now, self.mine, theirs, contact_tz=contact_tz)
+        if contact_tz not in self._alone:
+            try:
+                self._alone[contact_tz] = propose(self.settings, self.now, self.mine,
+                                                  contact_tz=contact_tz)
+            except NoSlots as none:
+                self._alone[contact_tz] = none
+        answer = self._alone[contact_tz]
+        if isinstance(answer, NoSlots):
+            raise answer
+        return [Slot(start=s.start, end=s.end) for s in answer]
