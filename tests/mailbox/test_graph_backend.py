@@ -73,7 +73,7 @@ def runs(tmp_path: Path) -> int:
 def test_a_refused_token_is_read_again_once_then_one_sentence_never_logged(
     sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    sandbox.bearer_check = lambda token: None  # every token is refused
+    sandbox.door.tokens = lambda token: None  # every token is refused
     secret = "eyJ0eXAiOiJKV1Qi.refused-token-8d2f.sig"
     box = open_graph(
         token_settings(token_command(tmp_path, secret)),
@@ -97,7 +97,7 @@ def test_a_refused_token_is_read_again_once_then_one_sentence_never_logged(
 def test_an_expired_token_is_replaced_by_reading_the_secret_again(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    sandbox.bearer_check = lambda token: sandbox.user if token == "fresh-token" else None
+    sandbox.door.tokens = lambda token: sandbox.user if token == "fresh-token" else None
     box = open_graph(
         token_settings(token_command(tmp_path, "expired-token", "fresh-token")),
         sandbox.user,
