@@ -19,7 +19,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from outreach.errors import MailboxError
-from outreach.mailbox.base import Busy, Created, Meeting, OutgoingEmail, Person, SyncResult
+from outreach.mailbox.base import (
+    Busy,
+    Created,
+    Meeting,
+    OutgoingEmail,
+    Person,
+    SyncResult,
+    sent_copy,
+)
 from outreach.mailbox.classify import html_text
 from outreach.mailbox.graph import shapes
 from outreach.mailbox.graph.auth import tenant_of
@@ -102,13 +110,8 @@ class GraphMailbox:
         self.client.post(
             f"{self.me}/sendMail", {"message": shapes.message(email), "saveToSentItems": True}
         )
-        made = self.find_tracked([email.tracking_id]).get(email.tracking_id)
-        return Created(
-            tracking_id=email.tracking_id,
-            item_id=made.item_id if made else "",
-            internet_message_id=made.internet_message_id if made else None,
-            conversation_id=made.conversation_id if made else None,
-            sent=True,
+        return sent_copy(
+            email.tracking_id, self.find_tracked([email.tracking_id]).get(email.tracking_id)
         )
 
     # -- calendar ------------------------------------------------------------------------
