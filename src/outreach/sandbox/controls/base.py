@@ -61,10 +61,12 @@ class Actions:
         item_id: str | None,
         subject: str | None,
     ) -> tuple[Mailbox, Item]:
-        """The mailbox and an item by id, else the newest whose subject contains `subject`
-        in the given folders. Raise KeyError if there is none."""
+        """The mailbox and an item by id (either face's spelling of it), else the newest
+        whose subject contains `subject` in the given folders. Raise KeyError if none."""
         box = self.state.mailbox_for(mailbox)
         if item_id:
+            if item_id not in box.items:  # a Graph id is the EWS id in URL-safe base64
+                item_id = item_id.replace("-", "+").replace("_", "/")
             if item_id not in box.items:
                 raise KeyError(f"no item {item_id}")
             return box, box.items[item_id]
