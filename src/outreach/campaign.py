@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from outreach import app, clock, engine
+from outreach.engine import agreed
 from outreach.errors import OutreachError, UserError
 from outreach.mailbox.base import Mailbox, OutgoingEmail
 from outreach.model import Event, Interview, Kind, Message, MessageState, Mode, State, Status
@@ -84,15 +85,18 @@ class Session:
         assert self.mailbox is not None, "use Session as a context manager"
         return Outbox(self.store, self.mailbox, self.settings, self.clock)
 
-    def prepare_one(self, contact_id: str, kind: Kind, send: bool) -> tuple[Message, OutgoingEmail]:
-        """Return the message `send`/`draft` would create and the email it renders to.
+    def prepare_one(
+        self, contact_id: str, kind: Kind, send: bool, **extra: Any
+    ) -> tuple[Message, OutgoingEmail]:
+        """Return the message `send`/`draft`/`update` would create and the email it renders to.
 
+        ``extra`` is an update's ``note`` and ``link``, or a thank-you's ``attach_resume``.
         Raise UserError when the contact may not be written to, a cap is reached, or
         the same email already waits in Drafts.
         """
         state = self.store.read()
         now = self.clock.now().astimezone(self.settings.zone)
-        message = engine.plan_one(state, contact_id, kind, now, self.settings, send=send)
+        message = engine.plan_one(state, contact_id, kind, now, self.settings, send=send, **extra)
         email = self.outbox.preparer.preview(state, message, now)
         return message, email
 
@@ -120,9 +124,17 @@ class Session:
         where: str | None = None,
         mode: Mode | None = None,
         dry_run: bool = False,
+        force: bool = False,
     ) -> Interview:
-        """Record the agreed time as the contact's interview and create the invite."""
+        """Record the agreed time as the contact's interview and create (or move) the invite.
+
+        Raise UserError naming what is in the way (another interview, a meeting, a
+        time proposed to someone else) unless ``force``.
+        """
         now = self.clock.now().astimezone(self.settings.zone)
+        length = minutes or self.settings.scheduling.interview_minutes
+        if not force:
+            self._refuse_overlap(contact_id, slot, start, length, now)
         try:
             with self.store.transaction() as state:
                 contact = state.contacts[contact_id]
@@ -132,7 +144,6 @@ class Session:
                 if slot is not None:
                     start = _proposed(state, contact_id, slot)
                 assert start is not None
-                length = minutes or self.settings.scheduling.interview_minutes
                 interview = engine.agree(
                     state,
                     contact_id,
@@ -142,6 +153,7 @@ class Session:
                     self.settings,
                     mode=mode or Mode.OFFICE,
                     location=where or ("" if mode == Mode.PHONE else contact.office),
+                    force=force,
                 )
                 if dry_run:
                     raise _DryRun(interview)
@@ -154,6 +166,32 @@ class Session:
             if report.failed:
                 raise OutreachError(f"The invite could not be created: {report.failed[0][1]}")
         return interview
+
+
+    def _refuse_overlap(
+        self, contact_id: str, slot: int | None, start: datetime | None, minutes: int,
+        now: datetime,
+    ) -> None:  # fmt: skip
+        """Raise UserError if the time overlaps another interview or a busy calendar item
+        (the calendar is asked only with a mailbox open)."""
+        state = self.store.read()
+        if contact_id not in state.contacts:
+            return  # the transaction says why
+        if slot is not None:
+            start = _proposed(state, contact_id, slot)
+        assert start is not None
+        end = start + timedelta(minutes=minutes)
+        user = [self.settings.user.email]
+        busy = self.mailbox.busy(user, start, end) if self.mailbox is not None else {}
+        spans = [(b.start, b.end, b.subject) for spans in busy.values() for b in spans]
+        blocking = agreed.in_the_way(state, contact_id, start, end)
+        blocking += agreed.calendar_in_the_way(state, contact_id, start, end, spans)
+        if blocking:
+            raise UserError(
+                f"{start.astimezone(self.settings.zone):%Y-%m-%d %H:%M} overlaps "
+                f"{'; '.join(dict.fromkeys(blocking))}. Choose another time, or add --force "
+                "to book it anyway."
+            )
 
 
 class _DryRun(Exception):

@@ -9,7 +9,7 @@ packaged defaults file by file. Rendering uses StrictUndefined: an undefined
 variable, a syntax error or a missing file raises TemplateError naming the
 file, the line and the variable, and nothing is returned.
 
-Emails: request, follow-up-1, follow-up-2, thank-you, report-back, invite.
+Emails: request, follow-up-1, follow-up-2, thank-you, report-back, update, invite.
 
 The context (``build_context``) every template gets:
 
@@ -39,6 +39,14 @@ The context (``build_context``) every template gets:
 - ``follow_up``: follow-up number (0 for others); ``thread_subject``: the
   request's subject without "Re:" prefixes, or ""
 - ``earlier``: prep only: [{contact, interview}] earlier interviews in the area
+- ``same_department``: prep only: [{contact, interview}] earlier interviews with
+  people of the contact's department
+- ``chart``: prep only: None, or the org chart around the contact from the
+  directory: {manager, peers, reports}, each person {name, title, department,
+  office, email, contact_status (their stage if a contact, else "")}
+- ``update``: update only: {note, link}, what the user wrote for it (else "")
+- ``followed``: update only: [{name, done}] what came of the referrals the
+  contact gave at their latest interview ("I met X, as you suggested.")
 - ``questions``: prep only: [{key, title, questions: [{id, text, chosen}]}]
 - ``today``: date text of ``now`` in ``timezone``
 """
@@ -58,12 +66,14 @@ import jinja2
 import markupsafe
 
 from outreach.errors import TemplateError
-from outreach.model import Contact, Interview, Kind, Message, Mode, Slot, State
+from outreach.model import Contact, Interview, Kind, Message, Mode, Slot, State, Status
 from outreach.questions import CATEGORIES
 from outreach.settings import Settings
 
 #: The emails a template set must provide, each as subject, html and txt.
-EMAILS = ("request", "follow-up-1", "follow-up-2", "thank-you", "report-back", "invite")
+EMAILS = (
+    "request", "follow-up-1", "follow-up-2", "thank-you", "report-back", "update", "invite"
+)  # fmt: skip
 PARTS = ("subject", "html", "txt")
 PREP = "prep.md.j2"
 
@@ -362,6 +372,10 @@ def build_context(
     chosen: Collection[str] = (),
     follow_up: int = 0,
     thread: Message | None = None,
+    update: Message | None = None,
+    followed: Sequence[tuple[str, str]] = (),
+    same_department: Sequence[tuple[Contact, Interview]] = (),
+    chart: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Given the settings, the recipient and what the email is about, return its context.
 
@@ -427,6 +441,16 @@ def build_context(
             }
             for cat in CATEGORIES
         ],
+        "same_department": [
+            {
+                "contact": _contact_view(c),
+                "interview": _interview_view(i, c, tz, now, default_place),
+            }
+            for c, i in same_department
+        ],
+        "chart": chart,
+        "update": {"note": update.note if update else "", "link": update.link if update else ""},
+        "followed": [{"name": oneline(name), "done": done} for name, done in followed],
         "today": f"{now.astimezone(tz):%A} {now.astimezone(tz).day} {now.astimezone(tz):%B %Y}",
     }
 
@@ -441,13 +465,17 @@ def context_from_state(
     slots: Sequence[Slot] = (),
     chosen: Collection[str] = (),
     interview_id: str | None = None,
+    message: Message | None = None,
+    chart: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Given the store's state, return the context of email ``kind`` (or "prep") to ``contact``.
 
     Picks the interview the email is about (``interview_id``: an invite's, a
-    thank-you's), else the contact's latest one not cancelled; their referrer, the
-    request a follow-up continues, earlier interviews in the same area (prep) and, for a report-back
-    (``contact`` being the referrer), the latest interview of someone they referred.
+    thank-you's, an update's), else the contact's latest one not cancelled; their
+    referrer, the request a follow-up continues, earlier interviews in the same area
+    and department (prep) and, for a report-back (``contact`` being the referrer), the
+    latest interview of someone they referred. ``message`` is the outbox entry (an
+    update's note and link); ``chart`` the org chart around the contact (prep).
     """
     interviews = [i for i in state.interviews_of(contact.id) if i.status != "cancelled"]
     interview = state.interviews.get(interview_id or "") or (interviews[-1] if interviews else None)
@@ -472,6 +500,18 @@ def context_from_state(
         and i.status != "cancelled"
         and state.contacts[i.contact_id].area.strip().lower() == area
     ]
+    department = contact.department.strip().casefold()
+    same_department = [
+        (state.contacts[i.contact_id], i)
+        for i in sorted(state.interviews.values(), key=lambda i: i.start)
+        if kind == "prep"
+        and department
+        and i.contact_id != contact.id
+        and i.start < now
+        and i.contact_id in state.contacts
+        and i.status != "cancelled"
+        and state.contacts[i.contact_id].department.strip().casefold() == department
+    ]
     return build_context(
         settings,
         contact,
@@ -484,7 +524,34 @@ def context_from_state(
         chosen=chosen,
         follow_up=len(follow_ups) + 1 if kind.startswith("follow-up") else 0,
         thread=requests[0] if requests else None,
+        update=message if kind == "update" else None,
+        followed=_followed(state, interview) if kind == "update" and interview else (),
+        same_department=same_department,
+        chart=chart,
     )
+
+
+#: What the user did with a referral, by the referred contact's stage.
+_DONE = {
+    Status.CONTACTED: "I have written to {name}.",
+    Status.FOLLOWED_UP: "I have written to {name}.",
+    Status.REPLIED: "I have been in touch with {name}.",
+    Status.SCHEDULING: "I am arranging a conversation with {name}.",
+    Status.SCHEDULED: "I am meeting {name} soon.",
+    Status.INTERVIEWED: "I met {name}, as you suggested.",
+    Status.THANKED: "I met {name}, as you suggested.",
+    Status.DONE: "I met {name}, as you suggested.",
+}
+
+
+def _followed(state: State, interview: Interview) -> list[tuple[str, str]]:
+    """Return (name, sentence) for each referral of ``interview`` that came to something."""
+    out = []
+    for referral in interview.referrals:
+        referred = state.contacts.get(referral.contact_id or "")
+        if referred is not None and referred.status in _DONE:
+            out.append((referred.name, _DONE[referred.status].format(name=oneline(referred.name))))
+    return out
 
 
 def template_path(name: str, templates: Path | None = None) -> Path:

@@ -23,6 +23,7 @@ from outreach.settings import (
     MailboxSettings,
     Paths,
     Policy,
+    Research,
     Scheduling,
     Secret,
     SelfAssessment,
@@ -78,6 +79,10 @@ SCHEMA = Section(
                 "organization": Key("str", "Your organization.", "Example Corp"),
                 "areas": Key("strings", "The fields or job functions you want to learn about.",
                              ["data engineering", "product management"]),
+                "resume": Key("path", "Your résumé (PDF or Word, under 5 MB), offered only "
+                              "at the close: attached to a thank-you, never to a request or "
+                              "a follow-up (the guide: don't fall into the trap of being "
+                              "interviewed).", None, nullable=True),
                 "self_assessment": Section(
                     "Your self-assessment, the guide's prerequisite: the interview log "
                     "scores each interview's fit against it.",
@@ -241,6 +246,13 @@ SCHEMA = Section(
                                                   "reply that gives no return date.", 7,
                                                   minimum=1),
                 "send_invites": Key("bool", "Send calendar invites without approval.", False),
+                "keep_in_touch_weeks": Key("int", "Weeks after an interview before `status` "
+                                           "reminds you to tell the person what came of their "
+                                           "advice (`outreach update`); 0 turns it off.", 6,
+                                           minimum=0),
+                "resume_in_thank_you": Key("bool", "Attach user.resume to every thank-you "
+                                           "(`draft --kind thank-you --attach-resume` does it "
+                                           "once).", False),
             },
         ),
         "daemon": Section(
@@ -252,6 +264,15 @@ SCHEMA = Section(
                 "notifications": Key("str", "pull, streaming or poll.", "pull",
                                      choices=("pull", "streaming", "poll")),
                 "watchdog_seconds": Key("int", "systemd watchdog interval.", 600, minimum=0),
+            },
+        ),
+        "research": Section(
+            "The research file (`outreach report`).",
+            Research,
+            {
+                "min_interviews": Key("int", "Interviews per area before the report stops "
+                                      "saying it needs more; the guide: continue until you "
+                                      "have gathered enough data.", 3, minimum=1),
             },
         ),
         "paths": Section(

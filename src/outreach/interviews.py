@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from outreach import app, logform
+from outreach import app, logform, orgchart
 from outreach.engine.actions import set_status
 from outreach.errors import OutreachError
 from outreach.logform import LogEntry
@@ -71,6 +71,8 @@ class Directory:
 
 #: Given referrals not yet known as contacts, return their directory entries.
 Lookup = Callable[[Sequence[Referral]], Directory]
+#: Given an interviewee's address, return their directory entry and their manager's.
+Chain = Callable[[str], "tuple[Person | None, Person | None]"]
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,31 @@ def directory_lookup(settings: Settings) -> Lookup:
     return lookup
 
 
+def chain_lookup(settings: Settings) -> Chain:
+    """Return a lookup of a person and their manager in the configured directory.
+
+    Logging asks it once per interviewee whose manager is not known yet, so
+    ``status`` can suggest the manager without reaching the mailbox. A failure
+    means nothing is known: it never fails the log.
+    """
+
+    def chain(email: str) -> tuple[Person | None, Person | None]:
+        try:
+            mailbox = app.open_mailbox(settings)
+        except OutreachError:
+            return None, None
+        try:
+            person = mailbox.person(email)
+            boss = mailbox.person(person.manager) if person and person.manager else None
+            return person, boss
+        except OutreachError:
+            return None, None
+        finally:
+            mailbox.close()
+
+    return chain
+
+
 def _first_line(error: Exception) -> str:
     return str(error).splitlines()[0]
 
@@ -206,6 +233,7 @@ def add_referrals(
             department=person.department if person else "",
             office=person.office if person else "",
             phone=person.phone if person else "",
+            manager=person.manager if person else "",
             organization=referrer.organization,
             source=Source.REFERRAL,
             referred_by=referrer.id,
@@ -243,12 +271,15 @@ def log_interview(
     entry: LogEntry,
     now: datetime,
     lookup: Lookup | None = None,
+    chain: Chain | None = None,
 ) -> LogResult:
     """Store ``entry`` as the log of ``target``'s interview in one transaction.
 
     Referrals are deduplicated; those not yet contacts are looked up first
     (outside the lock, it may be slow) when ``lookup`` is given, then become
-    contacts. The contact moves to interviewed unless it is already past that.
+    contacts. With ``chain``, an interviewee whose manager is not known yet is
+    looked up too (their manager is kept on the contact for ``status``). The
+    contact moves to interviewed unless it is already past that.
     Raise OutreachError if the contact was removed meanwhile; nothing is
     written then.
     """
@@ -260,6 +291,9 @@ def log_interview(
             r for r in entry.referrals if not r.contact_id and r.email.casefold() not in known
         ]
         directory = lookup(unknown)
+    person = boss = None
+    if chain is not None and not target.contact.manager and target.contact.internal is not False:
+        person, boss = chain(target.contact.email)
 
     with store.transaction() as state:
         contact = state.contacts.get(target.contact.id)
@@ -272,6 +306,8 @@ def log_interview(
         interview = logform.apply(old, entry, now)
         state.interviews[interview.id] = interview
         added = add_referrals(state, contact, interview, directory.people, now)
+        if person is not None:
+            orgchart.remember_manager(contact, person, boss)
         state.record(
             Event(
                 at=now,

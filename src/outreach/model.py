@@ -72,6 +72,7 @@ class Kind(StrEnum):
     FOLLOW_UP = "follow-up"
     THANK_YOU = "thank-you"
     REPORT_BACK = "report-back"
+    UPDATE = "update"  # keeping an interviewee informed: what came of their advice
     INVITE = "invite"
     HOLD = "hold"  # a tentative hold on the user's own calendar for a proposed slot
 
@@ -215,6 +216,8 @@ class Contact(Record):
     tags: list[str] = field(default_factory=list)
     timezone: str | None = None  # IANA name, when known
     internal: bool | None = None  # same organization (free/busy, invites); None = unknown
+    manager: str = ""  # their manager's address, when the directory said (chain of command)
+    manager_name: str = ""
     do_not_contact: bool = False
     status: Status = Status.NEW
     status_changed_at: datetime | None = None
@@ -318,6 +321,9 @@ class Message(Record):
     error: str | None = None
     release: bool = False  # in the mailbox, but to be taken back out (a hold no longer needed)
     moves: str | None = None  # an invite: the earlier invite whose calendar item it moves
+    note: str = ""  # an update: what the user did with the advice, in their words
+    link: str = ""  # an update: something found that may interest the contact
+    attach_resume: bool = False  # a thank-you asked for by hand with the résumé attached
 
     _datetimes = ("planned_at", "drafted_at", "sent_at")
     _enums = {"kind": Kind, "state": MessageState}  # noqa: RUF012

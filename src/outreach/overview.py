@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from outreach.model import Kind, MessageState, State, Status
+from outreach.model import Contact, Interview, Kind, MessageState, State, Status
+
+#: Update messages that count as having kept a contact informed.
+_UPDATED = frozenset({MessageState.PLANNED, MessageState.DRAFTED, MessageState.SENT})
 
 #: Statuses in the order of the journey, side exits last.
 JOURNEY = tuple(Status)
@@ -28,8 +31,20 @@ def funnel(state: State) -> list[tuple[Status, int]]:
     return list(counts.items())
 
 
-def attention(state: State, now: datetime, soon: timedelta = timedelta(days=7)) -> list[Attention]:
-    """Return what needs the user: flagged contacts, pauses ending, drafts, failures, logs due."""
+def attention(
+    state: State,
+    now: datetime,
+    soon: timedelta = timedelta(days=7),
+    *,
+    own: str = "",
+    keep_in_touch_weeks: int = 0,
+) -> list[Attention]:
+    """Return what needs the user: flagged contacts, pauses ending, drafts, failures, logs due,
+    the next manager in the chain of command, and interviewees to keep informed.
+
+    ``own`` is the user's address (never suggested as a contact); ``keep_in_touch_weeks``
+    0 turns the keep-in-touch reminder off.
+    """
     items: list[Attention] = []
     for contact in sorted(state.contacts.values(), key=lambda c: c.name.lower()):
         if contact.attention:
@@ -55,6 +70,9 @@ def attention(state: State, now: datetime, soon: timedelta = timedelta(days=7)) 
             items.append(Attention(message.contact_id, name,
                                    f"the {message.kind.value} could not be created: "
                                    f"{message.error or 'unknown error'}"))
+    items += chain_of_command(state, own)
+    if keep_in_touch_weeks > 0:
+        items += keep_in_touch(state, now, keep_in_touch_weeks)
     for interview in state.interviews.values():
         if interview.status == "scheduled" and interview.logged_at is None and \
                 interview.start + timedelta(minutes=interview.minutes) <= now:
@@ -63,4 +81,58 @@ def attention(state: State, now: datetime, soon: timedelta = timedelta(days=7)) 
                                    contact.name if contact else interview.contact_id,
                                    f"the interview of {interview.start:%Y-%m-%d} is not "
                                    "logged yet"))
+    return items
+
+
+def _logged(state: State, contact: Contact) -> list[Interview]:
+    return [i for i in state.interviews_of(contact.id) if i.logged_at is not None
+            and i.status != "cancelled"]
+
+
+def chain_of_command(state: State, own: str = "") -> list[Attention]:
+    """Suggest each interviewee's manager as the next contact when they are not one yet.
+
+    The guide: interview the person in the job and their direct supervisor ("if
+    comfortable, all the managers in the chain of command"). The manager is the one
+    the directory gave when the contact was added or logged (``Contact.manager``).
+    """
+    emails = {c.email.lower() for c in state.contacts.values()}
+    items = []
+    for contact in sorted(state.contacts.values(), key=lambda c: c.name.lower()):
+        boss = contact.manager.lower()
+        if not boss or boss in emails or boss == own.lower() or not _logged(state, contact):
+            continue
+        who = f"{contact.manager_name} <{boss}>" if contact.manager_name else boss
+        items.append(Attention(contact.id, contact.name,
+                               f"interviewed: their manager {who} is not a contact yet; the "
+                               "guide suggests the direct supervisor next (`outreach contacts "
+                               f"orgchart {contact.email} --up 1 --down 0 --add-all`)"))
+    return items
+
+
+def keep_in_touch(state: State, now: datetime, weeks: int) -> list[Attention]:
+    """Remind of interviewees not updated ``weeks`` after their latest logged interview.
+
+    The guide: "Follow-up with your contacts on any referrals given or advice
+    offered". An update planned, drafted or sent since the interview counts.
+    """
+    items = []
+    for contact in sorted(state.contacts.values(), key=lambda c: c.name.lower()):
+        logged = _logged(state, contact)
+        if not logged or not contact.reachable:
+            continue
+        last = logged[-1]
+        if last.start + timedelta(weeks=weeks) > now:
+            continue
+        updated = any(m.kind is Kind.UPDATE and m.state in _UPDATED and m.planned_at is not None
+                      and m.planned_at >= last.start for m in state.messages_of(contact.id))
+        if updated:
+            continue
+        advice = " ".join(last.advice.split())
+        advice = advice if len(advice) <= 200 else advice[:199] + "…"
+        said = f" They advised: {advice}" if advice else ""
+        items.append(Attention(contact.id, contact.name,
+                               f"{weeks} weeks since your interview of {last.start:%Y-%m-%d}: "
+                               "tell them what came of their advice and referrals "
+                               f"(`outreach update {contact.email}`).{said}"))
     return items

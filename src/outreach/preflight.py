@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from outreach import compose, slots
+from outreach import compose, resume, slots
 from outreach.errors import UserError
-from outreach.model import Contact, Interview, Referral, Slot, Source
+from outreach.model import Contact, Interview, Kind, Message, Referral, Slot, Source
 from outreach.settings import Settings
 
 
@@ -38,7 +38,16 @@ def sample_context(settings: Settings, now: datetime) -> dict[str, object]:
     return compose.build_context(
         settings, contact, now=now, slots=proposed, interview=interview, referrer=referrer,
         referred=contact, earlier=[(referrer, interview)], follow_up=1,
+        update=Message(contact_id=contact.id, kind=Kind.UPDATE, note="I took the course.",
+                       link="https://example.com/article"),
+        followed=[("Alex Other", "I met Alex Other, as you suggested.")],
+        same_department=[(referrer, interview)],
+        chart={"manager": _SAMPLE_PERSON, "peers": [_SAMPLE_PERSON], "reports": [_SAMPLE_PERSON]},
     )
+
+
+_SAMPLE_PERSON = {"name": "Pat Boss", "title": "Head of Platform", "department": "Platform",
+                  "office": "B2.20", "email": "pat@example.com", "contact_status": "new"}
 
 
 def template_problems(settings: Settings, now: datetime) -> list[str]:
@@ -59,6 +68,15 @@ def holiday_problems(settings: Settings) -> list[str]:
     return []
 
 
+def resume_problems(settings: Settings) -> list[str]:
+    """Return what is wrong with ``user.resume`` (exists, readable, PDF or Word, < 5 MB)."""
+    return resume.problems(settings.user.resume) if settings.user.resume is not None else []
+
+
 def problems(settings: Settings, now: datetime) -> list[str]:
     """Return everything ``check --offline`` finds wrong beyond the schema."""
-    return [*holiday_problems(settings), *template_problems(settings, now)]
+    return [
+        *holiday_problems(settings),
+        *template_problems(settings, now),
+        *resume_problems(settings),
+    ]

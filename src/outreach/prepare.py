@@ -15,8 +15,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from outreach import compose, progress, slots
+from outreach import compose, progress, resume, slots
 from outreach.compose import RenderedEmail
+from outreach.engine import agreed
 from outreach.engine.actions import describe
 from outreach.errors import MailboxError, OutreachError
 from outreach.mailbox.base import Mailbox, Meeting, OutgoingEmail
@@ -70,7 +71,8 @@ class Preparer:
         prepared: list[Prepared] = []
         tips = self._mail_tips(state, [m for m in pending if m.kind == Kind.REQUEST])
         busy = self._busy(state, [m for m in pending if _needs_slots(m)], now)
-        batch = slots.Batch(self.settings, now, busy.get(self.settings.user.email.lower(), []))
+        mine = busy.get(self.settings.user.email.lower(), []) + _offered(state, pending, now)
+        batch = slots.Batch(self.settings, now, mine)
         days_away = self.settings.policy.out_of_office_default_days
         for message in progress.counted(pending, "Writing the emails"):
             contact = state.contacts.get(message.contact_id)
@@ -104,9 +106,9 @@ class Preparer:
         """
         contact = state.contacts[message.contact_id]
         busy = self._busy(state, [message] if _needs_slots(message) else [], now)
-        mine = busy.get(self.settings.user.email.lower(), [])
-        item = self._render(state, message, contact, now, busy, slots.Batch(self.settings, now,
-                                                                             mine))
+        mine = busy.get(self.settings.user.email.lower(), []) + _offered(state, [message], now)
+        batch = slots.Batch(self.settings, now, mine)
+        item = self._render(state, message, contact, now, busy, batch)
         if item.email is None:
             raise OutreachError(f"{describe(message)} is not an email")
         item.fill(message)
@@ -146,6 +148,7 @@ class Preparer:
                 now=now,
                 slots=message.slots,
                 interview_id=message.interview_id,
+                message=message,
             )
         rendered = compose.render_email(name, context, settings.paths.templates)
         message.subject = rendered.subject
@@ -154,6 +157,7 @@ class Preparer:
                 raise OutreachError("the invite has no interview to put on the calendar")
             return Prepared(message, meeting=self._meeting(message, contact, interview, rendered))
         thread = state.messages.get(message.thread_of or "")
+        attached = (resume.attachment(settings),) if resume.wanted(message, settings) else ()
         email = OutgoingEmail(
             tracking_id=message.id,
             contact_id=contact.id,
@@ -162,6 +166,7 @@ class Preparer:
             html=rendered.html,
             text=rendered.text,
             in_reply_to=thread.internet_message_id if thread else None,
+            attachments=attached,
         )
         return Prepared(message, email=email)
 
@@ -233,6 +238,14 @@ class Preparer:
             email.lower(): [slots.Interval(b.start, b.end) for b in spans]
             for email, spans in answer.items()
         }
+
+
+def _offered(state: State, pending: list[Message], now: datetime) -> list[slots.Interval]:
+    """The times out with contacts who may still pick them, and those agreed: never offered
+    to anyone else (only looked up when some of ``pending`` need times)."""
+    if not any(_needs_slots(m) for m in pending):
+        return []
+    return [slots.Interval(s.start, s.end) for s in agreed.open_times(state, now)]
 
 
 def _needs_slots(message: Message) -> bool:

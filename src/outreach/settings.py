@@ -31,6 +31,7 @@ class User:
     department: str = ""
     organization: str = ""
     areas: tuple[str, ...] = ()  # the fields the user wants to learn about
+    resume: Path | None = None  # PDF or Word, offered only at the close (the thank-you)
     self_assessment: SelfAssessment = field(default_factory=SelfAssessment)
 
 
@@ -113,6 +114,13 @@ class Policy:
     report_back: bool = True
     out_of_office_default_days: int = 7  # when an auto-reply gives no return date
     send_invites: bool = False  # invites saved unsent for approval unless true
+    keep_in_touch_weeks: int = 6  # remind to update an interviewee this long after; 0 off
+    resume_in_thank_you: bool = False  # the guide: the résumé at the close, never before
+
+
+@dataclass(frozen=True)
+class Research:
+    min_interviews: int = 3  # the guide: continue until you have gathered enough data
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,7 @@ class Settings:
     scheduling: Scheduling = field(default_factory=Scheduling)
     policy: Policy = field(default_factory=Policy)
     daemon: Daemon = field(default_factory=Daemon)
+    research: Research = field(default_factory=Research)
     source: Path | None = None  # the file these came from, for messages
 
     @property

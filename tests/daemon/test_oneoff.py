@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -202,3 +203,41 @@ def test_contacts_add_fills_a_contact_from_the_directory(world: World) -> None:
     assert nobody.exit_code == 2 and "Nobody called 'Nobody Atall'" in nobody.output
     bare = world.run("contacts", "add", "--title", "Analyst")
     assert bare.exit_code == 2 and "--name and --email are required" in bare.output
+
+
+def test_three_one_off_drafts_in_a_row_propose_nine_distinct_times(world: World) -> None:
+    for name in ("priya", "dana", "lena"):
+        assert world.run("draft", name).exit_code == 0
+    state = world.store.read()
+    times = [s.start for m in state.messages.values() for s in m.slots]
+    assert len(times) == 9 and len(set(times)) == 9
+    spans = sorted((s.start, s.end) for m in state.messages.values() for s in m.slots)
+    assert all(a_end <= b_start for (_, a_end), (b_start, _) in pairwise(spans))
+
+
+def test_schedule_names_what_is_in_the_way_and_books_only_with_force(world: World) -> None:
+    from outreach.sandbox.directory import Busy
+
+    assert world.run("send", "priya", "--yes").exit_code == 0
+    assert world.run("send", "dana", "--yes").exit_code == 0
+    robin = world.sandbox.state.directory.get("robin.vale@example.com")
+    meeting = datetime(2026, 12, 7, 10, 0, tzinfo=ZONE)
+    robin.busy.append(Busy(meeting, meeting + timedelta(hours=1), subject="Budget review"))
+
+    refused = world.run("schedule", "priya", "--at", "2026-12-07 10:30")
+    assert refused.exit_code == 2
+    assert "overlaps 'Budget review' on your calendar at 2026-12-07 10:00" in refused.output
+    assert "--force" in refused.output and world.folder("calendar") == []
+
+    assert world.run("schedule", "priya", "--at", "2026-12-08 11:00").exit_code == 0
+    clash = world.run("schedule", "dana", "--at", "2026-12-08 11:15")
+    assert clash.exit_code == 2
+    assert "the interview with Priya Castellan at 2026-12-08 11:00" in clash.output
+    assert len(world.folder("calendar")) == 1
+
+    forced = world.run("schedule", "dana", "--at", "2026-12-08 11:15", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert len(world.folder("calendar")) == 2
+    state = world.store.read()
+    [dana] = state.interviews_of(world.contact("dana.whitlock@example.com").id)
+    assert dana.forced and not dana.conflict

@@ -83,3 +83,34 @@ def test_schedule_moves_the_one_invite_and_thanks_for_the_right_date(world: Worl
     assert thanks.interview_id == new.id
     assert "today" in thanks.subject  # drafted the day it took place, not the day first agreed
     assert len(calendar_of(w, PRIYA)) == 1
+
+
+DANA = "dana.whitlock@example.com"
+
+
+def test_two_contacts_on_one_time_give_one_invite_and_a_flag_in_status(world: World) -> None:
+    w = world
+    w.add("Priya Castellan", PRIYA)
+    w.add("Dana Whitlock", DANA)
+    w.cli("run", "--once")
+    for email in (PRIYA, DANA):
+        w.controls.press_send(w.message(email, Kind.REQUEST).item_id)
+    w.advance(hours=1)
+    w.cli("run", "--once")
+    danas = w.message(DANA, Kind.REQUEST).slots[0].start.astimezone(ZONE)
+    at = f"{danas:%Y-%m-%d %H:%M}"
+
+    refused = w.cli("schedule", "priya", "--at", at, check=False)
+    assert refused.returncode == 2
+    assert "the time proposed to Dana Whitlock" in refused.stderr and "--force" in refused.stderr
+    assert calendar_of(w, PRIYA) == []
+    w.cli("schedule", "priya", "--at", at, "--force")
+
+    w.controls.reply(w.addressed_to("sentitems", DANA)[0]["id"], sender=DANA,
+                     body=f"{danas:%A} at {danas:%-I:%M %p} works for me.")  # fmt: skip
+    w.advance(minutes=5)
+    w.cli("run", "--once")
+    assert len(calendar_of(w, PRIYA)) == 1 and calendar_of(w, DANA) == []
+    assert w.messages(DANA, Kind.INVITE) == []
+    status = w.cli("status").stdout
+    assert "overlaps the interview with Priya Castellan" in " ".join(status.split())

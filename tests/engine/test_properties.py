@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
+from datetime import datetime, timedelta
+from itertools import combinations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outreach.engine import plan
+from outreach.engine import agree, plan, proposed_slots
 from outreach.engine.actions import EMAIL_KINDS
+from outreach.engine.agreed import end_of, offered, open_times, pending
 from outreach.model import STOPPED, Kind, Message, MessageState
 from outreach.observations import AutoReply, Bounce, DraftDeleted, MeetingAccepted
+from outreach.slots import Interval, propose
 
 from .helpers import World, at, person, slot
 
@@ -28,19 +31,105 @@ step = st.one_of(
     st.tuples(st.just("bounce"), st.sampled_from(NAMES)),
     st.tuples(st.just("accept"), st.integers(0, 20)),
     st.tuples(st.just("forbid"), st.sampled_from(NAMES)),
+    st.tuples(st.just("pick"), st.tuples(st.sampled_from(NAMES), st.integers(0, 2))),
+    st.tuples(st.just("schedule"), st.tuples(st.sampled_from(NAMES), st.integers(0, 8))),
+)
+
+
+def _draft_like_the_outbox(world: World, now: datetime) -> None:
+    """Create every PLANNED message, choosing times as the preparer does: never one open."""
+    taken = [Interval(s.start, s.end) for s in open_times(world.state, now)]
+    for message in world.state.messages.values():
+        if message.state != MessageState.PLANNED:
+            continue
+        if message.kind in (Kind.REQUEST, Kind.FOLLOW_UP) and not message.slots:
+            message.slots = propose(world.settings, now, taken)
+            taken += [Interval(s.start, s.end) for s in message.slots]
+        message.state, message.drafted_at = MessageState.DRAFTED, now
+        message.item_id = f"item-{message.id}"
+
+
+def _pick(world: World, name: str, n: int, now: datetime) -> None:
+    """The contact answers naming the n-th time they were offered."""
+    offered = proposed_slots(world.state, name.lower())
+    if offered:
+        start = offered[n % len(offered)].start
+        world.reply(name.lower(), now, f"{start:%A} at {start:%-I:%M %p} works for me.")
+
+
+def _schedule(world: World, name: str, n: int, now: datetime) -> None:
+    """The user agrees a time by hand: one of the times already around, or a new one."""
+    around = sorted({s.start for s in open_times(world.state, now)})
+    start = around[n % len(around)] if around and n < 6 else now + timedelta(days=n, hours=3)
+    contact = world.state.contacts[name.lower()]
+    if contact.reachable:
+        agree(world.state, contact.id, start, timedelta(minutes=30), now, world.settings)
+
+
+def _no_time_shared(world: World, now: datetime) -> None:
+    """No two contacts hold the same time: open proposals and booked interviews."""
+    held: list[tuple[str, datetime, datetime]] = []
+    for contact_id in world.state.contacts:
+        held += [(contact_id, s.start, s.end) for s in offered(world.state, contact_id, now)]
+        held += [
+            (contact_id, i.start, end_of(i))
+            for i in pending(world.state, contact_id, now)
+            if not i.conflict and not i.forced
+        ]
+    for (a, a_start, a_end), (b, b_start, b_end) in combinations(held, 2):
+        assert a == b or not (a_start < b_end and b_start < a_end), (a, a_start, b, b_start)
+
+
+def _one_invite_and_thank_you_each(world: World, now: datetime) -> None:
+    for interview_id in world.state.interviews:
+        about = [m for m in world.state.messages.values() if m.interview_id == interview_id]
+        for kind in (Kind.INVITE, Kind.THANK_YOU):
+            live = [m for m in about if m.kind == kind and m.state != MessageState.CANCELLED]
+            assert len(live) <= 1, (interview_id, kind, live)
+    for contact_id in world.state.contacts:
+        coming = {i.id for i in pending(world.state, contact_id, now)}
+        booked = [
+            m
+            for m in world.state.messages_of(contact_id)
+            if m.kind == Kind.INVITE
+            and m.state != MessageState.CANCELLED
+            and m.interview_id in coming
+        ]
+        assert len(booked) <= 1, (contact_id, booked)
+
+
+#: Journeys where times are agreed again and again: picks, hand-scheduling, acceptances.
+booking = st.one_of(
+    st.tuples(st.just("wait"), st.integers(1, 3 * 24)),
+    st.tuples(st.just("draft"), st.none()),
+    st.tuples(st.just("send"), st.integers(0, 20)),
+    st.tuples(st.just("accept"), st.integers(0, 20)),
+    st.tuples(st.just("pick"), st.tuples(st.sampled_from(NAMES), st.integers(0, 2))),
+    st.tuples(st.just("schedule"), st.tuples(st.sampled_from(NAMES), st.integers(0, 8))),
 )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(step, max_size=30))
 def test_random_journeys_keep_the_rules(steps: list) -> None:
+    _journey(steps)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(booking, max_size=30))
+def test_rebooking_journeys_keep_one_time_one_invite_one_thank_you(steps: list) -> None:
+    _journey(steps)
+
+
+def _journey(steps: list) -> None:
+    """Play ``steps``; after each, plan and check every rule."""
     world = World(*(person(n) for n in NAMES), per_contact_cap=3, daily_send_cap=2)
     now = at(12, 1, 8)
     for action, arg in steps:
         if action == "wait":
             now += timedelta(hours=arg)
         elif action == "draft":
-            world.draft(now, slots=[slot(now + timedelta(days=7))])
+            _draft_like_the_outbox(world, now)
         elif action in ("send", "delete", "accept"):
             mine = sorted(world.state.messages.values(), key=lambda m: m.id)
             if not mine:
@@ -63,6 +152,10 @@ def test_random_journeys_keep_the_rules(steps: list) -> None:
             world.observe(Bounce(at=now, item_id=f"ndr-{now}", recipient=f"{arg}@example.com"))
         elif action == "forbid":
             world.state.contacts[arg.lower()].do_not_contact = True
+        elif action == "pick":
+            _pick(world, *arg, now)
+        elif action == "schedule":
+            _schedule(world, *arg, now)
 
         before = copy.deepcopy(world.state)
         new = world.plan(now)
@@ -89,6 +182,8 @@ def test_random_journeys_keep_the_rules(steps: list) -> None:
             if m.state != MessageState.CANCELLED
         ]
         assert len(kinds) == len(set(kinds)), "two live messages in one place"
+        _no_time_shared(world, now)
+        _one_invite_and_thank_you_each(world, now)
 
 
 @settings(max_examples=40, deadline=None)

@@ -99,3 +99,25 @@ def test_a_time_agreed_again_replaces_a_move_still_waiting_for_the_outbox() -> N
     [move] = [m for m in actions if m.kind == Kind.INVITE]
     assert waiting.state == MessageState.CANCELLED  # withdrawn before it reached the mailbox
     assert (move.interview_id, move.moves) == (third.id, first.invite_id)
+
+
+def test_two_contacts_picking_the_same_time_give_one_invite_and_one_flag() -> None:
+    world = World(person("Ann"), person("Bob"))
+    requests = world.plan(at(12, 1, 8))
+    world.draft(at(12, 1, 8), slots=[slot(at(12, 8, 10)), slot(at(12, 9, 14))])  # both the same
+    for request in requests:
+        world.send(request, at(12, 1, 9))
+    world.reply("ann", at(12, 2, 10), "Wednesday at 2pm works for me.")
+    world.reply("bob", at(12, 2, 11), "Wednesday at 2pm works for me.")
+    invites = [m for m in world.plan(at(12, 2, 11, 1)) if m.kind == Kind.INVITE]
+    assert [m.contact_id for m in invites] == ["ann"]
+    [bobs] = world.state.interviews_of("bob")
+    assert bobs.conflict == "the interview with Ann at 2026-12-09 14:00"
+    assert "no invite was made" in (world.state.contacts["bob"].attention or "")
+    assert "--force" in (world.state.contacts["bob"].attention or "")
+    assert world.plan(at(12, 3, 9)) == []  # held back until the user chooses
+
+    agree(world.state, "bob", bobs.start, timedelta(minutes=30), at(12, 3, 10), world.settings,
+          force=True)  # fmt: skip
+    [forced] = world.plan(at(12, 3, 10, 1))
+    assert (forced.kind, forced.interview_id) == (Kind.INVITE, bobs.id)

@@ -113,11 +113,22 @@ def backend(connect: Callable[..., Any]) -> Any:
 
 
 @pytest.fixture
-def ews_backend(sandbox: Sandbox) -> Iterator[EwsMailbox]:
-    """The EWS backend alone, for what only EWS shows (its sign-in, its SOAP faults)."""
-    box = connect_ews(sandbox, SETTINGS, "pw-for-tests")
-    yield box
-    box.close()
+def ews_connect(sandbox: Sandbox) -> Iterator[Callable[..., EwsMailbox]]:
+    """Open EWS backends alone, for what only EWS shows (its sign-in, its SOAP faults)."""
+    opened: list[EwsMailbox] = []
+
+    def make(settings: MailboxSettings = SETTINGS, password: str = "pw-for-tests") -> EwsMailbox:
+        opened.append(connect_ews(sandbox, settings, password))
+        return opened[-1]
+
+    yield make
+    for box in opened:
+        box.close()
+
+
+@pytest.fixture
+def ews_backend(ews_connect: Callable[..., EwsMailbox]) -> EwsMailbox:
+    return ews_connect()
 
 
 @pytest.fixture

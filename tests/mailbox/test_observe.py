@@ -6,6 +6,7 @@ over EWS and over Graph; what a quiet cycle costs is said per face.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -330,3 +331,43 @@ def test_paging_finishes_its_folders_without_polling_and_loses_nothing(
     face.reset()
     assert box.sync(state).observations == []
     assert face.requests() == QUIET[face.protocol]
+
+
+def test_ews_our_own_bulk_write_is_not_read_back(
+    email: Email, sandbox: Sandbox, ews_connect: Callable[..., Any]
+) -> None:
+    connect = ews_connect
+    box = connect()
+    box.observer.page_size = 10  # read back, 60 drafts and 30 holds would take 9 pages
+    _, state = cycle(box, {})
+    drafts = box.create_drafts([email(n) for n in range(1, 61)])
+    start = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=2)
+    box.create_holds([
+        Meeting(tracking_id=f"hold{n:03d}", contact_id=f"contact{n:03d}",
+                subject=f"Hold ({n})", start=start + timedelta(hours=n),
+                end=start + timedelta(hours=n, minutes=30), location="", body_html="",
+                reminder_minutes=0, tentative=True)
+        for n in range(30)
+    ])
+    sandbox.controls.reset_request_counts()
+    seen, state = cycle(box, state)
+    counts = sandbox.controls.request_counts()
+    assert seen == []
+    assert "GetEvents" not in counts  # 90 events, not drained 50 at a time
+    assert counts == {"Subscribe": 1, "SyncFolderItems": 4}  # one page a folder
+    index = json.loads(state["index:drafts"])
+    assert index == {d.item_id: [d.tracking_id, d.internet_message_id, d.conversation_id]
+                     for d in drafts}
+    # indexed exactly as reading them back indexes them (a fresh process, from scratch)
+    _, scratch = cycle(connect(), {})
+    for name in ("index:drafts", "index:calendar"):
+        assert json.loads(scratch[name]) == json.loads(state[name]), name
+    # still watched: what the user does to them later is reported
+    sandbox.controls.edit_draft(subject="(7)", new_subject="Shorter (7)")
+    sandbox.controls.delete_draft(subject="(8)")
+    sandbox.controls.move_meeting(subject="Hold (3)", start=start + timedelta(days=1))
+    seen, state = cycle(box, state)
+    assert kinds(seen) == ["DraftDeleted", "DraftEdited", "InterviewMoved"]
+    sandbox.controls.reset_request_counts()
+    assert box.sync(state).observations == []
+    assert sandbox.controls.request_counts() == {"GetEvents": 1}

@@ -154,3 +154,16 @@ def test_batch_limits_and_depends_on(graph) -> None:
         ("4", 200),
     ]
     assert answer[3]["body"]["totalItemCount"] == 1
+
+
+def test_delta_tokens_survive_a_restart_of_a_saved_sandbox(clock, tmp_path) -> None:
+    from outreach.sandbox import Sandbox
+
+    with Sandbox(clock=clock, data_dir=tmp_path) as sb, graph_client(sb) as graph:
+        graph.post("/me/messages", json=draft_body())
+        _, link = delta_all(graph, "/me/mailFolders/drafts/messages/delta")
+        token = link.split("$deltatoken=")[1]
+    with Sandbox(clock=clock, data_dir=tmp_path) as sb, graph_client(sb) as graph:
+        sb.controls.edit_draft(subject="Informational", new_subject="Later")
+        changed, _ = delta_all(graph, f"/me/mailFolders/drafts/messages/delta?$deltatoken={token}")
+    assert [e["subject"] for e in changed] == ["Later"]

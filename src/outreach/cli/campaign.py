@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -117,16 +118,24 @@ def _rehearse(ctx: click.Context, offline: bool, output: Path | None) -> None:
 
 
 def _one_off(
-    ctx: click.Context, ref: str, kind_name: str, send: bool, dry_run: bool, yes: bool
+    ctx: click.Context,
+    ref: str,
+    kind: Kind,
+    send: bool,
+    dry_run: bool,
+    yes: bool,
+    **extra: Any,
 ) -> None:
-    """Shared body of `send` and `draft`: show the email, then create or send it once."""
+    """Shared body of `send`, `draft` and `update`: show the email, then create or send it once."""
     settings = app.load_settings(_config(ctx))
     store = app.open_store(settings)
     contact = app.resolve_contact(store.read(), ref)
     with campaign.Session(settings, store) as session:
-        message, email = session.prepare_one(contact.id, KINDS[kind_name], send=send)
+        message, email = session.prepare_one(contact.id, kind, send=send, **extra)
         click.echo(f"To:      {', '.join(email.to)}")
         click.echo(f"Subject: {email.subject}")
+        for attached in email.attachments:
+            click.echo(f"Attached: {attached.filename}")
         click.echo("")
         click.echo(email.text.rstrip())
         click.echo("")
@@ -149,32 +158,82 @@ KIND_OPTION = click.option(
     show_default=True,
     help="Which email.",
 )
+RESUME_OPTION = click.option(
+    "--attach-resume",
+    is_flag=True,
+    help="Attach user.resume (thank-you only: the résumé comes at the close, never before).",
+)
+
+
+def _resume_kind(kind: str, attach_resume: bool) -> None:
+    if attach_resume and kind != "thank-you":
+        raise click.UsageError(
+            "--attach-resume goes with --kind thank-you only: the guide offers the résumé at "
+            "the close of the interview, never with a request or a follow-up."
+        )
 
 
 @click.command()
 @click.argument("contact")
 @KIND_OPTION
+@RESUME_OPTION
 @click.option("--dry-run", is_flag=True, help="Show the email, send nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
-def send(ctx: click.Context, contact: str, kind: str, dry_run: bool, yes: bool) -> None:
+def send(
+    ctx: click.Context, contact: str, kind: str, attach_resume: bool, dry_run: bool, yes: bool
+) -> None:
     """Render one email to CONTACT and send it now, after showing it to you.
 
     Honours the daily and per-contact caps and never writes to someone who
     declined, bounced or is marked do-not-contact. If the same email already
     waits in Drafts, nothing is sent: send that draft from Outlook or delete it.
     """
-    _one_off(ctx, contact, kind, send=True, dry_run=dry_run, yes=yes)
+    _resume_kind(kind, attach_resume)
+    _one_off(ctx, contact, KINDS[kind], send=True, dry_run=dry_run, yes=yes,
+             attach_resume=attach_resume)  # fmt: skip
 
 
 @click.command()
 @click.argument("contact")
 @KIND_OPTION
+@RESUME_OPTION
 @click.option("--dry-run", is_flag=True, help="Show the email, create nothing.")
 @click.pass_context
-def draft(ctx: click.Context, contact: str, kind: str, dry_run: bool) -> None:
+def draft(ctx: click.Context, contact: str, kind: str, attach_resume: bool, dry_run: bool) -> None:
     """Create the draft to CONTACT now, in your Drafts folder, for you to send from Outlook."""
-    _one_off(ctx, contact, kind, send=False, dry_run=dry_run, yes=True)
+    _resume_kind(kind, attach_resume)
+    _one_off(ctx, contact, KINDS[kind], send=False, dry_run=dry_run, yes=True,
+             attach_resume=attach_resume)  # fmt: skip
+
+
+def _link(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
+    if not value:
+        return ""
+    value = value.strip()
+    if not value.startswith(("https://", "http://")) or any(c.isspace() for c in value):
+        raise click.BadParameter(f"'{value}' is not a web address (https://...)")
+    return value
+
+
+@click.command()
+@click.argument("contact")
+@click.option("--note", default="", help="What you did with their advice or referral.")
+@click.option("--link", callback=_link, metavar="URL",
+              help="Something you found that may interest them.")
+@click.option("--dry-run", is_flag=True, help="Show the email, create nothing.")
+@click.pass_context
+def update(ctx: click.Context, contact: str, note: str, link: str, dry_run: bool) -> None:
+    """Draft a short update to CONTACT, someone you interviewed: what came of their advice.
+
+    The guide: "Follow-up with your contacts on any referrals given or advice
+    offered ... reporting back on results is part of the process." The draft
+    names the advice you logged, what came of the referrals they gave, your
+    --note and --link. Like every email it is tracked and capped, and never goes
+    to someone who declined, bounced or is marked do-not-contact.
+    """
+    _one_off(ctx, contact, Kind.UPDATE, send=False, dry_run=dry_run, yes=True,
+             note=note.strip(), link=link)  # fmt: skip
 
 
 def _parse_at(text: str, zone: str) -> datetime:
@@ -195,6 +254,7 @@ def _parse_at(text: str, zone: str) -> datetime:
 @click.option("--where", help="The place (default: their office).")
 @click.option("--phone", is_flag=True, help="A phone call instead of a meeting in person.")
 @click.option("--dry-run", is_flag=True, help="Say what would be scheduled; change nothing.")
+@click.option("--force", is_flag=True, help="Book it even if something else is at that time.")
 @click.pass_context
 def schedule(
     ctx: click.Context,
@@ -205,11 +265,15 @@ def schedule(
     where: str | None,
     phone: bool,
     dry_run: bool,
+    force: bool,
 ) -> None:
     """Record the time CONTACT agreed to and create the interview invite.
 
     The invite is saved unsent on your calendar for approval unless
-    policy.send_invites is true.
+    policy.send_invites is true. A new time for an interview still to come
+    moves its invite (an update goes to them if the invite was sent). A time
+    that overlaps another interview, a meeting or a time proposed to someone
+    else is refused, naming it, unless --force.
     """
     if (slot is None) == (at_text is None):
         raise click.UsageError("Give exactly one of --slot N or --at TIME.")
@@ -228,6 +292,7 @@ def schedule(
             where=where,
             mode=Mode.PHONE if phone else None,
             dry_run=dry_run,
+            force=force,
         )
     local = interview.start.astimezone(ZoneInfo(settings.time.timezone))
     end = local + timedelta(minutes=interview.minutes)

@@ -125,6 +125,8 @@ def add(ctx: click.Context, referred_by: str | None, lookup: str | None, **optio
         raise UserError(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
                         "required (or --lookup NAME to fill them from the directory).")
     fields = _fields(**options)
+    if lookup and found.manager:
+        fields["manager"] = found.manager  # for the chain of command after the interview
     with store.transaction() as state:
         _refuse_duplicate(state, fields["email"])
         if referred_by:
@@ -351,3 +353,109 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
         return
     output.write_text(text, encoding="utf-8", newline="")
     click.echo(f"Wrote {len(found)} contacts to {output}.", err=True)
+
+
+@contacts.command()
+@click.argument("ref")
+@click.option("--up", type=click.IntRange(0, 20), default=1, show_default=True,
+              help="Levels of managers above.")
+@click.option("--down", type=click.IntRange(0, 20), default=1, show_default=True,
+              help="Levels of reports below.")
+@click.option("--peers", is_flag=True, help="Also those who share their manager.")
+@click.option("--add", "adds", multiple=True, metavar="NAME",
+              help="Make this person on the chart a contact (repeatable).")
+@click.option("--add-all", is_flag=True, help="Make everyone on the chart a contact.")
+@output.json_option
+@output.wide_option
+@click.pass_context
+def orgchart(ctx: click.Context, ref: str, up: int, down: int, peers: bool,
+             adds: tuple[str, ...], add_all: bool, as_json: bool, wide: bool) -> None:
+    """Show the people around REF from the directory: managers, peers, reports.
+
+    REF is a contact (id, email or name) or anyone in the directory. Each person
+    shows their title, department and office, and whether they are a contact
+    already, at what stage. --add NAME (or --add-all) makes them contacts with
+    source org-chart and a note of how they relate to REF: the guide's "interview
+    all the managers in the chain of command" is `orgchart REF --up 3 --add-all`.
+    """
+    from outreach import orgchart as chart_of
+
+    if adds and add_all:
+        raise click.UsageError("Use --add NAME or --add-all, not both.")
+    settings, store = _open(ctx)
+    state = store.read()
+    contact = _maybe_contact(state, ref)
+    chart = app.org_chart(settings, contact.email if contact else ref, up, down, peers)
+    if chart is None:
+        who = f"{contact.name} <{contact.email}>" if contact else ref
+        click.echo(f"The directory does not know {who}: there is no org chart to show.")
+        return
+    chosen = list(chart.members) if add_all else chart_of.choose(chart, adds) if adds else []
+    now = app.now(settings)
+    with store.transaction() as state:
+        center = state.contacts.get(contact.id) if contact else None
+        manager = chart.manager
+        if center is not None:
+            chart_of.remember_manager(center, chart.center, manager.person if manager else None)
+        added = chart_of.add(state, chart, chosen, center, now, own=settings.user.email)
+        known = chart_of.by_email(state)
+    if as_json:
+        output.print_json(_chart_json(chart, known, added))
+        return
+    click.echo(f"Org chart around {_person_line(chart.center, known)}")
+    if not chart.members:
+        click.echo("The directory lists no manager, peer or report for them.")
+    else:
+        you = settings.user.email.lower()
+        rows = [(_where(m.level), m.person.name, m.person.title, m.person.department,
+                 m.person.office, "you" if m.person.email.lower() == you
+                 else _stage(known.get(m.person.email.lower())))
+                for m in chart.members]
+        click.echo(output.table(("where", "name", "title", "department", "office", "contact"),
+                                rows, wide=wide, keep=("where", "contact")))
+    for new in added:
+        click.echo(f"Added {new.name} <{new.email}> as {new.id} ({new.research_notes})")
+    if not chosen and any(m.person.email.lower() not in {*known, settings.user.email.lower()}
+                          for m in chart.members):
+        click.echo("Make them contacts with --add NAME or --add-all.")
+
+
+def _maybe_contact(state: State, ref: str) -> Contact | None:
+    """The contact REF names, or None when it names nobody (then it is a directory name)."""
+    try:
+        return app.resolve_contact(state, ref)
+    except UserError:
+        if "@" in ref or not any(c.name.lower().startswith(ref.lower().strip())
+                                 for c in state.contacts.values()):
+            return None
+        raise  # several contacts match: say which
+
+
+def _where(level: int) -> str:
+    return "peer" if level == 0 else f"{'up' if level < 0 else 'down'} {abs(level)}"
+
+
+def _stage(contact: Contact | None) -> str:
+    return f"{contact.status.value} ({contact.id})" if contact else "—"
+
+
+def _person_line(person: Any, known: dict[str, Contact]) -> str:
+    parts = [p for p in (person.title, person.department, person.office) if p]
+    contact = known.get(person.email.lower())
+    line = f"{person.name} <{person.email}>" + (f", {', '.join(parts)}" if parts else "")
+    return line + (f" (contact: {_stage(contact)})" if contact else "")
+
+
+def _chart_json(chart: Any, known: dict[str, Contact], added: list[Contact]) -> dict[str, Any]:
+    def person(p: Any) -> dict[str, Any]:
+        contact = known.get(p.email.lower())
+        return {"name": p.name, "email": p.email, "title": p.title, "department": p.department,
+                "office": p.office, "phone": p.phone, "manager": p.manager,
+                "reports": list(p.reports),
+                "contact": {"id": contact.id, "status": contact.status.value} if contact
+                else None}
+
+    return {"center": person(chart.center),
+            "members": [{"level": m.level, "relation": m.relation, "via": m.via,
+                         **person(m.person)} for m in chart.members],
+            "added": [c.id for c in added]}

@@ -205,7 +205,11 @@ def _prompt(base: LogEntry, start: datetime, tz: ZoneInfo) -> LogEntry:
     "--prompt", "ask", is_flag=True, help="Ask for each part (the default on a terminal)."
 )
 @click.option("--new", "new", is_flag=True, help="Log another interview rather than edit the last.")
-@click.option("--no-lookup", is_flag=True, help="Do not look referrals up in the directory.")
+@click.option(
+    "--no-lookup",
+    is_flag=True,
+    help="Do not look referrals (or the interviewee's manager) up in the directory.",
+)
 @click.pass_context
 def log(
     ctx: click.Context,
@@ -259,7 +263,10 @@ def log(
             "--from FILE, --editor or --prompt."
         )
     lookup = None if no_lookup else interviews.directory_lookup(settings)
-    done = interviews.log_interview(store, target, logform.merge(base, given), now, lookup)
+    chain = None if no_lookup else interviews.chain_lookup(settings)
+    done = interviews.log_interview(
+        store, target, logform.merge(base, given), now, lookup, chain
+    )
     verb = "Updated" if done.edited else "Logged"
     click.echo(
         f"{verb} the interview with {done.contact.name} of {done.interview.start:%Y-%m-%d %H:%M}."

@@ -17,7 +17,8 @@ def status(ctx: click.Context, as_json: bool, wide: bool) -> None:
     settings = app.load_settings((ctx.find_root().obj or {}).get("config_path"))
     state = app.open_store(settings).read()
     funnel = overview.funnel(state)
-    items = overview.attention(state, app.now(settings))
+    items = overview.attention(state, app.now(settings), own=settings.user.email,
+                               keep_in_touch_weeks=settings.policy.keep_in_touch_weeks)
     if as_json:
         output.print_json({
             "contacts": len(state.contacts),

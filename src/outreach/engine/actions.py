@@ -20,7 +20,9 @@ MEMO = "engine"
 SEEN_LIMIT = 5000
 
 #: Messages that are emails to a person (calendar items are not capped).
-EMAIL_KINDS = frozenset({Kind.REQUEST, Kind.FOLLOW_UP, Kind.THANK_YOU, Kind.REPORT_BACK})
+EMAIL_KINDS = frozenset(
+    {Kind.REQUEST, Kind.FOLLOW_UP, Kind.THANK_YOU, Kind.REPORT_BACK, Kind.UPDATE}
+)
 #: States in which a message occupies its slot: never planned again.
 LIVE = frozenset(
     {

@@ -6,6 +6,10 @@ supersedes it: the earlier one is cancelled and points to the new one, and the
 planner moves its calendar item instead of adding a second invite. A time that
 overlaps another contact's interview is recorded with what is in the way, and its
 invite waits until the user chooses (`outreach schedule --force`, or another time).
+
+``open_times`` is the other half of never booking twice: the times offered to
+contacts who may still pick them, and the interviews agreed, which no other
+contact is offered.
 """
 
 from __future__ import annotations
@@ -14,7 +18,11 @@ import hashlib
 from datetime import datetime, timedelta
 
 from outreach.engine.actions import flag, set_status, stamp
-from outreach.model import Interview, Kind, Message, MessageState, Mode, State, Status
+from outreach.engine.holds import OPEN
+from outreach.model import Interview, Kind, Message, MessageState, Mode, Slot, State, Status
+
+#: States of a request or follow-up whose times are out (or about to be) with the contact.
+OFFERED = frozenset({MessageState.PLANNED, MessageState.DRAFTED, MessageState.SENT})
 
 #: Interview statuses of a time still to come.
 PENDING = frozenset({"proposed", "scheduled"})
@@ -36,16 +44,83 @@ def pending(state: State, contact_id: str, now: datetime) -> list[Interview]:
     ]
 
 
-def in_the_way(state: State, contact_id: str, start: datetime, end: datetime) -> list[str]:
-    """Return a sentence for each other contact's pending interview overlapping [start, end)."""
+def in_the_way(
+    state: State, contact_id: str, start: datetime, end: datetime, offers: bool = True
+) -> list[str]:
+    """Return a sentence for each other contact's pending interview, or (with ``offers``)
+    time proposed to them that they may still pick, overlapping [start, end)."""
     found = []
     for other in sorted(state.contacts.values(), key=lambda c: c.id):
         if other.id == contact_id:
             continue
-        for interview in state.interviews_of(other.id):
-            if interview.status in PENDING and interview.start < end and start < end_of(interview):
+        for interview in pending(state, other.id, start):
+            if interview.start < end and start < end_of(interview):
                 found.append(f"the interview with {other.name} at {stamp(interview.start)}")
+        if offers and any(s.start < end and start < s.end for s in offered(state, other.id, start)):
+            found.append(f"the time proposed to {other.name}")
     return found
+
+
+def offered(state: State, contact_id: str, now: datetime) -> list[Slot]:
+    """Return the times of the contact's latest proposal while they may still pick one."""
+    contact = state.contacts[contact_id]
+    if contact.status not in OPEN or contact.do_not_contact or pending(state, contact_id, now):
+        return []
+    offers = [
+        m
+        for m in state.messages_of(contact_id)
+        if m.kind in (Kind.REQUEST, Kind.FOLLOW_UP) and m.slots and m.state in OFFERED
+    ]
+    return [s for s in offers[-1].slots if s.end > now] if offers else []
+
+
+def open_times(state: State, now: datetime) -> list[Slot]:
+    """Return the times no one else may be offered: each contact's latest proposal while
+    they may still pick from it, and every interview agreed and not over."""
+    taken: list[Slot] = []
+    for contact in sorted(state.contacts.values(), key=lambda c: c.id):
+        taken += [Slot(start=i.start, end=end_of(i)) for i in pending(state, contact.id, now)]
+        taken += offered(state, contact.id, now)
+    return taken
+
+
+def calendar_in_the_way(
+    state: State,
+    contact_id: str,
+    start: datetime,
+    end: datetime,
+    busy: list[tuple[datetime, datetime, str]],
+) -> list[str]:
+    """Return a sentence for each busy time on the user's calendar overlapping [start, end).
+
+    ``busy`` is (start, end, subject) from free/busy. Our own items are told apart by
+    their times: the contact's own holds and interviews are not in the way, another
+    contact's hold is "the time proposed to ...", another's interview is left to
+    ``in_the_way``.
+    """
+    ours: dict[tuple[datetime, datetime], str] = {}
+    for contact in state.contacts.values():
+        for interview in pending(state, contact.id, start):
+            ours[(interview.start, end_of(interview))] = ""
+        for message in state.messages_of(contact.id):
+            if message.kind != Kind.HOLD or message.state != MessageState.DRAFTED:
+                continue
+            held = message.slots[0] if message.slots else None
+            if held is not None:
+                mine = contact.id == contact_id
+                what = "" if mine else f"the time proposed to {contact.name}"
+                ours.setdefault((held.start, held.end), what)
+    found = []
+    for b_start, b_end, subject in busy:
+        if not (b_start < end and start < b_end):
+            continue
+        if (b_start, b_end) in ours:
+            if ours[(b_start, b_end)]:
+                found.append(ours[(b_start, b_end)])
+            continue
+        what = f"'{subject}'" if subject else "a busy time"
+        found.append(f"{what} on your calendar at {stamp(b_start)}")
+    return list(dict.fromkeys(found))
 
 
 def moved_invite(state: State, contact_id: str) -> Message | None:
@@ -76,12 +151,14 @@ def agree(
     location: str = "",
     why: str,
     force: bool = False,
+    picked: bool = False,
 ) -> Interview:
     """Record ``start`` as the contact's interview, superseding one not yet held.
 
     ``why`` ends the event sentences ("a reply picks a proposed time"). Unless
-    ``force``, an overlap with another contact's interview is recorded as the
-    interview's ``conflict`` and flagged; the planner then holds its invite back.
+    ``force``, an overlap with another contact's interview (or, unless the contact
+    ``picked`` one of their own proposed times, a time proposed to someone else) is
+    recorded as the interview's ``conflict`` and flagged; the planner holds its invite.
     """
     if start.tzinfo is None:
         raise ValueError("the agreed start must be time-zone aware")
@@ -108,7 +185,7 @@ def agree(
     if force:
         interview.forced, interview.conflict = True, ""
     elif not interview.forced:
-        blocking = in_the_way(state, contact_id, start, end_of(interview))
+        blocking = in_the_way(state, contact_id, start, end_of(interview), offers=not picked)
         if blocking:
             hold_back(state, interview, "; ".join(blocking), now)
     contact = state.contacts[contact_id]
@@ -120,11 +197,13 @@ def agree(
 def hold_back(state: State, interview: Interview, blocking: str, now: datetime) -> None:
     """Keep an interview's invite back because ``blocking`` is in the way; tell the user."""
     interview.conflict = blocking
-    flag(
-        state,
-        interview.contact_id,
-        f"The agreed time {stamp(interview.start)} overlaps {blocking}: no invite was made. "
-        "Choose another time, or book it anyway (outreach schedule --at "
-        f"'{interview.start:%Y-%m-%d %H:%M}' --force).",
-        now,
+    flag(state, interview.contact_id, held_back(interview), now)
+
+
+def held_back(interview: Interview) -> str:
+    """The sentence that tells the user an interview's invite waits for their choice."""
+    return (
+        f"The agreed time {stamp(interview.start)} overlaps {interview.conflict}: no invite "
+        "was made. Choose another time, or book it anyway (outreach schedule --at "
+        f"'{interview.start:%Y-%m-%d %H:%M}' --force)."
     )

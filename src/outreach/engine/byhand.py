@@ -26,13 +26,26 @@ from outreach.settings import Settings
 
 
 def plan_one(
-    state: State, contact_id: str, kind: Kind, now: datetime, settings: Settings, send: bool
+    state: State,
+    contact_id: str,
+    kind: Kind,
+    now: datetime,
+    settings: Settings,
+    send: bool,
+    *,
+    note: str = "",
+    link: str = "",
+    attach_resume: bool = False,
 ) -> Message:
-    """Return the request, next follow-up or thank-you to ``contact_id``, not yet recorded.
+    """Return the request, next follow-up, thank-you or update to ``contact_id``, not recorded.
 
-    Raise UserError if the contact may not be written to, a cap is reached, or the
-    same email is already in Drafts or was sent.
+    An update (``note``, ``link``) goes to someone interviewed; ``attach_resume`` only
+    with a thank-you. Raise UserError if the contact may not be written to, a cap is
+    reached, or the same email is already in Drafts or was sent.
     """
+    if attach_resume and kind != Kind.THANK_YOU:
+        raise UserError("The résumé goes with a thank-you only, at the close of the interview; "
+                        "never with a request or a follow-up.")  # fmt: skip
     contact = state.contacts[contact_id]
     if contact.do_not_contact:
         raise UserError(f"{contact.name} is marked do-not-contact; nothing was done.")
@@ -57,12 +70,25 @@ def plan_one(
             raise UserError(f"{contact.name} has no interview that has begun; nothing to thank "
                             "them for yet.")  # fmt: skip
         interview_id = held[-1].id
+    elif kind == Kind.UPDATE:
+        held = [
+            i for i in state.interviews_of(contact_id)
+            if i.start <= now and (i.status == "held" or i.logged_at is not None)
+        ]  # fmt: skip
+        if not held:
+            raise UserError(f"{contact.name} has not been interviewed yet: an update reports "
+                            "back on their advice after the interview.")  # fmt: skip
+        interview_id = held[-1].id
+        sent = [m for m in mine if m.kind == Kind.UPDATE and m.state == MessageState.SENT]
+        sequence = len(sent) + 1
     place = (contact_id, kind, sequence, interview_id)
     same = [m for m in state.messages.values() if slot_of(m) == place]
     for m in same:
         if m.state == MessageState.PLANNED and m.item_id is None:
             waiting = Message.from_dict(m.to_dict())
             waiting.send = send
+            waiting.note, waiting.link = note or waiting.note, link or waiting.link
+            waiting.attach_resume = attach_resume or waiting.attach_resume
             return waiting  # recorded but not yet in the mailbox: this is the one
         if m.state == MessageState.DRAFTED:
             raise UserError(
@@ -73,6 +99,8 @@ def plan_one(
             raise UserError(f"The {describe(m)} to {contact.name} was already sent.")
     _check_caps(state, contact_id, now, settings, send)
     key = interview_id if interview_id is not None else sequence
+    if kind == Kind.UPDATE:
+        key = f"{interview_id}:{sequence}"
     return Message(
         contact_id=contact_id,
         kind=kind,
@@ -82,6 +110,9 @@ def plan_one(
         interview_id=interview_id,
         planned_at=now,
         send=send,
+        note=note,
+        link=link,
+        attach_resume=attach_resume,
     )
 
 

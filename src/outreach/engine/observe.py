@@ -248,8 +248,11 @@ def _reply(state: State, cid: str, obs: ReplyReceived, settings: Settings) -> No
     if contact.status in BEFORE_INTERVIEW and not contact.do_not_contact:
         if pick:
             slot = slots[reading.slot_index]  # type: ignore[index]
-            _agree(state, contact, slot, settings, obs.at)
-            note += " The invite is planned for your approval."
+            interview = _agree(state, contact, slot, settings, obs.at)
+            if interview.conflict:
+                note += " " + agreed.held_back(interview)
+            else:
+                note += " The invite is planned for your approval."
         elif reading.kind == ReadingKind.DECLINE and reading.sure:
             set_status(state, cid, Status.DECLINED, obs.at, f"reply {stamp(obs.at)} declines")
         elif contact.status != Status.SCHEDULING:
@@ -283,10 +286,12 @@ def proposed_slots(state: State, cid: str) -> list[Slot]:
     return list(outreach[-1].slots) if outreach else []
 
 
-def _agree(state: State, contact: Contact, slot: Slot, settings: Settings, at: datetime) -> None:
+def _agree(
+    state: State, contact: Contact, slot: Slot, settings: Settings, at: datetime
+) -> Interview:
     """Record the agreed time as a proposed interview; plan then drafts (or moves) the invite."""
     minutes = int((slot.end - slot.start).total_seconds() // 60)
-    agreed.agree(
+    return agreed.agree(
         state,
         contact.id,
         slot.start,
@@ -294,6 +299,7 @@ def _agree(state: State, contact: Contact, slot: Slot, settings: Settings, at: d
         at,
         location=settings.scheduling.location,
         why=f"reply {stamp(at)} picks a proposed time",
+        picked=True,
     )
 
 

@@ -91,10 +91,10 @@ class _Planner:
         self.room = 0
 
     def run(self) -> list[Action]:
+        self._interviews()  # first: an interview that ended makes its pending invite stale
         self._sweep()
         self.room = self.policy.daily_send_cap - self._sent_today()  # withdrawn ones free room
         self._resume()
-        self._interviews()
         self._invites()
         self._thank_yous()
         self._report_backs()
@@ -227,6 +227,8 @@ class _Planner:
                 return "the interview is off"
             if interview.conflict:
                 return f"{interview.conflict} is in the way"
+            if interview.start <= self.now:
+                return "its time has come before the invite went out"
         return None
 
     def _resume(self) -> None:

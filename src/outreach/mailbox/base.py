@@ -97,6 +97,7 @@ class Person:
 class Busy:
     start: datetime
     end: datetime
+    subject: str = ""  # when the calendar shares it (the user's own, a detailed view)
 
 
 @dataclass

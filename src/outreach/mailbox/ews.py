@@ -178,6 +178,10 @@ class EwsMailbox:
                     else None,
                 )
             )
+        self.observer.created(
+            "drafts",
+            {c.item_id: [c.tracking_id, c.internet_message_id, c.conversation_id] for c in out},
+        )
         return out
 
     def send(self, email: OutgoingEmail) -> Created:
@@ -220,9 +224,9 @@ class EwsMailbox:
             item = self._calendar_item(meeting, self.account.calendar)
             invite = "SendToAllAndSaveCopy" if send and meeting.attendees else SEND_TO_NONE
             item.save(send_meeting_invitations=invite)
-            return Created(
-                tracking_id=meeting.tracking_id, item_id=item.id, sent=invite != SEND_TO_NONE
-            )
+        self.observer.created("calendar", {item.id: _calendar_entry(meeting)})
+        sent = invite != SEND_TO_NONE
+        return Created(tracking_id=meeting.tracking_id, item_id=item.id, sent=sent)
 
     def update_meeting(self, item_id: str, meeting: Meeting, send: bool) -> Created:
         """Move an interview's calendar item to ``meeting``'s time and place: one GetItem,
@@ -264,11 +268,14 @@ class EwsMailbox:
                 chunk_size=self.batch_size,
             )
         out = []
+        entries = {}
         for hold, result in zip(holds, results, strict=True):
             if isinstance(result, Exception):
                 log.warning("hold %s was not created: %s", hold.tracking_id, type(result).__name__)
             else:
                 out.append(Created(tracking_id=hold.tracking_id, item_id=result.id))
+                entries[result.id] = _calendar_entry(hold)
+        self.observer.created("calendar", entries)
         return out
 
     def remove_holds(self, item_ids: Sequence[str]) -> None:
@@ -388,7 +395,8 @@ class EwsMailbox:
                 for event in view.calendar_events or []:
                     if event.busy_type == "Free":
                         continue
-                    spans.append(Busy(self._aware(event.start), self._aware(event.end)))
+                    subject = (event.details.subject if event.details else None) or ""
+                    spans.append(Busy(self._aware(event.start), self._aware(event.end), subject))
                 out[email] = spans
         return out
 
@@ -514,3 +522,9 @@ def _person(mailbox: Any, contact: Any) -> Person:
 def _address(mailbox: Any) -> str:
     """The lower-cased address of a Mailbox element, or "" (ManagerMailbox may be absent)."""
     return str(getattr(mailbox, "email_address", "") or "").lower()
+
+
+def _calendar_entry(meeting: Meeting) -> list[Any]:
+    """The calendar index entry of an item we created, as a sync of it would write it."""
+    return [meeting.tracking_id, meeting.start.astimezone(UTC).isoformat(),
+            meeting.end.astimezone(UTC).isoformat(), False]

@@ -17,6 +17,12 @@ A reply with attachments costs, per page, one GetItem listing them and, when any
 calendar file (.ics), one GetAttachment for all of those: what a contact's invitation
 or counter-proposal says is reported after the reply itself (``invites.parse``).
 
+What this process created itself (a bulk of drafts and holds) is not read back: the
+next sync skips those items (SyncFolderItems' Ignore) and indexes them from what
+creating them returned, and after more than a GetEvents page of them it starts a
+new subscription instead of draining their events, syncing every folder from its
+state (so nothing anyone else did is lost).
+
 The first sync of a folder is a baseline: it reports nothing old. A sync state the
 server no longer accepts starts a rebuild that reports only what is newer than the
 marks, and compares the indexes, so no item is reported twice. An expired
@@ -100,6 +106,8 @@ SUBSCRIPTION_ERRORS = (
 )
 SYNC_STATE_ERRORS = (ews_errors.ErrorInvalidSyncStateData, ews_errors.ErrorSyncFolderNotFound)
 CREATE, UPDATE, DELETE = "create", "update", "delete"
+#: Events one GetEvents returns at most (Exchange's page).
+EVENTS_PER_CALL = 50
 
 
 class CheckedSyncFolderItems(SyncFolderItems):
@@ -148,6 +156,10 @@ class Observer:
         self.subscription_minutes = subscription_minutes
         self._folders: dict[str, Any] = {}
         self._with_files: list[ReplyReceived] = []  # replies of this page that carry files
+        self._open: dict[str, dict[str, Any]] = {}  # indexes of this page, parsed once
+        #: folder -> item id -> its index entry: items this process just created, which
+        #: the next sync skips (Ignore) instead of reading back
+        self._own: dict[str, dict[str, list[Any]]] = {}
 
     # -- folders and subscription -------------------------------------------------
     def folder(self, name: str) -> Any:
@@ -185,7 +197,21 @@ class Observer:
             if not notification.more_events:
                 return changed
 
+    def created(self, folder: str, entries: Mapping[str, list[Any]]) -> None:
+        """Remember items this process just created (item id -> index entry).
+
+        The next sync skips them (SyncFolderItems' Ignore) and indexes them from these
+        entries instead of reading them back; after a bulk write it also starts a new
+        subscription rather than draining one GetEvents per 50 of its events.
+        """
+        self._own.setdefault(folder, {}).update(entries)
+
     def _due(self, state: dict[str, str]) -> set[str]:
+        if sum(len(own) for own in self._own.values()) > EVENTS_PER_CALL:
+            # every folder is synced from its state, so no event of anyone else is lost
+            log.info("after our own bulk write: a new subscription instead of its events")
+            self._subscribe(state)
+            return set(FOLDERS)
         waiting = {n for n in (state.get("pending") or "").split(",") if n}
         never = {n for n in FOLDERS if n not in state}
         if waiting and state.get("subscription"):
@@ -223,13 +249,14 @@ class Observer:
             folder.validate_item_field(field=field, version=self.account.version)
         fields = {f for f in folder.normalize_fields(fields=ONLY[name]) if not f.field.is_attribute}
         service = CheckedSyncFolderItems(account=self.account)
+        own = [(item_id, None) for item_id in self._own.get(name, {})]
         changes = list(
             service.call(
                 folder=folder,
                 shape="IdOnly",
                 additional_fields=fields,
                 sync_state=sync_state,
-                ignore=None,
+                ignore=own or None,
                 max_changes_returned=self.page_size,
                 sync_scope=None,
             )
@@ -257,13 +284,19 @@ class Observer:
             changes, new_state, last = self._fetch_page(name, None)
         rebuilding = state.get(f"rebuild:{name}")
         handler = getattr(self, f"_on_{name}")
-        self._with_files = []
+        self._with_files, self._open = [], {}
         for kind, item in changes:
             if isinstance(item, Exception) or kind not in (CREATE, UPDATE, DELETE):
                 continue
             handler(kind, item, state, out, vanished, sent_seen, rebuilding)
         if self._with_files:
             self._read_calendar_files(self._with_files, out)
+        own = self._own.pop(name, {}) if last else self._own.get(name, {})
+        if own:  # skipped by the server, so indexed here from what creating them returned
+            self._index(name, state, rebuilding).update(own)
+        for key, index in self._open.items():
+            state[key] = json.dumps(index)
+        self._open = {}
         state[name] = new_state  # only now: the page has been fully consumed
         if last and rebuilding:
             self._finish_rebuild(name, state, out, vanished)
@@ -300,12 +333,15 @@ class Observer:
         state[f"index:{name}"] = json.dumps(new)
 
     # -- per folder ------------------------------------------------------------------
-    def _index(self, name: str, state: dict[str, str], rebuilding: str | None) -> tuple[str, dict]:
+    def _index(self, name: str, state: dict[str, str], rebuilding: str | None) -> dict:
+        """The folder's index for this page: parsed once, written back once after it."""
         key = f"reindex:{name}" if rebuilding else f"index:{name}"
-        return key, _load(state, key)
+        if key not in self._open:
+            self._open[key] = _load(state, key)
+        return self._open[key]
 
     def _on_drafts(self, kind, item, state, out, vanished, sent_seen, rebuilding) -> None:
-        key, index = self._index("drafts", state, rebuilding)
+        index = self._index("drafts", state, rebuilding)
         if kind == DELETE:
             entry = index.pop(item.id, None)
             if entry:
@@ -327,10 +363,9 @@ class Observer:
                         subject=item.subject or "",
                     )
                 )
-        state[key] = json.dumps(index)
 
     def _on_calendar(self, kind, item, state, out, vanished, sent_seen, rebuilding) -> None:
-        key, index = self._index("calendar", state, rebuilding)
+        index = self._index("calendar", state, rebuilding)
         now = self.clock()
         if kind == DELETE:
             entry = index.pop(item.id, None)
@@ -353,7 +388,6 @@ class Observer:
                     out.append(InterviewCancelled(at=now, item_id=item.id, tracking_id=tracking_id))
                 elif (before[1], before[2]) != (entry[1], entry[2]) and not entry[3]:
                     out.append(self._moved(item.id, entry, now))
-        state[key] = json.dumps(index)
 
     def _moved(self, item_id: str, entry: list, now: datetime) -> InterviewMoved:
         start = datetime.fromisoformat(entry[1]).astimezone(self.tz) if entry[1] else None
@@ -407,7 +441,9 @@ class Observer:
         associated = getattr(item, "associated_calendar_item_id", None)
         tracking_id = None
         if associated is not None:
-            entry = _load(state, "index:calendar").get(associated.id)
+            if "index:calendar" not in self._open:
+                self._open["index:calendar"] = _load(state, "index:calendar")
+            entry = self._open["index:calendar"].get(associated.id)
             tracking_id = entry[0] if entry else None
         sender = item.sender.email_address if getattr(item, "sender", None) else ""
         references = tuple((getattr(item, "references", None) or "").split())

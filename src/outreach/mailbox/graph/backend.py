@@ -119,6 +119,7 @@ class GraphMailbox:
         """Put the interview on the calendar; invite only if ``send`` (else a draft event)."""
         invite = send and bool(meeting.attendees)
         body = self.client.post(f"{self.me}/events", shapes.event(meeting, draft=not invite))
+        self.observer.created("calendar", {body["id"]: _calendar_entry(meeting)})
         return Created(tracking_id=meeting.tracking_id, item_id=body["id"], sent=invite)
 
     def _event(self, item_id: str) -> str:
@@ -153,6 +154,9 @@ class GraphMailbox:
                 out.append(Created(tracking_id=hold.tracking_id, item_id=answer.body["id"]))
             else:
                 log.warning("hold %s was not created: %s", hold.tracking_id, answer.status)
+        self.observer.created(
+            "calendar", {c.item_id: _calendar_entry(h) for c, h in zip(out, _made(holds, out))}
+        )
         return out
 
     def remove_holds(self, item_ids: Sequence[str]) -> None:
@@ -265,7 +269,7 @@ class GraphMailbox:
                     first_at = shapes.local(entry.get("start"), self.tz)
                     last_at = shapes.local(entry.get("end"), self.tz)
                     if first_at and last_at:
-                        spans.append(Busy(first_at, last_at))
+                        spans.append(Busy(first_at, last_at, entry.get("subject") or ""))
                 out[who] = spans
         return out
 
@@ -369,6 +373,17 @@ class GraphMailbox:
         if self.owned_server is not None:
             self.owned_server.stop()
             self.owned_server = None
+
+
+def _calendar_entry(meeting: Meeting) -> list[Any]:
+    """The calendar index entry of an event we created, as its delta would give it."""
+    start, end = meeting.start.astimezone(UTC), meeting.end.astimezone(UTC)
+    return [meeting.tracking_id, start.isoformat(), end.isoformat(), False]
+
+
+def _made(holds: Sequence[Meeting], out: Sequence[Created]) -> list[Meeting]:
+    by_id = {h.tracking_id: h for h in holds}
+    return [by_id[c.tracking_id] for c in out]
 
 
 def _mail(row: Any) -> str:

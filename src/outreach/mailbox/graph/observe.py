@@ -127,6 +127,12 @@ class GraphObserver:
         self.tz = tz
         self.clock = clock
         self.me = client.user
+        self._own: dict[str, dict[str, list[Any]]] = {}  # what this process just created
+
+    def created(self, folder: str, entries: Mapping[str, list[Any]]) -> None:
+        """Remember calendar items this process just created (item id -> index entry), so
+        the next sync indexes them without asking for their tracking."""
+        self._own.setdefault(folder, {}).update(entries)
 
     # -- links ---------------------------------------------------------------------------
     def _first_link(self, name: str, state: dict[str, str]) -> str:
@@ -282,7 +288,11 @@ class GraphObserver:
             if item_id in index and not rebuilding:
                 cycle.removed.append(item_id)  # gone, or only out of the window: asked below
             return
-        entry = index.get(item_id) or load(state, f"{P}index:calendar").get(item_id)
+        entry = (
+            index.get(item_id)
+            or load(state, f"{P}index:calendar").get(item_id)
+            or self._own.get("calendar", {}).pop(item_id, None)
+        )
         start = shapes.local(item.get("start"), UTC)
         end = shapes.local(item.get("end"), UTC)
         now_entry = [

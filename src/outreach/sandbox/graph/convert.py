@@ -423,6 +423,8 @@ def apply_message(item: Item, data: dict[str, Any], now: datetime) -> None:
         if prop in data:
             item.set(name, recipients_el(f"t:{name}", _addresses(data[prop] or [], prop)))
     _flags(item, data, MESSAGE_FLAGS)
+    if data.get("internetMessageId"):  # settable on create; kept from draft to sent copy
+        item.set("InternetMessageId", str(data["internetMessageId"]))
     if "internetMessageHeaders" in data:
         _headers(item, data["internetMessageHeaders"])
     if "attachments" in data:

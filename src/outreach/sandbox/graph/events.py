@@ -132,6 +132,7 @@ def list_calendar_events(req: Request) -> Reply:
 
 
 @route("GET", "/calendarView")
+@route("GET", "/calendar/calendarView")
 def calendar_view(req: Request) -> Reply:
     from .delta import _window
 

@@ -51,10 +51,13 @@ def sync_folder_items(ctx: Context, req: Element) -> Element:
             )
             return resp
         seen = dict(snap["items"])
-    ignore = {i.get("Id") for i in (req.find(q("m:Ignore")) or [])}
+    skipped = req.find(q("m:Ignore"))
+    ignore = {i.get("Id") for i in skipped} if skipped is not None else set()
     limit = int(req.findtext(q("m:MaxChangesReturned")) or 512)
     current = {i.id: i for i in box.in_folder(folder)}
     changes = syncstate.changes(current, seen, ignore)
+    for iid in ignore & current.keys():  # the client has it (it made it): the state moves past
+        seen[iid] = current[iid].change_key
     page, rest = changes[:limit], changes[limit:]
     msg = response_message("m:SyncFolderItemsResponseMessage")
     out = el("m:Changes")

@@ -1,0 +1,80 @@
+"""A sandbox on a file clock, a config pointing at it and a store, driven through the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner, Result
+
+from outreach import clock, config
+from outreach.cli.main import cli
+from outreach.model import Contact, State
+from outreach.sandbox import Sandbox
+from outreach.store import Store
+
+ZONE = ZoneInfo("America/New_York")
+START = datetime(2026, 11, 30, 9, 0, tzinfo=ZONE)  # a Monday morning
+
+CONFIG = """\
+user:
+  name: Robin Vale
+  email: robin.vale@example.com
+  areas: [data engineering]
+mailbox:
+  backend: sandbox
+  service_endpoint: {url}
+time:
+  timezone: America/New_York
+{extra}
+paths:
+  store: {store}
+"""
+
+
+class World:
+    """The user's side: a config, a store, the CLI; the sandbox's controls for the rest."""
+
+    def __init__(self, folder: Path, sandbox: Sandbox, time: clock.FileClock) -> None:
+        self.folder_path = folder
+        self.sandbox = sandbox
+        self.clock = time
+        self.config = folder / "config.yaml"
+        self.configure()
+        self.store = Store(config.load(self.config).paths.store)
+
+    def configure(self, extra: str = "") -> None:
+        self.config.write_text(
+            CONFIG.format(url=self.sandbox.url, store=self.folder_path / "store.json", extra=extra)
+        )
+
+    def run(self, *args: str, input: str | None = None) -> Result:
+        return CliRunner().invoke(cli, ["--config", str(self.config), *args], input=input)
+
+    def add(self, name: str, email: str, **fields: object) -> Contact:
+        contact = Contact(name=name, email=email, area="data engineering", created_at=START,
+                          internal=True, **fields)  # type: ignore[arg-type]  # fmt: skip
+        with self.store.transaction() as state:
+            state.contacts[contact.id] = contact
+        return contact
+
+    def state(self) -> State:
+        return self.store.read()
+
+    def contact(self, email: str) -> Contact:
+        return next(c for c in self.state().contacts.values() if c.email == email)
+
+    def folder(self, name: str) -> list[dict]:
+        return self.sandbox.controls.inspect()[name]
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    time = clock.FileClock(tmp_path / "clock")
+    time.set(START)
+    monkeypatch.setenv(clock.CLOCK_ENV, str(time.path))
+    with Sandbox(clock=time.now) as sandbox:
+        yield World(tmp_path, sandbox, time)
