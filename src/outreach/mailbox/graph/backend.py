@@ -148,15 +148,14 @@ class GraphMailbox:
     def create_holds(self, holds: Sequence[Meeting]) -> list[Created]:
         """Put tentative holds on the calendar, 20 to a $batch; nothing is sent."""
         calls = [Call("POST", f"{self.me}/events", shapes.event(h)) for h in holds]
-        out = []
+        out, entries = [], {}
         for hold, answer in zip(holds, self.client.batch(calls), strict=True):
             if answer.ok and isinstance(answer.body, dict):
                 out.append(Created(tracking_id=hold.tracking_id, item_id=answer.body["id"]))
+                entries[answer.body["id"]] = _calendar_entry(hold)
             else:
                 log.warning("hold %s was not created: %s", hold.tracking_id, answer.status)
-        self.observer.created(
-            "calendar", {c.item_id: _calendar_entry(h) for c, h in zip(out, _made(holds, out))}
-        )
+        self.observer.created("calendar", entries)
         return out
 
     def remove_holds(self, item_ids: Sequence[str]) -> None:
@@ -379,11 +378,6 @@ def _calendar_entry(meeting: Meeting) -> list[Any]:
     """The calendar index entry of an event we created, as its delta would give it."""
     start, end = meeting.start.astimezone(UTC), meeting.end.astimezone(UTC)
     return [meeting.tracking_id, start.isoformat(), end.isoformat(), False]
-
-
-def _made(holds: Sequence[Meeting], out: Sequence[Created]) -> list[Meeting]:
-    by_id = {h.tracking_id: h for h in holds}
-    return [by_id[c.tracking_id] for c in out]
 
 
 def _mail(row: Any) -> str:
