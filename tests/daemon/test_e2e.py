@@ -31,9 +31,9 @@ DAYS = BusinessDays(TimeSettings(timezone="America/New_York", country="US"))
 TOBIAS = "tobias.ferreira@example.com"  # Priya's referral: interviewed, then a report-back
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = World(tmp_path)
+@pytest.fixture(params=["ews", "graph"])
+def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
+    w = World(tmp_path, protocol=request.param)
     yield w
     w.close()
 

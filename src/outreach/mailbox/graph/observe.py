@@ -210,8 +210,9 @@ class GraphObserver:
         found = False
         for name in ("inbox", "sentitems"):
             mark = load(state, f"mark:{name}")
-            if mark:
-                state[f"{P}mark:{name}"] = json.dumps({**mark, "foreign": True})
+            if mark:  # its ids in Graph's spelling; the engine knows replays by message id
+                ids = [shapes.rest_id(i) for i in mark.get("ids", [])]
+                state[f"{P}mark:{name}"] = json.dumps({**mark, "ids": ids, "foreign": True})
                 found = True
         for name in ("drafts", "calendar"):
             if state.get(f"index:{name}"):
@@ -409,7 +410,10 @@ class GraphObserver:
         fresh = True
         if mark and when is not None:
             at = datetime.fromisoformat(mark["at"])
-            fresh = when > at if mark.get("foreign") else when >= at - SLACK
+            if mark.get("foreign"):  # the EWS backend's: only what it did not report
+                fresh = when > at or (when == at and item_id not in mark["ids"])
+            else:
+                fresh = when >= at - SLACK
         if when is not None:
             seen[item_id] = when.isoformat()
             state[f"{P}seen:{name}"] = json.dumps(seen)
