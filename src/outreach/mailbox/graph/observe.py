@@ -282,6 +282,8 @@ class GraphObserver:
             cycle.binned.add(tracking_id)
 
     def _on_calendar(self, item, state, cycle, rebuilding) -> None:
+        """Index a calendar item; its tracking is read for the page (calendarView delta
+        gives no extended properties, and a moved interview takes its new outbox id)."""
         key = self._index("calendar", state, rebuilding)
         index = load(state, key)
         item_id = item["id"]
@@ -289,27 +291,29 @@ class GraphObserver:
             if item_id in index and not rebuilding:
                 cycle.removed.append(item_id)  # gone, or only out of the window: asked below
             return
-        entry = (
-            index.get(item_id)
-            or load(state, f"{P}index:calendar").get(item_id)
-            or self._own.get("calendar", {}).pop(item_id, None)
-        )
         start = shapes.local(item.get("start"), UTC)
         end = shapes.local(item.get("end"), UTC)
-        now_entry = [
-            entry[0] if entry else None,
+        entry = [
+            None,
             start.isoformat() if start else None,
             end.isoformat() if end else None,
             bool(item.get("isCancelled")),
         ]
-        if entry is None:
-            cycle.untracked[item_id] = now_entry  # its tracking is fetched for the page
+        own = self._own.get("calendar", {}).pop(item_id, None)
+        if own is None:
+            cycle.untracked[item_id] = entry  # its tracking is fetched for the page
             return
-        before = index.get(item_id)
-        index[item_id] = now_entry
+        entry[0] = own[0]
+        self._index_one(item_id, entry, index, cycle, rebuilding)
         state[key] = json.dumps(index)
-        if before and not rebuilding and now_entry[0]:
-            self._compare(item_id, before, now_entry, cycle)
+
+    def _index_one(
+        self, item_id: str, entry: list, index: dict, cycle: _Cycle, rebuilding: str | None
+    ) -> None:
+        before = index.get(item_id)
+        index[item_id] = entry
+        if before and not rebuilding and entry[0]:
+            self._compare(item_id, before, entry, cycle)
 
     def _compare(self, item_id: str, before: list, entry: list, cycle: _Cycle) -> None:
         now = self.clock()
@@ -324,7 +328,7 @@ class GraphObserver:
         return InterviewMoved(at=now, item_id=item_id, tracking_id=entry[0], start=start, end=end)
 
     def _learn_tracking(self, state: dict[str, str], cycle: _Cycle, rebuilding: str | None) -> None:
-        """Fetch the tracking of calendar items seen for the first time (batched)."""
+        """Read the tracking of the calendar items of this page (batched), then index them."""
         ids = list(cycle.untracked)
         expand = shapes.expand(shapes.TRACKING)
         answers = self.client.batch(
@@ -332,11 +336,14 @@ class GraphObserver:
         )
         key = self._index("calendar", state, rebuilding)
         index = load(state, key)
+        known = load(state, f"{P}index:calendar")
         for item_id, answer in zip(ids, answers, strict=True):
             entry = cycle.untracked[item_id]
             if answer.ok and isinstance(answer.body, dict):
                 entry[0] = shapes.prop(answer.body, shapes.TRACKING)
-            index[item_id] = entry
+            elif item_id in known:  # not readable now: keep what was known
+                entry[0] = known[item_id][0]
+            self._index_one(item_id, entry, index, cycle, rebuilding)
         state[key] = json.dumps(index)
         cycle.untracked = {}
 
