@@ -1,12 +1,14 @@
 """Measure the daemon against the sandbox's request counter.
 
 (a) EWS requests in a quiet cycle (goal: 1);
-(b) EWS requests to draft 200 requests (goal: a handful of batches, not 200);
+(b) EWS requests to draft 1,000 requests with their 3,000 tentative holds (goal:
+    ≤ 150; the CreateItem batching floor is 80), and the cycle after (goal: 1);
 (c) seconds from a reply landing in the sandbox to the contact's status changing,
     with the real daemon process running (poll 1 s), median over a few runs;
-(d) the time of a quiet cycle with 10,000 contacts in the store.
+(d) the time of a quiet cycle with 10,000 contacts in the store, each with a sent
+    request, its three holds and 10 lines of history (as bench/scale_bench.py).
 
-    python bench/daemon_bench.py [--drafts 200] [--contacts 10000] [--replies 5]
+    python bench/daemon_bench.py [--drafts 1000] [--contacts 10000] [--replies 5]
 
 Everything lives in a temporary folder; nothing is written into the repository.
 """
@@ -23,6 +25,9 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scale_bench import add_history
 
 from daemon.world import ZONE, World
 from outreach import app, config
@@ -71,10 +76,9 @@ def bench_quiet_and_drafts(folder: Path, drafts: int) -> list[tuple[str, str, st
         began = time.perf_counter()
         total, ops = requests_of(world, svc.cycle)
         took = time.perf_counter() - began
-        drafted = sum(
-            m.state == MessageState.DRAFTED and m.kind == Kind.REQUEST
-            for m in world.state().messages.values()
-        )
+        after = world.state().messages.values()
+        drafted = sum(m.state == MessageState.DRAFTED and m.kind == Kind.REQUEST for m in after)
+        held = sum(m.state == MessageState.DRAFTED and m.kind == Kind.HOLD for m in after)
         again, _ = requests_of(world, svc.cycle)
         svc.mailbox.close()
     finally:
@@ -85,7 +89,7 @@ def bench_quiet_and_drafts(folder: Path, drafts: int) -> list[tuple[str, str, st
         (
             f"(b) requests to draft {drafts} requests",
             str(total),
-            f"{drafted} drafted in {took:.1f} s; {detail}",
+            f"{drafted} drafted and {held} holds in {took:.1f} s (goal ≤ 150); {detail}",
         ),
         ("    the quiet cycle after them", str(again), "goal: 1"),
     ]
@@ -136,7 +140,8 @@ def bench_reply_latency(folder: Path, runs: int) -> list[tuple[str, str, str]]:
 def bench_large_store(folder: Path, contacts: int) -> list[tuple[str, str, str]]:
     world = World(folder)
     try:
-        add_contacts(world, contacts, status=Status.NO_RESPONSE)
+        add_contacts(world, contacts)
+        add_history(world.store, world.clock.now())
         svc = service(world)
         svc.cycle()
         svc.cycle()
@@ -146,6 +151,7 @@ def bench_large_store(folder: Path, contacts: int) -> list[tuple[str, str, str]]
             count, _ = requests_of(world, svc.cycle)
             times.append(time.perf_counter() - began)
         size = world.store_path.stat().st_size
+        messages = len(world.state().messages)
         svc.mailbox.close()
     finally:
         world.close()
@@ -153,14 +159,15 @@ def bench_large_store(folder: Path, contacts: int) -> list[tuple[str, str, str]]
         (
             f"(d) quiet cycle, {contacts:,} contacts",
             f"{statistics.median(times) * 1000:.0f} ms",
-            f"median of 5; {count} request(s); store {size / 1e6:.1f} MB",
+            f"median of 5; {count} request(s); store {size / 1e6:.1f} MB, "
+            f"{messages:,} messages",
         )
     ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--drafts", type=int, default=200)
+    parser.add_argument("--drafts", type=int, default=1000)
     parser.add_argument("--contacts", type=int, default=10_000)
     parser.add_argument("--replies", type=int, default=5)
     args = parser.parse_args()

@@ -307,6 +307,10 @@ _ID = r"[^/]+"
 ROUTES: list[tuple[str, str, Shape]] = [
     ("GET", r"", Shape(response="user")),
     ("GET", r"/mailboxSettings", Shape(response="mailboxSettings")),
+    ("GET", r"/mailboxSettings/automaticRepliesSetting",
+     Shape(response="automaticRepliesSetting")),
+    ("GET", r"/mailboxSettings/workingHours", Shape(response="workingHours")),
+    ("GET", r"/mailboxSettings/timeZone", Shape(response="value:Edm.String")),
     ("GET", r"/mailFolders", Shape(response="Collection(mailFolder)")),
     ("GET", rf"/mailFolders/{_ID}", Shape(response="mailFolder")),
     ("POST", r"/messages", Shape(request="message", response="message")),
@@ -389,6 +393,10 @@ def _error_shape(body: Any) -> list[str]:
 def _answer(body: Any, shape: Shape) -> list[str]:
     s = schema()
     assert shape.response is not None
+    if shape.response.startswith("value:"):  # a primitive property: {"value": ...}
+        if not isinstance(body, dict) or set(body) - {"value", "@odata.context"}:
+            return ['a property answer must be {"value": ...}']
+        return s.check(body.get("value"), shape.response[len("value:"):], "$.value")
     if shape.response.startswith("Collection("):
         if not isinstance(body, dict) or not isinstance(body.get("value"), list):
             return ['a collection answer must be {"value": [...]}']

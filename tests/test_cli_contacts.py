@@ -7,12 +7,13 @@ import os
 import stat
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from outreach import importers
 from outreach.cli.main import cli
 from outreach.model import Interview, Kind, Message, MessageState, Status
 from outreach.settings import Settings
@@ -267,8 +268,20 @@ def test_cli_imports_no_mailbox_library_nor_icalendar(module: str) -> None:
     assert done.returncode == 0, done.stderr
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
     assert module in imported  # the probe works
-    heavy = ("exchangelib", "icalendar", "httpx", "msal")
+    heavy = ("exchangelib", "icalendar", "rich", "httpx", "msal")
     assert not {m for m in imported if m.split(".")[0] in heavy}
+
+
+def test_help_imports_no_command_and_no_rich() -> None:
+    """`outreach --help` stays fast: no command module, no drawing library (bench/cli_bench.py)."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "outreach", "--help"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "Commands:" in done.stdout, done.stderr
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines()}
+    assert "outreach.cli.main" in imported  # the probe works
+    heavy = ("rich", "exchangelib", "jinja2", "httpx", "msal")
+    assert not {m for m in imported if m.split(".")[0] in heavy}
+    assert not {m for m in imported if m.startswith("outreach.cli.") and m != "outreach.cli.main"}
 
 
 def test_init_says_when_the_config_folder_cannot_be_made(tmp_path: Path) -> None:
@@ -280,3 +293,51 @@ def test_init_says_when_the_config_folder_cannot_be_made(tmp_path: Path) -> None
     assert result.exit_code == 2, result.output
     assert f"The config cannot be written to {target}" in result.output
     assert "Traceback" not in result.output
+
+
+def test_one_line_fields_are_refused_naming_the_option(config_file: Path, store: Store) -> None:
+    add(config_file, "Zed Example", "zed@example.com")
+    before = store.path.read_bytes()
+    for option, value, why in [
+        ("--name", "Ann\nBcc: eve@example.com", "a line break"),
+        ("--title", "Lead\x1b[31m", "a control character (U+001B)"),
+        ("--department", "Ops\u202e", "a text-direction control character"),
+    ]:
+        args = ["--name", "Ann", "--email", "ann@example.com", option, value]
+        result = run(config_file, "contacts", "add", *args)
+        assert result.exit_code == 2, result.output
+        assert f"{option} must be one line of text, but it holds {why}." in result.output
+    assert store.path.read_bytes() == before
+
+
+def test_internal_or_external_can_be_set_and_csv_carries_it(
+    config_file: Path, store: Store, tmp_path: Path
+) -> None:
+    add(config_file, "Ann Example", "ann@partner.example.net", "--internal")
+    add(config_file, "Bob Example", "bob@example.com", "--external")
+    people = {c.email: c for c in store.read().contacts.values()}
+    assert people["ann@partner.example.net"].internal is True
+    assert people["bob@example.com"].internal is False
+    ok(config_file, "contacts", "edit", "bob", "--internal")
+    assert "colleague:  yes" in ok(config_file, "contacts", "show", "bob")
+
+    exported = ok(config_file, "contacts", "export")
+    assert exported.splitlines()[0].endswith(",internal")
+    sheet = tmp_path / "people.csv"
+    sheet.write_text("name,email,internal,title\n"
+                     "Cy,cy@example.org,yes,\"Head\nBcc: eve@example.com\"\n"
+                     "Di,di@example.org,no,=HYPERLINK(\"x\")\n"
+                     "Ed,ed@example.org,perhaps,\n", encoding="utf-8")  # fmt: skip
+    imported = ok(config_file, "contacts", "import", str(sheet))
+    assert "internal must be yes or no, not 'perhaps'" in imported
+    people = {c.email: c for c in store.read().contacts.values()}
+    assert (people["cy@example.org"].internal, people["cy@example.org"].title) == (
+        True, "Head Bcc: eve@example.com")  # fmt: skip
+    assert people["di@example.org"].internal is False
+    out = ok(config_file, "contacts", "export")
+    assert "'=HYPERLINK" in out  # a spreadsheet shows it, never runs it
+    again = tmp_path / "again.csv"
+    again.write_text(out, encoding="utf-8")
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    back = importers.read_file(again, "csv", {}, now).contacts
+    assert next(c.title for c in back if c.email == "di@example.org") == '=HYPERLINK("x")'

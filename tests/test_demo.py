@@ -30,6 +30,11 @@ def test_demo_tells_the_whole_campaign_and_leaves_nothing(tmp_path: Path, backen
         "Priya Castellan suggested that I get in touch with you.",  # the referral's request
         "Dana Whitlock: follow-up 1 in Drafts",
         "Marcus Oyelaran: paused → new",
+        "Marcus Oyelaran, Head of Data Platform (Data Platform): manager of Priya Castellan",
+        "added Kenji Halvorsen as a contact: From the org chart: peer of Priya Castellan",
+        "in Drafts: 'An update since we spoke about data engineering'",  # the update step
+        "│ You suggested: Take the data modelling course",
+        "│ - I have written to Tobias Ferreira.",
     ):
         assert expected in out, f"missing {expected!r} in:\n{out}"
     assert "Traceback" not in done.stderr

@@ -488,30 +488,10 @@ def context_from_state(
         referrer = None
     requests = [m for m in state.messages_of(contact.id) if m.kind is Kind.REQUEST]
     follow_ups = [m for m in state.messages_of(contact.id) if m.kind is Kind.FOLLOW_UP]
-    area = (contact.area or "").strip().lower()
-    earlier = [
-        (state.contacts[i.contact_id], i)
-        for i in sorted(state.interviews.values(), key=lambda i: i.start)
-        if kind == "prep"
-        and area
-        and i.contact_id != contact.id
-        and i.start < now
-        and i.contact_id in state.contacts
-        and i.status != "cancelled"
-        and state.contacts[i.contact_id].area.strip().lower() == area
-    ]
-    department = contact.department.strip().casefold()
-    same_department = [
-        (state.contacts[i.contact_id], i)
-        for i in sorted(state.interviews.values(), key=lambda i: i.start)
-        if kind == "prep"
-        and department
-        and i.contact_id != contact.id
-        and i.start < now
-        and i.contact_id in state.contacts
-        and i.status != "cancelled"
-        and state.contacts[i.contact_id].department.strip().casefold() == department
-    ]
+    earlier = _earlier(state, contact, now, lambda c: c.area) if kind == "prep" else []
+    same_department = (
+        _earlier(state, contact, now, lambda c: c.department) if kind == "prep" else []
+    )
     return build_context(
         settings,
         contact,
@@ -529,6 +509,25 @@ def context_from_state(
         same_department=same_department,
         chart=chart,
     )
+
+
+def _earlier(
+    state: State, contact: Contact, now: datetime, key: Callable[[Contact], str]
+) -> list[tuple[Contact, Interview]]:
+    """Return others' interviews before ``now`` sharing ``contact``'s ``key`` (area,
+    department), earliest first; none when the contact's own value is empty."""
+    mine = key(contact).strip().casefold()
+    if not mine:
+        return []
+    return [
+        (state.contacts[i.contact_id], i)
+        for i in sorted(state.interviews.values(), key=lambda i: i.start)
+        if i.contact_id != contact.id
+        and i.start < now
+        and i.contact_id in state.contacts
+        and i.status != "cancelled"
+        and key(state.contacts[i.contact_id]).strip().casefold() == mine
+    ]
 
 
 #: What the user did with a referral, by the referred contact's stage.

@@ -79,6 +79,10 @@ SCHEMA = Section(
                 "organization": Key("str", "Your organization.", "Example Corp"),
                 "areas": Key("strings", "The fields or job functions you want to learn about.",
                              ["data engineering", "product management"]),
+                "organization_domains": Key(
+                    "strings", "Email domains of your colleagues besides your own address's "
+                    "(their free/busy is asked so the times proposed suit them too).",
+                    ["corp.example.com"]),
                 "resume": Key("path", "Your résumé (PDF or Word, under 5 MB), offered only "
                               "at the close: attached to a thank-you, never to a request or "
                               "a follow-up (the guide: don't fall into the trap of being "

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
 
-from outreach import systemd
+from outreach import progress, systemd
 from outreach.errors import MailboxError, StoreError
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,7 @@ class Loop:
                 failures += 1
                 delay = min(self.min_backoff * 2 ** (failures - 1), self.max_backoff)
                 log.warning("%s; trying again in %.0f s", problem, delay)
+                progress.waiting(delay, f"{problem}; trying again then")
                 self.notify(f"STATUS=mailbox unreachable, retrying in {delay:.0f} s")
             else:
                 if failures:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from outreach import app, clock, config, interviews
+from outreach import app, clock, config, engine, interviews, orgchart
 from outreach.logform import LogEntry
 from outreach.model import (
     Contact,
@@ -246,12 +246,20 @@ def _play(t: Tour) -> None:
     _log_interview(t)
     t.cycle()
 
+    t.step("The org chart around Priya (outreach contacts orgchart priya --up 2 --peers)")
+    _org_chart(t)
+
     monday = _next_monday(t.clock.now().astimezone(ZONE)) + timedelta(hours=1, minutes=30)
     t.travel(monday)
     t.controls.set_out_of_office("marcus.oyelaran@example.com", None)
     t.step("A week later: Dana never answered, Marcus is back")
     t.cycle()
     t.show(t.message("tobias.ferreira@example.com", Kind.REQUEST), lines=6)
+
+    t.step("You send the request to Tobias, then tell Priya (outreach update priya)")
+    t.controls.press_send(t.message("tobias.ferreira@example.com", Kind.REQUEST).item_id)
+    t.cycle()
+    _update(t)
 
     t.step("The funnel")
     counts: dict[Status, int] = {}
@@ -264,6 +272,40 @@ def _play(t: Tour) -> None:
     t.say(f"EWS requests made by outreach: {sum(requests.values())}")
 
 
+def _org_chart(t: Tour) -> None:
+    """Show the chart around Priya, then add her peer as a contact, as `--add Kenji` would."""
+    chart = orgchart.walk(t.mailbox.person, "priya.castellan@example.com", up=2, peers=True)
+    assert chart is not None, "the sandbox's directory knows Priya"
+    known = orgchart.by_email(t.state())
+    for member in chart.members:
+        person, contact = member.person, known.get(member.person.email)
+        stage = f" — a contact, {contact.status.value}" if contact else ""
+        t.say(f"{person.name}, {person.title} ({person.department}): {member.relation}{stage}")
+    now = t.clock.now()
+    with t.store.transaction() as state:
+        priya = next(c for c in state.contacts.values() if c.email == chart.center.email)
+        boss = chart.manager
+        orgchart.remember_manager(priya, chart.center, boss.person if boss else None)
+        peers = [m for m in chart.members if m.level == 0]
+        for added in orgchart.add(state, chart, peers, priya, now, own=t.settings.user.email):
+            t.say(f"added {added.name} as a contact: {added.research_notes}")
+
+
+def _update(t: Tour) -> None:
+    """Draft the update through the outbox, as `outreach update priya --note ...` does."""
+    priya = t.contact("priya.castellan@example.com")
+    now = t.clock.now()
+    note = "I signed up for the data modelling course you recommended."
+    message = engine.plan_one(t.state(), priya.id, Kind.UPDATE, now, t.settings, send=False,
+                              note=note, link="https://example.com/modelling-course")  # fmt: skip
+    with t.store.transaction() as state:
+        engine.commit(state, message, now)
+    report = t.service.outbox.perform(only=[message.id])
+    if report.drafted:
+        t.say(f"in Drafts: {t.state().messages[message.id].subject!r}")
+    t.show(t.state().messages[message.id], lines=12)
+
+
 def _log_interview(t: Tour) -> None:
     """Log Priya's interview as the user would with `outreach log` (no directory lookup)."""
     entry = LogEntry(
@@ -273,6 +315,7 @@ def _log_interview(t: Tour) -> None:
             "training": "Learned on the job; a data modelling course helped most.",
         },
         fit={"interests": Fit(5, "building tools every day")},
+        advice="Take the data modelling course; then learn one orchestration tool well.",
         referrals=[Referral("Tobias Ferreira", "tobias.ferreira@example.com", may_use_name=True)],
     )
     now = t.clock.now().astimezone(ZONE)

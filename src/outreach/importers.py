@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from outreach import progress
+from outreach import progress, textsafe
 from outreach.errors import UserError
 from outreach.model import Contact, Source
 
@@ -28,7 +28,7 @@ FORMATS = ("csv", "vcf")
 #: The CSV columns written by export and understood by import.
 COLUMNS = ("name", "email", "title", "department", "organization", "office",
            "mailing_address", "phone", "source", "referred_by", "area", "research_notes",
-           "tags", "do_not_contact")
+           "tags", "do_not_contact", "internal")
 
 #: Other spellings of those columns seen in address-book exports.
 ALIASES = {
@@ -41,6 +41,9 @@ ALIASES = {
     "surname": "last_name", "family_name": "last_name",
 }
 TRUE = {"1", "true", "yes", "y", "x"}
+FALSE = {"0", "false", "no", "n"}
+#: Columns that reach headers, log lines and tables: kept to one line on the way in.
+ONE_LINE = ("title", "department", "organization", "office", "phone", "area")
 
 
 @dataclass
@@ -134,17 +137,23 @@ def build(rows: Iterable[Row], source: Path, existing: dict[str, str],
             result.skipped.append(Skipped(line, f"{name}: unknown source '{row['source']}' "
                                           f"(expected one of {choices})"))
             continue
+        internal_text = row.get("internal", "").strip().lower()
+        if internal_text and internal_text not in TRUE | FALSE:
+            result.skipped.append(Skipped(line, f"{name}: internal must be yes or no, not "
+                                          f"'{row['internal']}'"))
+            continue
+        text = {k: textsafe.one_line(_unquote(row.get(k, ""))) for k in ONE_LINE}
         contact = Contact(
-            name=name, email=email, title=row.get("title", "").strip(),
-            department=row.get("department", "").strip(),
-            organization=row.get("organization", "").strip(),
-            office=row.get("office", "").strip(),
-            mailing_address=row.get("mailing_address", "").strip(),
-            phone=row.get("phone", "").strip(), source=source_value,
-            area=row.get("area", "").strip(),
-            research_notes=row.get("research_notes", "").strip(),
-            tags=[t.strip() for t in re.split(r"[;,]", row.get("tags", "")) if t.strip()],
+            name=textsafe.one_line(name), email=email, title=text["title"],
+            department=text["department"], organization=text["organization"],
+            office=text["office"],
+            mailing_address=textsafe.lines(_unquote(row.get("mailing_address", ""))),
+            phone=text["phone"], source=source_value, area=text["area"],
+            research_notes=textsafe.lines(_unquote(row.get("research_notes", ""))),
+            tags=[textsafe.one_line(t) for t in re.split(r"[;,]", row.get("tags", ""))
+                  if textsafe.one_line(t)],
             do_not_contact=row.get("do_not_contact", "").strip().lower() in TRUE,
+            internal=(internal_text in TRUE) if internal_text else None,
             created_at=now, updated_at=now, status_changed_at=now,
         )
         seen[key] = line
@@ -205,6 +214,13 @@ def parse_csv(text: str, source: Path) -> list[Row]:
     return rows
 
 
+def _unquote(value: str) -> str:
+    """Undo ``textsafe.csv_cell``: a ' before what a spreadsheet would run was ours."""
+    if value.startswith("'") and value[1:2] and value[1:2] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
 def write_csv(contacts: Iterable[Contact], emails: dict[str, str]) -> str:
     """Return CSV text of the contacts; referred_by is written as the referrer's email."""
     out = io.StringIO(newline="")
@@ -214,8 +230,9 @@ def write_csv(contacts: Iterable[Contact], emails: dict[str, str]) -> str:
         values = contact.to_dict()
         values["tags"] = "; ".join(contact.tags)
         values["do_not_contact"] = "yes" if contact.do_not_contact else ""
+        values["internal"] = {True: "yes", False: "no", None: ""}[contact.internal]
         values["referred_by"] = emails.get(contact.referred_by or "", contact.referred_by or "")
-        writer.writerow(["" if values[c] is None else values[c] for c in COLUMNS])
+        writer.writerow([textsafe.csv_cell(str(values[c] or "")) for c in COLUMNS])
     return out.getvalue()
 
 

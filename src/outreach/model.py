@@ -155,23 +155,22 @@ class Record:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        names, convert = _decoding(cls)
-        kwargs: dict[str, Any] = {}
-        for key, value in data.items():
-            if key not in names:
-                continue  # a newer store's field: ignore rather than fail
+        names, convert, containers = _decoding(cls)
+        kwargs = {k: v for k, v in data.items() if k in names}  # a newer store's: ignored
+        for key, step in convert:
+            value = kwargs.get(key)
             if value is not None:
-                step = convert.get(key)
-                if step is not None:
-                    value = step(value)
-                elif isinstance(value, list | dict):
-                    value = _fresh(value)
-            kwargs[key] = value
+                kwargs[key] = step(value)
+        for key in containers:
+            value = kwargs.get(key)
+            if value is not None:
+                kwargs[key] = _fresh(value)
         return cls(**kwargs)
 
 
 _NAMES: dict[type, tuple[str, ...]] = {}
-_DECODING: dict[type, tuple[frozenset[str], dict[str, Any]]] = {}
+_Decoding = tuple[frozenset[str], tuple[tuple[str, Any], ...], tuple[str, ...]]
+_DECODING: dict[type, _Decoding] = {}
 
 
 def _names(cls: type) -> tuple[str, ...]:
@@ -181,17 +180,23 @@ def _names(cls: type) -> tuple[str, ...]:
     return names
 
 
-def _decoding(cls: Any) -> tuple[frozenset[str], dict[str, Any]]:
-    """Return a record class's field names and the converter of each typed field."""
+def _decoding(cls: Any) -> _Decoding:
+    """Return a record class's field names, the converter of each typed field, and the
+    fields holding lists or dicts (copied, so no record shares one with the store)."""
     found = _DECODING.get(cls)
     if found is None:
         convert: dict[str, Any] = dict.fromkeys(cls._datetimes, datetime.fromisoformat)
-        convert.update(cls._enums)
+        for key, enum in cls._enums.items():
+            convert[key] = {member.value: member for member in enum}.__getitem__
         for key, item in cls._nested.items():
             convert[key] = lambda v, item=item: [item.from_dict(x) for x in v]
         for key, item in cls._mapped.items():
             convert[key] = lambda v, item=item: {k: item.from_dict(x) for k, x in v.items()}
-        found = _DECODING[cls] = (frozenset(_names(cls)), convert)
+        containers = tuple(
+            f.name for f in dataclasses.fields(cls)
+            if f.default_factory in (list, dict) and f.name not in convert
+        )
+        found = _DECODING[cls] = (frozenset(_names(cls)), tuple(convert.items()), containers)
     return found
 
 
@@ -292,6 +297,11 @@ class Slot(Record):
     end: datetime
 
     _datetimes = ("start", "end")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Two times; decoded directly, as every request holds three of them."""
+        return cls(datetime.fromisoformat(data["start"]), datetime.fromisoformat(data["end"]))
 
 
 @dataclass

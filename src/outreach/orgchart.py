@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from outreach.errors import UserError
 from outreach.mailbox.base import Person
@@ -160,6 +161,23 @@ def choose(chart: Chart, names: Sequence[str]) -> list[Member]:
         known = ", ".join(m.person.name for m in chart.members) or "nobody"
         raise UserError("Some --add names are not on the chart:", [*problems, f"on it: {known}"])
     return chosen
+
+
+def view(chart: Chart, known: dict[str, Contact]) -> dict[str, Any]:
+    """Return the chart as the prep sheet's ``chart``: {manager, peers, reports} as plain dicts."""
+
+    def person(member: Member) -> dict[str, str]:
+        p, contact = member.person, known.get(member.person.email.lower())
+        return {"name": p.name, "title": p.title, "department": p.department,
+                "office": p.office, "email": p.email,
+                "contact_status": contact.status.value if contact else ""}  # fmt: skip
+
+    boss = chart.manager
+    return {
+        "manager": person(boss) if boss else None,
+        "peers": [person(m) for m in chart.members if m.level == 0],
+        "reports": [person(m) for m in chart.members if m.level == 1],
+    }
 
 
 def by_email(state: State) -> dict[str, Contact]:

@@ -70,7 +70,7 @@ class Preparer:
         away: list[tuple[str, datetime]] = []
         prepared: list[Prepared] = []
         tips = self._mail_tips(state, [m for m in pending if m.kind == Kind.REQUEST])
-        busy = self._busy(state, [m for m in pending if _needs_slots(m)], now)
+        busy = self._busy(state, [m for m in pending if _needs_slots(m)], now, tips)
         mine = busy.get(self.settings.user.email.lower(), []) + _offered(state, pending, now)
         batch = slots.Batch(self.settings, now, mine)
         days_away = self.settings.policy.out_of_office_default_days
@@ -221,14 +221,22 @@ class Preparer:
             return {}
         return {k.lower(): v for k, v in tips.items()}
 
-    def _busy(self, state: State, needing: list[Message], now: datetime) -> Busy:
-        """One free/busy request for the user and the internal contacts that need slots."""
+    def _busy(
+        self,
+        state: State,
+        needing: list[Message],
+        now: datetime,
+        tips: dict[str, OutOfOffice] | None = None,
+    ) -> Busy:
+        """One free/busy request for the user and the colleagues among the contacts that
+        need slots, so the times proposed avoid their meetings too."""
         if not needing or self.mailbox is None:
             return {}
         emails = {self.settings.user.email}
         for message in needing:
             contact = state.contacts.get(message.contact_id)
-            if contact is not None and contact.internal:
+            tip = (tips or {}).get(contact.email.lower()) if contact is not None else None
+            if contact is not None and colleague(contact, self.settings, tip):
                 emails.add(contact.email)
         local = now.astimezone(self.settings.zone)
         start = local.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -238,6 +246,20 @@ class Preparer:
             email.lower(): [slots.Interval(b.start, b.end) for b in spans]
             for email, spans in answer.items()
         }
+
+
+def colleague(contact: Contact, settings: Settings, tip: OutOfOffice | None = None) -> bool:
+    """True if the contact works in the user's organization: as set on the contact, else an
+    address in the user's own domain or ``user.organization_domains``, else MailTips
+    saying the recipient is internal."""
+    if contact.internal is not None:
+        return contact.internal
+    domain = contact.email.rpartition("@")[2].strip().lower()
+    own = {settings.user.email.rpartition("@")[2].lower()}
+    own |= {d.strip().lower().lstrip("@") for d in settings.user.organization_domains}
+    if domain and domain in own:
+        return True
+    return tip is not None and not tip.external and not tip.invalid
 
 
 def _offered(state: State, pending: list[Message], now: datetime) -> list[slots.Interval]:

@@ -5,7 +5,7 @@ carries its CSS inline and draws its charts as inline SVG (no scripts, no
 external assets), so it opens the same in any browser, offline.
 
 The CSV is one file of stacked tables, each introduced by a ``[name]`` row and
-its header row, separated by an empty row: interviews, answers, agreed,
+its header row, separated by an empty row: interviews, coverage, answers, agreed,
 differed, fit, funnel.
 """
 
@@ -89,6 +89,33 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return lines
 
 
+COVERAGE_HEADER = ["Area", "Interviews", "Latest", "New in the latest"]
+
+
+def _coverage_rows(research: ResearchFile) -> list[list[str]]:
+    """One row per area: the count, the latest interview, what it said first."""
+    rows = []
+    for c in research.coverage:
+        latest = f"{c.latest}, {c.latest_date:%Y-%m-%d}" if c.latest_date else "—"
+        if c.interviews == 0:
+            new = "—"
+        elif c.interviews == 1:
+            new = "(the first interview)"
+        else:
+            new = ", ".join(c.new) or "nothing the earlier ones did not say"
+        rows.append([c.area, str(c.interviews), latest, new])
+    return rows
+
+
+def _thin_sentence(research: ResearchFile) -> str:
+    """The guide's "continue until you have gathered enough data", for the thin areas."""
+    if not research.thin:
+        return f"Every area has at least {research.min_interviews} interviews."
+    names = ", ".join(f"{c.area} ({c.interviews})" for c in research.thin)
+    return (f"Fewer than {research.min_interviews} interviews: {names}. Continue until you "
+            "have gathered enough data to clarify your options.")  # fmt: skip
+
+
 def markdown(research: ResearchFile) -> str:
     """Return the research file as GitHub-flavoured Markdown."""
     out = [f"# {_title(research)}", ""]
@@ -98,6 +125,10 @@ def markdown(research: ResearchFile) -> str:
         out += _table(INTERVIEW_HEADER, _interview_rows(research))
     else:
         out.append("No interviews logged yet (`outreach log CONTACT`).")
+    if research.coverage:
+        out += ["", "## Enough data?", ""]
+        out += _table(COVERAGE_HEADER, _coverage_rows(research))
+        out += ["", _thin_sentence(research)]
     out += ["", "## Comparison", ""]
     for category in research.categories:
         out += _markdown_category(category)
@@ -171,6 +202,16 @@ def csv_text(research: ResearchFile) -> str:
             for r in research.rows
         ],
     )
+    table(
+        "coverage",
+        ["area", "interviews", "latest", "latest_date", "new_in_latest", "enough"],
+        [
+            [c.area, str(c.interviews), c.latest,
+             c.latest_date.isoformat() if c.latest_date else "", "; ".join(c.new),
+             "yes" if c.enough else "no"]
+            for c in research.coverage
+        ],
+    )  # fmt: skip
     table(
         "answers",
         ["category", "person", "said"],
@@ -339,6 +380,10 @@ def html(research: ResearchFile) -> str:
         out.append(table.replace("<table>", '<table id="interviews">', 1))
     else:
         out.append('<p class="muted">No interviews logged yet.</p>')
+    if research.coverage:
+        table = _html_table(COVERAGE_HEADER, _coverage_rows(research), 1)
+        out += ["<h2>Enough data?</h2>", table.replace("<table>", '<table id="coverage">', 1),
+                f'<p class="thin">{escape(_thin_sentence(research))}</p>']  # fmt: skip
     out.append("<h2>Comparison</h2>")
     out += [_html_category(c) for c in research.categories]
     out.append("<h2>Fit with your self-assessment</h2>")
@@ -388,6 +433,8 @@ def data(research: ResearchFile) -> dict[str, Any]:
              "differs": a.differs}
             for a in research.fit
         ],
+        "min_interviews": research.min_interviews,
+        "coverage": _plain([dataclasses.asdict(c) for c in research.coverage]),
         "funnel": {
             "contacted": funnel.contacted,
             "replied": funnel.replied,

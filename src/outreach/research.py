@@ -267,6 +267,23 @@ class Funnel:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """Enough data? One area: how many interviews, and what the latest one added.
+
+    ``new`` are the terms (see ``terms``) the latest interview used that no earlier
+    interview in the area did, in its order; the guide: "Continue ... until you have
+    gathered enough data to clarify your options".
+    """
+
+    area: str
+    interviews: int
+    latest: str  # who the latest interview was with ("" when none)
+    latest_date: datetime | None
+    new: tuple[str, ...]
+    enough: bool
+
+
+@dataclass(frozen=True)
 class ResearchFile:
     generated_at: datetime
     area: str | None
@@ -275,6 +292,13 @@ class ResearchFile:
     fit: tuple[FitArea, ...]
     funnel: Funnel
     areas: tuple[str, ...] = field(default=())  # every area seen, for the report's header
+    coverage: tuple[Coverage, ...] = field(default=())
+    min_interviews: int = 3
+
+    @property
+    def thin(self) -> tuple[Coverage, ...]:
+        """The areas with fewer interviews than ``min_interviews``."""
+        return tuple(c for c in self.coverage if not c.enough)
 
 
 # ---------------------------------------------------------------- selection
@@ -514,17 +538,72 @@ def rows(state: State, interviews: Sequence[Interview]) -> tuple[Row, ...]:
     return tuple(result)
 
 
+#: The most new terms listed for an area's latest interview.
+NEW_TERMS = 12
+
+
+def _said(interview: Interview) -> str:
+    parts = [interview.impressions, interview.advice, *interview.answers.values()]
+    return "\n".join(p for p in parts if p.strip())
+
+
+def coverage(
+    state: State, areas: Sequence[str], min_interviews: int = 3
+) -> tuple[Coverage, ...]:
+    """Return, per area, the count of logged interviews and what the latest one added.
+
+    Every area of ``areas`` is listed (one with no interview yet too), in order;
+    areas compare case-insensitively.
+    """
+    result = []
+    for name in areas:
+        mine = logged_interviews(state, name)
+        new: list[str] = []
+        if mine:
+            earlier = {t for i in mine[:-1] for t in terms(_said(i))}
+            fresh = [t for t in terms(_said(mine[-1])) if t not in earlier]
+            phrases = [t for t in fresh if " " in t]
+            new = [t for t in fresh if " " in t or not _subsumed(t, phrases)][:NEW_TERMS]
+        last = mine[-1] if mine else None
+        result.append(
+            Coverage(
+                area=name,
+                interviews=len(mine),
+                latest=state.contacts[last.contact_id].name if last else "",
+                latest_date=last.start if last else None,
+                new=tuple(new) if len(mine) > 1 else (),
+                enough=len(mine) >= min_interviews,
+            )
+        )
+    return tuple(result)
+
+
 def build(
-    state: State, events: Sequence[Event], now: datetime, area: str | None = None
+    state: State,
+    events: Sequence[Event],
+    now: datetime,
+    area: str | None = None,
+    *,
+    wanted: Sequence[str] = (),
+    min_interviews: int = 3,
 ) -> ResearchFile:
     """Given the state and the event log, return the research file for ``area`` (or all).
 
-    Raise ValueError if ``now`` is naive (every timestamp is time-zone aware).
+    ``wanted`` are the areas the user means to learn about (``user.areas``): they are
+    covered even before any contact has them. Raise ValueError if ``now`` is naive
+    (every timestamp is time-zone aware).
     """
     if now.tzinfo is None:
         raise ValueError("now must be time-zone aware")
     interviews = logged_interviews(state, area)
     areas = sorted({c.area.strip() for c in state.contacts.values() if c.area.strip()})
+    covered: dict[str, str] = {}
+    for name in [*wanted, *areas]:
+        covered.setdefault(name.strip().casefold(), name.strip())
+    if area is not None:
+        covered = {k: v for k, v in covered.items() if k == area.strip().casefold()} or {
+            area.strip().casefold(): area.strip()
+        }
     return ResearchFile(
         generated_at=now,
         area=area,
@@ -533,6 +612,8 @@ def build(
         fit=fit_areas(state, interviews),
         funnel=funnel(state, events, area),
         areas=tuple(areas),
+        coverage=coverage(state, list(covered.values()), min_interviews),
+        min_interviews=min_interviews,
     )
 
 

@@ -31,6 +31,7 @@ class User:
     department: str = ""
     organization: str = ""
     areas: tuple[str, ...] = ()  # the fields the user wants to learn about
+    organization_domains: tuple[str, ...] = ()  # colleagues' domains besides the user's own
     resume: Path | None = None  # PDF or Word, offered only at the close (the thank-you)
     self_assessment: SelfAssessment = field(default_factory=SelfAssessment)
 

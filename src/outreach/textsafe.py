@@ -49,6 +49,13 @@ def one_line(text: str) -> str:
     return _SPACES.sub(" ", cleaned).strip()
 
 
+def lines(text: str) -> str:
+    """Return many-line text (notes, an address) with line breaks kept as \\n and every other
+    control character (NUL, escapes, bidi overrides) dropped."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(c for c in text if c in "\n\t" or not is_control(c)).strip()
+
+
 def checked(text: str, where: str) -> str:
     """Return ``text`` stripped if it is one line; raise ValueError naming ``where`` if not.
 

@@ -55,8 +55,8 @@ class World:
         return CliRunner().invoke(cli, ["--config", str(self.config), *args], input=input)
 
     def add(self, name: str, email: str, **fields: object) -> Contact:
-        contact = Contact(name=name, email=email, area="data engineering", created_at=START,
-                          internal=True, **fields)  # type: ignore[arg-type]  # fmt: skip
+        given = {"area": "data engineering", "internal": True, **fields}
+        contact = Contact(name=name, email=email, created_at=START, **given)  # type: ignore[arg-type]
         with self.store.transaction() as state:
             state.contacts[contact.id] = contact
         return contact

@@ -32,5 +32,6 @@ def test_no_network_to_microsoft_is_a_mailbox_error(
     # a proxy that refuses connections stands in for an offline laptop (no DNS, no route)
     monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
     monkeypatch.setenv("NO_PROXY", "")
-    with pytest.raises(MailboxError, match="Cannot reach Microsoft sign-in"):
+    reach = r"Cannot reach the sign-in authority login\.microsoftonline\.com"
+    with pytest.raises(MailboxError, match=reach):
         TokenSource(AUTH, "alex@example.com", tmp_path / "oauth-token-cache.json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 from lxml import html as lxml_html
@@ -80,4 +81,13 @@ def from_html(text: str) -> tuple[dict, dict]:
     return agreed, differed
 
 
-READERS = {"md": from_markdown, "csv": from_csv, "html": from_html}
+def from_json(text: str) -> tuple[dict, dict]:
+    agreed: dict = {key: [] for key in TITLES.values()}
+    differed: dict = {key: [] for key in TITLES.values()}
+    for category in json.loads(text)["categories"]:
+        agreed[category["key"]] = [(a["term"], a["people"]) for a in category["agreed"]]
+        differed[category["key"]] = [(d["person"], d["terms"]) for d in category["differed"]]
+    return agreed, differed
+
+
+READERS = {"md": from_markdown, "csv": from_csv, "html": from_html, "json": from_json}

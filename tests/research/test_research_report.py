@@ -1,4 +1,4 @@
-"""The three renderings carry the same comparison, rows, fit and funnel."""
+"""The four renderings carry the same comparison, rows, fit and funnel."""
 
 from __future__ import annotations
 

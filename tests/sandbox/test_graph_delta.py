@@ -167,3 +167,30 @@ def test_delta_tokens_survive_a_restart_of_a_saved_sandbox(clock, tmp_path) -> N
         sb.controls.edit_draft(subject="Informational", new_subject="Later")
         changed, _ = delta_all(graph, f"/me/mailFolders/drafts/messages/delta?$deltatoken={token}")
     assert [e["subject"] for e in changed] == ["Later"]
+
+
+def test_immutable_ids_stay_across_a_move_but_not_across_a_send(sandbox) -> None:
+    with graph_client(sandbox, Prefer='IdType="ImmutableId"') as graph:
+        kept = graph.post("/me/messages", json=draft_body("I-1")).json()
+        sent = graph.post("/me/messages", json=draft_body("I-2", subject="To send")).json()
+        _, drafts = delta_all(graph, "/me/mailFolders/drafts/messages/delta")
+        _, trash = delta_all(graph, "/me/mailFolders/deleteditems/messages/delta")
+        sandbox.controls.delete_draft(subject="Informational")  # Outlook moves it to the trash
+        moved = graph.get(f"/me/messages/{kept['id']}")
+        assert moved.headers["Preference-Applied"] == 'IdType="ImmutableId"'
+        assert moved.json()["id"] == kept["id"]
+        assert (
+            moved.json()["parentFolderId"] == graph.get("/me/mailFolders/deleteditems").json()["id"]
+        )
+        assert delta_all(graph, drafts)[0] == [
+            {"id": kept["id"], "@removed": {"reason": "deleted"}}
+        ]
+        assert [e["id"] for e in delta_all(graph, trash)[0]] == [kept["id"]]
+        graph.post(f"/me/messages/{sent['id']}/send")
+        copy = graph.get("/me/mailFolders/sentitems/messages").json()["value"][0]
+        assert copy["id"] != sent["id"]  # the documented exception: a sent copy is new
+    with graph_client(sandbox) as plain:  # without the preference, a move changes the id
+        assert (
+            plain.get("/me/mailFolders/deleteditems/messages").json()["value"][0]["id"]
+            != (kept["id"])
+        )

@@ -162,6 +162,9 @@ def test_cancel_and_delete(graph, sandbox) -> None:
     assert view == []
     trash = sandbox.controls.inspect()["deleteditems"]
     assert sorted(r["subject"] for r in trash) == ["B", "Canceled: A"]
+    # in Deleted Items they are calendar items, not messages: Graph lists no message there
+    assert graph.get("/me/mailFolders/deleteditems/messages").json()["value"] == []
+    assert graph.get("/me/mailFolders/deleteditems/messages/delta").json()["value"] == []
 
 
 def test_a_calendar_item_made_over_ews_is_an_event_over_graph(graph, account) -> None:
@@ -194,3 +197,29 @@ def test_a_calendar_item_made_over_ews_is_an_event_over_graph(graph, account) ->
     assert [e["subject"] for e in found] == ["from EWS"]
     assert found[0]["attendees"][0]["emailAddress"]["address"] == PRIYA
     assert found[0]["iCalUId"]
+
+
+def test_a_draft_meeting_reaches_nobody_until_it_is_sent(graph, sandbox) -> None:
+    sandbox.mailbox(LENA)
+    lena = [{"emailAddress": {"address": LENA}, "type": "required"}]
+    draft = graph.post("/me/events", json=meeting(attendees=lena, isDraft=True)).json()
+    assert draft["isDraft"] is True
+    inbox = f"/users/{LENA}/mailFolders/inbox/messages"
+    assert graph.get(inbox).json()["value"] == []
+    sent = graph.patch(f"/me/events/{draft['id']}", json={"isDraft": False}).json()
+    assert sent["isDraft"] is False
+    assert [m["meetingMessageType"] for m in graph.get(inbox).json()["value"]] == ["meetingRequest"]
+
+
+def test_a_response_expands_to_the_event_it_answers(graph, sandbox) -> None:
+    event = graph.post("/me/events", json=meeting()).json()
+    sandbox.controls.respond_to_meeting(subject="Informational", attendee=PRIYA)
+    [answer] = graph.get(
+        "/me/mailFolders/inbox/messages",
+        params={"$expand": "microsoft.graph.eventMessage/event($select=id)"},
+    ).json()["value"]
+    assert answer["event"] == {"id": event["id"]}
+    [full] = graph.get(
+        "/me/mailFolders/inbox/messages", params={"$expand": "microsoft.graph.eventMessage/event"}
+    ).json()["value"]
+    assert full["event"]["subject"] == "Informational interview"

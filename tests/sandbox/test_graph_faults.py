@@ -96,6 +96,10 @@ def test_counts_per_face(graph, account, sandbox) -> None:
     assert sandbox.controls.request_counts("graph") == {"GET /mailFolders/{id}": 2}
     assert "GetFolder" in sandbox.controls.request_counts("ews")
     assert sandbox.controls.request_counts()["GET /mailFolders/{id}"] == 2
+    assert [x.path for x in sandbox.graph_recorded] == [
+        "/me/mailFolders/inbox",
+        "/me/mailFolders/drafts",
+    ]
 
 
 def test_a_missing_token_is_401(sandbox) -> None:
@@ -153,3 +157,17 @@ def test_the_cli_aims_a_graph_fault_and_counts_per_face(graph, sandbox) -> None:
     assert graph.get("/me/mailFolders/inbox/messages/delta").status_code == 410
     counts = json.loads(runner.invoke(group, [*base, "requests", "--face", "graph"]).output)
     assert counts == {"GET /": 1, "GET /mailFolders/{id}/messages/delta": 1}
+
+
+def test_a_drop_aimed_inside_a_batch_drops_the_batch(graph, sandbox) -> None:
+    sandbox.controls.inject_fault("drop", operation="GET /mailFolders/{id}/messages/delta")
+    with pytest.raises(httpx.TransportError):
+        graph.post(
+            "/$batch",
+            json={
+                "requests": [
+                    {"id": "1", "method": "GET", "url": "/me/mailFolders/inbox/messages/delta"}
+                ]
+            },
+        )
+    assert graph.get("/me").status_code == 200

@@ -253,3 +253,9 @@ def test_users_path_names_the_same_mailbox(graph, sandbox) -> None:
     by_id = graph.get(f"/users/{me['id']}/mailFolders/drafts/messages").json()["value"]
     assert len(by_id) == 1
     assert graph.get("/users/nobody@example.com/messages").status_code == 404
+
+
+def test_search_on_messages_is_refused_not_ignored(graph) -> None:
+    graph.post("/me/messages", json=draft_body())
+    r = graph.get("/me/messages", params={"$search": '"interview"'})
+    assert r.status_code == 400 and "$filter" in r.json()["error"]["message"]

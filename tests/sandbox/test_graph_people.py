@@ -20,6 +20,11 @@ def test_me_and_mailbox_settings(graph) -> None:
     assert settings["timeZone"] == "Eastern Standard Time"
     assert settings["workingHours"]["startTime"] == "09:00:00.0000000"
     assert settings["automaticRepliesSetting"]["status"] == "disabled"
+    part = graph.get("/me/mailboxSettings/workingHours").json()
+    assert part["endTime"] == "17:00:00.0000000"
+    assert graph.get("/me/mailboxSettings/timeZone").json()["value"] == "Eastern Standard Time"
+    away = graph.get(f"/users/{MARCUS}/mailboxSettings/automaticRepliesSetting").json()
+    assert away["status"] == "alwaysEnabled" and away["internalReplyMessage"].startswith("I am")
 
 
 def test_search_needs_consistency_level_eventual(graph, sandbox) -> None:
@@ -108,3 +113,16 @@ def test_free_busy_includes_what_the_graph_face_booked(graph) -> None:
         },
     ).json()
     assert r["value"][0]["availabilityView"] == "020"
+
+
+def test_a_colleagues_out_of_office_set_by_the_control_shows_in_mail_tips(graph, sandbox) -> None:
+    sandbox.controls.set_out_of_office(PRIYA, "Back on Monday.")
+    tips = graph.post(
+        "/me/getMailTips", json={"EmailAddresses": [PRIYA], "MailTipsOptions": "automaticReplies"}
+    ).json()["value"]
+    assert tips[0]["automaticReplies"]["message"] == "Back on Monday."
+    sandbox.controls.set_out_of_office(PRIYA, None)
+    tips = graph.post(
+        "/me/getMailTips", json={"EmailAddresses": [PRIYA], "MailTipsOptions": "automaticReplies"}
+    ).json()["value"]
+    assert tips[0]["automaticReplies"]["message"] == ""

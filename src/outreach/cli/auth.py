@@ -22,6 +22,8 @@ def auth() -> None:
 @click.pass_context
 def login(ctx: click.Context) -> None:
     """Sign in with a device code (open the link on any device, type the code)."""
+    from outreach import secrets
+    from outreach.mailbox import tls
     from outreach.mailbox.oauth import TokenSource, cache_path_for
 
     settings = app.load_settings((ctx.find_object(dict) or {}).get("config_path"))
@@ -32,6 +34,8 @@ def login(ctx: click.Context) -> None:
             "and mailbox.auth.oauth_mode: delegated."
         )
     username = mailbox.auth.username or mailbox.email or settings.user.email
+    secrets.protect_logging()
+    tls.apply(mailbox)  # the authority is reached with the mailbox's TLS rules (ca_bundle)
     scopes = None  # EWS's
     if mailbox.backend == "graph":
         from outreach.mailbox.graph.auth import delegated_scopes

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from outreach import app, campaign
-from outreach.cli import output
+from outreach.cli import complete, output
 from outreach.model import Kind, Mode
 
 KINDS = {"request": Kind.REQUEST, "follow-up": Kind.FOLLOW_UP, "thank-you": Kind.THANK_YOU}
@@ -174,7 +174,7 @@ def _resume_kind(kind: str, attach_resume: bool) -> None:
 
 
 @click.command()
-@click.argument("contact")
+@click.argument("contact", shell_complete=complete.contacts)
 @KIND_OPTION
 @RESUME_OPTION
 @click.option("--dry-run", is_flag=True, help="Show the email, send nothing.")
@@ -195,7 +195,7 @@ def send(
 
 
 @click.command()
-@click.argument("contact")
+@click.argument("contact", shell_complete=complete.contacts)
 @KIND_OPTION
 @RESUME_OPTION
 @click.option("--dry-run", is_flag=True, help="Show the email, create nothing.")
@@ -217,7 +217,7 @@ def _link(_ctx: click.Context, _param: click.Parameter, value: str | None) -> st
 
 
 @click.command()
-@click.argument("contact")
+@click.argument("contact", shell_complete=complete.contacts)
 @click.option("--note", default="", help="What you did with their advice or referral.")
 @click.option("--link", callback=_link, metavar="URL",
               help="Something you found that may interest them.")
@@ -247,7 +247,7 @@ def _parse_at(text: str, zone: str) -> datetime:
 
 
 @click.command()
-@click.argument("contact")
+@click.argument("contact", shell_complete=complete.contacts)
 @click.option("--slot", type=click.IntRange(1, 9), help="The proposed time number N they chose.")
 @click.option("--at", "at_text", help="The agreed time, e.g. 2026-12-03 14:30 (your zone).")
 @click.option("--minutes", type=click.IntRange(5, 480), help="Length (default from config).")
@@ -304,7 +304,7 @@ def schedule(
 
 
 @click.command()
-@click.argument("contact")
+@click.argument("contact", shell_complete=complete.contacts)
 @click.option("--until", "until_text", help="Resume by itself then (e.g. 2026-12-10).")
 @click.pass_context
 def pause(ctx: click.Context, contact: str, until_text: str | None) -> None:
@@ -316,7 +316,7 @@ def pause(ctx: click.Context, contact: str, until_text: str | None) -> None:
 
 
 @click.command()
-@click.argument("contact")
+@click.argument("contact", shell_complete=complete.contacts)
 @click.pass_context
 def resume(ctx: click.Context, contact: str) -> None:
     """Let outreach to a paused CONTACT go on where it stopped."""
@@ -326,7 +326,7 @@ def resume(ctx: click.Context, contact: str) -> None:
 
 
 @click.command()
-@click.argument("contact")
+@click.argument("contact", shell_complete=complete.contacts)
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @output.json_option
 @click.pass_context

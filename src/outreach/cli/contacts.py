@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from outreach import app, importers
-from outreach.cli import output
+from outreach import app, importers, textsafe
+from outreach.cli import complete, output
 from outreach.errors import UserError
 from outreach.model import Contact, Event, MessageState, Source, State, Status
 from outreach.settings import Settings
@@ -30,6 +30,12 @@ def _open(ctx: click.Context) -> tuple[Settings, Store]:
 def _fields(**options: Any) -> dict[str, Any]:
     """Map the CLI options given (not None) to Contact field values."""
     names = {"address": "mailing_address", "notes": "research_notes"}
+    for option, value in options.items():
+        if isinstance(value, str) and option not in ("notes", "address"):
+            try:
+                textsafe.checked(value, f"--{option.replace('_', '-')}")
+            except ValueError as problem:
+                raise UserError(str(problem)) from None
     fields = {names.get(k, k): v for k, v in options.items() if v is not None}
     if "source" in fields:
         fields["source"] = Source(fields["source"])
@@ -72,7 +78,8 @@ def contact_options(edit: bool) -> Callable[[Callable[..., Any]], Callable[..., 
         ("--address", {"help": "Mailing address."}),
         ("--phone", {}),
         ("--source", {"type": click.Choice(SOURCES), "help": "Where the contact came from."}),
-        ("--referred-by", {"help": "The referrer: id, email or name."}),
+        ("--referred-by", {"help": "The referrer: id, email or name.",
+                           "shell_complete": complete.contacts}),
         ("--area", {"help": "The area of interest to learn about from them."}),
         ("--notes", {"help": "Research notes on their job function."}),
         ("--tags", {"help": "Comma-separated tags (replace the old ones)."}),
@@ -85,6 +92,10 @@ def contact_options(edit: bool) -> Callable[[Callable[..., Any]], Callable[..., 
     def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
         function = click.option("--do-not-contact/--may-contact", "do_not_contact",
                                 default=None, help="Never write to them again.")(function)
+        function = click.option("--internal/--external", "internal", default=None,
+                                help="A colleague in your organization (their free/busy is "
+                                     "used), or not; by default told from the address, the "
+                                     "directory and MailTips.")(function)
         for flag, kwargs in reversed(specs):
             function = click.option(flag, **kwargs)(function)
         return function
@@ -116,10 +127,12 @@ def add(ctx: click.Context, referred_by: str | None, lookup: str | None, **optio
         for key, value in (("name", found.name), ("email", found.email),
                            ("title", found.title), ("department", found.department),
                            ("office", found.office), ("phone", found.phone)):
-            if options.get(key) is None and value:
-                options[key] = value
+            if options.get(key) is None and textsafe.one_line(value):
+                options[key] = textsafe.one_line(value)
         if options.get("source") is None:
             options["source"] = "directory"
+        if options.get("internal") is None:
+            options["internal"] = True  # found in the organization's directory
     missing = [f"--{key}" for key in ("name", "email") if not options.get(key)]
     if missing:
         raise UserError(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
@@ -171,7 +184,7 @@ def list_(ctx: click.Context, statuses: tuple[str, ...], area: str | None,
 
 
 @contacts.command()
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.contacts)
 @output.json_option
 @output.wide_option
 @click.pass_context
@@ -198,6 +211,7 @@ def show(ctx: click.Context, ref: str, as_json: bool, wide: bool) -> None:
             ("referred by", referrer.name if referrer else contact.referred_by or ""),
             ("area", contact.area), ("tags", ", ".join(contact.tags)),
             ("time zone", contact.timezone or ""),
+            ("colleague", {True: "yes", False: "no", None: ""}[contact.internal]),
             ("do not contact", "yes" if contact.do_not_contact else ""),
             ("paused until", _when(contact.paused_until, settings)),
             ("attention", contact.attention or "")]
@@ -205,8 +219,8 @@ def show(ctx: click.Context, ref: str, as_json: bool, wide: bool) -> None:
     click.echo(output.table(("field", "value"), [(f"{k}:", v) for k, v in rows if v],
                             wide=wide, keep=("field",), show_header=False))
     if contact.research_notes:
-        click.echo("\n" + output.emphasis("Research notes:") + "\n  "
-                   + contact.research_notes.replace("\n", "\n  "))
+        click.echo("\n" + output.emphasis("Research notes:"))
+        click.echo(output.prose(contact.research_notes))
     if events:
         click.echo("\n" + output.emphasis("Story"))
         story = [(_when(event.at, settings), event.text or event.kind) for event in events]
@@ -222,7 +236,7 @@ def _when(moment: Any, settings: Settings) -> str:
 
 
 @contacts.command()
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.contacts)
 @contact_options(edit=True)
 @click.pass_context
 def edit(ctx: click.Context, ref: str, referred_by: str | None, **options: Any) -> None:
@@ -254,7 +268,7 @@ def edit(ctx: click.Context, ref: str, referred_by: str | None, **options: Any) 
 
 
 @contacts.command()
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.contacts)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def remove(ctx: click.Context, ref: str, yes: bool) -> None:
@@ -356,7 +370,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
 
 
 @contacts.command()
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.contacts)
 @click.option("--up", type=click.IntRange(0, 20), default=1, show_default=True,
               help="Levels of managers above.")
 @click.option("--down", type=click.IntRange(0, 20), default=1, show_default=True,

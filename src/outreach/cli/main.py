@@ -14,7 +14,6 @@ from typing import Any
 import click
 
 from outreach import __version__
-from outreach.cli import output
 from outreach.errors import OutreachError
 
 #: command name -> "module:attribute", imported on first use.
@@ -85,6 +84,8 @@ class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use; the one error handler."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from outreach.cli import output  # here, not above: `outreach --help` never needs it
+
         try:
             with output.progress_shown():
                 return super().invoke(ctx)
@@ -141,6 +142,8 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, debug: bool,
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
     ctx.obj["debug"] = debug
+    from outreach.cli import output
+
     output.choices.no_color = no_color
 
 

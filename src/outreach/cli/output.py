@@ -4,13 +4,13 @@ The one place that looks at the terminal. Colour and emphasis only when the
 stream is a terminal, NO_COLOR is unset and --no-color was not given; tables fit
 the terminal's width by cutting long cells (``--wide`` keeps them whole, and so
 does a pipe or a file); progress goes to stderr on a terminal only, never under
-systemd. rich is imported inside the functions that draw, so ``outreach --help``
-and a command that draws nothing never load it.
+systemd. rich is imported inside the functions that draw: tables take only its
+measure of text in terminal cells, the progress display the rest, so
+``outreach --help`` never loads it and ``outreach status`` only rich.cells.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import os
@@ -33,6 +33,8 @@ JSON_VERSION = 1
 GAP = 2
 #: No column is cut below this width (or its header's).
 NARROWEST = 6
+#: Shorter waits (a server's back-off in milliseconds) are not worth drawing.
+SHORTEST_WAIT = 1.0
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,6 +71,17 @@ def under_systemd() -> bool:
 def emphasis(text: str, **style: Any) -> str:
     """Return ``text`` styled (bold by default) on a colour terminal, else as it is."""
     return click.style(text, **(style or {"bold": True})) if colour() else text
+
+
+def prose(text: str, indent: str = "  ") -> str:
+    """Return free text indented; on a terminal its lines are also wrapped to the width."""
+    lines = text.splitlines() or [""]
+    if not is_terminal():
+        return "\n".join(indent + line for line in lines)
+    width = shutil.get_terminal_size().columns - 1
+    return "\n".join(click.wrap_text(line, width, initial_indent=indent,
+                                     subsequent_indent=indent) or indent.rstrip()
+                     for line in lines)  # fmt: skip
 
 
 # -- JSON -------------------------------------------------------------------------------
@@ -131,15 +144,15 @@ def table(
     Columns named in ``right`` (counts) are aligned right.
     On a terminal the table fits its width (cells cut with '…') unless ``wide``;
     for a pipe or a file every cell is whole. Headers are upper case, bold on a
-    colour terminal.
+    colour terminal. Widths are counted in terminal cells (rich's measure), so
+    wide characters line up.
     """
     from rich.cells import cell_len
-    from rich.console import Console
-    from rich.table import Table
 
     cells = [[" ".join(str(v).split()) for v in row] for row in rows]
-    titles = [h.upper() for h in headers] if show_header else [""] * len(headers)
-    natural = [max([cell_len(t)] + [cell_len(r[i]) for r in cells]) for i, t in enumerate(titles)]
+    titles = [h.upper() for h in headers]
+    natural = [max([cell_len(t) if show_header else 0] + [cell_len(r[i]) for r in cells])
+               for i, t in enumerate(titles)]  # fmt: skip
     floors = [
         n if h in keep else min(n, max(NARROWEST, cell_len(t)))
         for h, t, n in zip(headers, titles, natural, strict=True)
@@ -148,32 +161,24 @@ def table(
     if is_terminal() and not wide:
         room = shutil.get_terminal_size().columns - GAP * (len(headers) - 1)
         widths = fit(natural, floors, room)
-    painted = colour()
-    grid = Table(
-        box=None,
-        show_header=show_header,
-        show_edge=False,
-        pad_edge=False,
-        padding=(0, GAP, 0, 0),
-        header_style="bold" if painted else "",
-    )
-    for header, title, width in zip(headers, titles, widths, strict=True):
-        grid.add_column(title, width=max(width, 1), no_wrap=True, overflow="ellipsis",
-                        justify="right" if header in right else "left")
-    for row in cells:
-        grid.add_row(*row)
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=sum(widths) + GAP * len(widths) + 1,
-        force_terminal=painted,
-        color_system="standard" if painted else None,
-        highlight=False,
-        markup=False,
-        emoji=False,
-    )
-    console.print(grid)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines())
+    aligned = [header in right for header in headers]
+    lines = [_row(r, widths, aligned) for r in cells]
+    if show_header:
+        lines.insert(0, emphasis(_row(titles, widths, aligned)))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _row(cells: Sequence[str], widths: Sequence[int], right: Sequence[bool]) -> str:
+    """One table line: each cell cut with '…' or padded to its column's width (in cells)."""
+    from rich.cells import cell_len, set_cell_size
+
+    out = []
+    for text, width, to_right in zip(cells, widths, right, strict=True):
+        if cell_len(text) > width:
+            text = set_cell_size(text, width - 1) + "…"
+        padding = " " * (width - cell_len(text))
+        out.append(padding + text if to_right else text + padding)
+    return (" " * GAP).join(out)
 
 
 # -- progress ---------------------------------------------------------------------------
@@ -197,8 +202,8 @@ class TerminalDisplay:
     command's result. Log lines written meanwhile go above the bars.
     """
 
-    def __init__(self, stream: IO[str] | None = None) -> None:
-        self.stream = stream or sys.stderr
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
         self._bars: Any = None
         self._logging: list[tuple[logging.StreamHandler[Any], Any]] = []
 
@@ -206,8 +211,9 @@ class TerminalDisplay:
         if self._bars is None:
             self._bars = _make_bars(self.stream, colour(self.stream))
         if not self._bars.live.is_started:
-            self._bars.start()
-            self._follow_logging()
+            self._bars.start()  # rich now proxies sys.stderr: log lines go above the bars
+            if sys.stderr is not self.stream:
+                self._logging = _follow_logging(self.stream, sys.stderr)
         return self._bars
 
     def begin(self, what: str, total: int | None) -> progress.Task:
@@ -224,6 +230,8 @@ class TerminalDisplay:
             self.close()
 
     def waiting(self, seconds: float, why: str) -> None:
+        if seconds < SHORTEST_WAIT:
+            return
         bars = self._start()
         until = time.monotonic() + seconds
         clock = time.strftime("%H:%M:%S", time.localtime(time.time() + seconds))
@@ -237,16 +245,8 @@ class TerminalDisplay:
             self._bars.stop()
             for task_id in list(self._bars.task_ids):
                 self._bars.remove_task(task_id)
-        for handler, stream in self._logging:
-            handler.setStream(stream)
+        _give_back(self._logging)
         self._logging = []
-
-    def _follow_logging(self) -> None:
-        """Let log handlers on stderr write above the bars (rich's proxy) while they show."""
-        for handler in logging.getLogger().handlers:
-            if isinstance(handler, logging.StreamHandler) and handler.stream is self.stream \
-                    and sys.stderr is not self.stream:  # fmt: skip
-                self._logging.append((handler, handler.setStream(sys.stderr)))
 
 
 def _make_bars(stream: IO[str], painted: bool) -> Any:
@@ -261,7 +261,7 @@ def _make_bars(stream: IO[str], painted: bool) -> Any:
             if until:
                 return Text(f"{max(until - time.monotonic(), 0):.0f} s left")
             if task.total is None:
-                return Text(f"{task.completed:.0f}")
+                return Text(f"{task.completed:.0f}" if task.completed else "")
             return Text(f"{task.completed:.0f}/{task.total:.0f}")
 
     class Bars(Progress):
@@ -295,11 +295,155 @@ def _make_bars(stream: IO[str], painted: bool) -> Any:
     )
 
 
-def display() -> TerminalDisplay | None:
+class PlainDisplay:
+    """Progress without a single escape sequence (NO_COLOR, --no-color): one line on stderr,
+    redrawn with carriage returns, showing the latest work or wait."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self._tasks: list[_Counted] = []
+        self._waits: list[tuple[float, str]] = []
+        self._drawn = 0
+        self._last = 0.0
+        self._logging: list[tuple[logging.StreamHandler[Any], Any]] = []
+
+    def begin(self, what: str, total: int | None) -> progress.Task:
+        if not self._tasks and not self._waits:
+            self._logging = _follow_logging(self.stream, _Clearing(self))
+        counted = _Counted(self, what, total)
+        self._tasks.append(counted)
+        self.draw(force=True)
+        return counted
+
+    def end(self, task: progress.Task) -> None:
+        if task in self._tasks:
+            self._tasks.remove(task)  # type: ignore[arg-type]
+        self.draw(force=True)
+
+    def waiting(self, seconds: float, why: str) -> None:
+        if seconds < SHORTEST_WAIT:
+            return
+        clock = time.strftime("%H:%M:%S", time.localtime(time.time() + seconds))
+        self._waits.append((time.monotonic() + seconds,
+                            f"Waiting {seconds:.0f} s (until {clock}): {why}"))  # fmt: skip
+        self.draw(force=True)
+
+    def line(self) -> str:
+        """The text to show now: a wait under way, else the latest task."""
+        now = time.monotonic()
+        self._waits = [(until, text) for until, text in self._waits if until > now]
+        if self._waits:
+            return self._waits[-1][1]
+        return self._tasks[-1].text() if self._tasks else ""
+
+    def draw(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < 0.1:
+            return
+        self._last = now
+        text = self.line()[: shutil.get_terminal_size().columns - 1]
+        if not text and not self._drawn:
+            return
+        self.stream.write("\r" + text.ljust(self._drawn) + ("" if text else "\r"))
+        self.stream.flush()
+        self._drawn = len(text)
+
+    def clear(self) -> None:
+        if self._drawn:
+            self.stream.write("\r" + " " * self._drawn + "\r")
+            self.stream.flush()
+            self._drawn = 0
+
+    def close(self) -> None:
+        self._tasks, self._waits = [], []
+        self.clear()
+        _give_back(self._logging)
+        self._logging = []
+
+
+class _Counted:
+    """A task of the plain display."""
+
+    def __init__(self, shown: PlainDisplay, what: str, total: int | None) -> None:
+        self.shown, self.what, self.total, self.done = shown, what, total, 0
+
+    def advance(self, amount: int = 1) -> None:
+        self.done += amount
+        self.shown.draw()
+
+    def text(self) -> str:
+        if self.total is None:
+            return f"{self.what}: {self.done}" if self.done else f"{self.what} ..."
+        return f"{self.what}: {self.done}/{self.total}"
+
+
+class _Clearing:
+    """A stream for log handlers: clears the progress line, writes, draws it again."""
+
+    def __init__(self, shown: PlainDisplay) -> None:
+        self.shown = shown
+
+    def write(self, text: str) -> int:
+        self.shown.clear()
+        written = self.shown.stream.write(text)
+        self.shown.draw(force=True)
+        return written
+
+    def flush(self) -> None:
+        self.shown.stream.flush()
+
+
+def _follow_logging(
+    stream: IO[str], above: Any
+) -> list[tuple[logging.StreamHandler[Any], Any]]:
+    """Point log handlers that write to ``stream`` at ``above``; return what to give back."""
+    moved = []
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream is stream:
+            moved.append((handler, handler.setStream(above)))
+    return moved
+
+
+def _give_back(moved: list[tuple[logging.StreamHandler[Any], Any]]) -> None:
+    for handler, stream in moved:
+        handler.setStream(stream)
+
+
+class CommandDisplay:
+    """The terminal display of one command: drawn by rich in colour, else plainly.
+
+    Chosen at the first progress reported, after --no-color has been read.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self._chosen: TerminalDisplay | PlainDisplay | None = None
+
+    def _display(self) -> TerminalDisplay | PlainDisplay:
+        if self._chosen is None:
+            painted = colour(self.stream)
+            self._chosen = TerminalDisplay(self.stream) if painted else PlainDisplay(self.stream)
+        return self._chosen
+
+    def begin(self, what: str, total: int | None) -> progress.Task:
+        return self._display().begin(what, total)
+
+    def end(self, task: progress.Task) -> None:
+        self._display().end(task)
+
+    def waiting(self, seconds: float, why: str) -> None:
+        self._display().waiting(seconds, why)
+
+    def close(self) -> None:
+        if self._chosen is not None:
+            self._chosen.close()
+
+
+def display() -> CommandDisplay | None:
     """Return the terminal display for this command, or None when nobody watches stderr."""
     if under_systemd() or not is_terminal(sys.stderr):
         return None
-    return TerminalDisplay()
+    return CommandDisplay(sys.stderr)
 
 
 @contextmanager

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from outreach import app, interviews, logform, report, research, transfer
+from outreach import app, interviews, logform, progress, report, research, transfer
+from outreach.cli import complete
 from outreach.errors import OutreachError, UserError
 from outreach.logform import LogEntry
 from outreach.settings import Settings
@@ -168,7 +169,7 @@ def _prompt(base: LogEntry, start: datetime, tz: ZoneInfo) -> LogEntry:
 
 
 @click.command("log")
-@click.argument("contact_ref", metavar="CONTACT")
+@click.argument("contact_ref", metavar="CONTACT", shell_complete=complete.contacts)
 @click.option("--date", help="When it took place (default: the scheduled interview).")
 @click.option("--impressions", help="Your impressions of the interview.")
 @click.option(
@@ -294,7 +295,9 @@ def report_command(
     """Print the research file: each interview, the comparison, fit and the funnel."""
     settings = _settings(ctx)
     store = app.open_store(settings)
-    state = store.read()
+    with progress.task("Reading the store for the report"):
+        state = store.read()
+        events = store.events()
     if area and not any(
         c.area.strip().casefold() == area.strip().casefold() for c in state.contacts.values()
     ):
@@ -306,8 +309,11 @@ def report_command(
         suffix = Path(output).suffix.lower().lstrip(".") if output else ""
         fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
         fmt = fmt if fmt in report.FORMATS else "md"
-    built = research.build(state, store.events(), app.now(settings), area)
-    text = report.render(built, fmt)
+    with progress.task("Comparing the interviews"):
+        built = research.build(state, events, app.now(settings), area,
+                               wanted=settings.user.areas,
+                               min_interviews=settings.research.min_interviews)  # fmt: skip
+        text = report.render(built, fmt)
     if output:
         Path(output).write_text(text, "utf-8")
         click.echo(f"Wrote {output} ({len(built.rows)} interviews).", err=True)
@@ -352,13 +358,15 @@ def export(ctx: click.Context, fmt: str, output: str | None) -> None:
             Path(output).write_bytes(data)
             click.echo(f"Exported your scheduled interviews to {output}.", err=True)
         return
-    document = transfer.dump(store.read(), store.events(), app.now(settings))
+    with progress.task("Reading the store for the export"):
+        document = transfer.dump(store.read(), store.events(), app.now(settings))
     if output is None:
         if fmt == "csv":
             raise UserError("A CSV export is several files: give --output FOLDER or FILE.zip.")
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
-    transfer.write(document, Path(output), fmt)
+    with progress.task(f"Writing the export to {output}"):
+        transfer.write(document, Path(output), fmt)
     counts = ", ".join(f"{len(document[n])} {n}" for n in transfer.TABLES)
     click.echo(f"Exported {counts} to {output}.", err=True)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from outreach import app, compose
-from outreach.cli import output
+from outreach.cli import complete, output
 
 
 def _yours(name: str, override: Path | None) -> Path | None:
@@ -66,7 +66,7 @@ def list_(ctx: click.Context, packaged: bool, as_json: bool, wide: bool) -> None
 
 
 @templates.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete.templates)
 @click.option("--packaged", is_flag=True, help="Show the packaged file even if you override it.")
 @click.pass_context
 def show(ctx: click.Context, name: str, packaged: bool) -> None:
@@ -81,8 +81,9 @@ def show(ctx: click.Context, name: str, packaged: bool) -> None:
 
 
 @templates.command()
-@click.argument("name")
-@click.option("--contact", "contact_ref", required=True, help="Contact id, email or name.")
+@click.argument("name", shell_complete=complete.templates)
+@click.option("--contact", "contact_ref", required=True, help="Contact id, email or name.",
+              shell_complete=complete.contacts)
 @click.option("--html", "show_html", is_flag=True, help="Print the HTML body too.")
 @click.pass_context
 def preview(ctx: click.Context, name: str, contact_ref: str, show_html: bool) -> None:

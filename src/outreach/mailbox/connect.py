@@ -6,16 +6,14 @@ exchangelib's traps, and what this module does about them:
   one folder lookup) runs under FailFast, and only then is FaultTolerance switched on;
 - network errors are not retried at all: they surface as one sentence here and the
   daemon's own loop tries again later;
-- TLS verification is global in exchangelib (one adapter class): the adapter below
+- TLS verification is global in exchangelib (one adapter class): tls.py's adapter
   relaxes it only for the hosts the config names in ``insecure_hosts``, and checks
-  against ``ca_bundle`` where it is sent, since ``$REQUESTS_CA_BUNDLE`` would
-  otherwise silently replace a CA given to the session.
+  against ``ca_bundle`` where the request is sent.
 """
 
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,68 +40,20 @@ from exchangelib import (
 from exchangelib import errors as ews_errors
 from exchangelib.protocol import BaseProtocol
 
-from outreach import secrets
+from outreach import progress, secrets
 from outreach.errors import MailboxError, OutreachError
+from outreach.mailbox import tls
 from outreach.settings import MailboxSettings
 
 log = logging.getLogger(__name__)
 
 AUTH_TYPES = {"basic": BASIC, "ntlm": NTLM, "oauth2": OAUTH2}
-ANY_HOST = "*"
-_insecure_hosts: set[str] = set()
-_ca_bundle: list[str] = []  # the one private CA file every request is checked against
-_warned_unverified: list[bool] = []
-
-
-class HostVerifyingAdapter(requests.adapters.HTTPAdapter):
-    """Verify TLS everywhere (against ``ca_bundle`` if set) except on the hosts trusted without."""
-
-    def send(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        host = (urlparse(request.url).hostname or "").lower()
-        if host in _insecure_hosts or ANY_HOST in _insecure_hosts:
-            kwargs["verify"] = False
-        elif _ca_bundle:
-            kwargs["verify"] = _ca_bundle[0]
-        return super().send(request, **kwargs)
 
 
 def trust(settings: MailboxSettings) -> None:
-    """Apply the config's TLS settings to every request exchangelib and msal make.
-
-    The rules are process-wide (exchangelib has one adapter class), so the config
-    opened last decides them. ``verify_tls: false`` is allowed but warned about once.
-    """
-    BaseProtocol.HTTP_ADAPTER_CLS = HostVerifyingAdapter
-    _insecure_hosts.clear()
-    _insecure_hosts.update(h.lower() for h in settings.insecure_hosts)
-    if not settings.verify_tls:
-        _insecure_hosts.add(ANY_HOST)
-        if not _warned_unverified:
-            _warned_unverified.append(True)
-            log.warning(
-                "mailbox.verify_tls is off: no server's TLS certificate is checked, so anyone "
-                "on the network can read the password and the mail; prefer mailbox.ca_bundle."
-            )
-    if _insecure_hosts:
-        from urllib3.exceptions import InsecureRequestWarning
-
-        warnings.simplefilter("ignore", InsecureRequestWarning)  # said once above, not per request
-    _ca_bundle.clear()
-    if settings.ca_bundle:
-        if not Path(settings.ca_bundle).is_file():
-            raise MailboxError(
-                f"mailbox.ca_bundle names {settings.ca_bundle}, which is not a file."
-            )
-        _ca_bundle.append(str(settings.ca_bundle))
-
-
-def http_session() -> requests.Session:
-    """A requests session with the same TLS rules as exchangelib's (for msal)."""
-    session = requests.Session()
-    adapter = HostVerifyingAdapter()
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    return session
+    """Apply the config's TLS rules to every request exchangelib and msal make."""
+    BaseProtocol.HTTP_ADAPTER_CLS = tls.HostVerifyingAdapter
+    tls.apply(settings)
 
 
 @dataclass(frozen=True)
@@ -116,11 +66,12 @@ class Connection:
     email: str
 
 
-class DelegatedCredentials(OAuth2AuthorizationCodeCredentials):
-    """Delegated OAuth2: access tokens come from the MSAL cache ``outreach auth login`` filled.
+class MsalCredentials(OAuth2AuthorizationCodeCredentials):
+    """OAuth2 whose access tokens come from msal: the user's cache, or the app's secret.
 
-    exchangelib calls ``refresh`` when a token expires; MSAL then uses the cached
-    refresh token, so the user is never asked again while the cache is valid.
+    exchangelib calls ``refresh`` when a token expires; msal then uses the cached
+    refresh token (or the client secret), so nobody is asked again while it is valid.
+    ``identity`` (app-only) makes exchangelib impersonate the mailbox.
     """
 
     def __init__(self, tokens: Any, **kwargs: Any) -> None:
@@ -129,6 +80,15 @@ class DelegatedCredentials(OAuth2AuthorizationCodeCredentials):
 
     def refresh(self, session: Any) -> None:
         self.access_token = self._tokens.access_token()
+
+
+class Patient(FaultTolerance):
+    """exchangelib's waiting out of a throttled server, saying how long and why as it begins."""
+
+    def back_off(self, seconds: float | None) -> None:
+        super().back_off(seconds)  # raises when the wait would exceed max_wait
+        wait = self.DEFAULT_BACKOFF if seconds is None else seconds
+        progress.waiting(wait, "Exchange is busy and asked outreach to slow down (throttling)")
 
 
 def host_of(endpoint: str) -> str:
@@ -152,18 +112,18 @@ def credentials_of(settings: MailboxSettings, email: str, token_cache: Path | No
         return Credentials(username, password)
     if auth.type != "oauth2":
         raise MailboxError(f"Unknown mailbox.auth.type {auth.type!r}: use basic, ntlm or oauth2.")
+    from outreach.mailbox.oauth import AppTokens, TokenSource
+
     if auth.oauth_mode == "app":
         client_secret = secrets.read_secret(auth.secret, auth.client_id, "OAuth client secret")
-        return OAuth2Credentials(
+        return MsalCredentials(
+            AppTokens(auth, client_secret),
             client_id=auth.client_id,
-            client_secret=client_secret,
             tenant_id=auth.tenant_id,
             identity=Identity(primary_smtp_address=email),
         )
-    from outreach.mailbox.oauth import TokenSource
-
     tokens = TokenSource(auth, username, token_cache)
-    return DelegatedCredentials(tokens, client_id=auth.client_id, tenant_id=auth.tenant_id)
+    return MsalCredentials(tokens, client_id=auth.client_id, tenant_id=auth.tenant_id)
 
 
 def open_account(
@@ -188,7 +148,9 @@ def open_account(
     endpoint = endpoint or endpoint_of(settings)
     username = str(getattr(credentials, "username", None) or settings.auth.username or email)
     auth_type = AUTH_TYPES.get(settings.auth.type, BASIC)
-    app_only = isinstance(credentials, OAuth2Credentials)
+    app_only = isinstance(credentials, OAuth2Credentials) or bool(
+        getattr(credentials, "identity", None)
+    )
     access = IMPERSONATION if app_only else DELEGATE
     where = endpoint or "autodiscover"
     with translate(host_of(where), username, email):
@@ -217,7 +179,7 @@ def open_account(
             protocol.RETRY_WAIT = retry_wait
         account.version  # noqa: B018 - the version probe, the first request, fails fast
         account.root  # noqa: B018 - an account-level request: permission to open the mailbox
-        protocol.config.retry_policy = FaultTolerance(max_wait=settings.max_wait_seconds)
+        protocol.config.retry_policy = Patient(max_wait=settings.max_wait_seconds)
     return Connection(account, endpoint or where, username, email)
 
 

@@ -1,8 +1,11 @@
-"""Delegated OAuth2 through MSAL: the token cache that ``outreach auth login`` fills.
+"""OAuth2 through MSAL: delegated sign-in (device code) and app-only (client credentials).
 
-The cache holds a refresh token, so it is a secret: it lives in a file readable by
-the owner only (beside the store) or, when ``mailbox.auth.secret.keyring`` names a
-service, in the system keyring. ``msal`` is an optional extra, imported here only.
+The delegated cache holds a refresh token, so it is a secret: it lives in a file
+readable by the owner only (beside the store) or, when ``mailbox.auth.secret.keyring``
+names a service, in the system keyring. The authority is Microsoft's unless
+``mailbox.auth.authority`` names another (AD FS, a national cloud, the tests' own);
+msal reaches it with the same TLS rules as the mailbox (``mailbox.ca_bundle``).
+``msal`` is an optional extra, imported here only.
 """
 
 from __future__ import annotations
@@ -11,26 +14,50 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from outreach import secrets
 from outreach.errors import MailboxError, UserError
+from outreach.mailbox import tls
 from outreach.settings import Auth
 
-EWS_SCOPES = ["https://outlook.office365.com/EWS.AccessAsUser.All"]
+MICROSOFT = "https://login.microsoftonline.com"
 CACHE_NAME = "oauth-token-cache.json"
 
 
+def authority_of(auth: Auth) -> str:
+    """The authority msal signs in at: the configured one, else Microsoft's for the tenant."""
+    return (auth.authority or f"{MICROSOFT}/{auth.tenant_id or 'organizations'}").rstrip("/")
+
+
+def scopes_of(auth: Auth, app: bool) -> list[str]:
+    """What the token is asked for: EWS as the user, or everything the app was granted."""
+    resource = auth.resource.rstrip("/")
+    return [f"{resource}/.default"] if app else [f"{resource}/EWS.AccessAsUser.All"]
+
+
 @contextmanager
-def _reaching_microsoft() -> Iterator[None]:
-    """Turn a network failure of MSAL (offline, proxy, DNS) into one sentence."""
+def _reaching(authority: str) -> Iterator[None]:
+    """Turn MSAL's failures (offline, proxy, TLS, not an OpenID authority) into sentences."""
     import requests
 
+    host = urlparse(authority).hostname or authority
     try:
         yield
+    except requests.exceptions.SSLError:
+        raise MailboxError(
+            f"The TLS certificate of the sign-in authority {host} could not be verified; set "
+            "mailbox.ca_bundle to your organization's CA file."
+        ) from None
     except requests.exceptions.RequestException as failure:
         raise MailboxError(
-            "Cannot reach Microsoft sign-in (login.microsoftonline.com): check the network "
+            f"Cannot reach the sign-in authority {host}: check the network "
             f"({type(failure).__name__})."
+        ) from None
+    except ValueError as failure:  # msal: no OpenID configuration, or an unknown authority
+        raise MailboxError(
+            f"The sign-in authority {authority} did not answer as an OpenID authority "
+            f"({str(failure)[:120]}); check mailbox.auth.authority."
         ) from None
 
 
@@ -39,9 +66,63 @@ def _msal() -> Any:
         import msal
     except ImportError as missing:
         raise UserError(
-            "Delegated OAuth2 needs the msal package: pip install 'outreach[oauth]'."
+            "OAuth2 sign-in needs the msal package: pip install 'outreach[oauth]'."
         ) from missing
     return msal
+
+
+def _application(auth: Auth, cls_name: str, **kwargs: Any) -> Any:
+    """An msal application for the configured authority, over the mailbox's TLS rules."""
+    msal = _msal()
+    secrets.protect_logging()  # msal logs its requests and answers at DEBUG
+    authority = authority_of(auth)
+    with _reaching(authority):
+        return getattr(msal, cls_name)(
+            auth.client_id,
+            authority=authority,
+            http_client=tls.http_session(),
+            # a configured authority is known to its user; msal would otherwise ask
+            # login.microsoftonline.com about it (instance discovery)
+            instance_discovery=None if auth.authority is None else False,
+            **kwargs,
+        )
+
+
+def for_exchangelib(result: dict[str, Any]) -> dict[str, Any]:
+    """The token in the shape exchangelib's OAuth2 session wants, its secrets registered."""
+    for key in ("access_token", "refresh_token", "id_token"):
+        if result.get(key):
+            secrets.register(result[key])
+    return {
+        "access_token": result["access_token"],
+        "token_type": "Bearer",
+        "expires_in": int(result.get("expires_in", 3600)),
+    }
+
+
+class AppTokens:
+    """App-only access tokens (client credentials); msal keeps them in memory until expiry."""
+
+    def __init__(self, auth: Auth, client_secret: str, scopes: list[str] | None = None) -> None:
+        if not auth.client_id:
+            raise UserError("App-only OAuth2 needs mailbox.auth.client_id (the app registration).")
+        self.auth = auth
+        self.scopes = scopes or scopes_of(auth, app=True)  # another resource's (Graph)
+        self.app = _application(
+            auth, "ConfidentialClientApplication", client_credential=client_secret
+        )
+
+    def access_token(self) -> dict[str, Any]:
+        """Return a valid app token for exchangelib; ``MailboxError`` if the authority refuses."""
+        with _reaching(authority_of(self.auth)):
+            result = self.app.acquire_token_for_client(scopes=self.scopes)
+        if "access_token" not in result:
+            raise MailboxError(
+                f"The sign-in authority refused the app {self.auth.client_id} "
+                f"({result.get('error', 'no token')}): check mailbox.auth.client_id and the "
+                "client secret."
+            )
+        return for_exchangelib(result)
 
 
 class TokenSource:
@@ -60,7 +141,6 @@ class TokenSource:
         self.auth = auth
         self.username = username
         self.cache_path = cache_path
-        self.scopes = scopes or EWS_SCOPES
         self.cache = msal.SerializableTokenCache()
         stored = self._load()
         if stored:
@@ -71,11 +151,8 @@ class TokenSource:
                     f"The sign-in token cache in {self.where()} is damaged; delete it and "
                     "run `outreach auth login` again."
                 ) from None
-        authority = authority_of(auth)
-        with _reaching_microsoft():
-            self.app = msal.PublicClientApplication(
-                auth.client_id, authority=authority, token_cache=self.cache
-            )
+        self.scopes = scopes or scopes_of(auth, app=False)  # another resource's (Graph)
+        self.app = _application(auth, "PublicClientApplication", token_cache=self.cache)
 
     def where(self) -> str:
         """Where the cache is kept, for messages."""
@@ -107,62 +184,56 @@ class TokenSource:
         self.cache.has_state_changed = False
 
     def _remember(self, result: dict[str, Any]) -> dict[str, Any]:
-        for key in ("access_token", "refresh_token", "id_token"):
-            if result.get(key):
-                secrets.register(result[key])
+        token = for_exchangelib(result)  # registers every token with the redactor first
         self.save()
-        return result
+        return token
 
     def access_token(self, force_refresh: bool = False) -> dict[str, Any]:
-        """Return a valid token, refreshed silently; ``MailboxError`` if none.
+        """Return a valid token for exchangelib, refreshed silently; ``MailboxError`` if none.
 
-        ``force_refresh`` skips a cached access token the server has just refused."""
+        An expired access token is refreshed from the cached refresh token; a refresh
+        token the authority no longer accepts (revoked, expired) asks for a new sign-in.
+        ``force_refresh`` skips a cached access token the server has just refused.
+        """
         accounts = self.app.get_accounts(username=self.username) or self.app.get_accounts()
-        with _reaching_microsoft():
-            result = (
-                self.app.acquire_token_silent(
-                    self.scopes, account=accounts[0], force_refresh=force_refresh
-                )
-                if accounts
-                else None
-            )
-        if not result or "access_token" not in result:
+        if not accounts:
             raise MailboxError(
                 f"No valid sign-in for {self.username}: run `outreach auth login` once."
             )
-        self._remember(result)
-        return {
-            "access_token": result["access_token"],
-            "token_type": "Bearer",
-            "expires_in": result.get("expires_in", 3600),
-        }
+        with _reaching(authority_of(self.auth)):
+            result = self.app.acquire_token_silent_with_error(
+                self.scopes, account=accounts[0], force_refresh=force_refresh
+            )
+        if not result or "access_token" not in result:
+            self.save()  # msal drops a refused refresh token from the cache
+            reason = (result or {}).get("error", "no token in the cache")
+            raise MailboxError(
+                f"The sign-in of {self.username} is no longer accepted ({reason}): "
+                "run `outreach auth login` again."
+            )
+        return self._remember(result)
 
     def login(self, show: Callable[[str], None]) -> str:
         """Run the device-code flow; ``show`` prints the instruction. Return the signed-in user."""
-        with _reaching_microsoft():
+        with _reaching(authority_of(self.auth)):
             flow = self.app.initiate_device_flow(scopes=self.scopes)
         if "user_code" not in flow:
             raise MailboxError(
-                "Microsoft sign-in could not start: "
+                f"Sign-in at {authority_of(self.auth)} could not start: "
                 f"{flow.get('error_description', 'unknown error')}"
             )
+        secrets.register(flow.get("device_code", ""))
         show(flow["message"])
-        with _reaching_microsoft():
+        with _reaching(authority_of(self.auth)):
             result = self.app.acquire_token_by_device_flow(flow)
         if "access_token" not in result:
             raise MailboxError(
-                f"Microsoft sign-in failed: {result.get('error_description', 'unknown error')}"
+                f"Sign-in at {authority_of(self.auth)} failed: "
+                f"{result.get('error_description', 'unknown error')}"
             )
         self._remember(result)
         claims = result.get("id_token_claims") or {}
         return str(claims.get("preferred_username") or self.username)
-
-
-def authority_of(auth: Auth) -> str:
-    """The sign-in authority: the configured one, else Microsoft's for the tenant."""
-    if auth.authority:
-        return auth.authority.rstrip("/")
-    return f"https://login.microsoftonline.com/{auth.tenant_id or 'organizations'}"
 
 
 def cache_path_for(store: Path) -> Path:

@@ -21,6 +21,7 @@ from lxml import etree
 
 from . import persist
 from .auth import Door, certificate_hash
+from .autodiscover import AUTODISCOVER_PATH
 from .controls import Controls
 from .directory import Directory, Person
 from .graph import GRAPH_PATH
@@ -125,6 +126,11 @@ class Sandbox:
     def url(self) -> str:
         """The EWS endpoint, e.g. http://127.0.0.1:PORT/EWS/Exchange.asmx."""
         return self.base_url + EWS_PATH
+
+    @property
+    def autodiscover_url(self) -> str:
+        """The SOAP Autodiscover endpoint, e.g. http://127.0.0.1:PORT/autodiscover/autodiscover.svc."""
+        return self.base_url + AUTODISCOVER_PATH
 
     @property
     def graph_url(self) -> str:

@@ -103,6 +103,9 @@ class Item:
     fields: dict[str, list[str]]
     created: datetime
     modified: datetime
+    #: the id it was created under, kept across moves (not across a send): what Graph
+    #: answers for `Prefer: IdType="ImmutableId"`
+    immutable_id: str = ""
 
     def get(self, name: str) -> Element | None:
         """The first stored element called name, parsed."""
@@ -155,6 +158,7 @@ class Item:
             "fields": self.fields,
             "created": fmt_dt(self.created),
             "modified": fmt_dt(self.modified),
+            "immutable_id": self.immutable_id,
         }
 
     @classmethod
@@ -167,6 +171,7 @@ class Item:
             fields={k: list(v) for k, v in data["fields"].items()},
             created=parse_dt(data["created"]),
             modified=parse_dt(data["modified"]),
+            immutable_id=data.get("immutable_id", ""),
         )
 
 
@@ -232,6 +237,7 @@ class Mailbox:
         target = self.folder(folder)
         normalize(fields, now)  # every copy of an attachment gets its own id
         item = Item(new_item_id(self.address), new_change_key(), kind, target.id, fields, now, now)
+        item.immutable_id = item.id
         item.fields.setdefault("ItemClass", [to_str(el("t:ItemClass", ITEM_CLASSES[kind]))])
         item.fields.setdefault("DateTimeCreated", [to_str(el("t:DateTimeCreated", now))])
         item.fields.setdefault("DateTimeReceived", [to_str(el("t:DateTimeReceived", now))])
@@ -252,7 +258,8 @@ class Mailbox:
         self._log("DeletedEvent", item, item.folder_id)
 
     def move(self, item: Item, folder: str) -> Item:
-        """Move to another folder; like Exchange, the moved item gets a new id."""
+        """Move to another folder; like Exchange, the moved item gets a new id (its
+        immutable id stays)."""
         target = self.folder(folder)
         old_id, old_folder = item.id, item.folder_id
         del self.items[item.id]

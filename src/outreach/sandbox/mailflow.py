@@ -135,6 +135,7 @@ def send(
     if item.id in box.items:
         if save_copy:
             saved = box.move(item, saved_folder)
+            saved.immutable_id = saved.id  # sending makes a new item, immutable id and all
             item.set("DateTimeReceived", now)
             box.touch(saved)
         else:

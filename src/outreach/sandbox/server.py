@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from . import graph
+from . import autodiscover, graph
 from .auth import ConnectionSignIn, refuse_ews_by_policy
 from .operations import Context, OperationError, load_all
 from .xml import (
@@ -114,6 +114,9 @@ class Handler(BaseHTTPRequestHandler):
         sandbox = self.server.sandbox
         user = sandbox.door.sign_in(self, self.sign_in)
         if user is None:
+            return
+        if autodiscover.is_autodiscover(self.path):
+            self._send(*autodiscover.answer(data, autodiscover.settings_for(sandbox.url)))
             return
         if sandbox.controls.ews_policy_reason:
             refuse_ews_by_policy(self, sandbox.controls.ews_policy_reason)

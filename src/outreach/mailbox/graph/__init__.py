@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 from outreach.settings import MailboxSettings
 
@@ -31,21 +32,22 @@ def open_graph(
 
     ``graph_url`` and ``tokens`` override the config (the sandbox passes its own).
     """
-    from outreach.errors import MailboxError
+    from outreach.mailbox import tls
     from outreach.mailbox.graph.auth import AppTokens, tokens_for
     from outreach.mailbox.graph.backend import GraphMailbox
     from outreach.mailbox.graph.client import GraphClient
 
     url = (graph_url or box.graph_url).rstrip("/")
-    if not box.verify_tls:
-        raise MailboxError(
-            "mailbox.verify_tls is off: name the hosts to trust without verification in "
-            "mailbox.insecure_hosts instead."
-        )
+    tls.apply(box)  # msal reaches the authority with the same rules
     if tokens is None:
         tokens = tokens_for(box.auth, box.auth.username or email, token_cache, url)
     user = f"/users/{email}" if isinstance(tokens, AppTokens) else "/me"
-    host = (url.split("//", 1)[-1].split("/", 1)[0].split(":")[0]).lower()
+    host = (urlparse(url).hostname or "").lower()
+    verify: bool | str = True
+    if not box.verify_tls or host in {h.lower() for h in box.insecure_hosts}:
+        verify = False
+    elif box.ca_bundle:
+        verify = str(box.ca_bundle)
     client = GraphClient(
         url,
         tokens,
@@ -53,7 +55,7 @@ def open_graph(
         mailbox=email,
         max_wait=box.max_wait_seconds,
         sleep=sleep,
-        verify=host not in {h.lower() for h in box.insecure_hosts},
+        verify=verify,
     )
     return GraphMailbox(
         client, email=email, tz=tz, tenant=box.auth.tenant_id, sleep=sleep, clock=clock

@@ -107,43 +107,25 @@ class DelegatedTokens:
 
 
 class AppTokens:
-    """App-only tokens by client credentials (no user signs in)."""
+    """App-only tokens by client credentials (no user signs in), for Graph's resource."""
 
     def __init__(self, auth: Auth, who: str, graph_url: str) -> None:
-        from outreach.mailbox.oauth import _msal, _reaching_microsoft, authority_of
+        from outreach.mailbox import oauth
 
-        msal = _msal()
         self.who = f"the app {auth.client_id}"
         self.mailbox = who
         secret = secrets.read_secret(auth.secret, auth.client_id, "OAuth client secret")
-        self.scopes = [f"{resource_of(graph_url)}/.default"]
-        self._reaching = _reaching_microsoft
-        with _reaching_microsoft():
-            self.app = msal.ConfidentialClientApplication(
-                auth.client_id,
-                client_credential=secret,
-                authority=authority_of(auth),
-            )
+        scopes = [f"{resource_of(graph_url)}/.default"]
+        self.source = oauth.AppTokens(auth, secret, scopes=scopes)
         self._value: str | None = None
-
-    def _acquire(self) -> str:
-        with self._reaching():
-            result: dict[str, Any] = self.app.acquire_token_for_client(scopes=self.scopes)
-        if "access_token" not in result:
-            raise MailboxError(
-                "Microsoft sign-in refused the app's client credentials: "
-                f"{secrets.redact(str(result.get('error_description') or result.get('error')))}"
-            )
-        secrets.register(result["access_token"])
-        return str(result["access_token"])
 
     def token(self) -> str:
         if self._value is None:
-            self._value = self._acquire()
+            self._value = self.source.access_token()["access_token"]
         return self._value
 
     def refresh(self) -> str:
-        self._value = self._acquire()
+        self._value = self.source.access_token()["access_token"]
         return self._value
 
     def hint(self) -> str:

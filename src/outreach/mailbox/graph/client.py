@@ -125,7 +125,7 @@ class GraphClient:
         mailbox: str = "",
         max_wait: float = 300,
         sleep: Callable[[float], None] = time.sleep,
-        verify: bool = True,
+        verify: bool | str = True,
         timeout: float = 60,
     ) -> None:
         secrets.protect_logging()

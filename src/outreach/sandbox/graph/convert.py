@@ -17,7 +17,7 @@ from typing import Any
 from .. import attachments
 from ..mailbox import Folder, Item, Mailbox
 from ..mailflow import recipients_el
-from ..xml import Element, el, parse_dt, q, sub, to_str
+from ..xml import Element, el, parse_dt, q, sub
 from . import extprops, ids
 from .routing import GraphError, Request
 from .times import dtz, iso, parse_dtz
@@ -59,11 +59,11 @@ def etag(item: Item) -> str:
     return f'W/"{item.change_key}"'
 
 
-def outlook_item(item: Item) -> dict[str, Any]:
+def outlook_item(req: Request, item: Item) -> dict[str, Any]:
     """What messages and events share (outlookItem and entity)."""
     return {
         "@odata.etag": etag(item),
-        "id": ids.to_graph(item.id),
+        "id": req.item_id(item),
         "createdDateTime": iso(item.created),
         "lastModifiedDateTime": iso(item.modified),
         "changeKey": item.change_key,
@@ -154,7 +154,7 @@ def message(req: Request, box: Mailbox, item: Item) -> dict[str, Any]:
     conv = item.get("ConversationId")
     index = item.text("ConversationIndex")
     out: dict[str, Any] = {
-        **outlook_item(item),
+        **outlook_item(req, item),
         "receivedDateTime": _when(item, "DateTimeReceived", item.created),
         "sentDateTime": _when(item, "DateTimeSent", item.created),
         "hasAttachments": attachments.has_attachments(item),
@@ -242,7 +242,7 @@ def event(req: Request, box: Mailbox, item: Item) -> dict[str, Any]:
     mine = item.text("MyResponseType", "Organizer") or "Organizer"
     reply_time = item.text("AppointmentReplyTime")
     return {
-        **outlook_item(item),
+        **outlook_item(req, item),
         "transactionId": item.text(TRANSACTION),
         "originalStartTimeZone": "UTC",
         "originalEndTimeZone": "UTC",
@@ -264,7 +264,7 @@ def event(req: Request, box: Mailbox, item: Item) -> dict[str, Any]:
         "isOnlineMeeting": False,
         "onlineMeetingProvider": "unknown",
         "allowNewTimeProposals": item.text("AllowNewTimeProposal", "true") == "true",
-        "isDraft": False,
+        "isDraft": item.text("IsDraft") == "true",
         "hideAttendees": False,
         "responseStatus": {
             "response": RESPONSE.get(mine, "none"),
@@ -480,6 +480,3 @@ def apply_event(item: Item, data: dict[str, Any]) -> bool:
     if data.get("transactionId"):
         item.set(TRANSACTION, str(data["transactionId"]))
     return moved
-
-
-__all__ = ["apply_event", "apply_message", "event", "message", "to_str"]

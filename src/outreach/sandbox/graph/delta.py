@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import syncstate
 from ..mailbox import Item
-from . import ids, query, render
+from . import ids, render
 from .routing import GraphError, Reply, Request, route
 from .times import iso, parse_local
 
@@ -71,18 +71,22 @@ def _answer(
     **keep: Any,
 ) -> Reply:
     seen: dict[str, str] = dict(snap["items"]) if snap else {}
+    #: the immutable id of each item seen, to name it once it is gone
+    names: dict[str, str] = dict(snap.get("names") or {}) if snap else {}
     changes = syncstate.changes(current, seen)
     size = _page_size(req)
     chunk, rest = changes[:size], changes[size:]
     value = []
     for kind, iid in chunk:
         if kind == "Delete":
-            value.append({"id": ids.to_graph(iid), "@removed": {"reason": "deleted"}})
+            gone = names.pop(iid, "") if req.immutable else ""
+            value.append({"id": ids.to_graph(gone or iid), "@removed": {"reason": "deleted"}})
             del seen[iid]
         else:
             value.append(render_one(current[iid]))
             seen[iid] = current[iid].change_key
-    token = syncstate.save(req.mailbox, _token(), scope, seen, face="graph", **keep)
+            names[iid] = current[iid].immutable_id
+    token = syncstate.save(req.mailbox, _token(), scope, seen, face="graph", names=names, **keep)
     out: dict[str, Any] = {"@odata.context": req.sandbox.graph_url + f"/$metadata#{context}"}
     if rest:
         out["@odata.nextLink"] = req.link(path, **{"$skiptoken": token})
@@ -97,13 +101,11 @@ def message_delta(req: Request) -> Reply:
     box = req.mailbox
     folder = render.mail_folder(req, req.args[0])
     snap = _snapshot(req, folder.id)
-    kept = {}  # the first request's options, kept in the token as Graph does
-    for option in ("select", "expand"):
+    for option in ("select", "expand"):  # a token keeps the first request's options
         value = (snap or {}).get(option) or req.query.get(f"${option}")
         if value:
             req.query[f"${option}"] = value
-        kept[option] = value
-    current = {i.id: i for i in box.in_folder(folder)}
+    current = {i.id: i for i in box.in_folder(folder) if i.kind in render.MAIL_KINDS}
     return _answer(
         req,
         folder.id,
@@ -112,11 +114,13 @@ def message_delta(req: Request) -> Reply:
         lambda item: render.message(req, box, item),
         f"/mailFolders/{req.args[0]}/messages/delta",
         "Collection(message)",
-        **kept,
+        select=req.query.get("$select"),
+        expand=req.query.get("$expand"),
     )
 
 
-def _window(req: Request, snap: dict[str, Any] | None) -> tuple[datetime, datetime]:
+def window(req: Request, snap: dict[str, Any] | None) -> tuple[datetime, datetime]:
+    """A calendar view's window: the token's, else startDateTime/endDateTime (400 without)."""
     if snap is not None:
         return parse_local(snap["start"], "UTC"), parse_local(snap["end"], "UTC")
     low = {k.lower(): v for k, v in req.query.items()}
@@ -136,7 +140,7 @@ def calendar_delta(req: Request) -> Reply:
     box = req.mailbox
     calendar = box.folder("calendar")
     snap = _snapshot(req, calendar.id)
-    start, end = _window(req, snap)
+    start, end = window(req, snap)
     current = {
         i.id: i
         for i in box.in_folder(calendar)
@@ -153,6 +157,3 @@ def calendar_delta(req: Request) -> Reply:
         start=iso(start),
         end=iso(end),
     )
-
-
-__all__ = ["query"]

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from ..mailbox import Item
 from ..mailflow import invite_attendees, prepare_calendar
-from . import convert, render
+from . import convert, ids, render
+from .delta import window
 from .routing import GraphError, Reply, Request, route
 
 
@@ -121,9 +122,7 @@ def _calendar_items(req: Request) -> list[Item]:
 
 @route("GET", "/events")
 def list_events(req: Request) -> Reply:
-    return Reply(
-        200, render.page(req, _calendar_items(req), render.event, "events", default_order=None)
-    )
+    return Reply(200, render.page(req, _calendar_items(req), "events", default_order=None))
 
 
 @route("GET", "/calendar/events")
@@ -134,18 +133,14 @@ def list_calendar_events(req: Request) -> Reply:
 @route("GET", "/calendarView")
 @route("GET", "/calendar/calendarView")
 def calendar_view(req: Request) -> Reply:
-    from .delta import _window
-
-    start, end = _window(req, None)
+    start, end = window(req, None)
     items = [
         i
         for i in _calendar_items(req)
         if (i.when("Start") or start) < end and (i.when("End") or end) > start
     ]
     items.sort(key=lambda i: i.when("Start") or start)
-    return Reply(
-        200, render.page(req, items, render.event, "events", default_order=None, default_top=10)
-    )
+    return Reply(200, render.page(req, items, "events", default_order=None, default_top=10))
 
 
 @route("GET", "/calendar")
@@ -156,7 +151,7 @@ def get_calendar(req: Request) -> Reply:
         200,
         {
             "@odata.context": req.context("calendar/$entity"),
-            "id": convert.ids.to_graph(cal.id),
+            "id": ids.to_graph(cal.id),
             "name": cal.name,
             "changeKey": cal.change_key,
             "canEdit": True,

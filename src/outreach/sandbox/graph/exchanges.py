@@ -8,7 +8,7 @@ record=True also keeps them in `Sandbox.graph_recorded`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ class Exchange:
     status: int
     response: Any
     batched: bool = False
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 WATCHERS: list[Callable[[Exchange], None]] = []

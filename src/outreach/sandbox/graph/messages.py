@@ -154,25 +154,35 @@ def move_message(req: Request) -> Reply:
     return _created(req, moved)
 
 
+def _no_search(req: Request) -> None:
+    """$search on messages is not played: refuse it rather than answer unfiltered."""
+    if "$search" in req.query:
+        raise GraphError(
+            400, "BadRequest", "The sandbox does not implement $search on messages; use $filter."
+        )
+
+
 @route("GET", "/messages")
 def list_messages(req: Request) -> Reply:
+    _no_search(req)
     box = req.mailbox
     mail = {f.id for f in box.folders.values() if f.tag == "t:Folder"}
     items = [i for i in box.items.values() if i.folder_id in mail and i.kind in render.MAIL_KINDS]
     return Reply(
         200,
-        render.page(req, items, render.message, "messages", default_order="receivedDateTime desc"),
+        render.page(req, items, "messages", default_order="receivedDateTime desc"),
     )
 
 
 @route("GET", "/mailFolders/{id}/messages")
 def list_folder_messages(req: Request) -> Reply:
+    _no_search(req)
     box = req.mailbox
     folder = render.mail_folder(req, req.args[0])
-    items = list(box.in_folder(folder))
+    items = [i for i in box.in_folder(folder) if i.kind in render.MAIL_KINDS]
     return Reply(
         200,
-        render.page(req, items, render.message, "messages", default_order="receivedDateTime desc"),
+        render.page(req, items, "messages", default_order="receivedDateTime desc"),
     )
 
 

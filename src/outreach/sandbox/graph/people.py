@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from ..directory import Person
+from ..xml import parse_dt
 from . import ids, query
 from .routing import GraphError, Reply, Request, route
 from .times import dtz
@@ -135,8 +136,8 @@ def _searched(doc: dict[str, Any], search: str) -> bool:
     return False
 
 
-@route("GET", "/mailboxSettings")
-def mailbox_settings(req: Request) -> Reply:
+def _settings(req: Request) -> dict[str, Any]:
+    """mailboxSettings from the directory entry: zone, working hours, automatic replies."""
     box = req.mailbox
     person = req.state.directory.get(box.address)
     zone = WINDOWS.get(person.timezone, person.timezone) if person else "UTC"
@@ -144,17 +145,18 @@ def mailbox_settings(req: Request) -> Reply:
     state = str(oof.get("state", "Disabled")).lower()
     now = req.state.clock()
     status = {"enabled": "alwaysEnabled", "scheduled": "scheduled"}.get(state, "disabled")
+    begins = parse_dt(str(oof["start"])) if oof.get("start") else now
+    ends = parse_dt(str(oof["end"])) if oof.get("end") else now
     replies = {
         "status": status,
         "externalAudience": "all",
         "internalReplyMessage": oof.get("message", "") or "",
         "externalReplyMessage": oof.get("message", "") or "",
-        "scheduledStartDateTime": dtz(now, "UTC"),
-        "scheduledEndDateTime": dtz(now, "UTC"),
+        "scheduledStartDateTime": dtz(begins, "UTC"),
+        "scheduledEndDateTime": dtz(ends, "UTC"),
     }
     start, end = (person.work_start, person.work_end) if person else ("09:00", "17:00")
-    body = {
-        "@odata.context": req.context("mailboxSettings"),
+    return {
         "archiveFolder": None,
         "timeZone": zone,
         "automaticRepliesSetting": replies,
@@ -168,4 +170,41 @@ def mailbox_settings(req: Request) -> Reply:
             "timeZone": {"name": zone},
         },
     }
-    return Reply(200, body)
+
+
+@route("GET", "/mailboxSettings")
+def mailbox_settings(req: Request) -> Reply:
+    return Reply(200, {"@odata.context": req.context("mailboxSettings"), **_settings(req)})
+
+
+@route("GET", "/mailboxSettings/automaticRepliesSetting")
+def automatic_replies(req: Request) -> Reply:
+    return Reply(
+        200,
+        {
+            "@odata.context": req.context("mailboxSettings/automaticRepliesSetting"),
+            **_settings(req)["automaticRepliesSetting"],
+        },
+    )
+
+
+@route("GET", "/mailboxSettings/workingHours")
+def working_hours(req: Request) -> Reply:
+    return Reply(
+        200,
+        {
+            "@odata.context": req.context("mailboxSettings/workingHours"),
+            **_settings(req)["workingHours"],
+        },
+    )
+
+
+@route("GET", "/mailboxSettings/timeZone")
+def time_zone(req: Request) -> Reply:
+    return Reply(
+        200,
+        {
+            "@odata.context": req.context("mailboxSettings/timeZone"),
+            "value": _settings(req)["timeZone"],
+        },
+    )

@@ -9,6 +9,7 @@ from ..mailbox import Folder, Item, Mailbox
 from . import convert, extprops, ids, query
 from .routing import GraphError, Reply, Request, not_found
 
+#: what a mail folder's messages are (a cancelled meeting in Deleted Items is not one)
 MAIL_KINDS = {"Message", "MeetingRequest", "MeetingResponse", "MeetingCancellation"}
 
 
@@ -27,15 +28,25 @@ def mail_folder(req: Request, key: str) -> Folder:
     return folder
 
 
+def _item(req: Request, graph_id: str) -> Item | None:
+    """An item by its Graph id: the current one, or (if asked for) an immutable one."""
+    wanted = ids.to_ews(graph_id)
+    box = req.mailbox
+    found = box.items.get(wanted)
+    if found is None and req.immutable:
+        found = next((i for i in box.items.values() if i.immutable_id == wanted), None)
+    return found
+
+
 def message_item(req: Request, graph_id: str) -> Item:
-    item = req.mailbox.items.get(ids.to_ews(graph_id))
+    item = _item(req, graph_id)
     if item is None or item.kind not in MAIL_KINDS:
         raise not_found()
     return item
 
 
 def event_item(req: Request, graph_id: str) -> Item:
-    item = req.mailbox.items.get(ids.to_ews(graph_id))
+    item = _item(req, graph_id)
     if item is None or item.kind != "CalendarItem":
         raise not_found()
     return item
@@ -82,7 +93,7 @@ def _add_event(req: Request, box: Mailbox, item: Item, out: dict[str, Any]) -> N
     m = _EVENT.search(req.query.get("$expand") or "")
     inner = (m.group(2) or "") if m else ""
     if re.fullmatch(r"\s*\$select\s*=\s*id\s*", inner, re.I):
-        out["event"] = {"id": ids.to_graph(event.id)}
+        out["event"] = {"id": req.item_id(event)}
     else:
         out["event"] = convert.event(req, box, event)
 
@@ -108,7 +119,6 @@ def event(req: Request, box: Mailbox, item: Item) -> dict[str, Any]:
 def page(
     req: Request,
     items: list[Item],
-    render: Any,
     context: str,
     *,
     default_order: str | None,

@@ -9,21 +9,24 @@ address}` (root routes, such as `/$batch`, with root=True). The route's name,
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from ..mailbox import Mailbox
+from ..mailbox import Item, Mailbox
 from . import exchanges, ids
 from .times import iso
 
 if TYPE_CHECKING:
     from .. import Sandbox
+    from ..state import SandboxState
 
+log = logging.getLogger(__name__)
 GRAPH_PATH = "/v1.0"
 JSON_TYPE = "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8"
 
@@ -71,7 +74,7 @@ class Request:
     applied: list[str] = field(default_factory=list)
 
     @property
-    def state(self):  # -> SandboxState
+    def state(self) -> SandboxState:
         return self.sandbox.state
 
     @property
@@ -90,6 +93,15 @@ class Request:
     @property
     def tz(self) -> str:
         return self.prefer("outlook.timezone") or "UTC"
+
+    @property
+    def immutable(self) -> bool:
+        """The client asked for immutable ids (Prefer: IdType="ImmutableId")."""
+        return (self.prefer("IdType") or "").lower() == "immutableid"
+
+    def item_id(self, item: Item) -> str:
+        """The Graph id of an item for this request (immutable if asked for)."""
+        return ids.to_graph(item.immutable_id or item.id if self.immutable else item.id)
 
     @property
     def body_type(self) -> str | None:
@@ -157,7 +169,7 @@ def resolve(method: str, path: str) -> tuple[Route, tuple[str, ...], str, str | 
     load_all()
     for r in ROUTES:
         if r.root and r.method == method and (m := r.pattern.match(path)):
-            return r, m.groups(), "", None
+            return r, tuple(unquote(g) for g in m.groups()), "", None
     m = _USER.match(path)
     if m is None:
         return None
@@ -165,7 +177,7 @@ def resolve(method: str, path: str) -> tuple[Route, tuple[str, ...], str, str | 
     rest = m.group(3) or ""
     for r in ROUTES:
         if not r.root and r.method == method and (hit := r.pattern.match(rest)):
-            return r, hit.groups(), prefix, m.group(2)
+            return r, tuple(unquote(g) for g in hit.groups()), prefix, m.group(2)
     return None
 
 
@@ -191,8 +203,6 @@ def _user_box(req: Request, named: str | None) -> Mailbox:
                 "/me request is only valid with delegated authentication flow.",
             )
         return state.mailbox_for(req.user)
-    from urllib.parse import unquote
-
     key = unquote(named).strip("'").lower()
     if "@" in key:
         known = state.directory.get(key) or key in state.mailboxes
@@ -350,6 +360,18 @@ def _dispatch(
             sandbox.after_change()
     except GraphError as e:
         reply = Reply(e.status, error_body(e.code, e.message, sandbox.state.clock()), e.headers)
+    except Dropped:
+        raise
+    except Exception:  # a sandbox bug: answer as Graph does, and say so in the log
+        log.exception("Graph face failed on %s %s", method, path)
+        reply = Reply(
+            500,
+            error_body(
+                "InternalServerError", "The sandbox failed on this request.", sandbox.state.clock()
+            ),
+        )
+    if req.immutable:
+        req.applied.append('IdType="ImmutableId"')
     if req.body_type:
         req.applied.append(f'outlook.body-content-type="{req.body_type}"')
     if req.prefer("outlook.timezone"):

@@ -1,0 +1,290 @@
+"""OAuth2 against a real local authority: msal itself signs in, exchangelib sends the tokens.
+
+The authority (outreach.sandbox.authority) speaks HTTPS with the test CA, so msal
+reaches it through mailbox.ca_bundle; the sandbox takes only the bearer tokens that
+authority issued. Each flow runs a small campaign; each failure is one sentence;
+no token, code or secret reaches the DEBUG log.
+"""
+
+from __future__ import annotations
+
+import logging
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from signin import Pki, leaks, small_campaign
+
+from outreach.config import render_example
+from outreach.errors import MailboxError
+from outreach.mailbox.connect import open_account
+from outreach.mailbox.ews import EwsMailbox
+from outreach.mailbox.oauth import TokenSource
+from outreach.sandbox import Sandbox
+from outreach.sandbox.authority import DEVICE_GRANT, Authority
+from outreach.settings import Auth, MailboxSettings, Secret
+
+pytest.importorskip("msal")  # the optional oauth extra
+
+ROBIN = "robin.vale@example.com"
+DEVICE_APP = "0e1d2c3b-4a59-4687-a5b4-c3d2e1f00001"  # a public client: the device-code app
+DAEMON_APP = "0e1d2c3b-4a59-4687-a5b4-c3d2e1f00002"  # a confidential client: app-only
+APP_SECRET = "app-s3cret~for.the~tests"
+WRONG_SECRET = "not-the-secret"
+AUTHORITIES: list[Authority] = []  # the ones this test started, for the log search
+
+
+@pytest.fixture
+def authority(pki: Pki) -> Iterator[Authority]:
+    clients = {DEVICE_APP: None, DAEMON_APP: APP_SECRET}
+    with Authority(tls_cert=pki.server, clients=clients) as idp:
+        AUTHORITIES.append(idp)
+        yield idp
+
+
+@pytest.fixture
+def sandbox(pki: Pki, authority: Authority) -> Iterator[Sandbox]:
+    """Exchange over HTTPS that takes only the authority's unexpired bearer tokens."""
+    with Sandbox(auth=("bearer",), tokens=authority.check, tls_cert=pki.server) as sb:
+        yield sb
+
+
+@pytest.fixture(autouse=True)
+def debug_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Each test's whole log at DEBUG, searched at the end for every token, code and secret."""
+    with caplog.at_level(logging.DEBUG):
+        yield caplog
+    issued = [token for idp in AUTHORITIES for token in idp.issued]
+    AUTHORITIES.clear()
+    assert leaks(caplog.text, [*issued, APP_SECRET, WRONG_SECRET]) == []
+
+
+def mailbox_settings(pki: Pki, sandbox: Sandbox, authority_url: str, **auth: object) -> (
+    MailboxSettings
+):
+    return MailboxSettings(
+        backend="ews",
+        service_endpoint=sandbox.url,
+        ca_bundle=pki.ca,
+        max_wait_seconds=3,
+        auth=Auth(type="oauth2", tenant_id="example.com", authority=authority_url, **auth),  # type: ignore[arg-type]
+    )
+
+
+def sign_in(settings: MailboxSettings, authority: Authority, cache: Path) -> None:
+    """`outreach auth login`'s part: the device code, approved by the person in the browser."""
+    from outreach.mailbox import tls
+
+    tls.apply(settings)
+    shown: list[str] = []
+
+    def show(message: str) -> None:
+        shown.append(message)
+        authority.approve(ROBIN)  # before msal's first poll, so nobody waits
+
+    who = TokenSource(settings.auth, ROBIN, cache).login(show)
+    assert who == ROBIN and "enter the code" in shown[0]
+
+
+def open_box(settings: MailboxSettings, cache: Path | None = None) -> EwsMailbox:
+    connection = open_account(settings, ROBIN, token_cache=cache, retry_wait=0.05)
+    return EwsMailbox(connection, tz="Europe/Berlin")
+
+
+@pytest.mark.parametrize("flavour", ["entra", "adfs"])
+def test_a_campaign_over_delegated_oauth_with_a_device_code(
+    flavour: str,
+    pki: Pki,
+    authority: Authority,
+    sandbox: Sandbox,
+    tmp_path: Path,
+    debug_log: pytest.LogCaptureFixture,
+) -> None:
+    url = authority.url if flavour == "entra" else authority.adfs_url
+    settings = mailbox_settings(pki, sandbox, url, client_id=DEVICE_APP)
+    cache = tmp_path / "oauth-token-cache.json"
+    sign_in(settings, authority, cache)
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    box = open_box(settings, cache)
+    try:
+        small_campaign(box, sandbox)
+    finally:
+        box.close()
+    assert authority.grants == {DEVICE_GRANT: 1}  # the cached token served the whole campaign
+    assert "'access_token': '********'" in debug_log.text  # logged, and masked
+    assert leaks(debug_log.text, authority.issued) == []
+
+
+def test_an_expired_access_token_is_refreshed_from_the_cache(
+    pki: Pki, authority: Authority, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    settings = mailbox_settings(pki, sandbox, authority.url, client_id=DEVICE_APP)
+    cache = tmp_path / "oauth-token-cache.json"
+    authority.access_lifetime = 120  # inside msal's five minutes: as good as expired
+    sign_in(settings, authority, cache)
+    before = cache.read_text(encoding="utf-8")
+    authority.access_lifetime = 3600
+    open_box(settings, cache).close()  # a new process: the cache's refresh token is used
+    assert authority.grants == {DEVICE_GRANT: 1, "refresh_token": 1}
+    assert cache.read_text(encoding="utf-8") != before  # the new tokens were saved
+    open_box(settings, cache).close()
+    assert authority.grants["refresh_token"] == 1  # the refreshed token is reused from the cache
+
+
+def test_a_revoked_refresh_token_says_to_sign_in_again(
+    pki: Pki,
+    authority: Authority,
+    sandbox: Sandbox,
+    tmp_path: Path,
+    debug_log: pytest.LogCaptureFixture,
+) -> None:
+    settings = mailbox_settings(pki, sandbox, authority.url, client_id=DEVICE_APP)
+    cache = tmp_path / "oauth-token-cache.json"
+    authority.access_lifetime = 120
+    sign_in(settings, authority, cache)
+    authority.revoke(ROBIN)
+    with pytest.raises(MailboxError) as failure:
+        open_box(settings, cache)
+    assert str(failure.value) == (
+        f"The sign-in of {ROBIN} is no longer accepted (invalid_grant): "
+        "run `outreach auth login` again."
+    )
+    assert leaks(debug_log.text, authority.issued) == []
+
+
+def test_a_campaign_over_app_only_oauth(
+    pki: Pki,
+    authority: Authority,
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    debug_log: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("OUTREACH_TEST_CLIENT_SECRET", APP_SECRET)
+    settings = mailbox_settings(
+        pki,
+        sandbox,
+        authority.url,
+        client_id=DAEMON_APP,
+        oauth_mode="app",
+        secret=Secret(env="OUTREACH_TEST_CLIENT_SECRET"),
+    )
+    box = open_box(settings)
+    try:
+        small_campaign(box, sandbox)  # the mailbox comes from the impersonation header
+    finally:
+        box.close()
+    assert authority.grants == {"client_credentials": 1}
+    assert leaks(debug_log.text, [*authority.issued, APP_SECRET]) == []
+
+
+def test_a_wrong_client_secret_is_one_sentence(
+    pki: Pki, authority: Authority, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OUTREACH_TEST_CLIENT_SECRET", WRONG_SECRET)
+    settings = mailbox_settings(
+        pki,
+        sandbox,
+        authority.url,
+        client_id=DAEMON_APP,
+        oauth_mode="app",
+        secret=Secret(env="OUTREACH_TEST_CLIENT_SECRET"),
+    )
+    with pytest.raises(MailboxError) as failure:
+        open_box(settings)
+    assert str(failure.value) == (
+        f"The sign-in authority refused the app {DAEMON_APP} (invalid_client): check "
+        "mailbox.auth.client_id and the client secret."
+    )
+
+
+def test_an_authority_with_an_unknown_certificate_is_one_sentence(
+    pki: Pki, authority: Authority, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    settings = mailbox_settings(pki, sandbox, authority.url, client_id=DEVICE_APP)
+    unrelated = tmp_path / "other-ca.pem"
+    import trustme
+
+    trustme.CA().cert_pem.write_to_path(str(unrelated))
+    from dataclasses import replace
+
+    with pytest.raises(MailboxError) as failure:
+        open_box(replace(settings, ca_bundle=unrelated), tmp_path / "cache.json")
+    assert str(failure.value) == (
+        "The TLS certificate of the sign-in authority 127.0.0.1 could not be verified; set "
+        "mailbox.ca_bundle to your organization's CA file."
+    )
+
+
+def test_auth_login_then_check_from_the_command_line(
+    pki: Pki, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The person's own steps: a config, `outreach auth login`, `outreach check`."""
+    from outreach.cli.main import cli
+
+    with Authority(tls_cert=pki.server, clients={DEVICE_APP: None}, approve_as=ROBIN) as idp:
+        AUTHORITIES.append(idp)
+        sandbox.door.tokens = idp.check
+        config = tmp_path / "config.yaml"
+        config.write_text(
+            render_example(
+                {
+                    "user.email": ROBIN,
+                    "paths.store": str(tmp_path / "store.json"),
+                    "mailbox.backend": "ews",
+                    "mailbox.email": ROBIN,
+                    "mailbox.service_endpoint": sandbox.url,
+                    "mailbox.ca_bundle": str(pki.ca),
+                    "mailbox.auth.type": "oauth2",
+                    "mailbox.auth.username": ROBIN,
+                    "mailbox.auth.client_id": DEVICE_APP,
+                    "mailbox.auth.tenant_id": "example.com",
+                    "mailbox.auth.authority": idp.url,
+                }
+            ),
+            encoding="utf-8",
+        )
+        runner = CliRunner()
+        login = runner.invoke(cli, ["--config", str(config), "auth", "login"])
+        assert login.exit_code == 0, login.output
+        assert f"Signed in as {ROBIN}" in login.output
+        check = runner.invoke(cli, ["--config", str(config), "check"])
+        assert check.exit_code == 0, check.output
+        assert f"Signed in to 127.0.0.1 as {ROBIN}" in check.output
+        assert idp.grants == {DEVICE_GRANT: 1}
+
+
+def test_the_graph_face_takes_the_authoritys_tokens_only(
+    pki: Pki, authority: Authority, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The sandbox's Graph face checks bearer tokens through the same door as EWS."""
+    import requests
+
+    from outreach.mailbox.oauth import AppTokens
+
+    graph = Auth(
+        type="oauth2",
+        oauth_mode="app",
+        client_id=DAEMON_APP,
+        authority=authority.url,
+        resource="https://graph.microsoft.com",
+    )
+    from outreach.mailbox import tls
+
+    tls.apply(MailboxSettings(ca_bundle=pki.ca))
+    token = AppTokens(graph, APP_SECRET).access_token()["access_token"]
+    settings = mailbox_settings(pki, sandbox, authority.url, client_id=DEVICE_APP)
+    sign_in(settings, authority, tmp_path / "cache.json")
+    user = TokenSource(settings.auth, ROBIN, tmp_path / "cache.json").access_token()
+    folders = f"{sandbox.graph_url}/users/{ROBIN}/mailFolders"
+    for bearer, url, status in (
+        (token, folders, 200),  # an app token names the mailbox in the path
+        (user["access_token"], f"{sandbox.graph_url}/me/mailFolders", 200),
+        ("not-a-token-it-issued", folders, 401),
+    ):
+        answer = requests.get(
+            url, headers={"Authorization": f"Bearer {bearer}"}, verify=str(pki.ca), timeout=10
+        )
+        assert answer.status_code == status, answer.text
+    assert "error=\"invalid_token\"" in answer.headers["WWW-Authenticate"]
