@@ -180,7 +180,10 @@ def test_update_meeting_moves_the_same_item_and_sends_only_if_asked(
 
     quiet = backend.update_meeting(sent.item_id, first, send=False)  # back, not told
     assert not quiet.sent and sandbox.controls.inspect()["calendar"][0]["sequence"] == "1"
-    backend.cancel_meeting(sent.item_id, send=False)
+    if face.graph:  # Graph's DELETE keeps it in Deleted Items: gone is cancelled there
+        sandbox.controls.cancel_meeting(ews_id(sent.item_id))
+    else:
+        backend.cancel_meeting(sent.item_id, send=False)
     with pytest.raises(MailboxError, match="no longer in the calendar") as gone:
         backend.update_meeting(sent.item_id, first, send=True)
     assert not gone.value.transient

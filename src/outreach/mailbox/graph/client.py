@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 import httpx
 
-from outreach import secrets
+from outreach import progress, secrets
 from outreach.errors import MailboxError
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ THROTTLED = (429, 503)
 SERVER_TROUBLE = (500, 502, 504)
 #: Back-off when a throttled answer names no Retry-After.
 DEFAULT_WAIT = 2.0
+THROTTLE_WHY = "Microsoft Graph asked outreach to slow down (throttling)"
 
 
 class Tokens(Protocol):
@@ -211,6 +212,7 @@ class GraphClient:
                 if waited + pause > self.max_wait:
                     raise self.throttled()
                 log.info("graph: throttled (%s); waiting %.1f s", answer.status, pause)
+                progress.waiting(pause, THROTTLE_WHY)
                 self._sleep(pause)
                 waited += pause
                 continue
@@ -249,6 +251,7 @@ class GraphClient:
                     if waited + pause > self.max_wait:
                         raise self.throttled()
                     log.info("graph: %d throttled in a batch; waiting %.1f s", len(again), pause)
+                    progress.waiting(pause, THROTTLE_WHY)
                     self._sleep(pause)
                     waited += pause
                 chunk = again
