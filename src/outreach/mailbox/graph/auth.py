@@ -59,22 +59,34 @@ def tenant_of(token: str) -> str | None:
     return str(claims["tid"]) if isinstance(claims, dict) and claims.get("tid") else None
 
 
-class SecretToken:
+class _Held:
+    """A token kept until the server refuses it; ``_fetch(fresh)`` gets one."""
+
+    who = ""
+    _value: str | None = None
+
+    def _fetch(self, fresh: bool) -> str:
+        raise NotImplementedError
+
+    def token(self) -> str:
+        if self._value is None:
+            self._value = self._fetch(False)
+        return self._value
+
+    def refresh(self) -> str:
+        self._value = self._fetch(True)
+        return self._value
+
+
+class SecretToken(_Held):
     """An access token another tool issued, read from the secret reference."""
 
     def __init__(self, auth: Auth, who: str) -> None:
         self.auth = auth
         self.who = who
-        self._value: str | None = None
 
-    def token(self) -> str:
-        if self._value is None:
-            self._value = secrets.read_secret(self.auth.secret, self.who, "access token")
-        return self._value
-
-    def refresh(self) -> str:
-        self._value = None
-        return self.token()
+    def _fetch(self, fresh: bool) -> str:
+        return secrets.read_secret(self.auth.secret, self.who, "access token")
 
     def hint(self) -> str:
         return (
@@ -83,7 +95,7 @@ class SecretToken:
         )
 
 
-class DelegatedTokens:
+class DelegatedTokens(_Held):
     """Tokens of the user who signed in with ``outreach auth login`` (the MSAL cache)."""
 
     def __init__(self, auth: Auth, who: str, cache_path: Path | None, graph_url: str) -> None:
@@ -91,22 +103,15 @@ class DelegatedTokens:
 
         self.who = who
         self.source = TokenSource(auth, who, cache_path, scopes=delegated_scopes(graph_url))
-        self._value: str | None = None
 
-    def token(self) -> str:
-        if self._value is None:
-            self._value = self.source.access_token()["access_token"]
-        return self._value
-
-    def refresh(self) -> str:
-        self._value = self.source.access_token(force_refresh=True)["access_token"]
-        return self._value
+    def _fetch(self, fresh: bool) -> str:
+        return str(self.source.access_token(force_refresh=fresh)["access_token"])
 
     def hint(self) -> str:
         return "the sign-in is no longer valid; run `outreach auth login` again."
 
 
-class AppTokens:
+class AppTokens(_Held):
     """App-only tokens by client credentials (no user signs in), for Graph's resource."""
 
     def __init__(self, auth: Auth, who: str, graph_url: str) -> None:
@@ -117,16 +122,9 @@ class AppTokens:
         secret = secrets.read_secret(auth.secret, auth.client_id, "OAuth client secret")
         scopes = [f"{resource_of(graph_url)}/.default"]
         self.source = oauth.AppTokens(auth, secret, scopes=scopes)
-        self._value: str | None = None
 
-    def token(self) -> str:
-        if self._value is None:
-            self._value = self.source.access_token()["access_token"]
-        return self._value
-
-    def refresh(self) -> str:
-        self._value = self.source.access_token()["access_token"]
-        return self._value
+    def _fetch(self, fresh: bool) -> str:
+        return str(self.source.access_token()["access_token"])
 
     def hint(self) -> str:
         return (
