@@ -74,9 +74,9 @@ def test_minimal_config_takes_defaults(tmp_path: Path) -> None:
     ("text", "expected"),
     [
         (MINIMAL + "policy:\n  daily_send_cap: ten\n",
-         "c.yaml:5: At 'policy.daily_send_cap': expected an integer ≥ 0, got 'ten'"),
+         "c.yaml:5: At 'policy.daily_send_cap': expected an integer from 0 to 500, got 'ten'"),
         (MINIMAL + "policy:\n  daily_send_cap: -1\n",
-         "c.yaml:5: At 'policy.daily_send_cap': expected an integer ≥ 0, got '-1'"),
+         "c.yaml:5: At 'policy.daily_send_cap': expected an integer from 0 to 500, got '-1'"),
         (MINIMAL + "policy:\n  report_back: maybe\n",
          "c.yaml:5: At 'policy.report_back': expected true or false, got 'maybe'"),
         (MINIMAL + "policy:\n  daily_send_capp: 3\n",
@@ -160,7 +160,7 @@ def test_a_password_written_as_the_secret_is_not_echoed(tmp_path: Path) -> None:
 def test_an_unknown_yaml_tag_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     problems = problems_of(MINIMAL + "daemon:\n  poll_seconds: !minutes 5\n", tmp_path)
     assert problems == [f"{tmp_path / 'c.yaml'}:5: At 'daemon.poll_seconds': expected an "
-                        "integer ≥ 1, got a value tagged !minutes"]
+                        "integer from 1 to 86400, got a value tagged !minutes"]
 
 
 def test_hours_written_without_quotes_are_times(tmp_path: Path) -> None:

@@ -19,8 +19,11 @@ import termios
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.cells import cell_len
 
+from outreach.settings import Settings
 from outreach.store import Store
 
 ESCAPE = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\][^\x07]*\x07|.)")
@@ -175,3 +178,45 @@ def test_a_wait_is_drawn_with_how_long_and_why(painted: bool) -> None:
     drawn = stream.getvalue()
     assert re.search(r"Waiting 30 s \(until \d\d:\d\d:\d\d\): Exchange is busy", drawn), drawn
     assert ("\x1b[" in drawn) is painted
+
+
+def test_the_first_sync_of_a_full_mailbox_shows_its_pages(
+    config_file: Path, settings: Settings
+) -> None:
+    from outreach.sandbox import Sandbox
+
+    folder = settings.mailbox.sandbox_data or settings.paths.store.parent / "sandbox"
+    with Sandbox(data_dir=folder, user=settings.user.email) as sandbox:  # the practice mailbox
+        for n in range(250):  # past two pages of 100
+            sandbox.controls.receive(f"news{n}@example.com", f"Newsletter {n}")
+    shown = on_terminal("-c", str(config_file), "run", "--once")
+    assert "Reading the mailbox (pages)" in shown
+
+
+def test_exports_and_reports_show_progress(config_file: Path, people: Path,
+                                           tmp_path: Path) -> None:
+    through_pipe("-c", str(config_file), "contacts", "import", str(people))
+    shown = on_terminal("-c", str(config_file), "export", "--format", "csv",
+                        "-o", str(tmp_path / "export.zip"))  # fmt: skip
+    assert "Reading the store for the export" in shown and "Writing the export to" in shown
+    assert "Exported 300 contacts" in shown
+    assert "Comparing the interviews" in on_terminal("-c", str(config_file), "report")
+    piped = through_pipe("-c", str(config_file), "export", "--format", "csv",
+                         "-o", str(tmp_path / "again.zip"))  # fmt: skip
+    assert piped.stderr.startswith("Exported 300 contacts") and "Reading" not in piped.stderr
+
+
+@given(st.lists(st.tuples(st.integers(1, 80), st.integers(1, 80)), min_size=1, max_size=8),
+       st.integers(10, 200))
+def test_fit_cuts_only_down_to_the_floors_and_fits_when_it_can(
+    columns: list[tuple[int, int]], room: int
+) -> None:
+    from outreach.cli.output import fit
+
+    natural = [max(a, b) for a, b in columns]
+    floors = [min(a, b) for a, b in columns]
+    widths = fit(natural, floors, room)
+    assert all(f <= w <= n for f, w, n in zip(floors, widths, natural, strict=True))
+    assert sum(widths) <= max(room, sum(floors))
+    if sum(natural) <= room:
+        assert widths == natural

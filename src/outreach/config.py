@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from outreach import textsafe
 from outreach.configschema import DAYS, SCHEMA, Key, Section, render_example, schema_paths
 from outreach.errors import UserError
 from outreach.settings import Settings
@@ -181,7 +182,7 @@ def _expected(key: Key) -> str:
     return {
         "str": "a text",
         "email": "an email address like name@example.com",
-        "int": "an integer" + (f" ≥ {key.minimum}" if key.minimum is not None else ""),
+        "int": _int_range(key),
         "bool": "true or false",
         "strings": "a list of texts",
         "time": "a time of day as HH:MM",
@@ -190,6 +191,14 @@ def _expected(key: Key) -> str:
         "url": "an https:// URL",
         "timezone": "an IANA time zone like Europe/Berlin",
     }[key.type]
+
+
+def _int_range(key: Key) -> str:
+    if key.minimum is not None and key.maximum is not None:
+        return f"an integer from {key.minimum} to {key.maximum}"
+    if key.minimum is not None:
+        return f"an integer ≥ {key.minimum}"
+    return "an integer"
 
 
 def _convert(node: yaml.Node, key: Key, source: Path) -> Any:
@@ -211,11 +220,16 @@ def _convert(node: yaml.Node, key: Key, source: Path) -> Any:
     if not isinstance(node, yaml.ScalarNode):
         raise ValueError(expected)
     raw = str(node.value)
+    why = textsafe.problem(raw)
+    if why is not None:
+        raise ValueError(f"{expected} on one line (this one holds {why})")
     if key.type == "int":
         value = _constructor.construct_object(node)
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(expected)
         if key.minimum is not None and value < key.minimum:
+            raise ValueError(expected)
+        if key.maximum is not None and value > key.maximum:
             raise ValueError(expected)
         return value
     if key.type == "bool":

@@ -46,6 +46,7 @@ class Key:
     example: Any
     choices: tuple[str, ...] = ()
     minimum: int | None = None
+    maximum: int | None = None
     nullable: bool = False
     required: bool = False
 
@@ -173,7 +174,7 @@ SCHEMA = Section(
                 "insecure_hosts": Key("strings", "Hosts whose certificate is not checked "
                                       "(a test server only).", []),
                 "max_wait_seconds": Key("int", "The longest wait when the server throttles.",
-                                        300, minimum=0),
+                                        300, minimum=0, maximum=3600),
                 "sandbox_data": Key("path", "Sandbox only: its state folder (empty: a "
                                     "default under the data folder).", None, nullable=True),
                 "graph_url": Key("url", "Graph only: the Microsoft Graph address (another one "
@@ -209,19 +210,19 @@ SCHEMA = Section(
             Scheduling,
             {
                 "interview_minutes": Key("int", "Length of an interview; the guide: don't "
-                                         "stay longer than scheduled.", 30, minimum=5),
+                                         "stay longer than scheduled.", 30, minimum=5, maximum=480),
                 "slots": Key("int", "How many specific times a request proposes.", 3,
-                             minimum=1),
+                             minimum=1, maximum=9),
                 "earliest_days": Key("int", "First day proposed, in days from today.", 2,
-                                     minimum=0),
+                                     minimum=0, maximum=365),
                 "latest_days": Key("int", "Last day proposed, in days from today.", 14,
-                                   minimum=1),
+                                   minimum=1, maximum=365),
                 "buffer_minutes": Key("int", "Free time kept around each interview.", 15,
-                                      minimum=0),
+                                      minimum=0, maximum=240),
                 "location": Key("str", "Where you offer to meet; the guide: their office.",
                                 "your office"),
                 "reminder_minutes": Key("int", "Calendar reminder before an interview.", 15,
-                                        minimum=0),
+                                        minimum=0, maximum=10080),
                 "hold_slots": Key("bool", "Put tentative holds on your calendar for proposed "
                                   "times.", True),
             },
@@ -234,21 +235,21 @@ SCHEMA = Section(
                                 "in Outlook; 'send': sent automatically.", "drafts",
                                 choices=("drafts", "send")),
                 "follow_up_after_days": Key("int", "Business days without an answer before "
-                                            "a follow-up.", 5, minimum=1),
+                                            "a follow-up.", 5, minimum=1, maximum=90),
                 "max_follow_ups": Key("int", "Follow-ups before a contact is marked no "
-                                      "response.", 2, minimum=0),
+                                      "response.", 2, minimum=0, maximum=5),
                 "thank_you_delay_minutes": Key("int", "Minutes after an interview before "
                                                "the thank-you; the guide: immediately.", 0,
-                                               minimum=0),
+                                               minimum=0, maximum=10080),
                 "daily_send_cap": Key("int", "Most emails sent automatically per day.", 10,
-                                      minimum=0),
+                                      minimum=0, maximum=500),
                 "per_contact_cap": Key("int", "Most emails to one contact, all kinds "
-                                       "together.", 4, minimum=1),
+                                       "together.", 4, minimum=1, maximum=20),
                 "report_back": Key("bool", "Tell a referrer how the referred interview "
                                    "went.", True),
                 "out_of_office_default_days": Key("int", "Pause after an out-of-office "
                                                   "reply that gives no return date.", 7,
-                                                  minimum=1),
+                                                  minimum=1, maximum=90),
                 "send_invites": Key("bool", "Send calendar invites without approval.", False),
                 "keep_in_touch_weeks": Key("int", "Weeks after an interview before `status` "
                                            "reminds you to tell the person what came of their "
@@ -264,10 +265,11 @@ SCHEMA = Section(
             Daemon,
             {
                 "poll_seconds": Key("int", "Seconds between checks of the mailbox.", 300,
-                                    minimum=1),
+                                    minimum=1, maximum=86400),
                 "notifications": Key("str", "pull, streaming or poll.", "pull",
                                      choices=("pull", "streaming", "poll")),
-                "watchdog_seconds": Key("int", "systemd watchdog interval.", 600, minimum=0),
+                "watchdog_seconds": Key("int", "systemd watchdog interval.", 600, minimum=0,
+                                        maximum=86400),
             },
         ),
         "research": Section(

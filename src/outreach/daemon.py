@@ -82,8 +82,11 @@ class Loop:
             except (MailboxError, StoreError) as problem:
                 failures += 1
                 delay = min(self.min_backoff * 2 ** (failures - 1), self.max_backoff)
-                log.warning("%s; trying again in %.0f s", problem, delay)
-                progress.waiting(delay, f"{problem}; trying again then")
+                if once:
+                    log.warning("%s; nothing more was done: run it again later", problem)
+                else:
+                    log.warning("%s; trying again in %.0f s", problem, delay)
+                    progress.waiting(delay, f"{problem}; trying again then")
                 self.notify(f"STATUS=mailbox unreachable, retrying in {delay:.0f} s")
             else:
                 if failures:

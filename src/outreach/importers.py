@@ -76,7 +76,8 @@ def detect_format(path: Path, explicit: str | None = None) -> str:
 
 
 def valid_email(email: str) -> bool:
-    return bool(EMAIL_RE.match(email))
+    """True for an address like name@example.com with no control or text-direction character."""
+    return bool(EMAIL_RE.match(email)) and textsafe.problem(email) is None
 
 
 def read_file(path: Path, fmt: str, existing: dict[str, str], now: datetime) -> ImportResult:
@@ -116,11 +117,20 @@ def build(rows: Iterable[Row], source: Path, existing: dict[str, str],
         if not name:
             result.skipped.append(Skipped(line, "no name"))
             continue
+        why = textsafe.problem(name)
+        if why is not None:
+            result.skipped.append(Skipped(line, f"name {name!r} holds {why}"))
+            continue
         if not email:
             result.skipped.append(Skipped(line, f"{name}: no email address"))
             continue
         if not valid_email(email):
-            result.skipped.append(Skipped(line, f"{name}: '{email}' is not an email address"))
+            result.skipped.append(Skipped(line, f"{name}: {email!r} is not an email address"))
+            continue
+        flag = row.get("do_not_contact", "").strip().lower()
+        if flag and flag not in TRUE | FALSE:
+            result.skipped.append(Skipped(line, f"{name}: do_not_contact {flag!r} should be "
+                                          "yes or no (or empty)"))
             continue
         key = email.lower()
         if key in existing:

@@ -321,12 +321,18 @@ def parse_data(data: Any, default_tz: tzinfo, source: str) -> LogEntry:
             problems.append(f"{source}: {name}: expected text")
         elif value:
             setattr(entry, name, value.strip())
-    answers = dict(data.get("answers") or {})
+    given = data.get("answers") or {}
+    if not isinstance(given, Mapping):
+        problems.append(f"{source}: answers: expected a mapping of category -> text")
+        given = {}
+    answers = dict(given)
     # a category may also be a top-level key, except "referrals": there it means the names
     answers.update({k: v for k, v in data.items() if k in CATEGORIES and k != "referrals"})
     for key, value in answers.items():
         if key not in CATEGORIES:
             problems.append(f"{source}: answers.{key}: unknown category ({', '.join(CATEGORIES)})")
+        elif value is not None and not isinstance(value, str | int | float):
+            problems.append(f"{source}: answers.{key}: expected text")
         elif value is not None and str(value).strip():
             entry.answers[key] = str(value).strip()
     fit = data.get("fit") or {}
@@ -340,14 +346,25 @@ def parse_data(data: Any, default_tz: tzinfo, source: str) -> LogEntry:
             problems.append(f"{source}: fit.{area}: {error}")
             continue
         entry.fit[key] = score
-    for index, item in enumerate(data.get("referrals") or []):
+    referrals = data.get("referrals") or []
+    if not isinstance(referrals, list):
+        problems.append(f"{source}: referrals: expected a list of 'Name <email> - may use "
+                        "name: yes'")
+        referrals = []
+    for index, item in enumerate(referrals):
         try:
             if isinstance(item, Mapping):
                 referral = parse_referral(str(item.get("name") or ""))
                 referral.email = str(item.get("email") or "").strip()
                 if referral.email and not _EMAIL.match(referral.email):
                     raise ValueError(f"{referral.email!r} is not an email address")
-                referral.may_use_name = bool(item.get("may_use_name", False))
+                may = item.get("may_use_name", False)
+                if not isinstance(may, bool):
+                    may = _YES.get(str(may).strip().casefold())
+                if may is None:
+                    raise ValueError(f"may_use_name: {item['may_use_name']!r} should be yes "
+                                     "or no")
+                referral.may_use_name = may
             else:
                 referral = parse_referral(str(item))
         except ValueError as error:

@@ -29,15 +29,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure(fmt: str = "text", verbose: bool = False) -> None:
-    """Send outreach's log lines to stderr in ``fmt``; quiet the libraries below us."""
+#: -v count -> the level of outreach's own log lines (libraries stay at WARNING: some
+#: of them log secrets at DEBUG, see NOTES.md on pyspnego).
+LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)
+
+
+def configure(fmt: str = "text", verbosity: int = 0, prefix: str = "%(levelname)s ") -> None:
+    """Send outreach's log lines to stderr in ``fmt``; quiet the libraries below us.
+
+    ``verbosity`` 0 shows warnings, 1 (-v) what happens, 2 (-vv) debugging detail;
+    ``prefix`` starts each text line (a command says "outreach: ", the daemon its level).
+    """
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+        handler.setFormatter(logging.Formatter(prefix + "%(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)
-    logging.getLogger("outreach").setLevel(logging.INFO if verbose else logging.WARNING)
+    level = LEVELS[min(max(verbosity, 0), len(LEVELS) - 1)]
+    logging.getLogger("outreach").setLevel(level)

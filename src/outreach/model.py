@@ -228,11 +228,13 @@ class Contact(Record):
     status_changed_at: datetime | None = None
     paused_until: datetime | None = None
     paused_from: Status | None = None  # the status to resume to when the pause ends
+    away: bool = False  # paused for an out-of-office (not by the user): MailTips may end it
+    away_checked: datetime | None = None  # when MailTips was last asked during that pause
     attention: str | None = None  # what the user should look at, in a sentence
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
-    _datetimes = ("status_changed_at", "paused_until", "created_at", "updated_at")
+    _datetimes = ("status_changed_at", "paused_until", "away_checked", "created_at", "updated_at")
     _enums = {"source": Source, "status": Status, "paused_from": Status}  # noqa: RUF012
 
     @property

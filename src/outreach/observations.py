@@ -135,3 +135,4 @@ class OutOfOffice:
     invalid: bool = False
     external: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    failed: bool = False  # the server gave no tips for this recipient: nothing is known

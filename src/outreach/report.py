@@ -4,9 +4,10 @@ Pure: each renderer takes a ``ResearchFile`` and returns text. The HTML page
 carries its CSS inline and draws its charts as inline SVG (no scripts, no
 external assets), so it opens the same in any browser, offline.
 
-The CSV is one file of stacked tables, each introduced by a ``[name]`` row and
-its header row, separated by an empty row: interviews, coverage, answers, agreed,
-differed, fit, funnel.
+The CSV comes two ways: one flat table per file (``csv_files``: interviews,
+coverage, answers, agreed, differed, fit, funnel), which a spreadsheet or pandas
+loads as it is, or all of them stacked in one text (``csv_text``), each
+introduced by a ``[name]`` row and its header row, separated by an empty row.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from outreach.research import Category, FitArea, Funnel, ResearchFile, describe
 FORMATS = ("md", "html", "csv", "json")
 #: The version of the json format's shape (schemas/report.json).
 JSON_VERSION = 1
+#: The tables of the CSV form, in order.
+CSV_TABLES = ("interviews", "coverage", "answers", "agreed", "differed", "fit", "funnel")
 
 
 
@@ -173,12 +176,32 @@ def csv_text(research: ResearchFile) -> str:
     """Return the research file as stacked CSV tables (see the module docstring)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-
-    def table(name: str, header: list[str], rows: list[list[str]]) -> None:
+    for name, (header, rows) in csv_tables(research).items():
         writer.writerow([f"[{name}]"])
         writer.writerow(header)
         writer.writerows(rows)
         writer.writerow([])
+    return buffer.getvalue().rstrip("\n") + "\n"
+
+
+def csv_files(research: ResearchFile) -> dict[str, str]:
+    """Return file name -> CSV text: one flat table per file, as a spreadsheet loads it."""
+    files = {}
+    for name, (header, rows) in csv_tables(research).items():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        files[f"{name}.csv"] = buffer.getvalue()
+    return files
+
+
+def csv_tables(research: ResearchFile) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """Return table name -> (header, rows): interviews, answers, agreed, differed, fit, funnel."""
+    tables: dict[str, tuple[list[str], list[list[str]]]] = {}
+
+    def table(name: str, header: list[str], rows: list[list[str]]) -> None:
+        tables[name] = (header, rows)
 
     table(
         "interviews",
@@ -252,7 +275,7 @@ def csv_text(research: ResearchFile) -> str:
             ["mean hours to reply", "" if mean is None else f"{mean.total_seconds() / 3600:.2f}"],
         ],
     )
-    return buffer.getvalue().rstrip("\n") + "\n"
+    return tables
 
 
 # ---------------------------------------------------------------- HTML

@@ -11,12 +11,14 @@ from __future__ import annotations
 import logging
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from outreach import engine, progress
 from outreach.clock import Clock
 from outreach.crashpoint import crash_point
 from outreach.errors import MailboxError
 from outreach.mailbox.base import Mailbox
+from outreach.mailbox.classify import hold_until
 from outreach.model import Event, Message, MessageState, State
 from outreach.outbox import Outbox, Report, due_for_release
 from outreach.settings import Settings
@@ -28,6 +30,8 @@ log = logging.getLogger(__name__)
 SYNC_KEY = "mailbox"
 #: At most this many sync pages in one cycle; the rest wait for the next.
 MAX_PAGES = 20
+#: How often the cycle looks for contacts paused for an out-of-office to ask MailTips about.
+ASK_EVERY = timedelta(hours=1)
 #: Rounds of acting in one cycle: the drafts, then the holds their times call for.
 ROUNDS = 3
 
@@ -49,15 +53,23 @@ class Service:
         self.clock = clock
         self.outbox = Outbox(store, mailbox, settings, clock)
         self._reconciled = False
+        self._next_ask: datetime | None = None  # when to look for paused contacts again
 
     def cycle(self) -> CycleReport:
         """Run one cycle. Raise MailboxError when the mailbox cannot be reached."""
         report = CycleReport()
         try:
+            snapshot = None
             if not self._reconciled:
-                self.outbox.reconcile()
+                snapshot = self.store.read()
+                if self.outbox.reconcile(snapshot):
+                    snapshot = None  # it recorded something: read again
                 self._reconciled = True
-            events, state = self._observe_and_plan(report)
+            back = self._ask_whos_back(snapshot)
+            if back:
+                snapshot = None  # it recorded who is back: read again
+            report.events += back
+            events, state = self._observe_and_plan(report, snapshot)
             report.events += events
             for _ in range(ROUNDS):
                 if not any(_due(m) for m in state.messages.values()):
@@ -81,11 +93,43 @@ class Service:
             names = {c.id: c.name for c in self.store.read().contacts.values()}
             for event in report.events:
                 log.info("%s", _line(event, names))
+        else:
+            log.info("nothing new in the mailbox and nothing due")
         return report
 
-    def _observe_and_plan(self, report: CycleReport) -> tuple[list[Event], State]:
-        """Sync the mailbox, apply what changed and plan; return the events and the state."""
-        snapshot = self.store.read()
+    def _ask_whos_back(self, snapshot: State | None = None) -> list[Event]:
+        """Ask MailTips (one request, at most daily each) about contacts paused for an
+        out-of-office; record who is back early. Costs nothing when nobody is due."""
+        now = self.clock.now().astimezone(self.settings.zone)
+        if self._next_ask is not None and now < self._next_ask:
+            return []  # looked within the hour: a quiet cycle reads the store once
+        self._next_ask = now + ASK_EVERY
+        due = engine.pauses.to_ask(snapshot or self.store.read(), now)
+        if not due:
+            return []
+        try:
+            tips = {k.lower(): v for k, v in self.mailbox.mail_tips([c.email for c in due]).items()}
+        except MailboxError as problem:
+            if problem.transient:
+                raise
+            log.warning("MailTips unavailable (%s); paused contacts are asked again later", problem)
+            return []
+        days = self.settings.policy.out_of_office_default_days
+        with self.store.transaction() as state:
+            for contact in due:
+                tip = tips.get(contact.email.lower())
+                if tip is not None and not tip.failed and not tip.invalid:
+                    engine.pauses.heard(state, contact.id, hold_until(tip, now, days), now)
+        return list(state.events)
+
+    def _observe_and_plan(
+        self, report: CycleReport, snapshot: State | None = None
+    ) -> tuple[list[Event], State]:
+        """Sync the mailbox, apply what changed and plan; return the events and the state.
+
+        ``snapshot``: a read of the store to start from (else one is made).
+        """
+        snapshot = snapshot or self.store.read()
         sync_state = dict(snapshot.sync.get(SYNC_KEY, {}))
         observations = []
         with ExitStack() as shown:

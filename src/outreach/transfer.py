@@ -31,6 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from outreach import files
 from outreach.errors import UserError
 from outreach.model import Contact, Event, Interview, Message, State
 
@@ -207,41 +208,63 @@ def from_csv_files(files: Mapping[str, str], source: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- files
 
 
-def write(document: Mapping[str, Any], path: Path, fmt: str) -> None:
-    """Write the export to ``path``: json (a file), csv (a folder, or a .zip if so named)."""
+def write(document: Mapping[str, Any], path: Path, fmt: str,
+          option: str = "export --output") -> None:
+    """Write the export to ``path``: json (a file), csv (a folder, or a .zip if so named).
+
+    Each file appears whole or not at all, owner-only; raise UserError naming
+    ``option`` and the path for a missing folder, no permission, a full disk.
+    """
     if fmt == "json":
-        path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        files.write(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n", option)
         return
-    files = csv_files(document)
+    tables = csv_files(document)
     if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name, text in files.items():
+        write_zip(path, tables, option)
+    else:
+        write_folder(path, tables, option)
+
+
+def write_zip(path: Path, tables: Mapping[str, str], option: str) -> None:
+    """Write file name -> text as one .zip at ``path`` (whole or not at all)."""
+
+    def fill(out: Any) -> None:
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, text in tables.items():
                 archive.writestr(name, text)
-        return
-    path.mkdir(parents=True, exist_ok=True)
-    clash = [n for n in files if (path / n).exists()]
+
+    files.write_with(path, fill, option)
+
+
+def write_folder(path: Path, tables: Mapping[str, str], option: str) -> None:
+    """Write file name -> text into the folder ``path`` (created owner-only), never over files."""
+    files.private_folder(path, option)
+    clash = [n for n in tables if (path / n).exists()]
     if clash:
-        raise UserError(f"{path} already holds an export ({', '.join(clash)}); pick a new folder.")
-    for name, text in files.items():
-        (path / name).write_text(text, "utf-8")
+        raise UserError(f"{option} {path}: it already holds {', '.join(clash)}; pick a new "
+                        "folder.")
+    for name, text in tables.items():
+        files.write(path / name, text, option)
 
 
-def read_path(path: Path) -> Export:
+def read_path(path: Path, option: str = "import") -> Export:
     """Read an export from a .json file, a .zip or a folder of CSV files."""
     source = str(path)
     try:
         if path.is_dir():
-            files = {p.name: p.read_text("utf-8") for p in path.iterdir() if p.is_file()}
-            return load(from_csv_files(files, source), source)
+            found = {p.name: files.read_text(p, option) for p in path.iterdir() if p.is_file()}
+            return load(from_csv_files(found, source), source)
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
-                files = {n: archive.read(n).decode("utf-8") for n in archive.namelist()}
-            return load(from_csv_files(files, source), source)
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{source} does not exist.") from None
-    except (OSError, UnicodeDecodeError, zipfile.BadZipFile) as bad:
-        raise UserError(f"{source} cannot be read: {bad}") from None
+                found = {n: archive.read(n).decode("utf-8") for n in archive.namelist()}
+            return load(from_csv_files(found, source), source)
+        text = files.read_text(path, option)
+    except OSError as failure:
+        raise files.problem(option, path, failure, "read") from None
+    except (UnicodeDecodeError, zipfile.BadZipFile, zipfile.LargeZipFile) as bad:
+        raise UserError(f"{option} {source}: cannot be read: {bad}.") from None
+    if not text.strip():
+        raise UserError(f"{option} {source}: the file is empty; nothing was imported.")
     try:
         document = json.loads(text)
     except ValueError as bad:

@@ -70,3 +70,10 @@ def test_status_reaches_no_mailbox_library(world: World) -> None:
     )
     imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines()}
     assert "outreach" in imported and not imported & {"exchangelib", "httpx", "msal"}
+
+
+def test_a_contact_added_from_the_directory_keeps_its_manager(world: World) -> None:
+    added = world.run("contacts", "add", "--lookup", "Kenji", "--area", "data engineering")
+    assert added.exit_code == 0, added.output
+    kenji = world.contact("kenji.halvorsen@example.com")
+    assert kenji.manager == "marcus.oyelaran@example.com" and kenji.title == "Data Engineer"

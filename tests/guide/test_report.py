@@ -52,7 +52,7 @@ def test_the_report_says_which_areas_need_more(world: World) -> None:
     assert "| design | 1 | Di, 2026-12-03 | (the first interview) |" in text
     assert ("Fewer than 2 interviews: design (1). Continue until you have gathered enough data "
             "to clarify your options.") in text  # fmt: skip
-    as_csv = world.run("report", "--format", "csv").output
+    as_csv = world.run("report", "--format", "csv", "--table", "coverage").output
     assert "data engineering,3,Cy,2026-12-02T09:00:00-05:00,streaming pipeline; cost budget,yes" \
         in as_csv
 

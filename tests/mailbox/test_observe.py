@@ -371,3 +371,17 @@ def test_ews_our_own_bulk_write_is_not_read_back(
     sandbox.controls.reset_request_counts()
     assert box.sync(state).observations == []
     assert sandbox.controls.request_counts() == {"GetEvents": 1}
+
+
+def test_a_new_process_polls_a_quiet_mailbox_with_one_request(
+    sandbox: Sandbox, face: Any, connect: Callable[..., Any]
+) -> None:
+    _, state = cycle(connect(), {})
+    fresh = connect()  # as `outreach run --once` each time: the folders were never resolved
+    face.reset()
+    result = fresh.sync(state)
+    assert result.observations == []
+    assert face.requests() == QUIET[face.protocol]
+    sandbox.controls.receive("dana.whitlock@example.com", "Quick question", "A minute?")
+    seen, _ = cycle(fresh, result.state)
+    assert kinds(seen) == ["ReplyReceived"]

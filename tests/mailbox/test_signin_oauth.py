@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -131,6 +132,8 @@ def test_an_expired_access_token_is_refreshed_from_the_cache(
     assert cache.read_text(encoding="utf-8") != before  # the new tokens were saved
     open_box(settings, cache).close()
     assert authority.grants["refresh_token"] == 1  # the refreshed token is reused from the cache
+    TokenSource(settings.auth, ROBIN, cache).access_token(force_refresh=True)  # a refused token
+    assert authority.grants["refresh_token"] == 2
 
 
 def test_a_revoked_refresh_token_says_to_sign_in_again(
@@ -152,6 +155,22 @@ def test_a_revoked_refresh_token_says_to_sign_in_again(
         "run `outreach auth login` again."
     )
     assert leaks(debug_log.text, authority.issued) == []
+
+
+def test_a_token_the_server_refuses_is_one_sentence(
+    pki: Pki, authority: Authority, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    settings = mailbox_settings(pki, sandbox, authority.url, client_id=DEVICE_APP)
+    cache = tmp_path / "oauth-token-cache.json"
+    sign_in(settings, authority, cache)
+    later = time.time() + 7200
+    authority.clock = lambda: later  # the server's clock says the token has expired
+    with pytest.raises(MailboxError) as failure:
+        open_box(settings, cache)
+    assert str(failure.value) == (
+        f"The mailbox server 127.0.0.1 refused the access token of {ROBIN}: run "
+        "`outreach auth login` again, or check the app's EWS permission."
+    )
 
 
 def test_a_campaign_over_app_only_oauth(
@@ -263,17 +282,12 @@ def test_the_graph_face_takes_the_authoritys_tokens_only(
 
     from outreach.mailbox.oauth import AppTokens
 
-    graph = Auth(
-        type="oauth2",
-        oauth_mode="app",
-        client_id=DAEMON_APP,
-        authority=authority.url,
-        resource="https://graph.microsoft.com",
-    )
+    graph = Auth(type="oauth2", oauth_mode="app", client_id=DAEMON_APP, authority=authority.url)
     from outreach.mailbox import tls
 
     tls.apply(MailboxSettings(ca_bundle=pki.ca))
-    token = AppTokens(graph, APP_SECRET).access_token()["access_token"]
+    scopes = ["https://graph.microsoft.com/.default"]
+    token = AppTokens(graph, APP_SECRET, scopes).access_token()["access_token"]
     settings = mailbox_settings(pki, sandbox, authority.url, client_id=DEVICE_APP)
     sign_in(settings, authority, tmp_path / "cache.json")
     user = TokenSource(settings.auth, ROBIN, tmp_path / "cache.json").access_token()
@@ -288,3 +302,26 @@ def test_the_graph_face_takes_the_authoritys_tokens_only(
         )
         assert answer.status_code == status, answer.text
     assert "error=\"invalid_token\"" in answer.headers["WWW-Authenticate"]
+
+
+def test_msal_discovers_the_authority_through_its_instance_discovery(
+    pki: Pki, authority: Authority
+) -> None:
+    """What msal does for an authority it does not know, pointed at this one's endpoint.
+
+    (outreach turns instance discovery off for a configured authority, msal's own
+    advice, since msal would ask login.microsoftonline.com about it.)
+    """
+    from msal.authority import Authority as MsalAuthority
+
+    from outreach.mailbox import tls
+
+    tls.apply(MailboxSettings(ca_bundle=pki.ca))
+    found = MsalAuthority(
+        authority.url,
+        tls.http_session(),
+        instance_discovery=f"{authority.base}/common/discovery/instance",
+    )
+    assert found.token_endpoint == f"{authority.url}/oauth2/v2.0/token"
+    assert found.device_authorization_endpoint == f"{authority.url}/oauth2/v2.0/devicecode"
+    assert authority.requests["/common/discovery/instance"] == 1

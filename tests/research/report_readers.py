@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
 from lxml import html as lxml_html
 
@@ -55,8 +56,17 @@ def csv_tables(text: str) -> dict[str, list[dict[str, str]]]:
     return tables
 
 
+def csv_folder(folder: Path) -> dict[str, list[dict[str, str]]]:
+    """Return the tables of a folder of flat CSV files (as pandas would read them) by name."""
+    return {f.stem: list(csv.DictReader(io.StringIO(f.read_text("utf-8"))))
+            for f in sorted(folder.glob("*.csv"))}
+
+
 def from_csv(text: str) -> tuple[dict, dict]:
-    tables = csv_tables(text)
+    return from_csv_tables(csv_tables(text))
+
+
+def from_csv_tables(tables: dict[str, list[dict[str, str]]]) -> tuple[dict, dict]:
     agreed: dict = {key: [] for key in TITLES.values()}
     differed: dict = {key: [] for key in TITLES.values()}
     for row in tables["agreed"]:

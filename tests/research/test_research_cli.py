@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 import research_example as ex
 from click.testing import CliRunner, Result
-from report_readers import READERS, csv_tables
+from report_readers import READERS, csv_folder, from_csv_tables
 
+from outreach import report
 from outreach.cli.main import cli
 from outreach.model import Interview, Source, Status
 from outreach.store import Store
@@ -115,14 +116,21 @@ def test_logged_interviews_give_the_hand_computed_comparison_in_every_format(
     config_file: Path, campaign: Store, tmp_path: Path
 ) -> None:
     log_everyone(config_file, tmp_path)
-    for fmt in ("md", "html", "csv"):
+    for fmt in ("md", "html"):
         out = tmp_path / f"report.{fmt}"
         ok(run(config_file, "report", "--area", ex.AREA, "--output", str(out)))
         agreed, differed = READERS[fmt](out.read_text("utf-8"))
         assert agreed == ex.AGREED, fmt
         assert differed == ex.DIFFERED, fmt
-    stdout = ok(run(config_file, "report", "--area", ex.AREA, "--format", "csv")).output
-    tables = csv_tables(stdout)
+    folder = tmp_path / "report-tables"
+    ok(run(config_file, "report", "--area", ex.AREA, "--format", "csv", "-o", str(folder)))
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    tables = csv_folder(folder)
+    assert sorted(tables) == sorted(report.CSV_TABLES)
+    assert from_csv_tables(tables) == (ex.AGREED, ex.DIFFERED)
+    stdout = ok(run(config_file, "report", "--area", ex.AREA, "--format", "csv",
+                    "--table", "funnel")).output
+    assert stdout.splitlines()[0] == "stage,value"  # one flat table, header first
     assert [r["date"] for r in tables["interviews"]] == [
         ex.STARTS[e].isoformat() for e in ("ana@example.com", "ben@example.com", "cy@example.com")
     ]  # each log defaulted to the scheduled interview

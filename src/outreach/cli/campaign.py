@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import click
 
 from outreach import app, campaign
 from outreach.cli import complete, output
+from outreach.errors import OutreachError, UserError
 from outreach.model import Kind, Mode
 
 KINDS = {"request": Kind.REQUEST, "follow-up": Kind.FOLLOW_UP, "thank-you": Kind.THANK_YOU}
@@ -59,7 +61,7 @@ def run(ctx: click.Context, once: bool, log_format: str, dry_run: bool, offline:
     from outreach.daemon import Loop
     from outreach.logs import configure
 
-    configure(log_format, verbose=True)
+    configure(log_format, 1 + (ctx.find_root().obj or {}).get("verbose", 0))
     runner = campaign.Runner(_config(ctx))
 
     def reload() -> None:
@@ -143,11 +145,11 @@ def _one_off(
             click.echo("(dry run; nothing was created or sent)")
             return
         verb = "Send this email now" if send else "Save this draft in your Drafts folder"
-        if not yes and not click.confirm(f"{verb}?", default=False):
+        if not yes and not _confirm(f"{verb}?"):
             raise click.Abort()
         report = session.commit_one(message)
     if report.failed:
-        raise click.ClickException(report.failed[0][1])
+        raise OutreachError(report.failed[0][1])
     click.echo("Sent; a copy is in Sent Items." if send else "Saved in Drafts.")
 
 
@@ -236,14 +238,31 @@ def update(ctx: click.Context, contact: str, note: str, link: str, dry_run: bool
              note=note.strip(), link=link)  # fmt: skip
 
 
-def _parse_at(text: str, zone: str) -> datetime:
+def _confirm(question: str) -> bool:
+    """Ask ``question``; with nobody to answer (no terminal, no input) say to pass --yes."""
     try:
-        when = datetime.fromisoformat(text)
+        return click.confirm(question, default=False)
+    except click.Abort:
+        if sys.stdin.isatty():
+            raise
+        raise UserError(f"{question} No answer came (there is no terminal to ask on): pass "
+                        "--yes to go ahead.") from None
+
+
+def _parse_at(text: str, zone: str, option: str, now: datetime, force: bool) -> datetime:
+    """Return the moment ``option`` gives; a moment in the past needs --force."""
+    try:
+        when = datetime.fromisoformat(text.strip())
     except ValueError:
         raise click.BadParameter(
-            f"'{text}' is not a date and time; write it like 2026-12-03 14:30", param_hint="--at"
+            f"'{text}' is not a date and time; write it like 2026-12-03 14:30", param_hint=option
         ) from None
-    return when if when.tzinfo else when.replace(tzinfo=ZoneInfo(zone))
+    when = when if when.tzinfo else when.replace(tzinfo=ZoneInfo(zone))
+    if when < now and not force:
+        raise click.BadParameter(
+            f"{when:%Y-%m-%d %H:%M} is in the past (now {now:%Y-%m-%d %H:%M}); pass --force "
+            "if you mean it", param_hint=option)
+    return when
 
 
 @click.command()
@@ -254,7 +273,8 @@ def _parse_at(text: str, zone: str) -> datetime:
 @click.option("--where", help="The place (default: their office).")
 @click.option("--phone", is_flag=True, help="A phone call instead of a meeting in person.")
 @click.option("--dry-run", is_flag=True, help="Say what would be scheduled; change nothing.")
-@click.option("--force", is_flag=True, help="Book it even if something else is at that time.")
+@click.option("--force", is_flag=True, help="Book it even if something else is at that time, "
+              "or at an --at time in the past.")
 @click.pass_context
 def schedule(
     ctx: click.Context,
@@ -282,7 +302,8 @@ def schedule(
     settings = app.load_settings(_config(ctx))
     store = app.open_store(settings)
     target = app.resolve_contact(store.read(), contact)
-    start = _parse_at(at_text, settings.time.timezone) if at_text else None
+    start = (_parse_at(at_text, settings.time.timezone, "--at", app.now(settings), force)
+             if at_text else None)  # fmt: skip
     with campaign.Session(settings, store) as session:
         interview = session.schedule(
             target.id,
@@ -306,11 +327,13 @@ def schedule(
 @click.command()
 @click.argument("contact", shell_complete=complete.contacts)
 @click.option("--until", "until_text", help="Resume by itself then (e.g. 2026-12-10).")
+@click.option("--force", is_flag=True, help="Accept an --until date in the past.")
 @click.pass_context
-def pause(ctx: click.Context, contact: str, until_text: str | None) -> None:
+def pause(ctx: click.Context, contact: str, until_text: str | None, force: bool) -> None:
     """Stop all outreach to CONTACT until `outreach resume` (or --until)."""
     settings = app.load_settings(_config(ctx))
-    until = _parse_at(until_text, settings.time.timezone) if until_text else None
+    until = (_parse_at(until_text, settings.time.timezone, "--until", app.now(settings), force)
+             if until_text else None)  # fmt: skip
     name = campaign.pause(settings, contact, until)
     click.echo(f"Paused {name}" + (f" until {until:%Y-%m-%d %H:%M}." if until else "."))
 
@@ -339,7 +362,7 @@ def forget(ctx: click.Context, contact: str, yes: bool, as_json: bool) -> None:
     settings = app.load_settings(_config(ctx))
     store = app.open_store(settings)
     target = app.resolve_contact(store.read(), contact)
-    if not yes and not click.confirm(f"Forget {target.name} <{target.email}>?", default=False):
+    if not yes and not _confirm(f"Forget {target.name} <{target.email}>?"):
         raise click.Abort()
     removed = campaign.forget(settings, target.id)
     if as_json:

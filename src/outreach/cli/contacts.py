@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from outreach import app, importers, textsafe
+from outreach import app, files, importers, textsafe
 from outreach.cli import complete, output
 from outreach.errors import UserError
 from outreach.model import Contact, Event, MessageState, Source, State, Status
@@ -49,6 +49,10 @@ def _fields(**options: Any) -> dict[str, Any]:
             raise UserError(f"--email: '{fields['email']}' is not an email address.")
     if "name" in fields and not fields["name"].strip():
         raise UserError("--name must not be empty.")
+    for option in ("name", "email"):
+        why = textsafe.problem(fields.get(option, ""))
+        if why is not None:
+            raise UserError(f"--{option}: it holds {why}; type the {option} as one plain line.")
     if fields.get("timezone"):
         fields["timezone"] = fields["timezone"].strip()
         try:
@@ -249,6 +253,8 @@ def edit(ctx: click.Context, ref: str, referred_by: str | None, **options: Any) 
         if referred_by is not None:
             fields["referred_by"] = app.resolve_contact(state, referred_by).id if referred_by \
                 else None
+            if fields["referred_by"] == contact.id:
+                raise UserError(f"--referred-by: {contact.name} cannot be their own referrer.")
         if "email" in fields:
             _refuse_duplicate(state, fields["email"], but=contact.id)
         old = contact.to_dict()
@@ -365,7 +371,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    output.write_text(text, encoding="utf-8", newline="")
+    files.write(output, text, "contacts export --output")
     click.echo(f"Wrote {len(found)} contacts to {output}.", err=True)
 
 

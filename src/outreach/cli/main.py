@@ -7,7 +7,6 @@ Commands live in their own modules and are imported only when invoked, so
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 from typing import Any
 
@@ -80,8 +79,29 @@ class Failure(click.ClickException):
         click.echo(f"outreach: {self.format_message()}", err=True)
 
 
+class Usage(click.UsageError):
+    """A command line click cannot parse, said in the same voice as every other error."""
+
+    def show(self, file: Any = None) -> None:
+        hint = f"\nTry '{self.ctx.command_path} --help' for help." if self.ctx else ""
+        click.echo(f"outreach: {self.format_message()}{hint}", err=True)
+
+
+def _usage(problem: click.UsageError) -> Usage:
+    return Usage(problem.format_message(), problem.ctx)
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use; the one error handler."""
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except Usage:
+            raise
+        except click.UsageError as problem:
+            raise _usage(problem) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         from outreach.cli import output  # here, not above: `outreach --help` never needs it
@@ -89,6 +109,10 @@ class LazyGroup(click.Group):
         try:
             with output.progress_shown():
                 return super().invoke(ctx)
+        except Usage:
+            raise
+        except click.UsageError as problem:
+            raise _usage(problem) from None
         except OutreachError as problem:
             if (ctx.obj or {}).get("debug"):
                 raise
@@ -137,11 +161,13 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, debug: bool,
 
     Start with `outreach demo` (no setup needed), then `outreach init`.
     """
-    level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(message)s")
+    from outreach.logs import configure
+
+    configure("text", verbose, prefix="outreach: ")
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
     ctx.obj["debug"] = debug
+    ctx.obj["verbose"] = verbose
     from outreach.cli import output
 
     output.choices.no_color = no_color

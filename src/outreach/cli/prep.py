@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from outreach import app, compose, orgchart
+from outreach import app, compose, files, orgchart
 from outreach.cli import complete
 from outreach.errors import OutreachError, UserError
 from outreach.questions import BY_ID, chosen_from_tags, unknown_ids
@@ -61,8 +61,5 @@ def prep(
     if output is None:
         click.echo(sheet, nl=False)
         return
-    try:
-        output.write_text(sheet, encoding="utf-8")
-    except OSError as problem:
-        raise UserError(f"Cannot write {output}: {problem.strerror}.") from None
+    files.write(output, sheet, "prep --output")
     click.echo(f"Wrote the prep sheet for {contact.name} to {output}.", err=True)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from outreach import app, interviews, logform, progress, report, research, transfer
+from outreach import app, files, interviews, logform, progress, report, research, transfer
 from outreach.cli import complete
 from outreach.errors import OutreachError, UserError
 from outreach.logform import LogEntry
@@ -83,18 +83,19 @@ def _read_from(path: str, tz: ZoneInfo) -> LogEntry:
     import yaml
 
     source = Path(path)
-    try:
-        text = sys.stdin.read() if path == "-" else source.read_text("utf-8")
-    except OSError as error:
-        raise UserError(f"Cannot read {path}: {error.strerror or error}") from None
+    where = "log --from " + ("stdin" if path == "-" else path)
+    text = sys.stdin.read() if path == "-" else files.read_text(source, "log --from")
+    if not text.strip():
+        raise UserError(f"{where}: the file is empty; nothing was logged.")
     if source.suffix.lower() in (".yaml", ".yml", ".json"):
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
-            where = f"{path} line {mark.line + 1}" if mark else path
-            problem = getattr(error, "problem", error)
-            raise UserError(f"{where}: not valid YAML/JSON ({problem})") from None
+            line = f", line {mark.line + 1}" if mark else ""
+            problem = getattr(error, "problem", None) or error
+            raise UserError(f"{where}{line}: not valid YAML/JSON ({problem}); nothing was "
+                            "logged.") from None
         return logform.parse_data(data, tz, path)
     return logform.parse(text, tz, path)
 
@@ -287,12 +288,26 @@ def log(
     type=click.Choice(report.FORMATS),
     help="md, html, csv or json (default: from --output's extension, else md).",
 )
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here, not stdout.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(),
+    help="Write here, not stdout. csv: a folder or a .zip holds every table, one per file.",
+)
+@click.option(
+    "--table",
+    type=click.Choice(list(report.CSV_TABLES)),
+    help="csv to stdout or a .csv file: which table (default: interviews).",
+)
 @click.pass_context
 def report_command(
-    ctx: click.Context, area: str | None, fmt: str | None, output: str | None
+    ctx: click.Context, area: str | None, fmt: str | None, output: str | None, table: str | None
 ) -> None:
-    """Print the research file: each interview, the comparison, fit and the funnel."""
+    """Print the research file: each interview, the comparison, fit and the funnel.
+
+    As csv, each table is a plain CSV a spreadsheet or pandas opens: all of them
+    with --output FOLDER or FILE.zip, one (--table) on stdout or in a .csv file.
+    """
     settings = _settings(ctx)
     store = app.open_store(settings)
     with progress.task("Reading the store for the report"):
@@ -305,18 +320,32 @@ def report_command(
         raise UserError(
             f"No contact has the area {area!r}.", [f"areas: {', '.join(areas) or 'none'}"]
         )
+    target = Path(output) if output else None
     if fmt is None:
-        suffix = Path(output).suffix.lower().lstrip(".") if output else ""
-        fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix)
+        suffix = target.suffix.lower().lstrip(".") if target else ""
+        fmt = {"htm": "html", "markdown": "md", "zip": "csv"}.get(suffix, suffix)
         fmt = fmt if fmt in report.FORMATS else "md"
+    if table and fmt != "csv":
+        raise UserError(f"report --table: only with --format csv (this report is {fmt}).")
     with progress.task("Comparing the interviews"):
         built = research.build(state, events, app.now(settings), area,
                                wanted=settings.user.areas,
                                min_interviews=settings.research.min_interviews)  # fmt: skip
-        text = report.render(built, fmt)
-    if output:
-        Path(output).write_text(text, "utf-8")
-        click.echo(f"Wrote {output} ({len(built.rows)} interviews).", err=True)
+    whole = target is not None and fmt == "csv" and target.suffix.lower() != ".csv"
+    if whole and target is not None:
+        tables = report.csv_files(built)
+        if target.suffix.lower() == ".zip":
+            transfer.write_zip(target, tables, "report --output")
+        else:
+            transfer.write_folder(target, tables, "report --output")
+        click.echo(f"Wrote {len(tables)} tables to {target} ({len(built.rows)} interviews).",
+                   err=True)
+        return
+    text = report.csv_files(built)[f"{table or 'interviews'}.csv"] if fmt == "csv" else (
+        report.render(built, fmt))
+    if target is not None:
+        files.write(target, text, "report --output")
+        click.echo(f"Wrote {target} ({len(built.rows)} interviews).", err=True)
     else:
         click.echo(text, nl=False)
 
@@ -352,11 +381,15 @@ def export(ctx: click.Context, fmt: str, output: str | None) -> None:
                  if i.contact_id in state.contacts]  # fmt: skip
         data = invites.to_bytes(invites.export(pairs, settings.user, tz=settings.time.timezone,
                                                stamp=app.now(settings)))  # fmt: skip
+        count = len(invites.export(pairs, settings.user, tz=settings.time.timezone,
+                                   stamp=app.now(settings)).walk("VEVENT"))
         if output is None:
             click.echo(data.decode(), nl=False)
         else:
-            Path(output).write_bytes(data)
-            click.echo(f"Exported your scheduled interviews to {output}.", err=True)
+            files.write(Path(output), data, "export --output")
+        noun = "interview" if count == 1 else "interviews"
+        click.echo(f"Exported {count} scheduled {noun}" + (f" to {output}." if output else "."),
+                   err=True)
         return
     with progress.task("Reading the store for the export"):
         document = transfer.dump(store.read(), store.events(), app.now(settings))
@@ -372,13 +405,13 @@ def export(ctx: click.Context, fmt: str, output: str | None) -> None:
 
 
 @click.command("import")
-@click.argument("path", type=click.Path(exists=True))
+@click.argument("path", type=click.Path())
 @click.pass_context
 def import_command(ctx: click.Context, path: str) -> None:
     """Import an export (JSON file, CSV folder or .zip) into an empty store."""
     settings = _settings(ctx)
     store = app.open_store(settings)
-    loaded = transfer.read_path(Path(path))
+    loaded = transfer.read_path(Path(path), "import")
     with store.transaction() as state:
         if not transfer.is_empty(state, store.events()):
             raise UserError(

@@ -5,6 +5,7 @@ contact, ``apply`` records what it means, ``plan`` says what is due, and
 ``apply_plan`` records those actions and returns the new outbox messages.
 """
 
+from outreach.engine import pauses
 from outreach.engine.actions import (
     Action,
     Cancel,
@@ -38,6 +39,7 @@ __all__ = [
     "match_message",
     "message_id",
     "observation_key",
+    "pauses",
     "plan",
     "plan_one",
     "proposed_slots",

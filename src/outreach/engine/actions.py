@@ -37,12 +37,14 @@ LIVE = frozenset(
 
 @dataclass(frozen=True)
 class StatusChange:
-    """Move a contact to ``status``; ``paused_until`` only with PAUSED."""
+    """Move a contact to ``status``; ``paused_until`` (and ``away``: for an out-of-office)
+    only with PAUSED."""
 
     contact_id: str
     status: Status
     reason: str
     paused_until: datetime | None = None
+    away: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ def set_status(
     if status != Status.PAUSED:
         contact.paused_until = None
         contact.paused_from = None
+        contact.away, contact.away_checked = False, None
     state.note(
         now,
         "status",
@@ -182,6 +185,7 @@ def commit(state: State, action: Action, now: datetime) -> None:
             if contact.status != Status.PAUSED:
                 contact.paused_from = contact.status
             contact.paused_until = action.paused_until
+            contact.away = action.away
         set_status(state, action.contact_id, action.status, now, action.reason)
     elif isinstance(action, Flag):
         flag(state, action.contact_id, action.attention, now)

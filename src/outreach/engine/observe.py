@@ -327,7 +327,11 @@ def _auto_reply(state: State, cid: str, obs: AutoReply, settings: Settings) -> N
         commit(
             state,
             StatusChange(
-                cid, Status.PAUSED, f"out of office until {stamp(until)}", paused_until=until
+                cid,
+                Status.PAUSED,
+                f"out of office until {stamp(until)}",
+                paused_until=until,
+                away=True,
             ),
             obs.at,
         )

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from outreach.businessdays import BusinessDays
-from outreach.engine import agreed
+from outreach.engine import agreed, pauses
 from outreach.engine.actions import (
     EMAIL_KINDS,
     LIVE,
@@ -237,11 +237,7 @@ class _Planner:
                 continue
             if contact.paused_until > self.now:
                 continue
-            target = contact.paused_from or Status.CONTACTED
-            if target in (Status.NEW, Status.DRAFTED) and not self._live(contact, Kind.REQUEST):
-                target = Status.NEW
-            if target == Status.PAUSED:
-                target = Status.CONTACTED
+            target = pauses.resume_target(self.state, contact)
             self._status(
                 contact, target, f"back after the pause until {stamp(contact.paused_until)}"
             )

@@ -64,6 +64,7 @@ class Connection:
     endpoint: str
     username: str
     email: str
+    oauth: bool = False  # signed in with a token: a 401 means the token, not a password
 
 
 class MsalCredentials(OAuth2AuthorizationCodeCredentials):
@@ -151,9 +152,10 @@ def open_account(
     app_only = isinstance(credentials, OAuth2Credentials) or bool(
         getattr(credentials, "identity", None)
     )
+    oauth = isinstance(credentials, OAuth2AuthorizationCodeCredentials | OAuth2Credentials)
     access = IMPERSONATION if app_only else DELEGATE
     where = endpoint or "autodiscover"
-    with translate(host_of(where), username, email):
+    with translate(host_of(where), username, email, oauth=oauth):
         if endpoint:
             config = Configuration(
                 service_endpoint=endpoint,
@@ -180,7 +182,7 @@ def open_account(
         account.version  # noqa: B018 - the version probe, the first request, fails fast
         account.root  # noqa: B018 - an account-level request: permission to open the mailbox
         protocol.config.retry_policy = Patient(max_wait=settings.max_wait_seconds)
-    return Connection(account, endpoint or where, username, email)
+    return Connection(account, endpoint or where, username, email, oauth)
 
 
 #: response codes that mean "these credentials may not open this mailbox"
@@ -193,13 +195,20 @@ PERMISSION_ERRORS = (
 )
 
 
-def sentence(error: BaseException, host: str, username: str, email: str) -> str:
+def sentence(
+    error: BaseException, host: str, username: str, email: str, oauth: bool = False
+) -> str:
     """Turn an exchangelib or network error into one sentence (secrets masked)."""
     name = type(error).__name__
     text = secrets.redact(str(error))
     if isinstance(error, ews_errors.UnauthorizedError) or (
         "401" in text and "Unauthorized" in text
     ):
+        if oauth:
+            return (
+                f"The mailbox server {host} refused the access token of {username}: run "
+                "`outreach auth login` again, or check the app's EWS permission."
+            )
         return (
             f"The mailbox server {host} rejected the sign-in of {username}: "
             "wrong username or password."
@@ -256,7 +265,9 @@ def unreachable(error: BaseException) -> bool:
 
 
 @contextmanager
-def translate(host: str, username: str = "", email: str = "") -> Iterator[None]:
+def translate(
+    host: str, username: str = "", email: str = "", *, oauth: bool = False
+) -> Iterator[None]:
     """Re-raise any exchangelib or network failure as ``MailboxError`` with one sentence."""
     try:
         yield
@@ -265,4 +276,5 @@ def translate(host: str, username: str = "", email: str = "") -> Iterator[None]:
     except (ews_errors.EWSError, requests.exceptions.RequestException, OSError) as error:
         log.debug("mailbox error: %s", secrets.redact(repr(error)))
         transient = unreachable(error) or isinstance(error, ews_errors.RateLimitError)
-        raise MailboxError(sentence(error, host, username, email), transient=transient) from None
+        message = sentence(error, host, username, email, oauth)
+        raise MailboxError(message, transient=transient) from None

@@ -85,7 +85,8 @@ class EwsMailbox:
         self.owned_server: Any = None  # an in-process sandbox this backend started, if any
 
     def _guard(self) -> Any:
-        return translate(self.host, self.connection.username, self.connection.email)
+        connection = self.connection
+        return translate(self.host, connection.username, connection.email, oauth=connection.oauth)
 
     # -- reaching the server ------------------------------------------------------
     def check(self) -> str:
@@ -425,7 +426,7 @@ class EwsMailbox:
             )
             for email, tip in zip(emails, tips, strict=False):
                 if isinstance(tip, Exception):
-                    out[email] = OutOfOffice(email=email, notes=(type(tip).__name__,))
+                    out[email] = OutOfOffice(email=email, notes=(type(tip).__name__,), failed=True)
                     continue
                 address = (
                     tip.recipient_address.email_address if tip.recipient_address else email

@@ -104,10 +104,11 @@ class AppTokens:
     """App-only access tokens (client credentials); msal keeps them in memory until expiry."""
 
     def __init__(self, auth: Auth, client_secret: str, scopes: list[str] | None = None) -> None:
+        """``scopes``: what to ask for (default: ``auth.resource``/.default)."""
         if not auth.client_id:
             raise UserError("App-only OAuth2 needs mailbox.auth.client_id (the app registration).")
         self.auth = auth
-        self.scopes = scopes or scopes_of(auth, app=True)  # another resource's (Graph)
+        self.scopes = scopes or scopes_of(auth, app=True)
         self.app = _application(
             auth, "ConfidentialClientApplication", client_credential=client_secret
         )
@@ -135,6 +136,7 @@ class TokenSource:
         cache_path: Path | None,
         scopes: list[str] | None = None,
     ) -> None:
+        """``scopes``: what to ask for (default: EWS as the user, at ``auth.resource``)."""
         if not auth.client_id:
             raise UserError("Delegated OAuth2 needs mailbox.auth.client_id (the app registration).")
         msal = _msal()
@@ -151,7 +153,7 @@ class TokenSource:
                     f"The sign-in token cache in {self.where()} is damaged; delete it and "
                     "run `outreach auth login` again."
                 ) from None
-        self.scopes = scopes or scopes_of(auth, app=False)  # another resource's (Graph)
+        self.scopes = scopes or scopes_of(auth, app=False)
         self.app = _application(auth, "PublicClientApplication", token_cache=self.cache)
 
     def where(self) -> str:

@@ -6,7 +6,8 @@ Everything the next cycle needs is in the state dict handed in and out, so the
 caller stores it with the observations in one write:
 
 - ``drafts`` / ``sentitems`` / ``inbox`` / ``calendar``: the folders' sync states;
-- ``subscription`` / ``watermark``: the pull subscription;
+- ``subscription`` / ``watermark``: the pull subscription; ``folder_ids``: its folders'
+  ids by name, so a quiet poll from a new process resolves no folder;
 - ``index:drafts`` / ``index:calendar``: the tracked items seen there (JSON), so a
   vanished draft or a moved meeting can be named by its outbox id;
 - ``mark:inbox`` / ``mark:sentitems``: the newest message reported (time and ids, JSON);
@@ -168,8 +169,13 @@ class Observer:
             self._folders[name] = getattr(self.account, attr)
         return self._folders[name]
 
-    def _names_by_id(self) -> dict[str, str]:
-        return {self.folder(n).id: n for n in FOLDERS}
+    def _names_by_id(self, state: dict[str, str]) -> dict[str, str]:
+        """Folder id -> name, kept in the state: a new process polls without a GetFolder."""
+        known: dict[str, str] = _load(state, "folder_ids")
+        if not known:
+            known = {self.folder(n).id: n for n in FOLDERS}
+            state["folder_ids"] = json.dumps(known)
+        return known
 
     def _subscribe(self, state: dict[str, str]) -> None:
         folders = [self.folder(n) for n in FOLDERS]
@@ -177,10 +183,11 @@ class Observer:
             timeout=self.subscription_minutes
         )
         state["subscription"], state["watermark"] = sid, mark
+        state["folder_ids"] = json.dumps({f.id: n for n, f in zip(FOLDERS, folders, strict=True)})
 
     def _changed(self, state: dict[str, str]) -> set[str]:
         """Folders the subscription saw change (one GetEvents while there is nothing more)."""
-        names = self._names_by_id()
+        names = self._names_by_id(state)
         changed: set[str] = set()
         service = GetEvents(account=self.account)
         while True:
