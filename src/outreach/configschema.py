@@ -240,7 +240,7 @@ SCHEMA = Section(
                 "keep_in_touch_weeks": Key("int", "Weeks after an interview before `status` "
                                            "reminds you to tell the person what came of their "
                                            "advice (`outreach update`); 0 turns it off.", 6,
-                                           minimum=0),
+                                           minimum=0, maximum=520),
                 "resume_in_thank_you": Key("bool", "Attach user.resume to every thank-you "
                                            "(`draft --kind thank-you --attach-resume` does it "
                                            "once).", False),
@@ -264,7 +264,8 @@ SCHEMA = Section(
             {
                 "min_interviews": Key("int", "Interviews per area before the report stops "
                                       "saying it needs more; the guide: continue until you "
-                                      "have gathered enough data.", 3, minimum=1),
+                                      "have gathered enough data.", 3, minimum=1,
+                                      maximum=100),
             },
         ),
         "paths": Section(
