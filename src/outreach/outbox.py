@@ -396,6 +396,9 @@ def _landed(
     recovered: bool = False,
 ) -> None:
     """Record where a message landed; a sent email moves on through the engine."""
+    contact = state.contacts.get(message.contact_id)
+    if contact is not None and (contact.attention or "").startswith(_failure_prefix(message)):
+        contact.attention = None  # it went in after all: the old failure is not current
     message.item_id = created.item_id
     message.internet_message_id = created.internet_message_id or message.internet_message_id
     message.conversation_id = created.conversation_id or message.conversation_id
@@ -448,7 +451,7 @@ def _fail(state: State, message_id: str, reason: str, now: datetime, retry: bool
         message.state = MessageState.FAILED
     contact = state.contacts.get(message.contact_id)
     if contact is not None:
-        contact.attention = f"{describe(message)} could not be prepared: {reason}"
+        contact.attention = f"{_failure_prefix(message)}: {reason}"
     state.note(
         now,
         "failed",
@@ -456,6 +459,31 @@ def _fail(state: State, message_id: str, reason: str, now: datetime, retry: bool
         f"{describe(message)} failed: {reason}",
         {"message_id": message_id},
     )
+
+
+def retry(state: State, message_ids: Sequence[str], now: datetime, why: str) -> list[str]:
+    """Put FAILED messages back in the outbox (PLANNED, same id); return those put back.
+
+    The contact's attention line about the failure goes: it is no longer the current
+    state. What fails again says so again.
+    """
+    done = []
+    for message_id in message_ids:
+        message = state.messages.get(message_id)
+        contact = state.contacts.get(message.contact_id) if message else None
+        if message is None or message.state != MessageState.FAILED or contact is None:
+            continue
+        if contact.attention and contact.attention.startswith(_failure_prefix(message)):
+            contact.attention = None
+        message.state, message.error = MessageState.PLANNED, None
+        state.note(now, "retry", message.contact_id, f"{describe(message)} tried again: {why}",
+                   {"message_id": message.id})  # fmt: skip
+        done.append(message.id)
+    return done
+
+
+def _failure_prefix(message: Message) -> str:
+    return f"{describe(message)} could not be prepared"
 
 
 def _withdraw(state: State, message_id: str, until: datetime, now: datetime) -> None:
