@@ -50,7 +50,9 @@ def _graph_exchanges_checked() -> Iterator[list[exchanges.Exchange]]:
     problems = [
         p
         for x in seen
-        for p in graphschema.check_exchange(x.method, x.path, x.request, x.status, x.response)
+        for p in graphschema.check_exchange(
+            x.method, x.path, x.request, x.status, x.response, x.query
+        )
     ]
     assert not problems, "Graph exchanges that do not match the CSDL:\n" + "\n".join(problems)
 

@@ -307,8 +307,7 @@ _ID = r"[^/]+"
 ROUTES: list[tuple[str, str, Shape]] = [
     ("GET", r"", Shape(response="user")),
     ("GET", r"/mailboxSettings", Shape(response="mailboxSettings")),
-    ("GET", r"/mailboxSettings/automaticRepliesSetting",
-     Shape(response="automaticRepliesSetting")),
+    ("GET", r"/mailboxSettings/automaticRepliesSetting", Shape(response="automaticRepliesSetting")),
     ("GET", r"/mailboxSettings/workingHours", Shape(response="workingHours")),
     ("GET", r"/mailboxSettings/timeZone", Shape(response="value:Edm.String")),
     ("GET", r"/mailFolders", Shape(response="Collection(mailFolder)")),
@@ -396,7 +395,7 @@ def _answer(body: Any, shape: Shape) -> list[str]:
     if shape.response.startswith("value:"):  # a primitive property: {"value": ...}
         if not isinstance(body, dict) or set(body) - {"value", "@odata.context"}:
             return ['a property answer must be {"value": ...}']
-        return s.check(body.get("value"), shape.response[len("value:"):], "$.value")
+        return s.check(body.get("value"), shape.response[len("value:") :], "$.value")
     if shape.response.startswith("Collection("):
         if not isinstance(body, dict) or not isinstance(body.get("value"), list):
             return ['a collection answer must be {"value": [...]}']
@@ -435,8 +434,57 @@ def _batch(request: Any, response: Any) -> list[str]:
     return out
 
 
-def check_exchange(method: str, path: str, request: Any, status: int, response: Any) -> list[str]:
-    """Problems with one Graph exchange (path below /v1.0, without the query)."""
+def _element_type(shape: Shape) -> str | None:
+    name = shape.response
+    if name is None or name.startswith("value:"):
+        return None
+    return name[len("Collection(") : -1] if name.startswith("Collection(") else name
+
+
+def check_query(query: dict[str, str], shape: Shape) -> list[str]:
+    """$select, $orderby and $expand must name properties the answer's type has (Graph
+    answers 400 for a property it does not know; a typo must not pass quietly)."""
+    s = schema()
+    type_name = _element_type(shape)
+    if type_name is None or type_name not in s.types:
+        return []
+    out = []
+
+    def known(name: str) -> bool:
+        cast, _, prop = name.rpartition("/")
+        owner = type_name
+        if cast:
+            owner = _short(cast) or ""
+            if owner not in s.types or not s.derives(owner, type_name):
+                return False
+        return s.prop(owner, prop.strip()) is not None
+
+    for option, names in (
+        ("$select", (query.get("$select") or "").split(",")),
+        ("$orderby", [p.strip().split(" ")[0] for p in (query.get("$orderby") or "").split(",")]),
+        (
+            "$expand",
+            [
+                re.sub(r"\(.*", "", p)
+                for p in re.split(r",(?![^()]*\))", query.get("$expand") or "")
+            ],
+        ),
+    ):
+        for name in (n.strip() for n in names):
+            if name and not known(name):
+                out.append(f"{option}: {type_name} has no property {name}")
+    return out
+
+
+def check_exchange(
+    method: str,
+    path: str,
+    request: Any,
+    status: int,
+    response: Any,
+    query: dict[str, str] | None = None,
+) -> list[str]:
+    """Problems with one Graph exchange (path below /v1.0; its query options apart)."""
     shape = shape_of(method, path)
     where = f"{method} {path} ({status})"
     if shape is None:
@@ -444,7 +492,7 @@ def check_exchange(method: str, path: str, request: Any, status: int, response: 
             return [f"{where}: {p}" for p in _error_shape(response)]
         return [f"{where}: no type is known for this route (add it to tests/graphschema.py)"]
     s = schema()
-    problems: list[str] = []
+    problems: list[str] = check_query(query or {}, shape)
     if path.endswith("$batch"):
         problems += _batch(request, response if status < 400 else None)
     elif shape.action is not None:

@@ -89,15 +89,17 @@ class Outbox:
 
     # -- reconciliation -------------------------------------------------------------
 
-    def reconcile(self) -> int:
+    def reconcile(self, snapshot: State | None = None) -> int:
         """Settle the outbox against the mailbox after a start or an error; return how many.
 
-        Holds the outbox lock, like ``perform``: one process at a time.
+        Holds the outbox lock, like ``perform``: one process at a time. ``snapshot`` is a
+        read the caller plans on next (a stale one is harmless: what is settled is
+        checked again under the lock), so a cycle decodes the store once.
         """
         with self.store.performing():
-            return self._reconcile()
+            return self._reconcile(snapshot)
 
-    def _reconcile(self) -> int:
+    def _reconcile(self, snapshot: State | None = None) -> int:
         """Settle the outbox against the mailbox; the caller holds the outbox lock.
 
         PLANNED messages that already exist are recorded where they landed. Drafts
@@ -106,7 +108,7 @@ class Outbox:
         one sync window, which Exchange never reports. Costs no request when nothing
         is pending or waiting.
         """
-        snapshot = self.store.read()
+        snapshot = snapshot or self.store.read()
         pending = [m.id for m in snapshot.messages.values() if _pending(m)]
         waiting = [m.id for m in snapshot.messages.values() if _waiting(m)]
         if not pending and not waiting:

@@ -61,12 +61,18 @@ class Service:
         """Run one cycle. Raise MailboxError when the mailbox cannot be reached."""
         report = CycleReport()
         try:
+            snapshot = None
             if not self._reconciled:
-                self.outbox.reconcile()
+                snapshot = self.store.read()
+                if self.outbox.reconcile(snapshot):
+                    snapshot = None  # it recorded something: read again
                 self._reconciled = True
-            report.events += self._retry_after_changes()
-            report.events += self._ask_whos_back()
-            events, state = self._observe_and_plan(report)
+            retried = self._retry_after_changes(snapshot)
+            back = self._ask_whos_back(None if retried else snapshot)
+            if retried or back:
+                snapshot = None  # they recorded something: read again
+            report.events += retried + back
+            events, state = self._observe_and_plan(report, snapshot)
             report.events += events
             for _ in range(ROUNDS):
                 if not any(_due(m) for m in state.messages.values()):
@@ -94,15 +100,14 @@ class Service:
             log.info("nothing new in the mailbox and nothing due")
         return report
 
-    def _retry_after_changes(self) -> list[Event]:
+    def _retry_after_changes(self, snapshot: State | None = None) -> list[Event]:
         """Try failed messages again once the config or the templates changed (a fixed
         template, a corrected address); costs a store write only when they did."""
         mark = setup_mark(self.settings)
         if self._setup == mark:
             return []
         self._setup = mark
-        snapshot = self.store.read()
-        if engine.actions.memo(snapshot).get("setup") == mark:
+        if engine.actions.memo(snapshot or self.store.read()).get("setup") == mark:
             return []
         now = self.clock.now().astimezone(self.settings.zone)
         with self.store.transaction() as state:
@@ -111,14 +116,14 @@ class Service:
             retry(state, failed, now, "the config or the templates changed")
         return list(state.events)
 
-    def _ask_whos_back(self) -> list[Event]:
+    def _ask_whos_back(self, snapshot: State | None = None) -> list[Event]:
         """Ask MailTips (one request, at most daily each) about contacts paused for an
         out-of-office; record who is back early. Costs nothing when nobody is due."""
         now = self.clock.now().astimezone(self.settings.zone)
         if self._next_ask is not None and now < self._next_ask:
             return []  # looked within the hour: a quiet cycle reads the store once
         self._next_ask = now + ASK_EVERY
-        due = engine.pauses.to_ask(self.store.read(), now)
+        due = engine.pauses.to_ask(snapshot or self.store.read(), now)
         if not due:
             return []
         try:
@@ -136,9 +141,14 @@ class Service:
                     engine.pauses.heard(state, contact.id, hold_until(tip, now, days), now)
         return list(state.events)
 
-    def _observe_and_plan(self, report: CycleReport) -> tuple[list[Event], State]:
-        """Sync the mailbox, apply what changed and plan; return the events and the state."""
-        snapshot = self.store.read()
+    def _observe_and_plan(
+        self, report: CycleReport, snapshot: State | None = None
+    ) -> tuple[list[Event], State]:
+        """Sync the mailbox, apply what changed and plan; return the events and the state.
+
+        ``snapshot``: a read of the store to start from (else one is made).
+        """
+        snapshot = snapshot or self.store.read()
         sync_state = dict(snapshot.sync.get(SYNC_KEY, {}))
         observations = []
         with ExitStack() as shown:

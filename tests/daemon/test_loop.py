@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from outreach import systemd
+from outreach import progress, systemd
 from outreach.daemon import Loop
 from outreach.errors import MailboxError
+from progress_record import Recorded  # tests/ is on the path
 
 
 class Script:
@@ -51,13 +52,18 @@ def run_script(outcomes: list[bool], **kwargs) -> tuple[Script, list[str], int]:
 
 
 def test_backs_off_doubling_to_a_ceiling_and_recovers() -> None:
-    script, sent, failures = run_script(
-        [True, False, False, False, False, False, True, True], min_backoff=10, max_backoff=30
-    )
+    shown = Recorded()
+    with progress.showing(shown):
+        script, sent, failures = run_script(
+            [True, False, False, False, False, False, True, True], min_backoff=10, max_backoff=30
+        )
     assert script.calls == 8
     assert failures == 0
     # one wait after each cycle but the last: poll, then 10, 20, 30, 30, 30, then poll again
     assert script.waits == [60, 10, 20, 30, 30, 30, 60]
+    # each back-off is shown (on a terminal) with its length and the reason
+    assert [seconds for seconds, _ in shown.waits] == [10, 20, 30, 30, 30]
+    assert shown.waits[0][1].startswith("The server mail.example.com did not answer")
     assert sent[0] == "READY=1" and sent[-1] == "STOPPING=1"
     assert sent.count("WATCHDOG=1") >= 8
     assert any(m.startswith("STATUS=mailbox unreachable") for m in sent)

@@ -7,24 +7,7 @@ from collections.abc import Callable
 from outreach import progress
 from outreach.mailbox.ews import EwsMailbox
 from outreach.sandbox import Sandbox
-
-
-class Recorded:
-    """A progress display that keeps what it was told (the terminal's draws the same calls)."""
-
-    def __init__(self) -> None:
-        self.waits: list[tuple[float, str]] = []
-        self.tasks: list[str] = []
-
-    def begin(self, what: str, total: int | None) -> progress.Task:
-        self.tasks.append(what)
-        return progress.NOWHERE.begin(what, total)
-
-    def end(self, task: progress.Task) -> None:
-        pass
-
-    def waiting(self, seconds: float, why: str) -> None:
-        self.waits.append((seconds, why))
+from progress_record import Recorded  # tests/ is on the path
 
 
 def test_a_server_busy_wait_is_shown_with_its_length_and_reason(

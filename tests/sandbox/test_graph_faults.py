@@ -171,3 +171,10 @@ def test_a_drop_aimed_inside_a_batch_drops_the_batch(graph, sandbox) -> None:
             },
         )
     assert graph.get("/me").status_code == 200
+
+
+def test_graph_goes_on_while_the_organization_turns_ews_off(graph, sandbox) -> None:
+    sandbox.controls.disable_ews()
+    ews = httpx.post(sandbox.url, content=b"<x/>", auth=("robin.vale@example.com", "pw"))
+    assert ews.status_code == 403 and ews.headers["X-EWS-Policy-Reason"]
+    assert graph.get("/me/mailFolders/inbox").status_code == 200

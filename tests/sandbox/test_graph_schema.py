@@ -70,3 +70,19 @@ def test_exchanges_are_checked_by_route() -> None:
     assert graphschema.check_exchange("GET", path, None, 200, bad)
     assert graphschema.check_exchange("GET", "/me/nowhere", None, 200, {})  # unmapped route
     assert graphschema.check_exchange("GET", "/me/nowhere", None, 404, {"error": {}})
+
+
+def test_query_options_must_name_properties_of_the_type() -> None:
+    shape = graphschema.shape_of("GET", "/me/mailFolders/inbox/messages")
+    assert shape is not None
+    fine = {
+        "$select": "subject,internetMessageHeaders",
+        "$orderby": "receivedDateTime desc",
+        "$expand": "singleValueExtendedProperties($filter=id eq 'String 0x001A' or id eq 'x'),"
+        "microsoft.graph.eventMessage/event($select=id)",
+    }
+    assert graphschema.check_query(fine, shape) == []
+    assert graphschema.check_query({"$select": "subject,recievedDateTime"}, shape) == [
+        "$select: message has no property recievedDateTime"
+    ]
+    assert graphschema.check_query({"$expand": "microsoft.graph.event/attendees"}, shape)

@@ -80,6 +80,7 @@ class Authority:
         self.clock = clock
         self.grants: Counter[str] = Counter()  # grant type -> tokens issued
         self.issued: list[str] = []  # every token and code handed out, to look for in logs
+        self.requests: Counter[str] = Counter()  # path -> requests msal made
         self._codes: dict[str, _Code] = {}  # device code -> its state
         self._user_codes: dict[str, str] = {}  # user code -> device code
         self._access: dict[str, _Grant] = {}
@@ -318,6 +319,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         url = urlparse(self.path)
+        self.authority.requests[url.path] += 1
         parts = url.path.strip("/").split("/")
         if url.path.endswith("/.well-known/openid-configuration"):
             self._json(200, self.authority.configuration(parts[0]))
@@ -331,6 +333,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
         path = urlparse(self.path).path
+        self.authority.requests[path] += 1
         if path.endswith("/devicecode"):
             status, payload = self.authority.device_code(form)
         elif path.endswith("/token"):
