@@ -35,9 +35,8 @@ def status(ctx: click.Context, as_json: bool, wide: bool) -> None:
     click.echo(output.table(("stage", "contacts"), rows, wide=wide, keep=("stage", "contacts"),
                             right=("contacts",)))
     if waiting:
-        click.echo(f"\n{waiting} request{'' if waiting == 1 else 's'} wait for tomorrow: "
-                   f"today's cap ({settings.policy.daily_send_cap}, policy.daily_send_cap) "
-                   "is reached.")
+        click.echo(f"\n{waiting} request{'' if waiting == 1 else 's'} wait for a later day "
+                   f"(policy.daily_send_cap: {settings.policy.daily_send_cap} a day).")
     if not items:
         click.echo("\nNothing needs your attention.")
         return
