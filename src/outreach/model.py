@@ -156,7 +156,10 @@ class Record:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         names, convert, containers = _decoding(cls)
-        kwargs = {k: v for k, v in data.items() if k in names}  # a newer store's: ignored
+        if data.keys() <= names:
+            kwargs = dict(data)
+        else:
+            kwargs = {k: v for k, v in data.items() if k in names}  # a newer store's: ignored
         for key, step in convert:
             value = kwargs.get(key)
             if value is not None:

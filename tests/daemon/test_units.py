@@ -50,3 +50,26 @@ def test_system_unit_scores_two_or_lower(tmp_path: Path) -> None:
     found = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", done.stdout)
     assert found, done.stdout + done.stderr
     assert float(found.group(1)) <= 2.0, done.stdout
+
+
+def test_user_unit_is_hardened_as_far_as_a_user_unit_allows(tmp_path: Path) -> None:
+    """Scored as the user manager would run it; 9.4 before the seccomp-based options."""
+    unit = copy_unit("outreach.service", tmp_path)
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    done = subprocess.run(
+        [ANALYZE, "security", "--offline=yes", "--user", str(unit)],
+        capture_output=True, text=True, timeout=60,
+        env={"XDG_RUNTIME_DIR": str(runtime), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    found = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", done.stdout)
+    if found is None:
+        pytest.skip(f"systemd-analyze cannot score a user unit here: {done.stderr.strip()}")
+    assert float(found.group(1)) <= 6.5, done.stdout
+
+
+def test_user_unit_starts_the_outreach_the_readme_installs() -> None:
+    (start,) = re.findall(r"(?m)^ExecStart=(\S+)", (UNITS / "outreach.service").read_text())
+    readme = (UNITS.parent / "README.md").read_text(encoding="utf-8")
+    assert start == "%h/.local/bin/outreach"
+    assert "~/.local/bin/outreach" in readme.split("## Running as a service")[1]

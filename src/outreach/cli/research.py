@@ -87,7 +87,14 @@ def _read_from(path: str, tz: ZoneInfo) -> LogEntry:
     text = sys.stdin.read() if path == "-" else files.read_text(source, "log --from")
     if not text.strip():
         raise UserError(f"{where}: the file is empty; nothing was logged.")
-    if source.suffix.lower() in (".yaml", ".yml", ".json"):
+    if source.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise UserError(f"{where}, line {error.lineno}: not valid JSON ({error.msg}); "
+                            "nothing was logged.") from None
+        return logform.parse_data(data, tz, path)
+    if source.suffix.lower() in (".yaml", ".yml"):
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as error:
