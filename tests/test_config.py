@@ -98,19 +98,20 @@ def test_minimal_config_takes_defaults(tmp_path: Path) -> None:
         (MINIMAL + "time:\n  working_hours:\n    days: [mon, funday]\n",
          "c.yaml:6: At 'time.working_hours.days': expected a list of days"),
         (MINIMAL + "mailbox:\n  backend: imap\n",
-         "c.yaml:5: At 'mailbox.backend': expected one of ews, sandbox, got 'imap'"),
+         "c.yaml:5: At 'mailbox.backend': expected one of ews, graph, sandbox, got 'imap'"),
         (MINIMAL + "user:\n  name: B\n",
          "c.yaml:4: At 'user': this key appears twice"),
         (MINIMAL + "  areas: data\n",
          "c.yaml:4: At 'user.areas': expected a list of texts, got 'data'"),
         (MINIMAL + "mailbox:\n  auth:\n    password: hunter2\n",
          "c.yaml:6: At 'mailbox.auth.password': a secret never goes in the config file; "
-         "put it in an environment variable, a systemd credential or the keyring"),
+         "put it in an environment variable, a systemd credential, the keyring or a "
+         "command's output"),
         (MINIMAL + "mailbox:\n  backend: ews\n  auth:\n    secret: {env: P}\n",
          "At 'mailbox': the ews backend needs service_endpoint, server or autodiscover"),
         (MINIMAL + "mailbox:\n  backend: ews\n  server: mail.example.com\n",
-         "At 'mailbox.auth.secret': basic sign-in needs a password: set env, credential or "
-         "keyring"),
+         "At 'mailbox.auth.secret': basic sign-in needs a password: set env, credential, keyring "
+         "or command"),
         (MINIMAL + "mailbox:\n  auth:\n    secret: {env: P, keyring: outreach}\n",
          "c.yaml:6: At 'mailbox.auth.secret': set only one of env, credential, keyring"),
         (MINIMAL + "mailbox:\n  backend: ews\n  autodiscover: true\n  auth:\n"

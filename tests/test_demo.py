@@ -7,12 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
-def test_demo_tells_the_whole_campaign_and_leaves_nothing(tmp_path: Path) -> None:
+
+@pytest.mark.parametrize("backend", ["ews", "graph"])
+def test_demo_tells_the_whole_campaign_and_leaves_nothing(tmp_path: Path, backend: str) -> None:
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     env.pop("OUTREACH_CLOCK_FILE", None)
     done = subprocess.run(
-        [sys.executable, "-m", "outreach", "demo"],
+        [sys.executable, "-m", "outreach", "demo", "--backend", backend],
         capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -54,8 +54,9 @@ EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]+$")
 SECRET_KEYS = frozenset({"password", "passwd", "pass", "client_secret", "token", "api_key"})
 WHERE_SECRETS_GO = (
     "a secret never goes in the config file; put it in an environment variable, "
-    "a systemd credential or the keyring, and name where it is under "
-    "'mailbox.auth.secret' (env: VARIABLE, credential: FILE or keyring: SERVICE)"
+    "a systemd credential, the keyring or a command's output, and name where it is under "
+    "'mailbox.auth.secret' (env: VARIABLE, credential: FILE, keyring: SERVICE or "
+    "command: COMMAND)"
 )
 
 
@@ -286,10 +287,29 @@ def _cross_checks(settings: Settings, walker: _Walker, root: yaml.Node) -> None:
 
     box = settings.mailbox
     secret = box.auth.secret
-    sources = [name for name in ("env", "credential", "keyring") if getattr(secret, name)]
+    sources = [
+        name for name in ("env", "credential", "keyring", "command") if getattr(secret, name)
+    ]
     if len(sources) > 1:
-        problem("mailbox.auth.secret", f"set only one of env, credential, keyring (got "
-                f"{', '.join(sources)})")
+        problem("mailbox.auth.secret", f"set only one of env, credential, keyring, command "
+                f"(got {', '.join(sources)})")
+    if box.auth.type == "token" and box.backend == "ews":
+        problem("mailbox.auth.type", "token sign-in is for the graph backend; EWS signs in "
+                "with basic, ntlm or oauth2")
+    if box.backend == "graph":
+        if box.auth.type in ("basic", "ntlm"):
+            problem("mailbox.auth.type", "Microsoft Graph signs in with oauth2 (an app "
+                    "registration) or token (an access token from the secret)")
+        if box.auth.type == "token" and not sources:
+            problem("mailbox.auth.secret", "token sign-in reads the access token from the "
+                    "secret: set env, credential, keyring or command")
+    if box.backend in ("ews", "graph") and box.auth.type == "oauth2":
+        for name in ("tenant_id", "client_id"):
+            if not getattr(box.auth, name):
+                problem(f"mailbox.auth.{name}", "oauth2 sign-in needs this key")
+        if box.auth.oauth_mode == "app" and not sources:
+            problem("mailbox.auth.secret", "oauth2 'app' mode needs the client secret: "
+                    "set env, credential, keyring or command")
     if box.ca_bundle is not None and not box.ca_bundle.is_file():
         problem("mailbox.ca_bundle", f"the file {box.ca_bundle} does not exist")
     if box.backend == "ews":
@@ -298,14 +318,7 @@ def _cross_checks(settings: Settings, walker: _Walker, root: yaml.Node) -> None:
                     "autodiscover: true")
         if box.auth.type in ("basic", "ntlm") and not sources:
             problem("mailbox.auth.secret", f"{box.auth.type} sign-in needs a password: set "
-                    "env, credential or keyring")
-        if box.auth.type == "oauth2":
-            for name in ("tenant_id", "client_id"):
-                if not getattr(box.auth, name):
-                    problem(f"mailbox.auth.{name}", "oauth2 sign-in needs this key")
-            if box.auth.oauth_mode == "app" and not sources:
-                problem("mailbox.auth.secret", "oauth2 'app' mode needs the client secret: "
-                        "set env, credential or keyring")
+                    "env, credential, keyring or command")
     hours = settings.time.working_hours
     if hours.start >= hours.end:
         problem("time.working_hours.end", "the working day must end after it starts")

@@ -110,8 +110,10 @@ SCHEMA = Section(
             "Your Exchange mailbox.",
             MailboxSettings,
             {
-                "backend": Key("str", "'ews' for a real Exchange server, 'sandbox' for the "
-                               "local practice server.", "sandbox", choices=("ews", "sandbox")),
+                "backend": Key("str", "'ews' for an Exchange server through Exchange Web "
+                               "Services, 'graph' for Microsoft 365 through Microsoft Graph, "
+                               "'sandbox' for the local practice server.", "sandbox",
+                               choices=("ews", "graph", "sandbox")),
                 "email": Key("email", "The mailbox's primary address; empty means user.email.",
                              "", nullable=True),
                 "service_endpoint": Key("url", "The EWS URL; set this, or server, or "
@@ -123,13 +125,15 @@ SCHEMA = Section(
                     "How to sign in. The secret itself is never in this file.",
                     Auth,
                     {
-                        "type": Key("str", "basic, ntlm or oauth2.", "ntlm",
-                                    choices=("basic", "ntlm", "oauth2")),
+                        "type": Key("str", "basic, ntlm or oauth2 (EWS); oauth2 or token "
+                                    "(Graph: an access token read from the secret, e.g. one "
+                                    "another tool issues).", "ntlm",
+                                    choices=("basic", "ntlm", "oauth2", "token")),
                         "username": Key("str", "The sign-in name (often DOMAIN\\user or "
                                         "the email address).", "alex@example.com"),
                         "secret": Section(
-                            "Where the password (or OAuth2 client secret) comes from: "
-                            "set exactly one.",
+                            "Where the password (or OAuth2 client secret, or access "
+                            "token) comes from: set exactly one.",
                             Secret,
                             {
                                 "env": Key("str", "An environment variable holding it.",
@@ -139,6 +143,11 @@ SCHEMA = Section(
                                                   nullable=True),
                                 "keyring": Key("str", "A service name in the system keyring "
                                                "(the username is the key).", None,
+                                               nullable=True),
+                                "command": Key("str", "A command whose output is the secret, "
+                                               "run without a shell (e.g. az account "
+                                               "get-access-token --resource-type ms-graph "
+                                               "--query accessToken -o tsv).", None,
                                                nullable=True),
                             },
                         ),
@@ -168,6 +177,11 @@ SCHEMA = Section(
                                         300, minimum=0, maximum=3600),
                 "sandbox_data": Key("path", "Sandbox only: its state folder (empty: a "
                                     "default under the data folder).", None, nullable=True),
+                "graph_url": Key("url", "Graph only: the Microsoft Graph address (another one "
+                                 "for a national cloud).", "https://graph.microsoft.com/v1.0"),
+                "sandbox_protocol": Key("str", "Sandbox only: practise over 'ews' or over "
+                                        "'graph' (the way Microsoft 365 is reached).", "ews",
+                                        choices=("ews", "graph")),
             },
         ),
         "time": Section(

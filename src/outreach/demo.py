@@ -51,6 +51,7 @@ user:
 mailbox:
   backend: sandbox
   service_endpoint: {url}
+  sandbox_protocol: {protocol}
 time:
   timezone: America/New_York
   country: US
@@ -83,7 +84,7 @@ CAST = [
 class Tour:
     """The demo's world: a sandbox, a store, a service and a clock it moves."""
 
-    def __init__(self, folder: Path, echo: Callable[[str], None]) -> None:
+    def __init__(self, folder: Path, echo: Callable[[str], None], protocol: str = "ews") -> None:
         self.echo = echo
         start = _next_monday(datetime.now(ZONE))
         self.clock = clock.FileClock(folder / "clock")
@@ -91,7 +92,9 @@ class Tour:
         os.environ[clock.CLOCK_ENV] = str(self.clock.path)
         self.sandbox = Sandbox(data_dir=None, clock=self.clock.now).start()
         path = folder / "config.yaml"
-        path.write_text(CONFIG.format(url=self.sandbox.url, store=folder / "store.json"))
+        path.write_text(
+            CONFIG.format(url=self.sandbox.url, store=folder / "store.json", protocol=protocol)
+        )
         self.settings = config.load(path)
         self.config_path = path
         self.store = app.open_store(self.settings)
@@ -161,10 +164,11 @@ class Tour:
         return found[-1]
 
 
-def run_tour(echo: Callable[[str], None]) -> State:
-    """Play the whole tour, printing as it goes; return the final state."""
+def run_tour(echo: Callable[[str], None], protocol: str = "ews") -> State:
+    """Play the whole tour over ``protocol`` (ews or graph), printing as it goes; return the
+    final state."""
     with tempfile.TemporaryDirectory(prefix="outreach-demo-") as folder:
-        tour = Tour(Path(folder), echo)
+        tour = Tour(Path(folder), echo, protocol)
         try:
             _play(tour)
             return tour.state()

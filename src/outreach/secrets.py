@@ -1,4 +1,5 @@
-"""Secrets from where the config points (env, systemd credential, keyring), kept out of logs.
+"""Secrets from where the config points (env, systemd credential, keyring, a command), kept
+out of logs.
 
 The config only names a source; the value is read when the mailbox is opened and
 registered with a redactor that every log record passes through, so neither our
@@ -12,6 +13,8 @@ import base64
 import logging
 import os
 import re
+import shlex
+import subprocess
 import threading
 from pathlib import Path
 
@@ -121,6 +124,58 @@ def _from_keyring(service: str, username: str) -> str | None:
         ) from None
 
 
+#: How long a secret command may take (a sign-in helper that prompts would hang the daemon).
+COMMAND_SECONDS = 60
+
+
+def _from_command(command: str, what: str) -> str:
+    """Run ``command`` (split like a shell would, but without one) and return its output.
+
+    The output is never logged nor put in a message; a failure names the program only.
+    """
+    try:
+        argv = shlex.split(command)
+    except ValueError as bad:
+        raise UserError(
+            f"mailbox.auth.secret.command cannot be split into words ({bad})."
+        ) from None
+    if not argv:
+        raise UserError("mailbox.auth.secret.command is empty.")
+    program = argv[0]
+    try:
+        done = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_SECONDS,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        raise UserError(
+            f"The {what} is read from the command {program!r}, which is not installed "
+            "or not on PATH."
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise UserError(
+            f"The command {program!r} that gives the {what} did not finish within "
+            f"{COMMAND_SECONDS} seconds."
+        ) from None
+    except OSError as problem:
+        raise UserError(
+            f"The command {program!r} that gives the {what} cannot be run ({problem.strerror})."
+        ) from None
+    value = done.stdout.strip()
+    if done.returncode != 0:
+        raise UserError(
+            f"The command {program!r} that gives the {what} failed (exit status "
+            f"{done.returncode}); run it yourself to see why."
+        )
+    if not value:
+        raise UserError(f"The command {program!r} that gives the {what} printed nothing.")
+    return value
+
+
 def read_secret(source: Secret, username: str = "", what: str = "password") -> str:
     """Given where a secret lives, return it (and register it for redaction).
 
@@ -153,10 +208,12 @@ def read_secret(source: Secret, username: str = "", what: str = "password") -> s
             raise UserError(
                 f"The keyring holds no {what} for service {source.keyring!r} and user {username!r}."
             )
+    elif source.command:
+        value = _from_command(source.command, what)
     else:
         raise UserError(
             f"No source is configured for the {what}: "
-            "set mailbox.auth.secret.env, .credential or .keyring."
+            "set mailbox.auth.secret.env, .credential, .keyring or .command."
         )
     register(value, username)
     return value

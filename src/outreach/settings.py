@@ -43,11 +43,12 @@ class Secret:
     env: str | None = None  # environment variable name
     credential: str | None = None  # file name under $CREDENTIALS_DIRECTORY (systemd)
     keyring: str | None = None  # service name in the system keyring (username as key)
+    command: str | None = None  # a command whose standard output is the secret (no shell)
 
 
 @dataclass(frozen=True)
 class Auth:
-    type: str = "basic"  # basic | ntlm | oauth2
+    type: str = "basic"  # basic | ntlm | oauth2 | token (an access token from the secret)
     username: str = ""
     secret: Secret = field(default_factory=Secret)
     oauth_mode: str = "delegated"  # delegated (device code) | app (client credentials)
@@ -61,7 +62,7 @@ class Auth:
 
 @dataclass(frozen=True)
 class MailboxSettings:
-    backend: str = "sandbox"  # ews | sandbox
+    backend: str = "sandbox"  # ews | graph | sandbox
     email: str = ""  # the mailbox's primary address (defaults to user.email)
     service_endpoint: str | None = None  # https://mail.example.com/EWS/Exchange.asmx
     server: str | None = None  # host name, when the endpoint is the usual one
@@ -72,6 +73,8 @@ class MailboxSettings:
     insecure_hosts: tuple[str, ...] = ()  # hosts for which TLS verification is off
     max_wait_seconds: int = 300  # ceiling for waiting out throttling
     sandbox_data: Path | None = None  # sandbox state directory
+    graph_url: str = "https://graph.microsoft.com/v1.0"  # Microsoft Graph (national clouds)
+    sandbox_protocol: str = "ews"  # the protocol the sandbox backend speaks: ews | graph
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,8 @@ CASES = [
 
 @pytest.fixture
 def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
-    approval = request.node.callspec.params["approval"]
-    w = World(tmp_path, approval=approval)
+    params = request.node.callspec.params
+    w = World(tmp_path, approval=params["approval"], protocol=params["protocol"])
     yield w
     w.close()
 
@@ -90,7 +90,7 @@ def counts(w: World, email: str) -> tuple[int, int, int]:
 def check_store_matches_mailbox(w: World) -> None:
     """Every recorded item exists once in the mailbox; no two messages share one."""
     state = Store(w.store_path).read()
-    ids = {i["id"] for folder in w.controls.inspect().values() for i in folder}
+    ids = {i["id"] for folder in w.everything().values() for i in folder}
     recorded = [m for m in state.messages.values() if m.item_id]
     assert len({m.item_id for m in recorded}) == len(recorded), "two messages share an item"
     for m in recorded:
@@ -98,11 +98,12 @@ def check_store_matches_mailbox(w: World) -> None:
             assert m.item_id in ids or m.state == MessageState.SENT, m
 
 
+@pytest.mark.parametrize("protocol", ["ews", "graph"])
 @pytest.mark.parametrize(
     ("approval", "points"), CASES, ids=lambda v: "-".join(v) if isinstance(v, tuple) else v
 )
 def test_a_crash_anywhere_creates_nothing_twice(
-    world: World, approval: str, points: tuple[str, str, str, str]
+    world: World, approval: str, points: tuple[str, str, str, str], protocol: str
 ) -> None:
     assert set(points) <= set(POINTS)
     w = world

@@ -32,8 +32,8 @@ TOBIAS = "tobias.ferreira@example.com"  # Priya's referral: interviewed, then a 
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = World(tmp_path)
+def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
+    w = World(tmp_path, protocol=getattr(request, "param", "ews"))
     yield w
     w.close()
 
@@ -46,6 +46,7 @@ def sent_to(world: World, email: str) -> list[dict]:
     return world.addressed_to("sentitems", email)
 
 
+@pytest.mark.parametrize("world", ["ews", "graph"], indirect=True)
 def test_whole_journey_with_the_real_daemon(world: World) -> None:
     w = world
     for name, email, extra in [

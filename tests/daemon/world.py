@@ -41,6 +41,7 @@ user:
 mailbox:
   backend: sandbox
   service_endpoint: {url}
+  sandbox_protocol: {protocol}
   max_wait_seconds: 2
 time:
   timezone: America/New_York
@@ -79,8 +80,11 @@ def next_monday(moment: datetime) -> datetime:
 class World:
     """Sandbox + config + clock file + daemon processes, all under one folder."""
 
-    def __init__(self, folder: Path, start: datetime | None = None, **policy: Any) -> None:
+    def __init__(
+        self, folder: Path, start: datetime | None = None, protocol: str = "ews", **policy: Any
+    ) -> None:
         self.root = folder
+        self.protocol = protocol  # what the daemon speaks to the sandbox: ews or graph
         self.clock = FileClock(folder / "clock")
         self.clock.set(start or next_monday(datetime.now(ZONE)))
         self.sandbox = Sandbox(data_dir=None, clock=self.clock.now).start()
@@ -97,7 +101,10 @@ class World:
     def write_config(self, **policy: Any) -> None:
         values = {**DEFAULTS, **policy}
         self.config_path.write_text(
-            CONFIG.format(url=self.sandbox.url, store=self.store_path, **values), encoding="utf-8"
+            CONFIG.format(
+                url=self.sandbox.url, store=self.store_path, protocol=self.protocol, **values
+            ),
+            encoding="utf-8",
         )
 
     def env(self, **extra: str) -> dict[str, str]:
@@ -220,7 +227,8 @@ class World:
 
         def indexed() -> bool:
             state = self.state()
-            index = json.loads(state.sync.get("mailbox", {}).get("index:drafts") or "{}")
+            key = "graph:index:drafts" if self.protocol == "graph" else "index:drafts"
+            index = json.loads(state.sync.get("mailbox", {}).get(key) or "{}")
             drafted = [
                 m.item_id
                 for m in state.messages.values()
@@ -252,7 +260,16 @@ class World:
         return self.contact(email).status.value
 
     def folder(self, name: str) -> list[dict[str, Any]]:
-        return self.controls.inspect()[name]
+        """A folder's items, their ids spelled as the daemon's protocol spells them."""
+        return self.everything()[name]
+
+    def everything(self) -> dict[str, list[dict[str, Any]]]:
+        folders = self.controls.inspect()
+        if self.protocol == "graph":  # Graph's ids are the EWS ids in URL-safe base64
+            for rows in folders.values():
+                for row in rows:
+                    row["id"] = row["id"].replace("+", "-").replace("/", "_")
+        return folders
 
     def addressed_to(self, name: str, email: str) -> list[dict[str, Any]]:
         return [i for i in self.folder(name) if email in (i.get("to") or [])]

@@ -1,20 +1,57 @@
-"""Fixtures: a sandbox over real HTTP and the EWS backend connected to it."""
+"""Fixtures: a sandbox over real HTTP and a backend connected to it, once per protocol.
+
+The contract tests take ``backend`` or ``connect`` and run twice: on the EWS backend
+(exchangelib) and on the Graph backend (httpx), each talking to the same sandbox
+mailbox over its own protocol face. ``face`` says which, and counts that face's
+HTTP requests.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from exchangelib import Credentials
 from signin import Pki, make_pki
 
+from outreach.mailbox import SandboxToken
 from outreach.mailbox.base import OutgoingEmail
 from outreach.mailbox.connect import open_account
 from outreach.mailbox.ews import EwsMailbox
+from outreach.mailbox.graph import open_graph
 from outreach.sandbox import Sandbox
 from outreach.settings import MailboxSettings
 
 SETTINGS = MailboxSettings(backend="sandbox", max_wait_seconds=3)
+PROTOCOLS = ("ews", "graph")
+
+
+@dataclass
+class Face:
+    """The protocol a test runs on, and the sandbox's view of its requests."""
+
+    protocol: str
+    sandbox: Sandbox
+    waits: list[float]
+
+    @property
+    def graph(self) -> bool:
+        return self.protocol == "graph"
+
+    def requests(self) -> dict[str, int]:
+        """HTTP requests on this face since the last reset, per operation or route."""
+        return self.sandbox.controls.request_counts(self.protocol)
+
+    def reset(self) -> None:
+        self.sandbox.controls.reset_request_counts()
+
+    def warm(self, backend: Any) -> None:
+        """Look folders up once, as a running process has (EWS only; Graph names them)."""
+        if not self.graph:
+            backend.account.drafts  # noqa: B018
+            backend.account.calendar  # noqa: B018
 
 
 @pytest.fixture
@@ -23,20 +60,45 @@ def sandbox() -> Iterator[Sandbox]:
         yield sb
 
 
-@pytest.fixture
-def connect(sandbox: Sandbox) -> Iterator[Callable[..., EwsMailbox]]:
-    """Open a (fresh) backend on the sandbox, as a restarted process would."""
-    opened: list[EwsMailbox] = []
+@pytest.fixture(params=PROTOCOLS)
+def face(request: pytest.FixtureRequest, sandbox: Sandbox) -> Face:
+    return Face(request.param, sandbox, [])
 
-    def make(settings: MailboxSettings = SETTINGS, password: str = "pw-for-tests") -> EwsMailbox:
-        connection = open_account(
-            settings,
-            sandbox.user,
-            endpoint=sandbox.url,
-            credentials=Credentials(sandbox.user, password),
-            retry_wait=0.05,
-        )
-        box = EwsMailbox(connection, tz="Europe/Berlin", sleep=lambda _: None)
+
+def connect_ews(sandbox: Sandbox, settings: MailboxSettings, password: str) -> EwsMailbox:
+    connection = open_account(
+        settings,
+        sandbox.user,
+        endpoint=sandbox.url,
+        credentials=Credentials(sandbox.user, password),
+        retry_wait=0.05,
+    )
+    return EwsMailbox(connection, tz="Europe/Berlin", sleep=lambda _: None)
+
+
+def connect_graph(
+    sandbox: Sandbox, settings: MailboxSettings, sleep: Callable[[float], None]
+) -> Any:
+    return open_graph(
+        settings,
+        sandbox.user,
+        tz="Europe/Berlin",
+        graph_url=sandbox.graph_url,
+        tokens=SandboxToken(),
+        sleep=sleep,
+    )
+
+
+@pytest.fixture
+def connect(face: Face, sandbox: Sandbox) -> Iterator[Callable[..., Any]]:
+    """Open a (fresh) backend on the sandbox, as a restarted process would."""
+    opened: list[Any] = []
+
+    def make(settings: MailboxSettings = SETTINGS, password: str = "pw-for-tests") -> Any:
+        if face.graph:
+            box = connect_graph(sandbox, settings, face.waits.append)
+        else:
+            box = connect_ews(sandbox, settings, password)
         opened.append(box)
         return box
 
@@ -46,8 +108,27 @@ def connect(sandbox: Sandbox) -> Iterator[Callable[..., EwsMailbox]]:
 
 
 @pytest.fixture
-def backend(connect: Callable[..., EwsMailbox]) -> EwsMailbox:
+def backend(connect: Callable[..., Any]) -> Any:
     return connect()
+
+
+@pytest.fixture
+def ews_connect(sandbox: Sandbox) -> Iterator[Callable[..., EwsMailbox]]:
+    """Open EWS backends alone, for what only EWS shows (its sign-in, its SOAP faults)."""
+    opened: list[EwsMailbox] = []
+
+    def make(settings: MailboxSettings = SETTINGS, password: str = "pw-for-tests") -> EwsMailbox:
+        opened.append(connect_ews(sandbox, settings, password))
+        return opened[-1]
+
+    yield make
+    for box in opened:
+        box.close()
+
+
+@pytest.fixture
+def ews_backend(ews_connect: Callable[..., EwsMailbox]) -> EwsMailbox:
+    return ews_connect()
 
 
 @pytest.fixture

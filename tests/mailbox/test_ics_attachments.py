@@ -10,13 +10,13 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from outreach.engine import apply
 from outreach.engine.actions import stamp
 from outreach.mailbox.base import OutgoingEmail
-from outreach.mailbox.ews import EwsMailbox
 from outreach.model import Contact, Interview, Kind, Message, MessageState, State, Status
 from outreach.observations import MeetingProposedNewTime, Observation, ReplyReceived
 from outreach.sandbox import Sandbox
@@ -25,9 +25,10 @@ from outreach.settings import Paths, Settings, TimeSettings, User
 Email = Callable[..., OutgoingEmail]
 PRIYA = "priya.castellan@example.com"
 PROPOSED = datetime(2026, 11, 3, 15, 0, tzinfo=UTC)
+ATTACHMENTS = "GET /messages/{id}/attachments"
 
 
-def cycle(box: EwsMailbox, state: dict[str, str]) -> tuple[list[Observation], dict[str, str]]:
+def cycle(box: Any, state: dict[str, str]) -> tuple[list[Observation], dict[str, str]]:
     """Sync until caught up, as the daemon does; return everything seen and the new state."""
     seen: list[Observation] = []
     for _ in range(20):
@@ -80,7 +81,7 @@ def inbox_only(seen: list[Observation]) -> list[Observation]:
 
 
 def test_counter_proposal_in_a_reply_is_a_new_time_for_the_interview(
-    sandbox: Sandbox, backend: EwsMailbox, email: Email
+    sandbox: Sandbox, backend: Any, email: Email
 ) -> None:
     _, state = cycle(backend, {})
     sent = backend.send(email(1))
@@ -117,7 +118,7 @@ def test_counter_proposal_in_a_reply_is_a_new_time_for_the_interview(
     assert len(state_.events) == events  # a replayed page changes nothing
 
 
-def test_contacts_own_invitation_is_flagged(sandbox: Sandbox, backend: EwsMailbox) -> None:
+def test_contacts_own_invitation_is_flagged(sandbox: Sandbox, backend: Any) -> None:
     _, state = cycle(backend, {})
     own = ics("REQUEST", "meeting-77@example.com", PRIYA, sandbox.user, PROPOSED)
     sandbox.controls.receive(
@@ -138,7 +139,7 @@ def test_contacts_own_invitation_is_flagged(sandbox: Sandbox, backend: EwsMailbo
 
 
 def test_broken_calendar_file_gives_just_the_reply(
-    sandbox: Sandbox, backend: EwsMailbox, caplog: pytest.LogCaptureFixture
+    sandbox: Sandbox, backend: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     _, state = cycle(backend, {})
     sandbox.controls.receive(
@@ -151,7 +152,7 @@ def test_broken_calendar_file_gives_just_the_reply(
             ("empty.ics", "application/ics", b""),
         ],
     )
-    with caplog.at_level(logging.INFO, logger="outreach.mailbox.observe"):
+    with caplog.at_level(logging.INFO, logger="outreach.mailbox"):
         seen, _ = cycle(backend, state)
     assert [type(o) for o in seen] == [ReplyReceived]
     skipped = [r.getMessage() for r in caplog.records if "calendar file" in r.getMessage()]
@@ -159,7 +160,7 @@ def test_broken_calendar_file_gives_just_the_reply(
 
 
 def test_one_get_attachment_reads_every_calendar_file_of_a_page(
-    sandbox: Sandbox, backend: EwsMailbox
+    sandbox: Sandbox, face: Any, backend: Any
 ) -> None:
     _, state = cycle(backend, {})
     for n in range(3):
@@ -171,29 +172,44 @@ def test_one_get_attachment_reads_every_calendar_file_of_a_page(
     sandbox.controls.reset_request_counts()
     seen, state = cycle(backend, state)
     counts = sandbox.controls.request_counts()
-    assert counts["GetAttachment"] == 1  # three files, one request
-    assert counts["GetItem"] == 1  # the attachments of the four replies that have any
+    if face.graph:  # the deltas, then one batch listing the four replies' files with content
+        assert counts == {"POST /$batch": 2}
+        assert sandbox.controls.request_counts("batched")[ATTACHMENTS] == 4
+    else:
+        assert counts["GetAttachment"] == 1  # three files, one request
+        assert counts["GetItem"] == 1  # the attachments of the four replies that have any
     starts = sorted(o.start for o in seen if isinstance(o, MeetingProposedNewTime))
     assert starts == [PROPOSED + timedelta(days=n) for n in range(3)]
     assert sum(isinstance(o, ReplyReceived) for o in seen) == 5
 
     sandbox.controls.reset_request_counts()
     cycle(backend, state)
-    assert sandbox.controls.request_counts() == {"GetEvents": 1}  # a quiet cycle
+    quiet = {"POST /$batch": 1} if face.graph else {"GetEvents": 1}
+    assert sandbox.controls.request_counts() == quiet  # a quiet cycle
 
 
-def test_no_calendar_file_no_attachment_request(sandbox: Sandbox, backend: EwsMailbox) -> None:
+def test_no_calendar_file_no_attachment_request(
+    sandbox: Sandbox, face: Any, backend: Any
+) -> None:
     _, state = cycle(backend, {})
     sandbox.controls.receive(PRIYA, "Plain one")
     sandbox.controls.receive(PRIYA, "Plain two")
     sandbox.controls.reset_request_counts()
     seen, state = cycle(backend, state)
     counts = sandbox.controls.request_counts()
-    assert "GetAttachment" not in counts and "GetItem" not in counts
+    if face.graph:
+        assert counts == {"POST /$batch": 1}
+        assert ATTACHMENTS not in sandbox.controls.request_counts("batched")
+    else:
+        assert "GetAttachment" not in counts and "GetItem" not in counts
     assert [type(o) for o in seen] == [ReplyReceived, ReplyReceived]
 
     sandbox.controls.receive(PRIYA, "A CV", attachments=[("cv.pdf", "application/pdf", b"%PDF")])
     sandbox.controls.reset_request_counts()
     cycle(backend, state)
     counts = sandbox.controls.request_counts()
-    assert "GetAttachment" not in counts and counts["GetItem"] == 1
+    if face.graph:  # a file is listed (its content with it) only for a reply that has one
+        assert counts == {"POST /$batch": 2}
+        assert sandbox.controls.request_counts("batched")[ATTACHMENTS] == 1
+    else:
+        assert "GetAttachment" not in counts and counts["GetItem"] == 1

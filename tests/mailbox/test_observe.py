@@ -1,16 +1,20 @@
-"""Observations from the sandbox's controls, resuming, recovery and the cost of a quiet cycle."""
+"""Observations from the sandbox's controls, resuming, recovery and the cost of a quiet cycle.
+
+On both backends (the ``face`` fixture): the same controls give the same observations
+over EWS and over Graph; what a quiet cycle costs is said per face.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from exchangelib import Credentials
 
 from outreach.mailbox.base import Meeting, OutgoingEmail
 from outreach.mailbox.connect import open_account
-from outreach.mailbox.ews import EwsMailbox
 from outreach.mailbox.tracking import Known, match_tracked
 from outreach.observations import (
     AutoReply,
@@ -33,7 +37,11 @@ from outreach.settings import MailboxSettings
 Email = Callable[..., OutgoingEmail]
 
 
-def cycle(box: EwsMailbox, state: dict[str, str]) -> tuple[list[Observation], dict[str, str]]:
+#: the one request a quiet cycle makes, per face
+QUIET = {"ews": {"GetEvents": 1}, "graph": {"POST /$batch": 1}}
+
+
+def cycle(box: Any, state: dict[str, str]) -> tuple[list[Observation], dict[str, str]]:
     """Sync until caught up, as the daemon does; return everything seen and the new state."""
     seen: list[Observation] = []
     for _ in range(20):
@@ -49,14 +57,19 @@ def kinds(seen: list[Observation]) -> list[str]:
     return sorted(type(o).__name__ for o in seen)
 
 
-def test_baseline_reports_nothing_old(sandbox: Sandbox, backend: EwsMailbox) -> None:
+def test_baseline_reports_nothing_old(sandbox: Sandbox, face: Any, backend: Any) -> None:
     sandbox.controls.receive("dana.whitlock@example.com", "Old news", "from before the campaign")
     seen, state = cycle(backend, {})
     assert seen == []
-    assert {"drafts", "sentitems", "inbox", "calendar", "subscription"} <= set(state)
+    if face.graph:  # its own keys: a state never mixes with the EWS backend's
+        folders = ("drafts", "sentitems", "inbox", "calendar", "deleteditems")
+        assert {f"graph:link:{f}" for f in folders} <= set(state)
+        assert all(k.startswith("graph:") for k in state)
+    else:
+        assert {"drafts", "sentitems", "inbox", "calendar", "subscription"} <= set(state)
 
 
-def test_draft_sent_edited_deleted(email: Email, sandbox: Sandbox, backend: EwsMailbox) -> None:
+def test_draft_sent_edited_deleted(email: Email, sandbox: Sandbox, backend: Any) -> None:
     _, state = cycle(backend, {})
     backend.create_drafts([email(1), email(2), email(3)])
     seen, state = cycle(backend, state)
@@ -75,7 +88,7 @@ def test_draft_sent_edited_deleted(email: Email, sandbox: Sandbox, backend: EwsM
 
 
 def test_sent_draft_is_never_reported_deleted_even_without_properties(
-    email: Email, sandbox: Sandbox, backend: EwsMailbox
+    email: Email, sandbox: Sandbox, backend: Any
 ) -> None:
     _, state = cycle(backend, {})
     created = backend.create_drafts([email(4)])[0]
@@ -116,7 +129,7 @@ def test_matching_falls_back_in_order() -> None:
 
 
 def test_incoming_reply_auto_reply_and_bounce(
-    email: Email, sandbox: Sandbox, backend: EwsMailbox
+    email: Email, sandbox: Sandbox, backend: Any
 ) -> None:
     _, state = cycle(backend, {})
     backend.create_drafts(
@@ -141,7 +154,7 @@ def test_incoming_reply_auto_reply_and_bounce(
     assert "5.1.1" in bounce.reason
 
 
-def test_meeting_responses_moves_and_cancellation(sandbox: Sandbox, backend: EwsMailbox) -> None:
+def test_meeting_responses_moves_and_cancellation(sandbox: Sandbox, backend: Any) -> None:
     _, state = cycle(backend, {})
     start = datetime.now(UTC).replace(microsecond=0, second=0) + timedelta(days=3)
     for n, who in enumerate(
@@ -197,18 +210,18 @@ def test_meeting_responses_moves_and_cancellation(sandbox: Sandbox, backend: Ews
     assert next(o for o in seen if isinstance(o, InterviewCancelled)).tracking_id == "inv2"
 
 
-def test_quiet_mailbox_costs_one_request(sandbox: Sandbox, backend: EwsMailbox) -> None:
+def test_quiet_mailbox_costs_one_request(face: Any, backend: Any) -> None:
     _, state = cycle(backend, {})
     for _ in range(3):
-        sandbox.controls.reset_request_counts()
+        face.reset()
         result = backend.sync(state)
         state = result.state
         assert result.observations == []
-        assert sandbox.controls.request_counts() == {"GetEvents": 1}
+        assert face.requests() == QUIET[face.protocol]
 
 
 def test_restarted_backend_resumes_without_repeats(
-    email: Email, sandbox: Sandbox, connect: Callable[..., EwsMailbox]
+    email: Email, sandbox: Sandbox, connect: Callable[..., Any]
 ) -> None:
     first = connect()
     _, state = cycle(first, {})
@@ -228,7 +241,7 @@ def test_restarted_backend_resumes_without_repeats(
 
 
 def test_expired_subscription_and_refused_sync_state_report_nothing_twice(
-    email: Email, sandbox: Sandbox, backend: EwsMailbox
+    email: Email, sandbox: Sandbox, backend: Any
 ) -> None:
     _, state = cycle(backend, {})
     backend.create_drafts([email(20), email(21)])
@@ -254,16 +267,24 @@ def test_expired_subscription_and_refused_sync_state_report_nothing_twice(
     assert seen == []
 
 
-def test_throttled_sync_is_waited_out(sandbox: Sandbox, backend: EwsMailbox) -> None:
+def test_throttled_sync_is_waited_out(sandbox: Sandbox, face: Any, backend: Any) -> None:
     _, state = cycle(backend, {})
     sandbox.controls.receive("dana.whitlock@example.com", "Quick question", "Do you have a minute?")
-    sandbox.controls.inject_fault("server_busy", count=2, back_off_ms=50)
+    face.reset()
+    if face.graph:  # 429 then 503, each with Retry-After: waited out with the injected sleep
+        sandbox.controls.inject_fault("throttle", operation="POST /$batch", retry_after=2)
+        sandbox.controls.inject_fault("unavailable", operation="POST /$batch", retry_after=1)
+    else:
+        sandbox.controls.inject_fault("server_busy", count=2, back_off_ms=50)
     seen, _ = cycle(backend, state)
     assert kinds(seen) == ["ReplyReceived"]
-    assert sandbox.controls.request_counts()["GetEvents"] >= 3  # two refused, then answered
+    operation = next(iter(QUIET[face.protocol]))
+    assert face.requests()[operation] >= 3  # two refused, then answered
+    if face.graph:
+        assert face.waits == [2.0, 1.0]
 
 
-def test_new_connection_is_cheap_to_restart(
+def test_ews_new_connection_is_cheap_to_restart(
     sandbox: Sandbox, settings_small_wait: MailboxSettings
 ) -> None:
     connection = open_account(
@@ -277,7 +298,7 @@ def test_new_connection_is_cheap_to_restart(
 
 
 def test_paging_finishes_its_folders_without_polling_and_loses_nothing(
-    email: Email, sandbox: Sandbox, connect: Callable[..., EwsMailbox]
+    email: Email, sandbox: Sandbox, face: Any, connect: Callable[..., Any]
 ) -> None:
     box = connect()
     box.observer.page_size = 2
@@ -289,26 +310,33 @@ def test_paging_finishes_its_folders_without_polling_and_loses_nothing(
     first = box.sync(state)
     assert first.more  # five sends, two a page
     sandbox.controls.reply(subject="(1)", body="Thursday works.")  # arrives while paging
-    sandbox.controls.reset_request_counts()
+    face.reset()
     second = box.sync(first.state)
-    assert "GetEvents" not in sandbox.controls.request_counts()  # finishing pages first
+    if face.graph:  # every folder's next page or delta in the one batch
+        assert face.requests() == QUIET["graph"]
+    else:
+        assert "GetEvents" not in face.requests()  # finishing pages first
     seen = first.observations + second.observations
     rest, state = cycle(box, second.state)
     seen += rest
     assert sorted(o.tracking_id for o in seen if isinstance(o, DraftSent)) == [
         f"msg{n:03d}" for n in range(1, 6)
     ]
-    later, state = cycle(box, state)  # the next cycle's poll brings what waited meanwhile
-    assert [o.body_text for o in later if isinstance(o, ReplyReceived)] == ["Thursday works."]
+    later, state = cycle(box, state)  # EWS: the next cycle's poll brings what waited
+    replies = [o.body_text for o in seen + later if isinstance(o, ReplyReceived)]
+    assert replies == ["Thursday works."]  # once (Graph: the inbox delta rode along)
+    if not face.graph:
+        assert [o.body_text for o in later if isinstance(o, ReplyReceived)] == replies
     assert not [o for o in later if isinstance(o, DraftSent)]  # nothing twice
-    sandbox.controls.reset_request_counts()
+    face.reset()
     assert box.sync(state).observations == []
-    assert sandbox.controls.request_counts() == {"GetEvents": 1}
+    assert face.requests() == QUIET[face.protocol]
 
 
-def test_our_own_bulk_write_is_not_read_back(
-    email: Email, sandbox: Sandbox, connect: Callable[..., EwsMailbox]
+def test_ews_our_own_bulk_write_is_not_read_back(
+    email: Email, sandbox: Sandbox, ews_connect: Callable[..., Any]
 ) -> None:
+    connect = ews_connect
     box = connect()
     box.observer.page_size = 10  # read back, 60 drafts and 30 holds would take 9 pages
     _, state = cycle(box, {})
@@ -346,14 +374,14 @@ def test_our_own_bulk_write_is_not_read_back(
 
 
 def test_a_new_process_polls_a_quiet_mailbox_with_one_request(
-    sandbox: Sandbox, connect: Callable[..., EwsMailbox]
+    sandbox: Sandbox, face: Any, connect: Callable[..., Any]
 ) -> None:
     _, state = cycle(connect(), {})
     fresh = connect()  # as `outreach run --once` each time: the folders were never resolved
-    sandbox.controls.reset_request_counts()
+    face.reset()
     result = fresh.sync(state)
     assert result.observations == []
-    assert sandbox.controls.request_counts() == {"GetEvents": 1}
+    assert face.requests() == QUIET[face.protocol]
     sandbox.controls.receive("dana.whitlock@example.com", "Quick question", "A minute?")
     seen, _ = cycle(fresh, result.state)
     assert kinds(seen) == ["ReplyReceived"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import logging
+import shlex
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,33 @@ def test_private_file_is_owner_only(tmp_path: Path) -> None:
     secrets.write_private(target, '{"a": 1}')
     assert target.read_text() == '{"a": 1}'
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def _python(code: str) -> str:
+    return shlex.join([sys.executable, "-c", code])
+
+
+def test_command_output_is_the_secret_and_never_shown(caplog: pytest.LogCaptureFixture) -> None:
+    secrets.protect_logging()
+    # a shell would run the second command; split into words it is only an argument
+    command = _python("import sys; print('cmd-token-31f7', sys.argv[1:])") + " '; touch x'"
+    value = secrets.read_secret(Secret(command=command), what="access token")
+    assert value == "cmd-token-31f7 ['; touch x']"
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("httpx").debug("Authorization: Bearer %s", value)
+    assert "cmd-token-31f7" not in caplog.text
+
+
+def test_command_failures_name_the_program_not_the_output() -> None:
+    with pytest.raises(UserError) as failed:
+        secrets.read_secret(
+            Secret(command=_python("print('half-a-token'); raise SystemExit(3)")),
+            what="access token",
+        )
+    assert "exit status 3" in str(failed.value) and "half-a-token" not in str(failed.value)
+    with pytest.raises(UserError, match="printed nothing"):
+        secrets.read_secret(Secret(command=_python("pass")))
+    with pytest.raises(UserError, match="'no-such-tool-4242', which is not installed"):
+        secrets.read_secret(Secret(command="no-such-tool-4242 --token"))
+    with pytest.raises(UserError, match="cannot be split"):
+        secrets.read_secret(Secret(command="az 'unclosed"))

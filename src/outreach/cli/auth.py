@@ -36,6 +36,13 @@ def login(ctx: click.Context) -> None:
     username = mailbox.auth.username or mailbox.email or settings.user.email
     secrets.protect_logging()
     tls.apply(mailbox)  # the authority is reached with the mailbox's TLS rules (ca_bundle)
-    tokens = TokenSource(mailbox.auth, username, cache_path_for(settings.paths.store))
+    scopes = None  # EWS's
+    if mailbox.backend == "graph":
+        from outreach.mailbox.graph.auth import delegated_scopes
+
+        scopes = delegated_scopes(mailbox.graph_url)
+    tokens = TokenSource(
+        mailbox.auth, username, cache_path_for(settings.paths.store), scopes=scopes
+    )
     who = tokens.login(lambda text: click.echo(text, err=True))
     click.echo(f"Signed in as {who}; the token cache is in {tokens.where()}.")

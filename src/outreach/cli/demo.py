@@ -8,7 +8,10 @@ import click
 
 
 @click.command()
-def demo() -> None:
+@click.option("--backend", type=click.Choice(["ews", "graph"]), default="ews", show_default=True,
+              help="The protocol the tour speaks to the sandbox: Exchange Web Services or "
+                   "Microsoft Graph (the way to Microsoft 365).")
+def demo(backend: str) -> None:
     """Watch a whole campaign run on the built-in sandbox, in under a minute.
 
     Needs no configuration and touches no real mailbox: it starts the local
@@ -20,6 +23,6 @@ def demo() -> None:
     from outreach.demo import run_tour
 
     began = time.monotonic()
-    run_tour(click.echo)
+    run_tour(click.echo, protocol=backend)
     click.echo(f"\nDone in {time.monotonic() - began:.1f} s; the sandbox and store are gone.")
     click.echo("Next: `outreach init` to set up your own campaign.")

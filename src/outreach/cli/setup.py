@@ -39,15 +39,33 @@ def _ask(value: str | None, option: str, question: str) -> str:
     return click.prompt(question)
 
 
+#: What `init --backend graph` writes: Microsoft 365 through Graph, signed in with the
+#: Azure CLI's token (no app registration needed); the comments name the alternatives.
+AZ_COMMAND = "az account get-access-token --resource-type ms-graph --query accessToken -o tsv"
+STARTERS = {
+    "sandbox": {},
+    "graph": {
+        "mailbox.backend": "graph",
+        "mailbox.auth.type": "token",
+        "mailbox.auth.secret.env": None,
+        "mailbox.auth.secret.command": AZ_COMMAND,
+    },
+}
+
+
 @click.command()
 @click.option("--name", help="Your full name, as it appears in the signature.")
 @click.option("--email", help="Your work email address.")
 @click.option("--timezone", help="Your IANA time zone (default: the system's).")
 @click.option("--store", "store_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Where the store goes (default: the user data folder).")
+@click.option("--backend", type=click.Choice(sorted(STARTERS)), default="sandbox",
+              show_default=True,
+              help="sandbox: practise on the local server; graph: Microsoft 365 through "
+                   "Microsoft Graph (signed in with the Azure CLI's token).")
 @click.pass_context
 def init(ctx: click.Context, name: str | None, email: str | None, timezone: str | None,
-         store_path: Path | None) -> None:
+         store_path: Path | None, backend: str) -> None:
     """Write a starter config and an empty store; never overwrite either.
 
     The config goes to --config, $OUTREACH_CONFIG or ~/.config/outreach/config.yaml;
@@ -68,6 +86,7 @@ def init(ctx: click.Context, name: str | None, email: str | None, timezone: str 
                                                          "working_style")},
             "time.timezone": timezone or _local_timezone(), "time.country": None,
             "paths.store": str(store), "mailbox.auth.username": email,
+            **STARTERS[backend],
         })
         config.loads(text, path)  # the answers must make a valid config before it is written
         try:

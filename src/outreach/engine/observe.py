@@ -65,12 +65,18 @@ BEFORE_INTERVIEW = BEFORE_REPLY | {Status.REPLIED, Status.SCHEDULING}
 
 
 def observation_key(observation: Observation) -> str:
-    """Return what identifies one observation across replays of a sync page."""
+    """Return what identifies one observation across replays of a sync page.
+
+    A message's internet message id stands in for its item id when it has one: EWS
+    and Graph name the same item differently, so a campaign moved from one to the
+    other still recognizes what it already applied.
+    """
+    mid = getattr(observation, "internet_message_id", None) or ""
     parts = [
         type(observation).__name__,
-        observation.item_id,
+        "" if mid else observation.item_id,
         getattr(observation, "tracking_id", None) or "",
-        getattr(observation, "internet_message_id", None) or "",
+        mid,
         observation.at.isoformat(),
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]

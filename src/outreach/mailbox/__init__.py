@@ -1,12 +1,15 @@
-"""Mailbox backends: one interface (base.py), Exchange through exchangelib (ews.py).
+"""Mailbox backends: one interface (base.py), Exchange through exchangelib (ews.py),
+Microsoft 365 through Microsoft Graph (graph/).
 
 ``open_mailbox`` is the one entry: the ``ews`` backend opens the configured
-server; the ``sandbox`` backend opens the same EWS code against the local
-practice server (the one at ``mailbox.service_endpoint`` or $OUTREACH_SANDBOX_URL
-when it answers, else one started in-process that keeps its state in
-``mailbox.sandbox_data``). The store's own practice server (started here, or
-served from that folder by ``outreach sandbox serve``) knows the store's contacts
-as colleagues, so a new user can rehearse on their own people.
+server, the ``graph`` backend the configured Graph URL; the ``sandbox`` backend
+opens the same code (over EWS, or over Graph when ``mailbox.sandbox_protocol``
+says so) against the local practice server (the one at
+``mailbox.service_endpoint`` or $OUTREACH_SANDBOX_URL when it answers, else one
+started in-process that keeps its state in ``mailbox.sandbox_data``). The store's
+own practice server (started here, or served from that folder by ``outreach
+sandbox serve``) knows the store's contacts as colleagues, so a new user can
+rehearse on their own people.
 """
 
 from __future__ import annotations
@@ -20,10 +23,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from outreach.mailbox.ews import EwsMailbox
+    from outreach.mailbox.base import Mailbox
     from outreach.settings import Settings
 
 SANDBOX_PASSWORD = "sandbox"  # noqa: S105 - the practice server's well-known password
+
+
+class SandboxToken:
+    """The practice server's Graph face takes any bearer token; this is the one sent."""
+
+    who = "the sandbox user"
+
+    def token(self) -> str:
+        return SANDBOX_PASSWORD
+
+    def refresh(self) -> str:
+        return SANDBOX_PASSWORD
+
+    def hint(self) -> str:
+        return "the sandbox refused its own token."
 
 
 def _answers(url: str) -> bool:
@@ -72,43 +90,42 @@ def open_mailbox(
     *,
     retry_wait: float | None = None,
     clock: Callable[[], datetime] | None = None,
-) -> EwsMailbox:
+) -> Mailbox:
     """Given the settings, return a connected backend. Raise MailboxError if it cannot be used.
 
     ``clock`` stamps observations that carry no time of their own (a vanished draft).
     """
-    from exchangelib import Credentials
-
-    from outreach.mailbox.connect import open_account
-    from outreach.mailbox.ews import EwsMailbox
     from outreach.mailbox.oauth import cache_path_for
 
     box = settings.mailbox
     email = box.email or settings.user.email
     tz = settings.time.timezone
+    if box.backend == "graph":
+        from outreach.mailbox.graph import open_graph
+
+        return open_graph(
+            box, email, tz=tz, token_cache=cache_path_for(settings.paths.store), clock=clock
+        )
+    from exchangelib import Credentials
+
+    from outreach.mailbox.connect import open_account
+    from outreach.mailbox.ews import EwsMailbox
+
     if box.backend != "sandbox":
         connection = open_account(
             box, email, token_cache=cache_path_for(settings.paths.store), retry_wait=retry_wait
         )
         return EwsMailbox(connection, tz=tz, clock=clock)
-    endpoint = box.service_endpoint
-    if not endpoint and os.environ.get("OUTREACH_SANDBOX_URL"):
-        base = os.environ["OUTREACH_SANDBOX_URL"].rstrip("/")
-        endpoint = base if base.endswith(".asmx") else base + "/EWS/Exchange.asmx"
-    server: Any = None
-    from outreach import sandbox
+    endpoint, server = _practice_server(settings, email)
+    if box.sandbox_protocol == "graph":
+        from outreach.mailbox.graph import open_graph
 
-    data = sandbox_folder(settings)
-    if not endpoint:  # the store's own practice server: it knows the store's contacts
-        endpoint = sandbox.served_from(data)
-        if endpoint:
-            _welcome(endpoint, practice_people(settings))
-    if not endpoint or not _answers(endpoint):
-        from outreach.sandbox.directory import Person
-
-        people = [Person.from_dict(p) for p in practice_people(settings)]
-        server = sandbox.Sandbox(data_dir=data, user=email, people=people).start()
-        endpoint = server.url
+        url = server.graph_url if server is not None else endpoint.rsplit("/EWS/", 1)[0] + "/v1.0"
+        mailbox: Any = open_graph(
+            box, email, tz=tz, graph_url=url, tokens=SandboxToken(), clock=clock
+        )
+        mailbox.owned_server = server
+        return mailbox
     credentials = Credentials(box.auth.username or email, SANDBOX_PASSWORD)
     try:
         connection = open_account(
@@ -121,3 +138,26 @@ def open_mailbox(
     mailbox = EwsMailbox(connection, tz=tz, clock=clock)
     mailbox.owned_server = server
     return mailbox
+
+
+def _practice_server(settings: Settings, email: str) -> tuple[str, Any]:
+    """The practice server's EWS endpoint, and the server if this process started it."""
+    from outreach import sandbox
+
+    box = settings.mailbox
+    endpoint = box.service_endpoint
+    if not endpoint and os.environ.get("OUTREACH_SANDBOX_URL"):
+        base = os.environ["OUTREACH_SANDBOX_URL"].rstrip("/")
+        endpoint = base if base.endswith(".asmx") else base + "/EWS/Exchange.asmx"
+    data = sandbox_folder(settings)
+    if not endpoint:  # the store's own practice server: it knows the store's contacts
+        endpoint = sandbox.served_from(data)
+        if endpoint:
+            _welcome(endpoint, practice_people(settings))
+    if endpoint and _answers(endpoint):
+        return endpoint, None
+    from outreach.sandbox.directory import Person
+
+    people = [Person.from_dict(p) for p in practice_people(settings)]
+    server = sandbox.Sandbox(data_dir=data, user=email, people=people).start()
+    return server.url, server

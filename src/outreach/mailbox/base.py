@@ -65,6 +65,17 @@ class Created:
     deleted: bool = False  # found in Deleted Items (reconciliation only)
 
 
+def sent_copy(tracking_id: str, found: Created | None) -> Created:
+    """What ``send`` returns: the copy found in Sent Items (or only that it was sent)."""
+    return Created(
+        tracking_id=tracking_id,
+        item_id=found.item_id if found else "",
+        internet_message_id=found.internet_message_id if found else None,
+        conversation_id=found.conversation_id if found else None,
+        sent=True,
+    )
+
+
 @dataclass(frozen=True)
 class Person:
     """A directory entry; ``manager`` and ``reports`` are addresses (the org chart's edges).

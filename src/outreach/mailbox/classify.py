@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from html import unescape
 
 from outreach.mailbox.returndate import return_date
 from outreach.observations import (
@@ -76,6 +77,14 @@ _FAILED_PHRASES = re.compile(
     re.IGNORECASE,
 )
 _STATUS = re.compile(r"(?:\b[45]\d\d[ -])?\b[45]\.\d{1,3}\.\d{1,3}\b[^\n]*")
+
+
+def html_text(html: str) -> str:
+    """Readable text of an HTML body (for a message that came without a text body)."""
+    text = re.sub(r"(?is)<(script|style).*?</\1>", "", html)
+    text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>", "\n", text)
+    text = unescape(re.sub(r"<[^>]+>", "", text))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def header(msg: RawMessage, name: str) -> str:

@@ -34,7 +34,15 @@ from exchangelib.util import create_element
 
 from outreach.errors import MailboxError
 from outreach.mailbox import tracking
-from outreach.mailbox.base import Busy, Created, Meeting, OutgoingEmail, Person, SyncResult
+from outreach.mailbox.base import (
+    Busy,
+    Created,
+    Meeting,
+    OutgoingEmail,
+    Person,
+    SyncResult,
+    sent_copy,
+)
 from outreach.mailbox.connect import Connection, host_of, translate
 from outreach.mailbox.observe import Observer
 from outreach.mailbox.returndate import return_date
@@ -184,14 +192,7 @@ class EwsMailbox:
             message = self._message(email, sent_folder)
             message.send_and_save()
         found = self.find_tracked([email.tracking_id])
-        made = found.get(email.tracking_id)
-        return Created(
-            tracking_id=email.tracking_id,
-            item_id=made.item_id if made else "",
-            internet_message_id=made.internet_message_id if made else None,
-            conversation_id=made.conversation_id if made else None,
-            sent=True,
-        )
+        return sent_copy(email.tracking_id, found.get(email.tracking_id))
 
     # -- calendar -----------------------------------------------------------------
     def _calendar_item(self, meeting: Meeting, calendar: Any) -> CalendarItem:

@@ -34,11 +34,8 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
-from html import unescape
 from typing import Any
 
 from exchangelib import FileAttachment, Q
@@ -48,13 +45,16 @@ from exchangelib.services import GetAttachment, GetEvents, SyncFolderItems
 from exchangelib.services.sync_folder_hierarchy import SyncFolder
 from exchangelib.util import MNS
 
-from outreach.mailbox import tracking
-from outreach.mailbox.classify import RawMessage, classify
+from outreach.mailbox import calendarfiles, tracking
+from outreach.mailbox.calendarfiles import is_calendar_file
+from outreach.mailbox.classify import RawMessage, classify, html_text
+from outreach.mailbox.marks import advance as _advance_mark
+from outreach.mailbox.marks import is_new as _is_new_mark
+from outreach.mailbox.marks import load as _load
 from outreach.observations import (
     DraftDeleted,
     DraftEdited,
     DraftSent,
-    Incoming,
     InterviewCancelled,
     InterviewMoved,
     Observation,
@@ -98,10 +98,6 @@ ONLY: dict[str, tuple[str, ...]] = {
         "has_attachments",
     ),
 }
-#: An attachment is a calendar file by its content type or its name.
-CALENDAR_TYPES = ("text/calendar", "application/ics")
-#: Larger "calendar files" are not read (an invitation is a few kilobytes).
-MAX_CALENDAR_BYTES = 1_000_000
 SUBSCRIPTION_ERRORS = (
     ews_errors.ErrorSubscriptionNotFound,
     ews_errors.ErrorExpiredSubscription,
@@ -124,41 +120,6 @@ class CheckedSyncFolderItems(SyncFolderItems):
         return super()._get_element_container(message=message, name=name)
 
 
-def is_calendar_file(name: str | None, content_type: str | None) -> bool:
-    """True for an attachment that is an iCalendar file (by type, or a name ending in .ics)."""
-    kind = (content_type or "").split(";")[0].strip().lower()
-    return kind in CALENDAR_TYPES or (name or "").strip().lower().endswith(".ics")
-
-
-class UidOf(Mapping[str, str]):
-    """interview id -> its calendar UID, as ``invites.parse`` wants a ``tracking_of``.
-
-    The backend does not know the store: what an .ics says about one of our interviews
-    carries the UID as its tracking id, and the engine finds the invite by it
-    (``engine.match.invite_by_uid``).
-    """
-
-    def __getitem__(self, interview_id: str) -> str:
-        if not interview_id:
-            raise KeyError(interview_id)
-        from outreach.invites import uid_for
-
-        return uid_for(interview_id)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
-
-    def __bool__(self) -> bool:
-        return True  # never "empty": it answers every interview id
-
-
-def _load(state: Mapping[str, str], key: str) -> dict[str, Any]:
-    return json.loads(state.get(key) or "{}")
-
-
 def plain(value: datetime | None, tz: tzinfo) -> datetime | None:
     """An exchangelib EWSDateTime as a plain aware datetime in ``tz``."""
     if value is None:
@@ -168,36 +129,12 @@ def plain(value: datetime | None, tz: tzinfo) -> datetime | None:
     return datetime.fromtimestamp(value.timestamp(), tz=tz)
 
 
-def html_text(html: str) -> str:
-    """Readable text of an HTML body (for a sent copy without a TextBody)."""
-    text = re.sub(r"(?is)<(script|style).*?</\1>", "", html)
-    text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>", "\n", text)
-    text = unescape(re.sub(r"<[^>]+>", "", text))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
 def _is_new(state: Mapping[str, str], folder: str, when: datetime | None, item_id: str) -> bool:
-    """True unless the message is at or before the folder's mark (and was counted there)."""
-    mark = _load(state, f"mark:{folder}")
-    if not mark or when is None:
-        return True
-    at = datetime.fromisoformat(mark["at"])
-    return when > at or (when == at and item_id not in mark["ids"])
+    return _is_new_mark(state, f"mark:{folder}", when, item_id)
 
 
 def _advance(state: dict[str, str], folder: str, when: datetime | None, item_id: str) -> None:
-    """Move the folder's mark to a newly reported message (ids kept for equal times)."""
-    if when is None:
-        return
-    mark = _load(state, f"mark:{folder}")
-    at = datetime.fromisoformat(mark["at"]) if mark else None
-    if at is None or when > at:
-        mark = {"at": when.isoformat(), "ids": [item_id]}
-    elif when == at and item_id not in mark["ids"]:
-        mark["ids"].append(item_id)
-    else:
-        return
-    state[f"mark:{folder}"] = json.dumps(mark)
+    _advance_mark(state, f"mark:{folder}", when, item_id)
 
 
 class Observer:
@@ -565,61 +502,20 @@ class Observer:
             filter_html_content=None,
             additional_fields=None,
         )
+        own = self.account.primary_smtp_address or ""
         added: dict[int, list[Observation]] = {}
         for (reply, attached), got in zip(wanted, files, strict=True):
             if isinstance(got, Exception):
                 log.info("calendar file %r not read: %s", attached.name, type(got).__name__)
                 continue
+            try:
+                data = got.content or b""
+            except ValueError:  # no content came back (exchangelib would stream it)
+                data = b""
             added.setdefault(id(reply), []).extend(
-                self._calendar_file(reply, attached.name or "", got)
+                calendarfiles.observations(reply, attached.name or "", data, self.tz, own)
             )
-        if added:
-            out[:] = [o for seen in out for o in (seen, *added.get(id(seen), ()))]
-
-    def _calendar_file(self, reply: ReplyReceived, name: str, got: Any) -> list[Observation]:
-        """What one calendar file says, tied to the reply that carried it."""
-        from outreach.invites import parse
-
-        try:
-            data = got.content or b""
-        except ValueError:  # no content came back (exchangelib would stream it)
-            data = b""
-        if not data or len(data) > MAX_CALENDAR_BYTES:
-            log.info("calendar file %r skipped: %d bytes", name, len(data))
-            return []
-        try:
-            found = parse(
-                data,
-                at=reply.at,
-                item_id=reply.item_id,
-                tz=getattr(self.tz, "key", "UTC"),
-                tracking_of=UidOf(),
-            )
-        except Exception as error:  # a sender's file must never stop the sync
-            log.warning("calendar file %r skipped: %s", name, type(error).__name__)
-            return []
-        if not found:
-            log.info("calendar file %r: unreadable, or nothing to act on", name)
-        return [self._as_part_of(seen, reply) for seen in found]
-
-    def _as_part_of(self, seen: Observation, reply: ReplyReceived) -> Observation:
-        """Give an answer read from a file the reply's thread, so it matches like the reply.
-
-        The sender stays the one the file names unless that is the mailbox itself (or
-        missing): then it is whoever sent the reply.
-        """
-        if not isinstance(seen, Incoming):
-            return seen
-        own = (self.account.primary_smtp_address or "").lower()
-        sender = seen.sender.strip().lower()
-        return replace(
-            seen,
-            sender=reply.sender if not sender or sender == own else sender,
-            internet_message_id=reply.internet_message_id,
-            in_reply_to=reply.in_reply_to,
-            references=reply.references,
-            conversation_id=reply.conversation_id,
-        )
+        calendarfiles.after_replies(out, added)
 
     # -- drafts that vanished ----------------------------------------------------------
     def _confirm_deleted(

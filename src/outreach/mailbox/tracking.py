@@ -1,6 +1,8 @@
 """How an item the product created is found again: extended properties, an X- header, fallbacks.
 
-Every draft, sent message and meeting carries the outbox id in a named property of
+Pure but for ``register``, which teaches exchangelib the properties (the Graph
+backend writes the same ones in its own notation, graph/shapes.py). Every draft,
+sent message and meeting carries the outbox id in a named property of
 outreach's own property set (and the contact id beside it), plus the same id in
 the ``X-Outreach-Id`` internet header (a property in the InternetHeaders set, which
 Exchange turns into a header on send). A client that sends its local copy may drop
@@ -14,55 +16,59 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from exchangelib import CalendarItem, ExtendedProperty, Message
-
 #: outreach's MAPI property set; fixed forever so old items stay findable
 PROPERTY_SET_ID = "7c9e6f1a-3b42-4d8e-9a61-5f0d2c8b7e43"
 HEADER = "X-Outreach-Id"
 
 
-class OutreachId(ExtendedProperty):
-    """The outbox id (model.Message.id) of the action that created the item."""
-
-    property_set_id = PROPERTY_SET_ID
-    property_name = "OutreachId"
-    property_type = "String"
-
-
-class OutreachContactId(ExtendedProperty):
-    """The contact the item is about."""
-
-    property_set_id = PROPERTY_SET_ID
-    property_name = "OutreachContactId"
-    property_type = "String"
-
-
-class OutreachHeader(ExtendedProperty):
-    """The outbox id again, as an internet header that survives the trip through SMTP."""
-
-    distinguished_property_set_id = "InternetHeaders"
-    property_name = HEADER
-    property_type = "String"
-
-
-FIELDS = {
-    "outreach_tracking": OutreachId,
-    "outreach_contact": OutreachContactId,
-    "outreach_header": OutreachHeader,
-}
 _registered = False
 _lock = threading.Lock()
 
 
+def _fields() -> dict[str, type]:
+    """The properties as exchangelib field classes (exchangelib imported only here)."""
+    from exchangelib import ExtendedProperty
+
+    class OutreachId(ExtendedProperty):
+        """The outbox id (model.Message.id) of the action that created the item."""
+
+        property_set_id = PROPERTY_SET_ID
+        property_name = "OutreachId"
+        property_type = "String"
+
+    class OutreachContactId(ExtendedProperty):
+        """The contact the item is about."""
+
+        property_set_id = PROPERTY_SET_ID
+        property_name = "OutreachContactId"
+        property_type = "String"
+
+    class OutreachHeader(ExtendedProperty):
+        """The outbox id again, as an internet header that survives the trip through SMTP."""
+
+        distinguished_property_set_id = "InternetHeaders"
+        property_name = HEADER
+        property_type = "String"
+
+    return {
+        "outreach_tracking": OutreachId,
+        "outreach_contact": OutreachContactId,
+        "outreach_header": OutreachHeader,
+    }
+
+
 def register() -> None:
-    """Make the properties attributes of Message and CalendarItem (once per process)."""
+    """Make the properties attributes of exchangelib's Message and CalendarItem (once)."""
     global _registered
     with _lock:
         if _registered:
             return
+        from exchangelib import CalendarItem, Message
+
+        fields = _fields()
         for item_cls in (Message, CalendarItem):
             names = {f.name for f in item_cls.FIELDS}
-            for name, prop in FIELDS.items():
+            for name, prop in fields.items():
                 if name not in names:
                     item_cls.register(name, prop)
         _registered = True
