@@ -63,3 +63,22 @@ def test_markdown_shows_html_and_markup_as_text() -> None:
     assert "<img" not in shown and "&lt;img" in shown
     assert "\\*\\*bold\\*\\*" in shown and "&amp;" in shown and "\\[link\\]\\(x\\)" in shown
     assert "\n\\- item" in shown and "\n1\\. one" in shown
+
+
+def test_the_log_writes_one_line_per_record_whatever_it_quotes() -> None:
+    import io
+    import logging
+
+    from outreach.logs import LineFormatter
+
+    sink = io.StringIO()
+    handler = logging.StreamHandler(sink)
+    handler.setFormatter(LineFormatter("INFO %(message)s"))
+    log = logging.getLogger("outreach.test-one-line")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        log.warning("%s: reply received", "Ann\nINFO Bob: request sent\x1b[2J")
+    finally:
+        log.removeHandler(handler)
+    assert sink.getvalue() == "INFO Ann\\nINFO Bob: request sent\\x1b[2J: reply received\n"

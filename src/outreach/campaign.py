@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from outreach import app, clock, engine
+from outreach import app, clock, engine, outbox
 from outreach.engine import agreed
 from outreach.errors import OutreachError, UserError
 from outreach.mailbox.base import Mailbox, OutgoingEmail
@@ -113,6 +113,18 @@ class Session:
                 reason = "request asked for by hand"
                 engine.commit(state, engine.StatusChange(contact.id, Status.DRAFTED, reason), now)
         return self.outbox.perform(only=[message.id])
+
+    def retry(self, contact_id: str | None) -> tuple[list[str], Report]:
+        """Put the contact's failed messages (everyone's if None) back in the outbox and carry
+        them into the mailbox now; return their ids and what happened."""
+        now = self.clock.now().astimezone(self.settings.zone)
+        with self.store.transaction() as state:
+            mine = state.messages_of(contact_id) if contact_id else list(state.messages.values())
+            failed = [m.id for m in mine if m.state == MessageState.FAILED]
+            done = outbox.retry(state, failed, now, "asked for by hand (outreach retry)")
+        if not done:
+            return done, Report()
+        return done, self.outbox.perform(only=done)
 
     def schedule(
         self,

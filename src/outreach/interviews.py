@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from outreach import app, logform, orgchart
 from outreach.engine.actions import set_status
-from outreach.errors import OutreachError
+from outreach.errors import OutreachError, UserError
 from outreach.logform import LogEntry
 from outreach.model import Contact, Event, Interview, Referral, Source, State, Status
 from outreach.settings import Settings
@@ -272,6 +272,7 @@ def log_interview(
     now: datetime,
     lookup: Lookup | None = None,
     chain: Chain | None = None,
+    force: bool = False,
 ) -> LogResult:
     """Store ``entry`` as the log of ``target``'s interview in one transaction.
 
@@ -280,9 +281,15 @@ def log_interview(
     contacts. With ``chain``, an interviewee whose manager is not known yet is
     looked up too (their manager is kept on the contact for ``status``). The
     contact moves to interviewed unless it is already past that.
-    Raise OutreachError if the contact was removed meanwhile; nothing is
-    written then.
+    Raise OutreachError if the contact was removed meanwhile, UserError if the
+    interview has not begun yet (unless ``force``); nothing is written then.
     """
+    start = entry.start or (target.interview.start if target.interview else target.start)
+    if start > now and not force:
+        raise UserError(
+            f"The interview with {target.contact.name} is on {start:%Y-%m-%d %H:%M}, which "
+            "has not come yet: log it once it took place (or add --force if the date is right)."
+        )
     entry = dataclasses.replace(entry, referrals=dedupe(entry.referrals))
     directory = Directory()
     if lookup is not None:

@@ -11,6 +11,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 
+from outreach import textsafe
 from outreach.secrets import RedactingFilter
 
 
@@ -29,6 +30,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class LineFormatter(logging.Formatter):
+    """One line per record: a name or subject quoted from a contact can never start a line
+    of its own (line breaks and other control characters are escaped)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = textsafe.for_log(record.message)
+        return super().formatMessage(record)
+
+
 #: -v count -> the level of outreach's own log lines (libraries stay at WARNING: some
 #: of them log secrets at DEBUG, see NOTES.md on pyspnego).
 LEVELS = (logging.WARNING, logging.INFO, logging.DEBUG)
@@ -44,7 +54,7 @@ def configure(fmt: str = "text", verbosity: int = 0, prefix: str = "%(levelname)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter(prefix + "%(message)s"))
+        handler.setFormatter(LineFormatter(prefix + "%(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -27,13 +27,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from outreach import engine, progress
 from outreach.clock import Clock
 from outreach.crashpoint import crash_point
 from outreach.engine import Cancel, StatusChange, commit
-from outreach.engine.actions import describe
+from outreach.engine.actions import EMAIL_KINDS, describe, memo, today_count
 from outreach.errors import MailboxError
 from outreach.mailbox.base import Created, Mailbox, Meeting
 from outreach.model import Event, Kind, Message, MessageState, State, Status
@@ -57,6 +56,7 @@ class Report:
     held: list[str] = field(default_factory=list)  # tentative holds put on the calendar
     released: list[str] = field(default_factory=list)  # holds taken off again
     away: list[str] = field(default_factory=list)  # requests withdrawn: the contact is away
+    waiting: list[str] = field(default_factory=list)  # held by the daily cap: they go tomorrow
     failed: list[tuple[str, str]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)  # what was recorded, for the log
 
@@ -163,6 +163,9 @@ class Outbox:
             for m in sorted(snapshot.messages.values(), key=_order)
             if _pending(m) and (only is None or m.id in only)
         ]
+        pending, held = self._within_cap(snapshot, pending, now)
+        if held:
+            self._hold(snapshot, held, now, report)
         if not pending:
             return report
         prepared, failures, away = self.preparer.prepare(snapshot, pending, now)
@@ -182,13 +185,16 @@ class Outbox:
             live = {
                 m.id for m in state.messages.values() if _pending(m)
             }  # re-read under the lock: only these may go out
-            sends_today = _sent_on(state, now, self.settings)
+            # the cap's one count, without the messages this perform carries out
+            sends_today = today_count(state, now, self.settings.zone) - len(live)
             report.events += state.events
         prepared = [p for p in prepared if p.message.id in live]
         crash_point("prepared")
 
         results: list[tuple[str, Created | str]] = []
+        waiting: list[str] = []
         drafts = [p for p in prepared if p.email is not None and not p.message.send]
+        sends_today += len(drafts)  # planned today: they count against the cap too
         if drafts:
             emails = [p.email for p in drafts]
             results += self._in_bulk(drafts, emails, self.mailbox.create_drafts, "draft")
@@ -201,7 +207,7 @@ class Outbox:
                 continue
             if item.email is not None and item.message.send:
                 if sends_today >= self.settings.policy.daily_send_cap:
-                    results.append((item.message.id, "the daily send cap is reached"))
+                    waiting.append(item.message.id)  # stays PLANNED: it goes tomorrow
                     continue
                 results.append(self._attempt(item.message.id, self.mailbox.send, item.email))
                 sends_today += 1
@@ -237,6 +243,7 @@ class Outbox:
                 else:
                     _fail(state, message_id, outcome, now, retry=True)
                     report.failed.append((message_id, outcome))
+            report.waiting += waiting
             report.events += state.events
         return report
 
@@ -258,6 +265,45 @@ class Outbox:
                     {"message_id": message.id},
                 )
                 report.released.append(message_id)
+            report.events += state.events
+
+    def _within_cap(
+        self, state: State, pending: list[Message], now: datetime
+    ) -> tuple[list[Message], list[Message]]:
+        """Split ``pending`` into what may go now and the direct sends today's cap holds back
+        (they stay PLANNED and go tomorrow), before anything is prepared for them."""
+        waiting = [m for m in state.messages.values() if _pending(m)]
+        base = today_count(state, now, self.settings.zone)
+        base -= sum(m.kind in EMAIL_KINDS for m in waiting)  # counted below, in order
+        room = self.settings.policy.daily_send_cap - base
+        room -= sum(m.kind in EMAIL_KINDS and not m.send for m in pending)
+        go, held = [], []
+        for message in pending:
+            if message.kind in EMAIL_KINDS and message.send:
+                if room <= 0:
+                    held.append(message)
+                    continue
+                room -= 1
+            go.append(message)
+        return go, held
+
+    def _hold(self, snapshot: State, held: list[Message], now: datetime, report: Report) -> None:
+        """Say once a day per message that today's cap holds it back (no write otherwise)."""
+        day = now.date().isoformat()
+        report.waiting += [m.id for m in held]
+        if all(f"cap-held:{m.id}:{day}" in memo(snapshot)["reminded"] for m in held):
+            return
+        with self.store.transaction() as state:
+            said = memo(state)["reminded"]
+            cap = self.settings.policy.daily_send_cap
+            for message in held:
+                key = f"cap-held:{message.id}:{day}"
+                if key in said:
+                    continue
+                said.append(key)
+                text = (f"{describe(message)} waits for tomorrow: today's cap ({cap} emails, "
+                        "policy.daily_send_cap) is reached")  # fmt: skip
+                state.note(now, "held", message.contact_id, text, {"message_id": message.id})
             report.events += state.events
 
     def _meet(self, meeting: Meeting, send: bool, moving: Message | None) -> Created:
@@ -352,6 +398,9 @@ def _landed(
     recovered: bool = False,
 ) -> None:
     """Record where a message landed; a sent email moves on through the engine."""
+    contact = state.contacts.get(message.contact_id)
+    if contact is not None and (contact.attention or "").startswith(_failure_prefix(message)):
+        contact.attention = None  # it went in after all: the old failure is not current
     message.item_id = created.item_id
     message.internet_message_id = created.internet_message_id or message.internet_message_id
     message.conversation_id = created.conversation_id or message.conversation_id
@@ -404,7 +453,7 @@ def _fail(state: State, message_id: str, reason: str, now: datetime, retry: bool
         message.state = MessageState.FAILED
     contact = state.contacts.get(message.contact_id)
     if contact is not None:
-        contact.attention = f"{describe(message)} could not be prepared: {reason}"
+        contact.attention = f"{_failure_prefix(message)}: {reason}"
     state.note(
         now,
         "failed",
@@ -412,6 +461,31 @@ def _fail(state: State, message_id: str, reason: str, now: datetime, retry: bool
         f"{describe(message)} failed: {reason}",
         {"message_id": message_id},
     )
+
+
+def retry(state: State, message_ids: Sequence[str], now: datetime, why: str) -> list[str]:
+    """Put FAILED messages back in the outbox (PLANNED, same id); return those put back.
+
+    The contact's attention line about the failure goes: it is no longer the current
+    state. What fails again says so again.
+    """
+    done = []
+    for message_id in message_ids:
+        message = state.messages.get(message_id)
+        contact = state.contacts.get(message.contact_id) if message else None
+        if message is None or message.state != MessageState.FAILED or contact is None:
+            continue
+        if contact.attention and contact.attention.startswith(_failure_prefix(message)):
+            contact.attention = None
+        message.state, message.error = MessageState.PLANNED, None
+        state.note(now, "retry", message.contact_id, f"{describe(message)} tried again: {why}",
+                   {"message_id": message.id})  # fmt: skip
+        done.append(message.id)
+    return done
+
+
+def _failure_prefix(message: Message) -> str:
+    return f"{describe(message)} could not be prepared"
 
 
 def _withdraw(state: State, message_id: str, until: datetime, now: datetime) -> None:
@@ -428,18 +502,4 @@ def _withdraw(state: State, message_id: str, until: datetime, now: datetime) -> 
             away=True,
         ),
         now,
-    )
-
-
-def _sent_on(state: State, now: datetime, settings: Settings) -> int:
-    """Count emails sent directly today, in the user's time zone (the daily cap)."""
-    zone = ZoneInfo(settings.time.timezone)
-    today = now.astimezone(zone).date()
-    return sum(
-        1
-        for m in state.messages.values()
-        if m.state == MessageState.SENT
-        and m.send
-        and m.sent_at is not None
-        and m.sent_at.astimezone(zone).date() == today
     )

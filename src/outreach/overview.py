@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from outreach.engine.actions import LIVE, today_count
 from outreach.model import Contact, Interview, Kind, MessageState, State, Status
+from outreach.settings import Settings
 
 #: Update messages that count as having kept a contact informed.
 _UPDATED = frozenset({MessageState.PLANNED, MessageState.DRAFTED, MessageState.SENT})
@@ -136,3 +138,17 @@ def keep_in_touch(state: State, now: datetime, weeks: int) -> list[Attention]:
                                "tell them what came of their advice and referrals "
                                f"(`outreach update {contact.email}`).{said}"))
     return items
+
+
+def waiting_for_tomorrow(state: State, now: datetime, settings: Settings) -> int:
+    """Return how many requests today's cap holds back (the planner's own count of the day):
+    contacts waiting for their first email beyond what is left of the cap."""
+    waiting = sum(
+        1
+        for c in state.contacts.values()
+        if c.reachable
+        and c.status in (Status.NEW, Status.DRAFTED)
+        and not any(m.kind is Kind.REQUEST and m.state in LIVE for m in state.messages_of(c.id))
+    )
+    room = settings.policy.daily_send_cap - today_count(state, now, settings.zone)
+    return max(0, waiting - max(room, 0))

@@ -8,6 +8,7 @@ outbox's writes around the mailbox calls.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -20,7 +21,7 @@ from outreach.errors import MailboxError
 from outreach.mailbox.base import Mailbox
 from outreach.mailbox.classify import hold_until
 from outreach.model import Event, Message, MessageState, State
-from outreach.outbox import Outbox, Report, due_for_release
+from outreach.outbox import Outbox, Report, due_for_release, retry
 from outreach.settings import Settings
 from outreach.store import Store
 
@@ -54,6 +55,7 @@ class Service:
         self.outbox = Outbox(store, mailbox, settings, clock)
         self._reconciled = False
         self._next_ask: datetime | None = None  # when to look for paused contacts again
+        self._setup: str | None = None  # the config and templates last seen (setup_mark)
 
     def cycle(self) -> CycleReport:
         """Run one cycle. Raise MailboxError when the mailbox cannot be reached."""
@@ -65,10 +67,11 @@ class Service:
                 if self.outbox.reconcile(snapshot):
                     snapshot = None  # it recorded something: read again
                 self._reconciled = True
-            back = self._ask_whos_back(snapshot)
-            if back:
-                snapshot = None  # it recorded who is back: read again
-            report.events += back
+            retried = self._retry_after_changes(snapshot)
+            back = self._ask_whos_back(None if retried else snapshot)
+            if retried or back:
+                snapshot = None  # they recorded something: read again
+            report.events += retried + back
             events, state = self._observe_and_plan(report, snapshot)
             report.events += events
             for _ in range(ROUNDS):
@@ -96,6 +99,22 @@ class Service:
         else:
             log.info("nothing new in the mailbox and nothing due")
         return report
+
+    def _retry_after_changes(self, snapshot: State | None = None) -> list[Event]:
+        """Try failed messages again once the config or the templates changed (a fixed
+        template, a corrected address); costs a store write only when they did."""
+        mark = setup_mark(self.settings)
+        if self._setup == mark:
+            return []
+        self._setup = mark
+        if engine.actions.memo(snapshot or self.store.read()).get("setup") == mark:
+            return []
+        now = self.clock.now().astimezone(self.settings.zone)
+        with self.store.transaction() as state:
+            engine.actions.memo(state)["setup"] = mark
+            failed = [m.id for m in state.messages.values() if m.state == MessageState.FAILED]
+            retry(state, failed, now, "the config or the templates changed")
+        return list(state.events)
 
     def _ask_whos_back(self, snapshot: State | None = None) -> list[Event]:
         """Ask MailTips (one request, at most daily each) about contacts paused for an
@@ -159,6 +178,17 @@ class Service:
             state.sync[SYNC_KEY] = sync_state
             engine.apply_plan(state, now, self.settings)
         return list(state.events), state
+
+
+def setup_mark(settings: Settings) -> str:
+    """Return a digest of the settings and the user's templates: what a failure may depend on."""
+    digest = hashlib.sha256(repr(settings).encode())
+    folder = settings.paths.templates
+    if folder is not None and folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _due(message: Message) -> bool:

@@ -132,3 +132,27 @@ def test_emails_still_waiting_from_yesterday_use_todays_room() -> None:
     first = world.plan(at(12, 1, 23, 30))
     assert len(first) == 2
     assert world.plan(at(12, 2, 9)) == []
+
+
+def test_the_cap_holds_requests_for_tomorrow_says_so_once_and_counts_them() -> None:
+    from outreach import overview
+    from outreach.engine import plan_one
+    from outreach.errors import UserError
+
+    world = World(*(person(n) for n in ("Ann", "Bob", "Cy", "Dee")), daily_send_cap=2)
+    assert len(world.plan(at(12, 1, 8))) == 2
+    held = [e for e in world.state.events if e.kind == "held"]
+    assert [e.text for e in held] == [
+        "2 requests wait for tomorrow: today's cap (2 emails, policy.daily_send_cap) is reached"
+    ]
+    world.plan(at(12, 1, 9))
+    assert len([e for e in world.state.events if e.kind == "held"]) == 1  # said once a day
+    assert overview.waiting_for_tomorrow(world.state, at(12, 1, 9), world.settings) == 2
+    try:  # `outreach send` counts the day the same way: two planned today fill the cap
+        plan_one(world.state, "cy", Kind.REQUEST, at(12, 1, 10), world.settings, send=True)
+    except UserError as refused:
+        assert "Today's send cap is reached (2 emails planned or sent today)" in str(refused)
+    else:
+        raise AssertionError("the cap let a third email go today")
+    world.draft(at(12, 1, 9))
+    assert overview.waiting_for_tomorrow(world.state, at(12, 2, 8), world.settings) == 0

@@ -284,3 +284,17 @@ def test_report_as_a_real_process(config_file: Path, campaign: Store, tmp_path: 
          "--area", "Astronomy"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2
     assert "No contact has the area 'Astronomy'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_an_interview_that_has_not_happened_is_logged_only_with_force(
+    config_file: Path, campaign: Store
+) -> None:
+    before = campaign.path.read_bytes()
+    args = ["log", "ana", "--no-lookup", "--new", "--date", "2099-03-09 10:00",
+            "--impressions", "Not yet."]  # fmt: skip
+    refused = run(config_file, *args)
+    assert refused.exit_code == 2, refused.output
+    assert "2099-03-09 10:00, which has not come yet" in refused.output
+    assert "--force" in refused.output and campaign.path.read_bytes() == before
+    ok(run(config_file, *args, "--force"))
+    assert any(i.start.year == 2099 for i in campaign.read().interviews.values())

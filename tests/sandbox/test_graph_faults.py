@@ -178,3 +178,38 @@ def test_graph_goes_on_while_the_organization_turns_ews_off(graph, sandbox) -> N
     ews = httpx.post(sandbox.url, content=b"<x/>", auth=("robin.vale@example.com", "pw"))
     assert ews.status_code == 403 and ews.headers["X-EWS-Policy-Reason"]
     assert graph.get("/me/mailFolders/inbox").status_code == 200
+
+
+def test_outlook_limits_when_turned_on(graph, sandbox, clock) -> None:
+
+    sandbox.controls.limit_graph(per_ten_minutes=3)
+    assert [graph.get("/me").status_code for _ in range(4)] == [200, 200, 200, 429]
+    refused = graph.get("/me")
+    assert refused.headers["Retry-After"] == "600"
+    clock.advance(minutes=10)
+    assert graph.get("/me").status_code == 200
+    inside = graph.post(
+        "/$batch",
+        json={
+            "requests": [  # counted one by one, as Outlook does
+                {"id": str(n), "method": "GET", "url": "/me"} for n in range(3)
+            ]
+        },
+    ).json()["responses"]
+    assert [r["status"] for r in inside] == [200, 200, 429]
+
+
+def test_concurrent_requests_past_the_limit_are_refused(clock) -> None:
+    from outreach.sandbox.graph.limits import Limits
+
+    limits = Limits(concurrent=2)
+    with (
+        limits.admit("a@example.com", clock()) as first,
+        limits.admit("a@example.com", clock()) as second,
+    ):
+        with limits.admit("a@example.com", clock()) as third:
+            assert (first, second, third) == (None, None, 1)
+        with limits.admit("b@example.com", clock()) as elsewhere:  # per mailbox
+            assert elsewhere is None
+    with limits.admit("a@example.com", clock()) as later:
+        assert later is None  # the others finished

@@ -325,6 +325,33 @@ def schedule(
 
 
 @click.command()
+@click.argument("contact", required=False, shell_complete=complete.contacts)
+@click.option("--all", "everyone", is_flag=True, help="Every failed message, of every contact.")
+@click.pass_context
+def retry(ctx: click.Context, contact: str | None, everyone: bool) -> None:
+    """Try CONTACT's failed messages again now (or --all): after fixing a template, an
+    address or the config. The daemon also tries them again when those change."""
+    if (contact is None) == (not everyone):
+        raise click.UsageError("Give a CONTACT or --all.")
+    settings = app.load_settings(_config(ctx))
+    store = app.open_store(settings)
+    target = app.resolve_contact(store.read(), contact) if contact else None
+    with campaign.Session(settings, store) as session:
+        done, report = session.retry(target.id if target else None)
+    if not done:
+        click.echo("Nothing had failed" + (f" for {target.name}." if target else "."))
+        return
+    landed = len(report.drafted) + len(report.sent) + len(report.invited) + len(report.held)
+    click.echo(f"Tried {len(done)} again: {landed} now in the mailbox"
+               + (f", {len(report.waiting)} wait for tomorrow" if report.waiting else "")
+               + (f", {len(report.away)} wait: out of office" if report.away else "") + ".")
+    for _message_id, reason in report.failed:
+        click.echo(f"  still failing: {reason}")
+    if report.failed:
+        ctx.exit(1)
+
+
+@click.command()
 @click.argument("contact", shell_complete=complete.contacts)
 @click.option("--until", "until_text", help="Resume by itself then (e.g. 2026-12-10).")
 @click.option("--force", is_flag=True, help="Accept an --until date in the past.")

@@ -214,6 +214,7 @@ def _prompt(base: LogEntry, start: datetime, tz: ZoneInfo) -> LogEntry:
     "--prompt", "ask", is_flag=True, help="Ask for each part (the default on a terminal)."
 )
 @click.option("--new", "new", is_flag=True, help="Log another interview rather than edit the last.")
+@click.option("--force", is_flag=True, help="Log an interview dated in the future anyway.")
 @click.option(
     "--no-lookup",
     is_flag=True,
@@ -234,6 +235,7 @@ def log(
     editor: bool,
     ask: bool,
     new: bool,
+    force: bool,
     no_lookup: bool,
 ) -> None:
     """Record an interview: impressions, answers, fit, advice and referrals.
@@ -274,7 +276,7 @@ def log(
     lookup = None if no_lookup else interviews.directory_lookup(settings)
     chain = None if no_lookup else interviews.chain_lookup(settings)
     done = interviews.log_interview(
-        store, target, logform.merge(base, given), now, lookup, chain
+        store, target, logform.merge(base, given), now, lookup, chain, force=force
     )
     verb = "Updated" if done.edited else "Logged"
     click.echo(

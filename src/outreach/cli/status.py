@@ -19,9 +19,11 @@ def status(ctx: click.Context, as_json: bool, wide: bool) -> None:
     funnel = overview.funnel(state)
     items = overview.attention(state, app.now(settings), own=settings.user.email,
                                keep_in_touch_weeks=settings.policy.keep_in_touch_weeks)
+    waiting = overview.waiting_for_tomorrow(state, app.now(settings), settings)
     if as_json:
         output.print_json({
             "contacts": len(state.contacts),
+            "waiting_for_tomorrow": waiting,
             "funnel": {s.value: n for s, n in funnel},
             "attention": [{"contact_id": i.contact_id, "name": i.name, "text": i.text}
                           for i in items],
@@ -32,6 +34,9 @@ def status(ctx: click.Context, as_json: bool, wide: bool) -> None:
             if count or stage in overview.JOURNEY[:10]]
     click.echo(output.table(("stage", "contacts"), rows, wide=wide, keep=("stage", "contacts"),
                             right=("contacts",)))
+    if waiting:
+        click.echo(f"\n{waiting} request{'' if waiting == 1 else 's'} wait for a later day "
+                   f"(policy.daily_send_cap: {settings.policy.daily_send_cap} a day).")
     if not items:
         click.echo("\nNothing needs your attention.")
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from outreach.model import Event, Kind, Message, MessageState, State, Status
@@ -220,6 +220,26 @@ def commit(state: State, action: Action, now: datetime) -> None:
             f"{describe(message)} withdrawn: {action.reason}",
             {"message_id": message.id},
         )
+
+
+def counts_today(message: Message, today: date, zone: tzinfo) -> bool:
+    """True if ``message`` counts against today's cap (policy.daily_send_cap): an email
+    planned or sent today in the user's zone, or still waiting to go (it goes today).
+    The one definition the planner, `outreach send` and the outbox share."""
+    if message.kind not in EMAIL_KINDS or message.state == MessageState.CANCELLED:
+        return False
+    if message.state == MessageState.PLANNED:
+        return True
+    return any(
+        moment is not None and moment.astimezone(zone).date() == today
+        for moment in (message.planned_at, message.sent_at)
+    )
+
+
+def today_count(state: State, now: datetime, zone: tzinfo) -> int:
+    """Return how many emails count against today's cap (``counts_today``)."""
+    today = now.astimezone(zone).date()
+    return sum(counts_today(m, today, zone) for m in state.messages.values())
 
 
 def describe(message: Message) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from outreach.engine import agreed
-from outreach.engine.actions import EMAIL_KINDS, describe, message_id, slot_of
+from outreach.engine.actions import EMAIL_KINDS, describe, message_id, slot_of, today_count
 from outreach.errors import UserError
 from outreach.model import (
     STOPPED,
@@ -132,18 +132,11 @@ def _check_caps(
                         "raise policy.per_contact_cap to write again.")  # fmt: skip
     if not send:
         return
-    zone = ZoneInfo(settings.time.timezone)
-    today = now.astimezone(zone).date()
-    sent_today = sum(
-        1
-        for m in state.messages.values()
-        if m.kind in EMAIL_KINDS
-        and m.sent_at is not None
-        and m.sent_at.astimezone(zone).date() == today
-    )
-    if sent_today >= policy.daily_send_cap:
-        raise UserError(f"Today's send cap is reached ({policy.daily_send_cap}); "
-                        "the email can go tomorrow, or raise policy.daily_send_cap.")  # fmt: skip
+    counted = today_count(state, now, ZoneInfo(settings.time.timezone))
+    if counted >= policy.daily_send_cap:
+        raise UserError(f"Today's send cap is reached ({policy.daily_send_cap} emails planned "
+                        "or sent today); the email can go tomorrow, or raise "
+                        "policy.daily_send_cap.")  # fmt: skip
 
 
 def agree(

@@ -24,10 +24,12 @@ from outreach.engine.actions import (
     StatusChange,
     commit,
     describe,
+    memo,
     message_id,
     reminded,
     slot_of,
     stamp,
+    today_count,
 )
 from outreach.engine.holds import holds
 from outreach.model import (
@@ -119,27 +121,9 @@ class _Planner:
 
     # --- counting ---------------------------------------------------------------------
 
-    def _today(self, moment: datetime | None) -> bool:
-        return moment is not None and moment.astimezone(self.zone).date() == self.days.today(
-            self.now
-        )
-
     def _sent_today(self) -> int:
-        """Emails planned or sent today in the user's time zone (cancelled ones never left).
-
-        One still waiting for the outbox counts whenever it was planned: it goes today.
-        """
-        return sum(
-            1
-            for m in self.state.messages.values()
-            if m.kind in EMAIL_KINDS
-            and m.state != MessageState.CANCELLED
-            and (
-                m.state == MessageState.PLANNED
-                or self._today(m.planned_at)
-                or self._today(m.sent_at)
-            )
-        )
+        """Emails that count against today's cap (``actions.counts_today``)."""
+        return today_count(self.state, self.now, self.zone)
 
     def _to_contact(self, contact_id: str) -> int:
         return sum(
@@ -368,14 +352,31 @@ class _Planner:
             if c.status in (Status.NEW, Status.DRAFTED) and not self._live(c, Kind.REQUEST)
         ]
         waiting.sort(key=_request_order)
-        for contact in waiting:
+        for number, contact in enumerate(waiting):
             if self.room <= 0:
+                self._held_for_tomorrow(len(waiting) - number)
                 break
             message = self._message(contact, Kind.REQUEST)
             if message is None:
                 continue
             self._emit(message)
             self._status(contact, Status.DRAFTED, "request planned")
+
+    def _held_for_tomorrow(self, count: int) -> None:
+        """Say once a day (in the log and the history) that the cap holds requests back."""
+        key = f"cap-day:{self.now.astimezone(self.zone).date().isoformat()}"
+        if reminded(self.state, key):
+            return
+        memo(self.state)["reminded"].append(key)
+        cap = self.policy.daily_send_cap
+        self.state.note(
+            self.now,
+            "held",
+            None,
+            f"{count} request{'' if count == 1 else 's'} wait for tomorrow: today's cap "
+            f"({cap} email{'' if cap == 1 else 's'}, policy.daily_send_cap) is reached",
+            {"waiting": count},
+        )
 
     def _done(self) -> None:
         for contact in self._contacts():

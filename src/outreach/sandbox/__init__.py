@@ -26,6 +26,7 @@ from .controls import Controls
 from .directory import Directory, Person
 from .graph import GRAPH_PATH
 from .graph.exchanges import Exchange
+from .graph.limits import Limits
 from .mailbox import Mailbox
 from .server import CONTROL_PATH, EWS_PATH, SandboxHTTPServer, serve_in_thread
 from .state import SandboxState, real_clock
@@ -113,6 +114,8 @@ class Sandbox:
         self.recording = record
         self.recorded: list[tuple[str, Element]] = []
         self.graph_recorded: list[Exchange] = []
+        #: Exchange Online's Outlook limits on the Graph face (off until limit_graph)
+        self.graph_limits = Limits()
         self.autosave = autosave
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None

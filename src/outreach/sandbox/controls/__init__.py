@@ -39,6 +39,7 @@ ACTIONS = {
     "reset_request_counts",
     "inject_fault",
     "clear_faults",
+    "limit_graph",
     "disable_ews",
     "enable_ews",
     "invalidate_sync_states",

@@ -55,6 +55,14 @@ class Inspection(Actions):
         with self._changing():
             self.state.mailbox_for(mailbox).subscriptions.clear()
 
+    def limit_graph(
+        self, concurrent: int | None = 4, per_ten_minutes: int | None = 10000
+    ) -> None:
+        """Play Exchange Online's Outlook limits on the Graph face (None: no such limit):
+        past them a request is answered 429 with Retry-After."""
+        limits = self.sandbox.graph_limits
+        limits.concurrent, limits.per_ten_minutes = concurrent, per_ten_minutes
+
     def save(self) -> str:
         """Write the state to the data directory now; returns the directory."""
         return str(self.sandbox.save())

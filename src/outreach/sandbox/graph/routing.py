@@ -275,22 +275,55 @@ def handle(
     sandbox.controls.count(name, "batched" if batched else "graph")
     reply = _authorized(sandbox, lower)
     if reply is None:
-        spec = sandbox.controls.take_fault(name, "graph")
-        reply = fault_reply(sandbox, spec) if spec else None
-    if reply is None:
-        if found is None:
-            segment = path.strip("/").split("/")[-1]
-            reply = Reply(
-                400,
-                error_body("BadRequest", f"Resource not found for the segment '{segment}'.", now),
-            )
-        else:
-            reply = _dispatch(sandbox, found, method, path, query, lower, body)
+        # Outlook's limits are per mailbox; a $batch itself is not an Outlook request
+        root = found is None or found[0].root
+        who = "" if root else found[3] or _signed_in_user(sandbox, lower) or ""
+        with sandbox.graph_limits.admit(unquote(who).lower(), now, counted=bool(who)) as wait:
+            if wait is not None:
+                reply = Reply(
+                    429,
+                    error_body(
+                        "ApplicationThrottled",
+                        "Application is over its MailboxConcurrency limit.",
+                        now,
+                    ),
+                    {"Retry-After": str(wait)},
+                )
+            else:
+                reply = _answer(sandbox, found, name, method, path, query, lower, body)
     exchanges.note(
         sandbox,
         exchanges.Exchange(method, path, query, body, reply.status, reply.body, batched=batched),
     )
     return reply
+
+
+def _answer(
+    sandbox: Sandbox,
+    found: tuple[Route, tuple[str, ...], str, str | None] | None,
+    name: str,
+    method: str,
+    path: str,
+    query: dict[str, str],
+    headers: dict[str, str],
+    body: Any,
+) -> Reply:
+    """An injected fault's answer, or the route's."""
+    spec = sandbox.controls.take_fault(name, "graph")
+    reply = fault_reply(sandbox, spec) if spec else None
+    if reply is not None:
+        return reply
+    if found is None:
+        segment = path.strip("/").split("/")[-1]
+        return Reply(
+            400,
+            error_body(
+                "BadRequest",
+                f"Resource not found for the segment '{segment}'.",
+                sandbox.state.clock(),
+            ),
+        )
+    return _dispatch(sandbox, found, method, path, query, headers, body)
 
 
 def _authorized(sandbox: Sandbox, headers: Mapping[str, str]) -> Reply | None:
