@@ -77,6 +77,20 @@ def test_bulk_drafts_land_in_drafts_with_tracking(
         assert counts["FindItem"] == 2 and counts.get("GetItem", 0) <= 1
 
 
+def test_reconciling_tells_deleted_sent_and_gone_drafts_apart(
+    email: Email, sandbox: Sandbox, backend: Any
+) -> None:
+    backend.create_drafts([email(n) for n in range(41, 45)])
+    sandbox.controls.delete_draft(subject="(41)")  # to Deleted Items
+    sandbox.controls.delete_draft(subject="(42)", hard=True)  # gone
+    sandbox.controls.press_send(subject="(43)")
+    found = backend.find_tracked(["msg041", "msg042", "msg043", "msg044"])
+    assert set(found) == {"msg041", "msg043", "msg044"}
+    assert found["msg041"].deleted and not found["msg041"].sent
+    assert found["msg043"].sent and not found["msg043"].deleted
+    assert not (found["msg044"].sent or found["msg044"].deleted)
+
+
 def test_many_drafts_go_twenty_to_a_batch(email: Email, face: Any, backend: Any) -> None:
     face.warm(backend)
     face.reset()
