@@ -66,7 +66,7 @@ def requests_of(world: World, action) -> tuple[int, Counter[str]]:
 
 
 def bench_quiet_and_drafts(folder: Path, drafts: int) -> list[tuple[str, str, str]]:
-    world = World(folder, daily_send_cap=drafts * 2, per_contact_cap=10)
+    world = World(folder, daily_send_cap=max(drafts * 2, 10), per_contact_cap=10)
     try:
         svc = service(world)
         svc.cycle()  # the first cycle: subscribe and take the baseline

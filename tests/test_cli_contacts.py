@@ -246,8 +246,8 @@ def test_real_process_bad_config_exits_2_with_file_and_line(tmp_path: Path) -> N
     bad.write_text("user:\n  name: A\n  email: a@example.com\npolicy:\n  daily_send_cap: ten\n")
     done = outreach("--config", str(bad), "status")
     assert done.returncode == 2
-    assert f"{bad}:5: At 'policy.daily_send_cap': expected an integer from 0 to 500, got 'ten'" in (
-        done.stderr)
+    expected = "expected an integer from 0 to 10000, got 'ten'"
+    assert f"{bad}:5: At 'policy.daily_send_cap': {expected}" in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -74,9 +74,9 @@ def test_minimal_config_takes_defaults(tmp_path: Path) -> None:
     ("text", "expected"),
     [
         (MINIMAL + "policy:\n  daily_send_cap: ten\n",
-         "c.yaml:5: At 'policy.daily_send_cap': expected an integer from 0 to 500, got 'ten'"),
+         "c.yaml:5: At 'policy.daily_send_cap': expected an integer from 0 to 10000, got 'ten'"),
         (MINIMAL + "policy:\n  daily_send_cap: -1\n",
-         "c.yaml:5: At 'policy.daily_send_cap': expected an integer from 0 to 500, got '-1'"),
+         "c.yaml:5: At 'policy.daily_send_cap': expected an integer from 0 to 10000, got '-1'"),
         (MINIMAL + "policy:\n  report_back: maybe\n",
          "c.yaml:5: At 'policy.report_back': expected true or false, got 'maybe'"),
         (MINIMAL + "policy:\n  daily_send_capp: 3\n",

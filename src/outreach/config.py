@@ -15,6 +15,7 @@ import difflib
 import os
 import re
 import sys
+import urllib.parse
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -250,6 +251,13 @@ def _convert(node: yaml.Node, key: Key, source: Path) -> Any:
     if key.type == "url":
         if not re.fullmatch(r"https?://\S+", raw.strip()):
             raise ValueError(expected)
+        try:
+            parts = urllib.parse.urlsplit(raw.strip())
+            port = parts.port  # ValueError for a port that is no number or above 65535
+        except ValueError:
+            raise ValueError(f"{expected} with a port from 1 to 65535") from None
+        if not parts.hostname or port == 0:
+            raise ValueError(f"{expected} with a host name (and a port from 1 to 65535)")
         return raw.strip()
     if key.type == "timezone":
         try:

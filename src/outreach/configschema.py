@@ -241,8 +241,9 @@ SCHEMA = Section(
                 "thank_you_delay_minutes": Key("int", "Minutes after an interview before "
                                                "the thank-you; the guide: immediately.", 0,
                                                minimum=0, maximum=10080),
+                # up to Exchange Online's 10,000 recipients a day (a bulk first day)
                 "daily_send_cap": Key("int", "Most emails sent automatically per day.", 10,
-                                      minimum=0, maximum=500),
+                                      minimum=0, maximum=10_000),
                 "per_contact_cap": Key("int", "Most emails to one contact, all kinds "
                                        "together.", 4, minimum=1, maximum=20),
                 "report_back": Key("bool", "Tell a referrer how the referred interview "

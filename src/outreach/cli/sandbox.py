@@ -364,7 +364,7 @@ def requests(ctx: click.Context, reset: bool, face: str | None) -> None:
 
 @sandbox.command()
 @click.argument("kind", type=click.Choice([*FAULT_KINDS, "clear"]))
-@click.option("--count", default=1, show_default=True)
+@click.option("--count", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option(
     "--operation",
     default=None,
@@ -374,8 +374,9 @@ def requests(ctx: click.Context, reset: bool, face: str | None) -> None:
 @click.option(
     "--face", type=click.Choice(["ews", "graph"]), default=None, help="Only this protocol face."
 )
-@click.option("--back-off-ms", default=100, show_default=True)
-@click.option("--seconds", default=1.0, show_default=True, help="Delay for 'slow'.")
+@click.option("--back-off-ms", type=click.IntRange(min=0), default=100, show_default=True)
+@click.option("--seconds", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Delay for 'slow'.")
 @click.option(
     "--retry-after", default=1, show_default=True, help="Seconds, for throttle and unavailable."
 )

@@ -8,6 +8,7 @@ import click
 
 from outreach import app, compose
 from outreach.cli import complete, output
+from outreach.errors import UserError
 
 
 def _yours(name: str, override: Path | None) -> Path | None:
@@ -74,7 +75,12 @@ def show(ctx: click.Context, name: str, packaged: bool) -> None:
     override = None if packaged else _override(ctx)
     files = files_of(name) if name in (*compose.EMAILS, "prep") else [name]
     for index, file in enumerate(files):
-        path = compose.template_path(file, override)
+        try:
+            path = compose.template_path(file, override)
+        except UserError as problem:
+            raise UserError(f"templates show: no template {name!r}.",
+                            [f"names: {', '.join((*compose.EMAILS, 'prep'))} (or a file such "
+                             "as request.txt.j2)", *problem.problems]) from None
         if len(files) > 1:
             click.echo(("\n" if index else "") + f"==> {file} ({_origin(file, override)}) <==")
         click.echo(path.read_text(encoding="utf-8"), nl=False)
