@@ -57,7 +57,7 @@ class GraphMailbox:
         tenant: str = "",
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], datetime] | None = None,
-        page_size: int = 100,
+        page_size: int = 500,
     ) -> None:
         self.client = client
         self.email = email.lower()
