@@ -77,6 +77,20 @@ def test_bulk_drafts_land_in_drafts_with_tracking(
         assert counts["FindItem"] == 2 and counts.get("GetItem", 0) <= 1
 
 
+def test_reconciling_tells_deleted_sent_and_gone_drafts_apart(
+    email: Email, sandbox: Sandbox, backend: Any
+) -> None:
+    backend.create_drafts([email(n) for n in range(41, 45)])
+    sandbox.controls.delete_draft(subject="(41)")  # to Deleted Items
+    sandbox.controls.delete_draft(subject="(42)", hard=True)  # gone
+    sandbox.controls.press_send(subject="(43)")
+    found = backend.find_tracked(["msg041", "msg042", "msg043", "msg044"])
+    assert set(found) == {"msg041", "msg043", "msg044"}
+    assert found["msg041"].deleted and not found["msg041"].sent
+    assert found["msg043"].sent and not found["msg043"].deleted
+    assert not (found["msg044"].sent or found["msg044"].deleted)
+
+
 def test_many_drafts_go_twenty_to_a_batch(email: Email, face: Any, backend: Any) -> None:
     face.warm(backend)
     face.reset()
@@ -115,9 +129,16 @@ def test_a_draft_from_one_backend_is_found_by_the_other(
         other.close()
 
 
+def invitations(sandbox: Sandbox, email: str) -> list[dict[str, Any]]:
+    inbox = sandbox.controls.inspect(email)["inbox"]
+    return [i for i in inbox if i["item_class"] == "IPM.Schedule.Meeting.Request"]
+
+
 def test_meetings_unsent_sent_hold_and_cancel(sandbox: Sandbox, backend: Any) -> None:
+    sandbox.mailbox("priya.castellan@example.com")  # a colleague: an invitation reaches her
     unsent = backend.create_meeting(interview(), send=False)
     assert not unsent.sent
+    assert invitations(sandbox, "priya.castellan@example.com") == []  # waits for approval
     hold = backend.create_meeting(
         interview("hold1", subject="Hold: interview", location="", body_html="",
                   attendees=(), tentative=True),
@@ -139,6 +160,7 @@ def test_meetings_unsent_sent_hold_and_cancel(sandbox: Sandbox, backend: Any) ->
     sent = backend.create_meeting(interview(), send=True)
     assert sent.sent
     assert sandbox.mailbox().items[ews_id(sent.item_id)].text("MeetingRequestWasSent") == "true"
+    assert len(invitations(sandbox, "priya.castellan@example.com")) == 1
 
 
 def test_update_meeting_moves_the_same_item_and_sends_only_if_asked(
@@ -170,13 +192,12 @@ def test_update_meeting_moves_the_same_item_and_sends_only_if_asked(
     assert (item.when("Start"), item.when("End")) == (later, later + timedelta(minutes=45))
     assert set(backend.find_tracked(["inv1", "inv2"])) == {"inv2"}  # the move is findable
     assert backend.find_tracked(["inv2"])["inv2"].sent
-    if not face.graph:  # the EWS face delivers meeting mail to colleagues with a mailbox
-        requests = [
-            i
-            for i in sandbox.controls.inspect("priya.castellan@example.com")["inbox"]
-            if i["item_class"] == "IPM.Schedule.Meeting.Request"
-        ]
-        assert len(requests) == 2 and requests[-1]["start"] == row["start"]  # invite, update
+    requests = [
+        i
+        for i in sandbox.controls.inspect("priya.castellan@example.com")["inbox"]
+        if i["item_class"] == "IPM.Schedule.Meeting.Request"
+    ]
+    assert len(requests) == 2 and requests[-1]["start"] == row["start"]  # invite, update
 
     quiet = backend.update_meeting(sent.item_id, first, send=False)  # back, not told
     assert not quiet.sent and sandbox.controls.inspect()["calendar"][0]["sequence"] == "1"
@@ -211,6 +232,35 @@ def test_free_busy_and_directory(backend: Any) -> None:
     assert [p.email for p in people] == ["priya.castellan@example.com"]
     assert people[0].title == "Senior Data Engineer"
     assert backend.lookup("Nobody Atall") == []
+
+
+def test_directory_person_by_address_with_manager_and_reports(face: Any, backend: Any) -> None:
+    """The org chart's one call: an entry by address, its manager and direct reports."""
+    face.reset()
+    priya = backend.person("Priya.Castellan@example.com")
+    assert priya is not None and priya.name == "Priya Castellan"
+    assert priya.title == "Senior Data Engineer" and priya.department == "Data Platform"
+    assert priya.office == "Building 5, room 512"
+    assert priya.manager == "marcus.oyelaran@example.com"
+    assert priya.reports == ("sam.okafor@example.com",)
+    assert sum(face.requests().values()) == 1  # one ResolveNames, or one $batch
+    marcus = backend.person(priya.manager)
+    assert marcus is not None and marcus.manager == "morgan.achebe@example.com"
+    assert set(marcus.reports) == {"priya.castellan@example.com", "kenji.halvorsen@example.com"}
+    morgan = backend.person(marcus.manager)
+    assert morgan is not None and morgan.manager == ""  # the top of the chart
+    assert backend.person("nobody.atall@example.com") is None
+
+
+def test_org_chart_three_levels_deep_on_the_backend(backend: Any) -> None:
+    from outreach import orgchart
+
+    chart = orgchart.walk(backend.person, "morgan.achebe@example.com", down=3)
+    assert chart is not None
+    by_level = {m.person.email: m.level for m in chart.members}
+    assert by_level["dana.whitlock@example.com"] == 1
+    assert by_level["priya.castellan@example.com"] == 2
+    assert by_level["sam.okafor@example.com"] == 3
 
 
 def test_check_names_the_server_and_mailbox(sandbox: Sandbox, face: Any, backend: Any) -> None:

@@ -20,6 +20,7 @@ from signin import Pki, leaks, small_campaign
 
 from outreach.config import render_example
 from outreach.errors import MailboxError
+from outreach.mailbox.base import OutgoingEmail
 from outreach.mailbox.connect import open_account
 from outreach.mailbox.ews import EwsMailbox
 from outreach.mailbox.oauth import TokenSource
@@ -325,3 +326,83 @@ def test_msal_discovers_the_authority_through_its_instance_discovery(
     assert found.token_endpoint == f"{authority.url}/oauth2/v2.0/token"
     assert found.device_authorization_endpoint == f"{authority.url}/oauth2/v2.0/devicecode"
     assert authority.requests["/common/discovery/instance"] == 1
+
+
+# -- the Graph backend over the same authority --------------------------------------------
+
+
+def graph_settings(pki: Pki, sandbox: Sandbox, authority_url: str, **auth: object) -> (
+    MailboxSettings
+):
+    return MailboxSettings(
+        backend="graph",
+        graph_url=sandbox.graph_url,
+        ca_bundle=pki.ca,
+        max_wait_seconds=3,
+        auth=Auth(type="oauth2", tenant_id="example.com", authority=authority_url, **auth),  # type: ignore[arg-type]
+    )
+
+
+def graph_campaign(box: object, sandbox: Sandbox) -> None:
+    """Drafts land, one is sent in Outlook, the sync sees it: over Graph, signed in."""
+    made = box.create_drafts([_graph_email(1), _graph_email(2)])  # type: ignore[attr-defined]
+    assert [c.tracking_id for c in made] == ["req001", "req002"]
+    state: dict[str, str] = {}
+    for _ in range(5):
+        result = box.sync(state)  # type: ignore[attr-defined]
+        state = result.state
+    sandbox.controls.press_send(subject="(1)", mailbox=ROBIN)
+    seen = box.sync(state).observations  # type: ignore[attr-defined]
+    assert [o.tracking_id for o in seen] == ["req001"]
+
+
+def _graph_email(n: int) -> OutgoingEmail:
+    return OutgoingEmail(f"req{n:03d}", f"c{n}", ("priya.castellan@example.com",),
+                         f"A conversation ({n})", "<p>Hello</p>", "Hello")  # fmt: skip
+
+
+def test_graph_over_app_only_client_credentials(
+    pki: Pki, authority: Authority, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from outreach.mailbox.graph import open_graph
+
+    monkeypatch.setenv("OUTREACH_TEST_CLIENT_SECRET", APP_SECRET)
+    settings = graph_settings(
+        pki, sandbox, authority.url, oauth_mode="app", client_id=DAEMON_APP,
+        secret=Secret(env="OUTREACH_TEST_CLIENT_SECRET"),
+    )  # fmt: skip
+    box = open_graph(settings, ROBIN, sleep=lambda _: None)
+    try:
+        assert box.me == f"/users/{ROBIN}"  # no user signs in: the mailbox is named
+        assert f"signed in as the app {DAEMON_APP}; mailbox {ROBIN}" in box.check()
+        graph_campaign(box, sandbox)
+    finally:
+        box.close()
+    assert authority.grants == {"client_credentials": 1}  # one token served it all
+
+
+def test_graph_over_delegated_sign_in_asks_for_graphs_scopes(
+    pki: Pki, authority: Authority, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    from outreach.mailbox import tls
+    from outreach.mailbox.graph import open_graph
+    from outreach.mailbox.graph.auth import delegated_scopes
+
+    settings = graph_settings(pki, sandbox, authority.url, client_id=DEVICE_APP)
+    cache = tmp_path / "cache.json"
+    tls.apply(settings)
+    scopes = delegated_scopes(sandbox.graph_url)
+    assert f"{sandbox.graph_url.rsplit('/v1.0', 1)[0]}/Mail.Send" in scopes
+
+    def show(message: str) -> None:
+        authority.approve(ROBIN)
+
+    assert TokenSource(settings.auth, ROBIN, cache, scopes=scopes).login(show) == ROBIN
+    box = open_graph(settings, ROBIN, token_cache=cache, sleep=lambda _: None)
+    try:
+        assert box.me == "/me"
+        assert f"signed in as {ROBIN}; mailbox {ROBIN}" in box.check()
+        graph_campaign(box, sandbox)
+    finally:
+        box.close()
+    assert authority.grants == {DEVICE_GRANT: 1}

@@ -7,6 +7,7 @@ observer (observe.py), request bodies and answers in Graph's shapes (shapes.py).
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -43,11 +44,11 @@ def open_graph(
         tokens = tokens_for(box.auth, box.auth.username or email, token_cache, url)
     user = f"/users/{email}" if isinstance(tokens, AppTokens) else "/me"
     host = (urlparse(url).hostname or "").lower()
-    verify: bool | str = True
+    verify: bool | ssl.SSLContext = True
     if not box.verify_tls or host in {h.lower() for h in box.insecure_hosts}:
         verify = False
-    elif box.ca_bundle:
-        verify = str(box.ca_bundle)
+    elif box.ca_bundle:  # the company CA alone, as for EWS; $SSL_CERT_FILE does not replace it
+        verify = ssl.create_default_context(cafile=str(box.ca_bundle))
     client = GraphClient(
         url,
         tokens,

@@ -11,6 +11,7 @@ token refreshed) before it becomes a sentence. No token ever reaches a message.
 from __future__ import annotations
 
 import logging
+import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -126,7 +127,7 @@ class GraphClient:
         mailbox: str = "",
         max_wait: float = 300,
         sleep: Callable[[float], None] = time.sleep,
-        verify: bool | str = True,
+        verify: bool | ssl.SSLContext = True,
         timeout: float = 60,
     ) -> None:
         secrets.protect_logging()

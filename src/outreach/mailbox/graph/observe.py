@@ -117,7 +117,7 @@ class GraphObserver:
         client: GraphClient,
         *,
         own: str,
-        page_size: int = 100,
+        page_size: int = 500,
         tz: tzinfo = UTC,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
