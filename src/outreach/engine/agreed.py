@@ -177,6 +177,10 @@ def agree(
         interview.status, interview.superseded_by = "proposed", None
         state.note(now, "interview", contact_id, f"time agreed again: {stamp(start)} ({why})",
                    {"interview_id": iid})  # fmt: skip
+    contact = state.contacts[contact_id]
+    for old in [*earlier, interview]:
+        if old.conflict and (contact.attention or "").endswith(held_back(old)):
+            contact.attention = None  # that choice is being made now: not current any more
     for old in earlier:
         old.status, old.superseded_by = "cancelled", iid
         state.note(now, "interview", contact_id,
@@ -188,7 +192,6 @@ def agree(
         blocking = in_the_way(state, contact_id, start, end_of(interview), offers=not picked)
         if blocking:
             hold_back(state, interview, "; ".join(blocking), now)
-    contact = state.contacts[contact_id]
     if contact.status != Status.SCHEDULED or earlier:
         set_status(state, contact_id, Status.SCHEDULING, now, why)
     return interview
