@@ -213,3 +213,46 @@ def test_no_permission_is_a_sentence(shared_folder: Path, now: datetime) -> None
     assert done.stderr.startswith("outreach: The store ")
     assert "permission denied" in done.stderr and "Traceback" not in done.stderr
     assert (store.path.read_bytes(), store.events_path.read_bytes()) == before
+
+
+HOLDER = """
+import sys, time
+from outreach.store import Store
+store = Store(sys.argv[1])
+with store.lock():
+    print("held", flush=True)
+    time.sleep(5)
+"""
+
+
+def test_a_busy_store_says_whom_it_waits_for(filled: Store, now: datetime,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(filled.path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        before = filled.path.read_bytes()
+        with caplog.at_level("WARNING", logger="outreach.store"), \
+                pytest.raises(StoreError) as caught:
+            add(Store(filled.path, lock_timeout=0.3), now, "Kim Late")
+        waited = [r.getMessage() for r in caplog.records]
+        assert any(f"for process {holder.pid}" in m and "writing to the store" in m
+                   for m in waited), waited
+        assert f"process {holder.pid}" in str(caught.value) and "try again" in str(caught.value)
+        assert filled.path.read_bytes() == before
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_forget_on_a_read_only_disk_is_a_sentence(tmp_path: Path, now: datetime) -> None:
+    with tmpfs(tmp_path / "disk", "1m") as disk:
+        store = Store(disk / "store.json")
+        add(store, now, "Robin Roe")
+        robin = next(iter(store.read().contacts))
+        history = store.events_path.read_bytes()
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        with pytest.raises(StoreError, match="read-only"):
+            store.drop_events(robin)
+        assert store.events_path.read_bytes() == history
+        subprocess.run(["mount", "-o", "remount,rw", str(disk)], check=True)

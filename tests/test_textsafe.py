@@ -59,10 +59,12 @@ def test_csv_cells_never_start_a_formula(start: str) -> None:
 
 
 def test_markdown_shows_html_and_markup_as_text() -> None:
-    shown = textsafe.markdown("<img src=x onerror=alert(1)> **bold** & [link](x)\n- item\n1. one")
+    shown = textsafe.markdown(
+        "<img src=x onerror=alert(1)> **bold** & [link](x)\n- item\n1. one\n# h"
+    )
     assert "<img" not in shown and "&lt;img" in shown
-    assert "\\*\\*bold\\*\\*" in shown and "&amp;" in shown and "\\[link\\]\\(x\\)" in shown
-    assert "\n\\- item" in shown and "\n1\\. one" in shown
+    assert "\\*\\*bold\\*\\*" in shown and "&amp;" in shown and "\\[link\\](x)" in shown
+    assert "\n\\- item" in shown and "\n1\\. one" in shown and "\n\\# h" in shown
 
 
 def test_the_log_writes_one_line_per_record_whatever_it_quotes() -> None:

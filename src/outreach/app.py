@@ -44,10 +44,14 @@ def open_mailbox(settings: Settings, time: clock.Clock | None = None) -> Mailbox
 
 
 def lookup_person(settings: Settings, name: str) -> Person:
-    """Return the one directory entry matching ``name``. Raise UserError for none or several."""
+    """Return the one directory entry matching ``name``, with its manager when the directory
+    says (a search may leave it out: then one more call asks). Raise UserError for none or
+    several."""
     mailbox = open_mailbox(settings)
     try:
         found = mailbox.lookup(name)
+        if len(found) == 1 and not found[0].manager:
+            found = [mailbox.person(found[0].email) or found[0]]
     finally:
         mailbox.close()
     if not found:

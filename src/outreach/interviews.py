@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from outreach import app, logform, orgchart
+from outreach import app, logform, orgchart, textsafe
 from outreach.engine.actions import set_status
 from outreach.errors import OutreachError, UserError
 from outreach.logform import LogEntry
@@ -226,13 +226,14 @@ def add_referrals(
                 existing.may_use_referrer_name = referral.may_use_name
             continue
         person = people.get(referral_key(referral))
+        line = textsafe.one_line  # from a form and the directory: names stay one line
         contact = Contact(
-            name=referral.name,
+            name=line(referral.name),
             email=referral.email or (person.email if person else ""),
-            title=person.title if person else "",
-            department=person.department if person else "",
-            office=person.office if person else "",
-            phone=person.phone if person else "",
+            title=line(person.title) if person else "",
+            department=line(person.department) if person else "",
+            office=line(person.office) if person else "",
+            phone=line(person.phone) if person else "",
             manager=person.manager if person else "",
             organization=referrer.organization,
             source=Source.REFERRAL,

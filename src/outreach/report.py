@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
+from outreach import textsafe
 from outreach.research import Category, FitArea, Funnel, ResearchFile, describe
 
 FORMATS = ("md", "html", "csv", "json")
@@ -62,6 +63,10 @@ def _title(research: ResearchFile) -> str:
     return f"Research file: {research.area}" if research.area else "Research file"
 
 
+def _md_title(research: ResearchFile) -> str:
+    return f"Research file: {_md(research.area)}" if research.area else "Research file"
+
+
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
@@ -83,7 +88,14 @@ def _funnel_lines(funnel: Funnel) -> list[tuple[str, str]]:
 
 
 def _cell(text: str) -> str:
-    return text.strip().replace("|", "\\|").replace("\r", "").replace("\n", "<br>") or " "
+    """A table cell: the text shown literally (no HTML or markup of its own), lines as <br>."""
+    lines = textsafe.lines(text).split("\n")
+    return "<br>".join(textsafe.markdown(line) for line in lines) or " "
+
+
+def _md(text: str) -> str:
+    """Text from contacts or forms in a heading or a list item: one line, shown literally."""
+    return textsafe.markdown(textsafe.one_line(text))
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -121,7 +133,7 @@ def _thin_sentence(research: ResearchFile) -> str:
 
 def markdown(research: ResearchFile) -> str:
     """Return the research file as GitHub-flavoured Markdown."""
-    out = [f"# {_title(research)}", ""]
+    out = [f"# {_md_title(research)}", ""]
     out += [f"Generated {research.generated_at:%Y-%m-%d %H:%M %Z}.".replace(" .", "."), ""]
     out += ["## Interviews", ""]
     if research.rows:
@@ -160,11 +172,11 @@ def _markdown_category(category: Category) -> list[str]:
     out.append("")
     if category.agreed:
         out.append("Agreed (said by two or more):")
-        out += [f"- {a.term} — {', '.join(a.people)}" for a in category.agreed]
+        out += [f"- {_md(a.term)} — {_md(', '.join(a.people))}" for a in category.agreed]
         out.append("")
     if category.differed:
         out.append("Differed (said by only one):")
-        out += [f"- {d.person}: {', '.join(d.terms)}" for d in category.differed]
+        out += [f"- {_md(d.person)}: {_md(', '.join(d.terms))}" for d in category.differed]
         out.append("")
     return out
 
@@ -179,9 +191,14 @@ def csv_text(research: ResearchFile) -> str:
     for name, (header, rows) in csv_tables(research).items():
         writer.writerow([f"[{name}]"])
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows(_safe_rows(rows))
         writer.writerow([])
     return buffer.getvalue().rstrip("\n") + "\n"
+
+
+def _safe_rows(rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
+    """Cells a spreadsheet would run as a formula are shown as text (textsafe.csv_cell)."""
+    return [[textsafe.csv_cell(c) if isinstance(c, str) else c for c in row] for row in rows]
 
 
 def csv_files(research: ResearchFile) -> dict[str, str]:
@@ -191,7 +208,7 @@ def csv_files(research: ResearchFile) -> dict[str, str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows(_safe_rows(rows))
         files[f"{name}.csv"] = buffer.getvalue()
     return files
 

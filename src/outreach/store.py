@@ -7,6 +7,8 @@ meta) plus an append-only events file beside it, guarded by a lock file:
     store.events.jsonl  the history, one event per line, only ever appended
     store.json.lock     the cross-process lock (filelock), held while a transaction writes
     store.json.outbox.lock  held while one process carries messages into the mailbox
+    store.json.lock.who     who last took a lock, so a process that waits can say for whom
+    store.events.jsonl.torn bytes past the committed end, kept before a transaction cuts them
 
 Why this shape:
 
@@ -15,6 +17,11 @@ Why this shape:
   TinyDB ``Storage`` that writes a temporary file in the same folder, fsyncs it,
   ``os.replace``s it over the old one and fsyncs the folder, so the file on disk
   is always the old or the new version, owner-only (0600).
+- Nothing is ever read as empty that was not written so: a 0-byte, cut or
+  wrong-shaped main file is refused (StoreError with what to do), never taken for
+  a new store whose first write would cut the history. A write that fails (full
+  disk, read-only, no permission) is a StoreError sentence and leaves both files
+  as they were.
 - A transaction takes the lock, reads the file fresh (no cache can be stale),
   lets the caller change a ``State`` and writes once on a clean exit.
 - Events would make every contact update slower if they lived in the main file
@@ -269,7 +276,8 @@ def _who(lock: Path) -> Path:
 
 def _note_holder(lock: Path) -> None:
     """Write who holds ``lock`` beside it, so a process that waits can say for whom."""
-    command = [Path(sys.argv[0]).name, *(a for a in sys.argv[1:2] if not a.startswith("-"))]
+    words = [a for a in sys.argv[1:] if a.isalpha()][:1]  # the command, never a value's text
+    command = [Path(sys.argv[0]).name, *words]
     with contextlib.suppress(OSError):
         _who(lock).write_text(f"{os.getpid()} {' '.join(command)}", encoding="utf-8")
 
@@ -546,24 +554,31 @@ class Store:
             if len(kept) == len(lines):
                 return 0
             payload = b"".join(line + b"\n" for line in kept)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.events_path.name}.", suffix=".tmp",
-                                       dir=self.path.parent)
             try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(payload)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.chmod(tmp, 0o600)
-                os.replace(tmp, self.events_path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-            _fsync_dir(self.path.parent)
+                self._replace_events(payload)
+            except OSError as failure:
+                raise write_failed(self.events_path, failure) from None
             meta["events_bytes"] = len(payload)
             raw["meta"] = {"1": meta}
             self.storage.write(raw)
             return len(lines) - len(kept)
+
+    def _replace_events(self, payload: bytes) -> None:
+        """Swap in a new events file holding ``payload`` (temporary file, then rename)."""
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.events_path.name}.", suffix=".tmp",
+                                   dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(payload)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, self.events_path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(self.path.parent)
 
     def create(self) -> bool:
         """Write an empty store if there is none. Return True if one was written."""
@@ -647,7 +662,10 @@ class Store:
             n = 1
             while (aside := self.events_path.with_name(f"{self.events_path.name}.{n}")).exists():
                 n += 1
-            os.replace(self.events_path, aside)
+            try:
+                os.replace(self.events_path, aside)
+            except OSError as failure:
+                raise write_failed(self.events_path, failure) from None
             log.warning("%s belonged to an earlier store; kept it as %s", self.events_path,
                         aside)
 

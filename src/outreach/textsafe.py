@@ -92,7 +92,7 @@ def csv_cell(value: str) -> str:
     return value
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_MARKDOWN = re.compile(r"([\\`*_\[\]|~])")
 
 
 def markdown(text: str) -> str:
@@ -103,6 +103,6 @@ def markdown(text: str) -> str:
     """
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MARKDOWN.sub(r"\\\1", text)
-    # a leading "-" or "1." would start a list, a leading "=" a heading underline
-    text = re.sub(r"(?m)^(\s*)([-=])", r"\1\\\2", text)
+    # a leading "-", "+" or "1." would start a list, "#" a heading, "=" an underline
+    text = re.sub(r"(?m)^(\s*)([-=+#])", r"\1\\\2", text)
     return re.sub(r"(?m)^(\s*\d+)\.", r"\1\\.", text)

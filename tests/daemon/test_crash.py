@@ -195,3 +195,32 @@ def test_a_crash_anywhere_creates_nothing_twice(
             if m.state != MessageState.CANCELLED and m.kind != Kind.HOLD:  # holds: one a slot
                 by_kind[m.kind] = by_kind.get(m.kind, 0) + 1
         assert all(n == 1 for n in by_kind.values()), (email, by_kind)
+
+
+@pytest.mark.parametrize("point", ["planned", "prepared", "created", "recorded"])
+def test_a_crash_while_retrying_a_failed_request_creates_it_once(
+    tmp_path: Path, point: str
+) -> None:
+    """A request failed on a broken template; the template is fixed and the daemon tries it
+    again by itself, dying at ``point``: the request lands once, under its first id."""
+    w = World(tmp_path, approval="drafts")
+    try:
+        mine = tmp_path / "templates"
+        mine.mkdir()
+        broken = mine / "request.subject.j2"
+        broken.write_text("About {{ no_such_thing }}\n", encoding="utf-8")
+        text = w.config_path.read_text(encoding="utf-8")
+        w.config_path.write_text(text + f"  templates: {mine}\n", encoding="utf-8")
+        w.add("Priya Castellan", PRIYA)
+        w.cli("run", "--once")
+        [failed] = w.messages(PRIYA, Kind.REQUEST)
+        assert failed.state == MessageState.FAILED
+
+        broken.write_text("A conversation about your work\n", encoding="utf-8")
+        crash_then_recover(w, point, "the retried request", lambda: landed(w, PRIYA, Kind.REQUEST))
+        assert counts(w, PRIYA) == (1, 0, 0)
+        [request] = w.messages(PRIYA, Kind.REQUEST)
+        assert (request.id, request.state) == (failed.id, MessageState.DRAFTED)
+        check_store_matches_mailbox(w)
+    finally:
+        w.close()

@@ -1,4 +1,8 @@
-"""A sandbox on a file clock, a config pointing at it and a store, driven through the CLI."""
+"""A sandbox on a file clock, a config pointing at it and a store, driven through the CLI.
+
+Every test runs twice: the commands speak EWS to the sandbox, then Graph
+(``mailbox.sandbox_protocol``), against the same mailbox and directory.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner, Result
 
-from outreach import clock, config
+from outreach import app, clock, config
 from outreach.cli.main import cli
+from outreach.mailbox.base import Mailbox
 from outreach.model import Contact, State
 from outreach.sandbox import Sandbox
+from outreach.sandbox.graph.ids import to_ews
 from outreach.store import Store
 
 ZONE = ZoneInfo("America/New_York")
@@ -27,6 +33,7 @@ user:
 mailbox:
   backend: sandbox
   service_endpoint: {url}
+  sandbox_protocol: {protocol}
 time:
   timezone: America/New_York
 {extra}
@@ -38,17 +45,25 @@ paths:
 class World:
     """The user's side: a config, a store, the CLI; the sandbox's controls for the rest."""
 
-    def __init__(self, folder: Path, sandbox: Sandbox, time: clock.FileClock) -> None:
+    def __init__(
+        self, folder: Path, sandbox: Sandbox, time: clock.FileClock, protocol: str = "ews"
+    ) -> None:
         self.folder_path = folder
         self.sandbox = sandbox
         self.clock = time
+        self.protocol = protocol
         self.config = folder / "config.yaml"
         self.configure()
         self.store = Store(config.load(self.config).paths.store)
 
     def configure(self, extra: str = "") -> None:
         self.config.write_text(
-            CONFIG.format(url=self.sandbox.url, store=self.folder_path / "store.json", extra=extra)
+            CONFIG.format(
+                url=self.sandbox.url,
+                store=self.folder_path / "store.json",
+                protocol=self.protocol,
+                extra=extra,
+            )
         )
 
     def run(self, *args: str, input: str | None = None) -> Result:
@@ -70,11 +85,21 @@ class World:
     def folder(self, name: str) -> list[dict]:
         return self.sandbox.controls.inspect()[name]
 
+    def ews_id(self, item_id: str) -> str:
+        """The sandbox's own (EWS) id of an item the store knows by its protocol's id."""
+        return to_ews(item_id) if self.protocol == "graph" else item_id
 
-@pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    def open_mailbox(self) -> Mailbox:
+        """The backend the commands use, as configured."""
+        return app.open_mailbox(config.load(self.config), self.clock)
+
+
+@pytest.fixture(params=["ews", "graph"])
+def world(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[World]:
     time = clock.FileClock(tmp_path / "clock")
     time.set(START)
     monkeypatch.setenv(clock.CLOCK_ENV, str(time.path))
     with Sandbox(clock=time.now) as sandbox:
-        yield World(tmp_path, sandbox, time)
+        yield World(tmp_path, sandbox, time, request.param)

@@ -18,7 +18,7 @@ PDF = b"%PDF-1.7\n% a tiny test resume\n%%EOF\n"
 
 
 def _attached(world: World, item_id: str) -> list[str]:
-    node = world.sandbox.mailbox().items[item_id].get("Attachments")
+    node = world.sandbox.mailbox().items[world.ews_id(item_id)].get("Attachments")
     return [] if node is None else [a.findtext(q("t:Name")) for a in node]
 
 
@@ -67,7 +67,7 @@ def test_policy_attaches_it_to_the_thank_you_and_never_to_the_request(
 
     # a follow-up to the sent request: still no résumé
     assert world.run("run", "--once").exit_code == 0  # the daemon starts watching
-    world.sandbox.controls.press_send(request.item_id)
+    world.sandbox.controls.press_send(world.ews_id(request.item_id))
     assert world.run("run", "--once").exit_code == 0
     assert world.contact("dana.whitlock@example.com").status is Status.CONTACTED
     world.clock.set(START + timedelta(days=9))

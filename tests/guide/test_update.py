@@ -5,12 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from exchangelib import Credentials
 
-from outreach.mailbox.connect import open_account
-from outreach.mailbox.ews import EwsMailbox
 from outreach.model import Contact, Interview, Kind, MessageState, Referral, Status
-from outreach.settings import MailboxSettings
 
 from .conftest import START, World
 
@@ -31,10 +27,7 @@ def _interviewed(world: World, advice: str = "Take the data modelling course.") 
 
 
 def _found_by_tracking(world: World, tracking_id: str) -> bool:
-    connection = open_account(MailboxSettings(max_wait_seconds=1), world.sandbox.user,
-                              endpoint=world.sandbox.url, retry_wait=0.05,
-                              credentials=Credentials(world.sandbox.user, "x"))  # fmt: skip
-    backend = EwsMailbox(connection, tz="UTC")
+    backend = world.open_mailbox()
     try:
         return tracking_id in backend.find_tracked([tracking_id])
     finally:

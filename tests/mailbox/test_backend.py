@@ -234,6 +234,35 @@ def test_free_busy_and_directory(backend: Any) -> None:
     assert backend.lookup("Nobody Atall") == []
 
 
+def test_directory_person_by_address_with_manager_and_reports(face: Any, backend: Any) -> None:
+    """The org chart's one call: an entry by address, its manager and direct reports."""
+    face.reset()
+    priya = backend.person("Priya.Castellan@example.com")
+    assert priya is not None and priya.name == "Priya Castellan"
+    assert priya.title == "Senior Data Engineer" and priya.department == "Data Platform"
+    assert priya.office == "Building 5, room 512"
+    assert priya.manager == "marcus.oyelaran@example.com"
+    assert priya.reports == ("sam.okafor@example.com",)
+    assert sum(face.requests().values()) == 1  # one ResolveNames, or one $batch
+    marcus = backend.person(priya.manager)
+    assert marcus is not None and marcus.manager == "morgan.achebe@example.com"
+    assert set(marcus.reports) == {"priya.castellan@example.com", "kenji.halvorsen@example.com"}
+    morgan = backend.person(marcus.manager)
+    assert morgan is not None and morgan.manager == ""  # the top of the chart
+    assert backend.person("nobody.atall@example.com") is None
+
+
+def test_org_chart_three_levels_deep_on_the_backend(backend: Any) -> None:
+    from outreach import orgchart
+
+    chart = orgchart.walk(backend.person, "morgan.achebe@example.com", down=3)
+    assert chart is not None
+    by_level = {m.person.email: m.level for m in chart.members}
+    assert by_level["dana.whitlock@example.com"] == 1
+    assert by_level["priya.castellan@example.com"] == 2
+    assert by_level["sam.okafor@example.com"] == 3
+
+
 def test_check_names_the_server_and_mailbox(sandbox: Sandbox, face: Any, backend: Any) -> None:
     text = backend.check()
     assert "127.0.0.1" in text and text.endswith(".")

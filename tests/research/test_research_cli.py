@@ -7,6 +7,8 @@ the comparison worked out by hand in research_example.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
 import textwrap
@@ -298,3 +300,21 @@ def test_an_interview_that_has_not_happened_is_logged_only_with_force(
     assert "--force" in refused.output and campaign.path.read_bytes() == before
     ok(run(config_file, *args, "--force"))
     assert any(i.start.year == 2099 for i in campaign.read().interviews.values())
+
+
+def test_what_contacts_and_forms_wrote_is_safe_in_the_shared_files(
+    config_file: Path, store: Store, tmp_path: Path
+) -> None:
+    ok(run(config_file, "contacts", "add", "--name", "<img src=x onerror=alert(1)> Ann",
+           "--email", "ann@example.com", "--area", "Data"))  # fmt: skip
+    ok(run(config_file, "log", "ann", "--no-lookup", "--new", "--date", "2020-03-02 10:00",
+           "--impressions", "=HYPERLINK(\"http://evil.example\") **loud** [x](y)",
+           "--referral", "@Bob <bob@example.com>"))  # fmt: skip
+    md = ok(run(config_file, "report", "--format", "md")).stdout
+    assert "<img" not in md and "&lt;img src=x onerror=alert(1)&gt; Ann" in md
+    assert "\\*\\*loud\\*\\*" in md and "\\[x\\](y)" in md
+    sheet = ok(run(config_file, "report", "--format", "csv")).stdout
+    rows = list(csv.reader(io.StringIO(sheet)))
+    cells = [c for row in rows for c in row]
+    assert "'=HYPERLINK(\"http://evil.example\") **loud** [x](y)" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@") and not c.startswith("'")]

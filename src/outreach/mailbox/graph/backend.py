@@ -350,8 +350,10 @@ class GraphMailbox:
         me, manager, reports = self.client.batch(
             [
                 Call("GET", f"{base}?$select={USER_FIELDS}"),
-                Call("GET", f"{base}/manager?$select=mail,userPrincipalName"),
-                Call("GET", f"{base}/directReports?$select=mail,userPrincipalName"),
+                # no $select: these answer directoryObjects, which have no mail property
+                # (Graph returns users with their default properties, mail among them)
+                Call("GET", f"{base}/manager"),
+                Call("GET", f"{base}/directReports"),
             ]
         )
         if me.status == 404:
