@@ -53,6 +53,7 @@ from outreach.mailbox import calendarfiles, tracking
 from outreach.mailbox.calendarfiles import is_calendar_file
 from outreach.mailbox.classify import RawMessage, classify, html_text
 from outreach.mailbox.marks import advance as _advance_mark
+from outreach.mailbox.marks import answers_ours, remember_ours
 from outreach.mailbox.marks import is_new as _is_new_mark
 from outreach.mailbox.marks import load as _load
 from outreach.observations import (
@@ -148,20 +149,12 @@ def _answers_unknown(state: Mapping[str, str]) -> bool:
     return inbox_first and sent_first
 
 
-def _remember_ours(state: dict[str, str], message_id: str | None) -> None:
-    """Keep the message id of a sent copy of ours that a baseline found (``ours``)."""
-    if message_id:
-        ours = json.loads(state.get("ours") or "[]")
-        if message_id not in ours:
-            state["ours"] = json.dumps([*ours, message_id])
-
-
 def _answers_ours(state: Mapping[str, str], raw: RawMessage) -> bool:
     """True for a message a baseline reports: it answers a sent copy of ours, or is
     about one of our calendar items."""
-    ours = set(json.loads(state.get("ours") or "[]"))
-    answered = {raw.in_reply_to or "", *raw.references} - {""}
-    return bool(answered & ours) or raw.tracking_id is not None
+    return raw.tracking_id is not None or answers_ours(
+        state, "ours", raw.in_reply_to, raw.references
+    )
 
 
 class Observer:
@@ -445,7 +438,7 @@ class Observer:
         if rebuilding == "baseline":
             if not tracking_id:
                 return  # the person's own mail from before: not news
-            _remember_ours(state, item.message_id)
+            remember_ours(state, "ours", item.message_id)
         sent_seen.update(x for x in (tracking_id, item.message_id) if x)
         out.append(
             DraftSent(

@@ -45,7 +45,7 @@ from outreach.mailbox.base import SyncResult
 from outreach.mailbox.classify import RawMessage, classify, html_text
 from outreach.mailbox.graph import shapes
 from outreach.mailbox.graph.client import Call, GraphClient
-from outreach.mailbox.marks import advance, load
+from outreach.mailbox.marks import advance, answers_ours, load, remember_ours
 from outreach.mailbox.tracking import Known, match_tracked
 from outreach.observations import (
     DraftDeleted,
@@ -371,7 +371,7 @@ class GraphObserver:
             )
             if not tracking_id:
                 return  # the person's own mail from before: not news
-            _remember_ours(state, mid)
+            remember_ours(state, f"{P}ours", mid)
         else:
             tracking_id = match_tracked(
                 property_id=shapes.prop(item, shapes.TRACKING),
@@ -662,20 +662,12 @@ def _answers_unknown(state: Mapping[str, str]) -> bool:
     return all(state.get(f"{P}rebuild:{n}") == "baseline" for n in ("inbox", "sentitems"))
 
 
-def _remember_ours(state: dict[str, str], message_id: str | None) -> None:
-    """Keep the message id of a sent copy of ours that a baseline found."""
-    if message_id:
-        ours = json.loads(state.get(f"{P}ours") or "[]")
-        if message_id not in ours:
-            state[f"{P}ours"] = json.dumps([*ours, message_id])
-
-
 def _answers_ours(state: Mapping[str, str], raw: RawMessage) -> bool:
     """True for a message a baseline reports: it answers a sent copy of ours, or is
     about one of our calendar items."""
-    ours = set(json.loads(state.get(f"{P}ours") or "[]"))
-    answered = {raw.in_reply_to or "", *raw.references} - {""}
-    return bool(answered & ours) or raw.tracking_id is not None
+    return raw.tracking_id is not None or answers_ours(
+        state, f"{P}ours", raw.in_reply_to, raw.references
+    )
 
 
 def _prune(state: dict[str, str], name: str) -> None:
