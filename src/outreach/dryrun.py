@@ -10,7 +10,6 @@ none at all when offline. Tentative holds are left out (they follow the drafts).
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,7 +17,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from pathlib import Path
 
-from outreach import engine
+from outreach import engine, files
 from outreach.engine.actions import describe
 from outreach.mailbox.base import Mailbox
 from outreach.model import Kind, MessageState, State
@@ -87,6 +86,10 @@ def to_eml(item: Prepared, settings: Settings, now: datetime) -> bytes:
     return out.as_bytes()
 
 
+#: How a path problem names the option.
+OPTION = "run --output"
+
+
 def file_name(number: int, item: Prepared) -> str:
     """``0001-request-ana.lopez_at_example.com.eml``: in order, and safe on any disk."""
     to = item.email.to if item.email is not None else item.meeting.attendees if item.meeting else ()
@@ -96,15 +99,15 @@ def file_name(number: int, item: Prepared) -> str:
 
 def write_files(items: list[Prepared], folder: Path, settings: Settings,
                 now: datetime) -> list[Path]:
-    """Write one owner-only ``.eml`` per item into ``folder`` (created owner-only)."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Write one owner-only ``.eml`` per item into ``folder`` (created owner-only).
+
+    Through ``files``, so a bad ``--output`` is one sentence, as for every other path.
+    """
+    files.private_folder(folder, OPTION)
     written = []
     for number, item in enumerate(items, start=1):
         path = folder / file_name(number, item)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            os.fchmod(out.fileno(), 0o600)
-            out.write(to_eml(item, settings, now))
+        files.write(path, to_eml(item, settings, now), OPTION)
         written.append(path)
     return written
 

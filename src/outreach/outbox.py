@@ -31,7 +31,7 @@ from typing import Any
 from outreach import engine, progress
 from outreach.clock import Clock
 from outreach.crashpoint import crash_point
-from outreach.engine import Cancel, StatusChange, commit
+from outreach.engine import Cancel, StatusChange, agreed, commit
 from outreach.engine.actions import EMAIL_KINDS, describe, memo, today_count
 from outreach.errors import MailboxError
 from outreach.mailbox.base import Created, Mailbox, Meeting
@@ -57,6 +57,7 @@ class Report:
     released: list[str] = field(default_factory=list)  # holds taken off again
     away: list[str] = field(default_factory=list)  # requests withdrawn: the contact is away
     waiting: list[str] = field(default_factory=list)  # held by the daily cap: they go tomorrow
+    conflicts: list[str] = field(default_factory=list)  # invites held back: a meeting is there
     failed: list[tuple[str, str]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)  # what was recorded, for the log
 
@@ -166,6 +167,10 @@ class Outbox:
         pending, held = self._within_cap(snapshot, pending, now)
         if held:
             self._hold(snapshot, held, now, report)
+        conflicts = self.preparer.calendar_conflicts(snapshot, pending, now)
+        if conflicts:
+            self._in_the_way(conflicts, now, report)
+            pending = [m for m in pending if m.id not in dict(conflicts)]
         if not pending:
             return report
         prepared, failures, away = self.preparer.prepare(snapshot, pending, now)
@@ -286,6 +291,20 @@ class Outbox:
                 room -= 1
             go.append(message)
         return go, held
+
+    def _in_the_way(self, conflicts: list[tuple[str, str]], now: datetime, report: Report) -> None:
+        """Withdraw invites whose time a calendar item is in the way of; flag the contact."""
+        with self.store.transaction() as state:
+            for message_id, blocking in conflicts:
+                message = state.messages.get(message_id)
+                if message is None or not _pending(message):
+                    continue
+                interview = state.interviews.get(message.interview_id or "")
+                if interview is not None:
+                    agreed.hold_back(state, interview, blocking, now)
+                commit(state, Cancel(message_id, f"{blocking} is in the way"), now)
+                report.conflicts.append(message_id)
+            report.events += state.events
 
     def _hold(self, snapshot: State, held: list[Message], now: datetime, report: Report) -> None:
         """Say once a day per message that today's cap holds it back (no write otherwise)."""

@@ -98,6 +98,31 @@ class Preparer:
             prepared.append(item)
         return prepared, failures, away
 
+    def calendar_conflicts(
+        self, state: State, pending: list[Message], now: datetime
+    ) -> list[tuple[str, str]]:
+        """Pair each new invite whose time overlaps a busy calendar item (not one of ours)
+        with what is in the way: one free/busy request for all of them, none if no invite."""
+        invites = []
+        for message in pending:
+            interview = state.interviews.get(message.interview_id or "")
+            if message.kind == Kind.INVITE and interview is not None and not interview.forced:
+                invites.append((message, interview))
+        if not invites or self.mailbox is None:
+            return []
+        first = min(i.start for _, i in invites)
+        last = max(agreed.end_of(i) for _, i in invites)
+        answer = self.mailbox.busy([self.settings.user.email], first, last)
+        spans = [(b.start, b.end, b.subject) for found in answer.values() for b in found]
+        out = []
+        for message, interview in invites:
+            blocking = agreed.calendar_in_the_way(
+                state, interview.contact_id, interview.start, agreed.end_of(interview), spans
+            )
+            if blocking:
+                out.append((message.id, "; ".join(blocking)))
+        return out
+
     def preview(self, state: State, message: Message, now: datetime) -> OutgoingEmail:
         """Render ``message`` as it would go out, filling its slots and subject in place.
 

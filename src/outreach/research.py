@@ -441,6 +441,8 @@ CONTACTED = frozenset(_ORDER[2:]) | {Status.DECLINED, Status.BOUNCED, Status.NO_
 #: Statuses that mean the person answered (a decline is an answer).
 REPLIED = frozenset(_ORDER[4:]) | {Status.DECLINED}
 INTERVIEWED = frozenset({Status.INTERVIEWED, Status.THANKED, Status.DONE})
+#: Statuses before the first email went out (values, as status events keep them).
+BEFORE_CONTACT = frozenset({Status.NEW.value, Status.DRAFTED.value, Status.REJECTED.value})
 
 #: Event kinds read by the funnel, besides ``status`` events (data "to" or "status").
 SENT_KINDS = frozenset({"draft-sent", "sent", "request-sent", "contacted"})
@@ -462,6 +464,21 @@ def _first(times: Iterable[datetime | None]) -> datetime | None:
     return min(present) if present else None
 
 
+def _arranged_outside(state: State, contact_id: str, events: Sequence[Event]) -> bool:
+    """True if the history shows the contact went straight from before any email to
+    interviewed (an interview logged by hand) and was never written to or answered."""
+    jumped = any(
+        _status_of(e) in INTERVIEWED and e.data.get("from") in BEFORE_CONTACT for e in events
+    )
+    if not jumped or any(m.kind == Kind.REQUEST and m.state == MessageState.SENT
+                         for m in state.messages_of(contact_id)):  # fmt: skip
+        return False
+    return not any(
+        e.kind in SENT_KINDS | REPLY_KINDS or _status_of(e) in CONTACTED - INTERVIEWED
+        for e in events
+    )
+
+
 def funnel(state: State, events: Sequence[Event], area: str | None = None) -> Funnel:
     """Given the state and the whole event log, return the funnel for ``area`` (or all).
 
@@ -469,7 +486,9 @@ def funnel(state: State, events: Sequence[Event], area: str | None = None) -> Fu
     ``draft-sent``/``sent`` event, or a ``status`` event to contacted or later),
     when a request in the outbox is sent, or when its status is contacted or
     later; replied likewise (``reply`` events, ``status`` to replied or later or
-    declined). Interviewed: status interviewed or later, or a logged interview.
+    declined). Interviewed: status interviewed or later, or a logged interview; one
+    arranged outside outreach (logged straight from new, with no request or reply)
+    counts as an interview only, never as a reply after 0 hours.
     Referrals gained: the distinct referrals named in logged interviews.
     Time to reply: from the first sign of contact to the first reply, for
     contacts where both are known from events or the outbox.
@@ -494,6 +513,9 @@ def funnel(state: State, events: Sequence[Event], area: str | None = None) -> Fu
             ]
         )
         reply_at = _first(e.at for e in mine if e.kind in REPLY_KINDS or _status_of(e) in REPLIED)
+        if cid in logged_by and _arranged_outside(state, cid, mine):
+            interviewed += 1  # arranged outside outreach: an interview, not a reply in 0 hours
+            continue
         is_contacted = sent_at is not None or contact.status in CONTACTED
         is_replied = reply_at is not None or contact.status in REPLIED
         contacted += is_contacted or is_replied

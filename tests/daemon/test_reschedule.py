@@ -114,3 +114,29 @@ def test_two_contacts_on_one_time_give_one_invite_and_a_flag_in_status(world: Wo
     assert w.messages(DANA, Kind.INVITE) == []
     status = w.cli("status").stdout
     assert "overlaps the interview with Priya Castellan" in " ".join(status.split())
+
+
+def test_a_picked_time_now_taken_by_a_meeting_is_flagged_not_booked(world: World) -> None:
+    from outreach.sandbox.directory import Busy
+
+    w = world
+    w.add("Priya Castellan", PRIYA)
+    w.cli("run", "--once")
+    w.controls.press_send(w.message(PRIYA, Kind.REQUEST).item_id)
+    w.advance(hours=1)
+    w.cli("run", "--once")
+    second = w.message(PRIYA, Kind.REQUEST).slots[1]
+    robin = w.sandbox.state.directory.get("robin.vale@example.com")
+    robin.busy.append(Busy(second.start, second.end, subject="Team offsite"))
+    local = second.start.astimezone(ZONE)
+    w.controls.reply(w.addressed_to("sentitems", PRIYA)[0]["id"], sender=PRIYA,
+                     body=f"{local:%A} at {local:%-I:%M %p} works for me.")  # fmt: skip
+    w.advance(minutes=5)
+    w.cli("run", "--once")
+    assert calendar_of(w, PRIYA) == []
+    status = " ".join(w.cli("status").stdout.split())
+    assert f"overlaps 'Team offsite' on your calendar at {local:%Y-%m-%d %H:%M}" in status
+    w.cli("schedule", "priya", "--slot", "2", "--force")
+    assert len(calendar_of(w, PRIYA)) == 1
+    w.cli("run", "--once")
+    assert len(calendar_of(w, PRIYA)) == 1

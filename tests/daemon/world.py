@@ -174,8 +174,9 @@ class World:
     def log(self, index: int = -1) -> str:
         return self.logs[index].read_text(encoding="utf-8", errors="replace")
 
-    def stop(self, process: subprocess.Popen[bytes], timeout: float = 20) -> int:
-        """SIGTERM, then wait; return the exit code."""
+    def stop(self, process: subprocess.Popen[bytes], timeout: float = 60) -> int:
+        """SIGTERM, then wait (the step under way finishes first, slow on a busy machine);
+        return the exit code."""
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
         return process.wait(timeout=timeout)

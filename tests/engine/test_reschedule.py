@@ -119,5 +119,6 @@ def test_two_contacts_picking_the_same_time_give_one_invite_and_one_flag() -> No
 
     agree(world.state, "bob", bobs.start, timedelta(minutes=30), at(12, 3, 10), world.settings,
           force=True)  # fmt: skip
+    assert world.state.contacts["bob"].attention is None  # the choice is made: no stale line
     [forced] = world.plan(at(12, 3, 10, 1))
     assert (forced.kind, forced.interview_id) == (Kind.INVITE, bobs.id)

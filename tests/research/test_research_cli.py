@@ -318,3 +318,15 @@ def test_what_contacts_and_forms_wrote_is_safe_in_the_shared_files(
     cells = [c for row in rows for c in row]
     assert "'=HYPERLINK(\"http://evil.example\") **loud** [x](y)" in cells
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@") and not c.startswith("'")]
+
+
+def test_an_interview_arranged_outside_outreach_counts_as_an_interview_not_a_reply(
+    config_file: Path, store: Store
+) -> None:
+    ok(run(config_file, "contacts", "add", "--name", "Kim Example", "--email", "kim@example.com"))
+    ok(run(config_file, "log", "kim", "--no-lookup", "--new", "--date", "2020-03-02 10:00",
+           "--impressions", "Met at the conference."))  # fmt: skip
+    document = json.loads(ok(run(config_file, "report", "--format", "json")).stdout)
+    funnel = document["funnel"]
+    assert (funnel["contacted"], funnel["replied"], funnel["interviewed"]) == (0, 0, 1)
+    assert funnel["median_seconds_to_reply"] is None  # not "a reply after 0 hours"

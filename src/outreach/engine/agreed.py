@@ -98,29 +98,37 @@ def calendar_in_the_way(
     contact's hold is "the time proposed to ...", another's interview is left to
     ``in_the_way``.
     """
-    ours: dict[tuple[datetime, datetime], str] = {}
+    ours: list[tuple[datetime, datetime, str]] = [
+        (i.start, end_of(i), "") for i in state.interviews_of(contact_id) if _on_calendar(state, i)
+    ]  # the contact's own meeting, even at a time since moved
     for contact in state.contacts.values():
-        for interview in pending(state, contact.id, start):
-            ours[(interview.start, end_of(interview))] = ""
+        if contact.id != contact_id:
+            ours += [(i.start, end_of(i), "") for i in pending(state, contact.id, start)]
         for message in state.messages_of(contact.id):
-            if message.kind != Kind.HOLD or message.state != MessageState.DRAFTED:
-                continue
             held = message.slots[0] if message.slots else None
-            if held is not None:
-                mine = contact.id == contact_id
-                what = "" if mine else f"the time proposed to {contact.name}"
-                ours.setdefault((held.start, held.end), what)
+            standing = message.state == MessageState.DRAFTED and not message.release
+            if message.kind == Kind.HOLD and standing and held:
+                what = "" if contact.id == contact_id else f"the time proposed to {contact.name}"
+                ours.append((held.start, held.end, what))
     found = []
     for b_start, b_end, subject in busy:
         if not (b_start < end and start < b_end):
             continue
-        if (b_start, b_end) in ours:
-            if ours[(b_start, b_end)]:
-                found.append(ours[(b_start, b_end)])
+        item = next((o for o in ours if (o[0], o[1]) == (b_start, b_end)), None)
+        if item is not None:
+            ours.remove(item)  # one of ours: each accounts for one busy time, no more
+            if item[2]:
+                found.append(item[2])
             continue
         what = f"'{subject}'" if subject else "a busy time"
         found.append(f"{what} on your calendar at {stamp(b_start)}")
     return list(dict.fromkeys(found))
+
+
+def _on_calendar(state: State, interview: Interview) -> bool:
+    """True if the interview's invite stands on the calendar (a busy time of ours)."""
+    invite = state.messages.get(interview.invite_id or "")
+    return invite is not None and bool(invite.item_id) and invite.state in OFFERED
 
 
 def moved_invite(state: State, contact_id: str) -> Message | None:
@@ -177,6 +185,10 @@ def agree(
         interview.status, interview.superseded_by = "proposed", None
         state.note(now, "interview", contact_id, f"time agreed again: {stamp(start)} ({why})",
                    {"interview_id": iid})  # fmt: skip
+    contact = state.contacts[contact_id]
+    for old in [*earlier, interview]:
+        if old.conflict and (contact.attention or "").endswith(held_back(old)):
+            contact.attention = None  # that choice is being made now: not current any more
     for old in earlier:
         old.status, old.superseded_by = "cancelled", iid
         state.note(now, "interview", contact_id,
@@ -188,7 +200,6 @@ def agree(
         blocking = in_the_way(state, contact_id, start, end_of(interview), offers=not picked)
         if blocking:
             hold_back(state, interview, "; ".join(blocking), now)
-    contact = state.contacts[contact_id]
     if contact.status != Status.SCHEDULED or earlier:
         set_status(state, contact_id, Status.SCHEDULING, now, why)
     return interview

@@ -1,4 +1,4 @@
-"""A local Exchange Web Services server that exchangelib talks to over real HTTP.
+"""A local Exchange server that exchangelib (EWS) and the Graph backend talk to over real HTTP.
 
 with Sandbox() as sb:
     config = Configuration(service_endpoint=sb.url, credentials=Credentials("u", "p"),
