@@ -279,3 +279,28 @@ def test_cli_preview_and_prep_use_the_store(tmp_path: Path):
     assert ok("templates", "show", "invite.subject.j2").startswith("Informational interview:")
     bad = run(cli, ["-c", config, "prep", "alex", "--ask", "job-99"])
     assert bad.exit_code != 0
+
+
+def test_a_name_with_a_line_break_never_makes_a_header_of_its_own(tmp_path: Path):
+    """A store written before names were checked: preview still shows one To: line."""
+    from click.testing import CliRunner
+
+    from outreach.cli.main import cli
+    from outreach.store import Store
+
+    config = str(tmp_path / "config.yaml")
+
+    def ok(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["-c", config, *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    ok("init", "--name", "Sam Sample", "--email", "sam@example.com", "--timezone", "Europe/Berlin",
+       "--store", str(tmp_path / "store.json"))  # fmt: skip
+    ok("contacts", "add", "--name", "Alex Example", "--email", "alex@example.com")
+    with Store(tmp_path / "store.json").transaction() as state:
+        [alex] = state.contacts.values()
+        alex.name = "Alex\nBcc: eve@example.com"
+    text = ok("templates", "preview", "request", "--contact", "alex")
+    assert not [line for line in text.splitlines() if line.startswith("Bcc:")]
+    assert "To: Alex Bcc: eve@example.com <alex@example.com>" in text

@@ -65,6 +65,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jinja2
 import markupsafe
 
+from outreach import textsafe
 from outreach.errors import TemplateError
 from outreach.model import Contact, Interview, Kind, Message, Mode, Slot, State, Status
 from outreach.questions import CATEGORIES
@@ -115,8 +116,8 @@ def _finalize(value: Any) -> Any:
 
 
 def oneline(value: Any) -> str:
-    """Collapse all whitespace (newlines included) to single spaces."""
-    return " ".join(str(value).split())
+    """Collapse all whitespace and control characters (newlines included) to single spaces."""
+    return textsafe.one_line(str(value))
 
 
 @lru_cache(maxsize=8)

@@ -40,12 +40,13 @@ def problem(text: str) -> str | None:
 
 
 def one_line(text: str) -> str:
-    """Return ``text`` as one line: control characters become spaces, runs of space one space.
+    """Return ``text`` as one line: line breaks and tabs become spaces, other control
+    characters (NUL, escapes, bidi overrides) go, runs of space become one space.
 
     For values that come from files and directories, where refusing would lose the
     row: "Ann\\nBcc: x" becomes "Ann Bcc: x", visibly one field.
     """
-    cleaned = "".join(" " if is_control(c) else c for c in text)
+    cleaned = "".join(" " if c.isspace() else "" if is_control(c) else c for c in text)
     return _SPACES.sub(" ", cleaned).strip()
 
 

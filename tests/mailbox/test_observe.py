@@ -385,3 +385,33 @@ def test_a_new_process_polls_a_quiet_mailbox_with_one_request(
     sandbox.controls.receive("dana.whitlock@example.com", "Quick question", "A minute?")
     seen, _ = cycle(fresh, result.state)
     assert kinds(seen) == ["ReplyReceived"]
+
+
+def test_first_sync_reports_a_draft_sent_and_answered_before_it(
+    email: Email, sandbox: Sandbox, face: Any, backend: Any
+) -> None:
+    """The person's first day: `outreach draft`, Send in Outlook, a reply, and only then
+    the daemon's first sync. Of the old mail only what is about our messages is news."""
+    sandbox.controls.receive("dana.whitlock@example.com", "Old news", "from before the campaign")
+    sandbox.controls.receive("priya.castellan@example.com", "Lunch?", "an old thread of hers")
+    created = backend.create_drafts([email(1), email(2)])[0]  # no sync ever ran
+    sandbox.controls.press_send(subject="(1)")
+    sandbox.controls.reply(subject="(1)", body="Yes, gladly.")
+    seen, state = cycle(backend, {})
+    assert kinds(seen) == ["DraftSent", "ReplyReceived"]
+    sent, reply = sorted(seen, key=lambda o: type(o).__name__)
+    assert isinstance(sent, DraftSent) and sent.tracking_id == "msg001"
+    assert sent.internet_message_id == created.internet_message_id
+    assert isinstance(reply, ReplyReceived) and reply.body_text.startswith("Yes, gladly.")
+    assert reply.in_reply_to == created.internet_message_id
+    assert not any("ours" in key for key in state)  # the baseline's list is dropped
+
+    sandbox.controls.press_send(subject="(2)")  # the other draft is followed from now on
+    seen, state = cycle(backend, state)
+    assert [(type(o).__name__, o.tracking_id) for o in seen] == [("DraftSent", "msg002")]
+    for _ in range(2):  # nothing twice, and a quiet mailbox costs one request again
+        face.reset()
+        result = backend.sync(state)
+        state = result.state
+        assert result.observations == []
+        assert face.requests() == QUIET[face.protocol]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from outreach import app, compose
+from outreach import app, compose, textsafe
 from outreach.cli import complete, output
 from outreach.errors import UserError
 
@@ -119,7 +119,7 @@ def preview(ctx: click.Context, name: str, contact_ref: str, show_html: bool) ->
         click.echo(compose.render_prep(context, settings.paths.templates), nl=False)
         return
     email = compose.render_email(name, context, settings.paths.templates)
-    click.echo(f"To: {contact.name} <{contact.email}>")
+    click.echo(f"To: {textsafe.one_line(contact.name)} <{contact.email}>")
     click.echo(f"Subject: {email.subject}\n")
     click.echo(email.text, nl=False)
     if show_html:

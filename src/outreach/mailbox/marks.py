@@ -4,6 +4,8 @@ Both backends keep, per folder, the newest incoming or sent message already repo
 (its time and the ids at that time: a *mark*) and, for Drafts and the Calendar, the
 tracked items seen there (an *index*, JSON). A folder synced again from scratch (a
 first sync, or a sync state the server refused) reports only what is past its mark.
+A first sync (a baseline) still reports what is about our own messages: it keeps the
+message ids of our sent copies it found (``ours``) for Inbox to recognize answers.
 Pure: state dicts in, state dicts out.
 """
 
@@ -50,3 +52,19 @@ def advance(state: dict[str, str], key: str, when: datetime | None, item_id: str
     else:
         return
     state[key] = json.dumps(mark)
+
+
+def remember_ours(state: dict[str, str], key: str, message_id: str | None) -> None:
+    """Keep, under ``key``, the message id of a sent copy of ours that a baseline found."""
+    if message_id:
+        ours = json.loads(state.get(key) or "[]")
+        if message_id not in ours:
+            state[key] = json.dumps([*ours, message_id])
+
+
+def answers_ours(
+    state: Mapping[str, str], key: str, in_reply_to: str | None, references: tuple[str, ...]
+) -> bool:
+    """True when a message answers one of the sent copies kept under ``key``."""
+    answered = {in_reply_to, *references} - {None, ""}
+    return not answered.isdisjoint(json.loads(state.get(key) or "[]"))

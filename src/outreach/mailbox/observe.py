@@ -24,7 +24,11 @@ creating them returned, and after more than a GetEvents page of them it starts a
 new subscription instead of draining their events, syncing every folder from its
 state (so nothing anyone else did is lost).
 
-The first sync of a folder is a baseline: it reports nothing old. A sync state the
+The first sync of a folder is a baseline: it reports nothing old, except what is
+about our own messages, since the person's first day may be ``outreach draft`` and
+Send in Outlook before the daemon ever synced: a sent copy carrying our tracking is
+reported (its internet message id kept in ``ours``), and Inbox, synced only after Sent
+Items caught up, reports what answers one of those. A sync state the
 server no longer accepts starts a rebuild that reports only what is newer than the
 marks, and compares the indexes, so no item is reported twice. An expired
 subscription is replaced and every folder synced from its (intact) state.
@@ -49,6 +53,7 @@ from outreach.mailbox import calendarfiles, tracking
 from outreach.mailbox.calendarfiles import is_calendar_file
 from outreach.mailbox.classify import RawMessage, classify, html_text
 from outreach.mailbox.marks import advance as _advance_mark
+from outreach.mailbox.marks import answers_ours, remember_ours
 from outreach.mailbox.marks import is_new as _is_new_mark
 from outreach.mailbox.marks import load as _load
 from outreach.observations import (
@@ -135,6 +140,21 @@ def _is_new(state: Mapping[str, str], folder: str, when: datetime | None, item_i
 
 def _advance(state: dict[str, str], folder: str, when: datetime | None, item_id: str) -> None:
     _advance_mark(state, f"mark:{folder}", when, item_id)
+
+
+def _answers_unknown(state: Mapping[str, str]) -> bool:
+    """True while Inbox's baseline would wait for Sent Items' (which finds our sent copies)."""
+    inbox_first = "inbox" not in state or state.get("rebuild:inbox") == "baseline"
+    sent_first = "sentitems" not in state or state.get("rebuild:sentitems") == "baseline"
+    return inbox_first and sent_first
+
+
+def _answers_ours(state: Mapping[str, str], raw: RawMessage) -> bool:
+    """True for a message a baseline reports: it answers a sent copy of ours, or is
+    about one of our calendar items."""
+    return raw.tracking_id is not None or answers_ours(
+        state, "ours", raw.in_reply_to, raw.references
+    )
 
 
 class Observer:
@@ -243,7 +263,9 @@ class Observer:
         sent_seen: set[str] = set()
         pending: list[str] = []
         for name in FOLDERS:
-            if name in due and not self._page(name, state, out, vanished, sent_seen):
+            if name == "inbox" and _answers_unknown(state):
+                pending.append(name)  # its baseline needs all of our sent copies first
+            elif name in due and not self._page(name, state, out, vanished, sent_seen):
                 pending.append(name)
         if vanished:
             self._confirm_deleted(vanished, sent_seen, out)
@@ -317,6 +339,8 @@ class Observer:
         vanished: dict[str, tuple[str, str | None]],
     ) -> None:
         """Compare what a full sync found with the index kept before it."""
+        if name == "inbox" and state.pop(f"rebuild:{name}", None) == "baseline":
+            state.pop("ours", None)  # only the baseline needed them
         state.pop(f"rebuild:{name}", None)
         if name not in ("drafts", "calendar"):
             return
@@ -408,11 +432,13 @@ class Observer:
         if rebuilding and not _is_new(state, "sentitems", sent, item.id):
             return  # already reported before the rebuild
         _advance(state, "sentitems", sent, item.id)
-        if rebuilding == "baseline":
-            return
         tracking_id = getattr(item, "outreach_tracking", None) or tracking.header_value(
             item.headers
         )
+        if rebuilding == "baseline":
+            if not tracking_id:
+                return  # the person's own mail from before: not news
+            remember_ours(state, "ours", item.message_id)
         sent_seen.update(x for x in (tracking_id, item.message_id) if x)
         out.append(
             DraftSent(
@@ -434,11 +460,10 @@ class Observer:
         if rebuilding and not _is_new(state, "inbox", received, item.id):
             return  # already reported before the rebuild
         _advance(state, "inbox", received, item.id)
-        if rebuilding == "baseline":
+        raw = self._raw(item, state)
+        if rebuilding == "baseline" and not _answers_ours(state, raw):
             return
-        seen = classify(
-            self._raw(item, state), own=(self.account.primary_smtp_address,), tz=self.tz
-        )
+        seen = classify(raw, own=(self.account.primary_smtp_address,), tz=self.tz)
         out.append(seen)
         if getattr(item, "has_attachments", False) and type(seen) is ReplyReceived:
             self._with_files.append(seen)  # a person wrote: read their calendar files

@@ -20,6 +20,10 @@ never mix with the EWS backend's):
 - ``graph:mark:<folder>`` / ``graph:seen:<folder>``: the newest message reported and
   the recent ids.
 
+The first sync (a baseline) reports nothing old but what is about our own messages,
+as on EWS: a sent copy carrying our tracking (its message id kept in ``graph:ours``)
+and, once Sent Items caught up, what in Inbox answers one of those.
+
 A delta link the server no longer knows (410) restarts that folder: the restarted
 folder reports nothing seen before, as after a refused EWS sync state. A state
 written by the EWS backend is taken over: its marks and indexes (compared by
@@ -41,7 +45,7 @@ from outreach.mailbox.base import SyncResult
 from outreach.mailbox.classify import RawMessage, classify, html_text
 from outreach.mailbox.graph import shapes
 from outreach.mailbox.graph.client import Call, GraphClient
-from outreach.mailbox.marks import advance, load
+from outreach.mailbox.marks import advance, answers_ours, load, remember_ours
 from outreach.mailbox.tracking import Known, match_tracked
 from outreach.observations import (
     DraftDeleted,
@@ -177,23 +181,25 @@ class GraphObserver:
                 state.setdefault(f"{P}rebuild:{name}", "baseline")
                 state[f"{P}link:{name}"] = self._first_link(name, state)
             links[name] = state[f"{P}link:{name}"]
+        # Inbox's baseline needs all of our sent copies first: it waits for Sent Items'
+        folders = [n for n in FOLDERS if n != "inbox" or not _answers_unknown(state)]
         answers = dict(
-            zip(FOLDERS, self.client.batch([self._call(n, links[n]) for n in FOLDERS]), strict=True)
+            zip(folders, self.client.batch([self._call(n, links[n]) for n in folders]), strict=True)
         )
-        gone = [n for n in FOLDERS if answers[n].status == 410]
+        gone = [n for n in folders if answers[n].status == 410]
         if gone:
             for name in gone:
                 self._restart(name, state, answers[name].error_code() or "410")
                 links[name] = state[f"{P}link:{name}"] = self._first_link(name, state)
             again = self.client.batch([self._call(n, links[n]) for n in gone])
             answers.update(zip(gone, again, strict=True))
-        for name in FOLDERS:
+        for name in folders:
             if not answers[name].ok:
                 raise self.client.refusal(self._call(name, links[name]), answers[name])
         cycle = _Cycle()
         pending = []
         for name in FOLDERS:
-            if not self._page(name, answers[name].body or {}, state, cycle):
+            if name not in answers or not self._page(name, answers[name].body or {}, state, cycle):
                 pending.append(name)
         self._settle(state, cycle)
         state[f"{P}pending"] = ",".join(pending)
@@ -356,16 +362,24 @@ class GraphObserver:
         ):
             return
         sent = shapes.instant(item.get("sentDateTime"), self.tz)
-        if not self._news("sentitems", state, item["id"], sent) or rebuilding == "baseline":
+        if not self._news("sentitems", state, item["id"], sent):
             return
         mid = item.get("internetMessageId")
-        tracking_id = match_tracked(
-            property_id=shapes.prop(item, shapes.TRACKING),
-            internet_message_id=mid,
-            header_id=shapes.prop(item, shapes.HEADER_PROPERTY),
-            conversation_id=None,  # a reply written by hand shares it: never enough alone
-            known=self._drafts_known(state, cycle),
-        )
+        if rebuilding == "baseline":  # nothing is known yet: only our own marks tell
+            tracking_id = shapes.prop(item, shapes.TRACKING) or shapes.prop(
+                item, shapes.HEADER_PROPERTY
+            )
+            if not tracking_id:
+                return  # the person's own mail from before: not news
+            remember_ours(state, f"{P}ours", mid)
+        else:
+            tracking_id = match_tracked(
+                property_id=shapes.prop(item, shapes.TRACKING),
+                internet_message_id=mid,
+                header_id=shapes.prop(item, shapes.HEADER_PROPERTY),
+                conversation_id=None,  # a reply written by hand shares it: never enough alone
+                known=self._drafts_known(state, cycle),
+            )
         cycle.sent_seen.update(x for x in (tracking_id, mid) if x)
         cycle.out.append(
             DraftSent(
@@ -395,14 +409,18 @@ class GraphObserver:
         if "@removed" in item:
             return
         received = shapes.instant(item.get("receivedDateTime"), self.tz)
-        if not self._news("inbox", state, item["id"], received) or rebuilding == "baseline":
+        if not self._news("inbox", state, item["id"], received):
             return
         item_class = self._class_of(item)
+        baseline = rebuilding == "baseline"
         if item_class.lower().startswith("ipm.schedule.meeting.resp."):
-            cycle.responses.append((len(cycle.out), item))
+            cycle.responses.append((len(cycle.out), item, baseline))
             cycle.out.append(None)  # type: ignore[arg-type] - filled by _read_responses
             return
-        seen = classify(self._raw(item, state, item_class), own=(self.own,), tz=self.tz)
+        raw = self._raw(item, state, item_class)
+        if baseline and not _answers_ours(state, raw):
+            return
+        seen = classify(raw, own=(self.own,), tz=self.tz)
         cycle.out.append(seen)
         if item.get("hasAttachments") and type(seen) is ReplyReceived:
             cycle.with_files.append(seen)
@@ -476,12 +494,15 @@ class GraphObserver:
                 f"{self.me}/messages/{item['id']}?$expand={expand}",
                 headers={"Prefer": f'{TEXT}, outlook.timezone="UTC"'},
             )
-            for _, item in cycle.responses
+            for _, item, _ in cycle.responses
         ]
-        for (slot, item), answer in zip(cycle.responses, self.client.batch(calls), strict=True):
+        answers = self.client.batch(calls)
+        for (slot, item, baseline), answer in zip(cycle.responses, answers, strict=True):
             full = {**item, **answer.body} if answer.ok and isinstance(answer.body, dict) else item
             raw = self._raw(full, state, self._class_of(full))
-            cycle.out[slot] = classify(raw, own=(self.own,), tz=self.tz)
+            if not baseline or _answers_ours(state, raw):
+                cycle.out[slot] = classify(raw, own=(self.own,), tz=self.tz)
+        cycle.out[:] = [o for o in cycle.out if o is not None]  # old responses of a baseline
         cycle.responses = []
 
     def _read_calendar_files(self, cycle: _Cycle) -> None:
@@ -509,7 +530,8 @@ class GraphObserver:
 
     def _finish_rebuild(self, name: str, state: dict[str, str], cycle: _Cycle) -> None:
         """Compare what a full sync found with the index kept before it, by tracking id."""
-        state.pop(f"{P}rebuild:{name}", None)
+        if state.pop(f"{P}rebuild:{name}", None) == "baseline" and name == "inbox":
+            state.pop(f"{P}ours", None)  # only the baseline needed them
         if name not in ("drafts", "calendar"):
             return
         old = load(state, f"{P}index:{name}")
@@ -630,8 +652,22 @@ class _Cycle:
         self.binned: set[str] = set()  # tracking ids seen in Deleted Items
         self.removed: list[str] = []  # calendar items that left the view
         self.untracked: dict[str, list] = {}  # calendar items seen first: tracking unknown
-        self.responses: list[tuple[int, dict[str, Any]]] = []  # (slot in out, item)
+        #: (slot in out, item, whether a baseline found it)
+        self.responses: list[tuple[int, dict[str, Any], bool]] = []
         self.with_files: list[ReplyReceived] = []
+
+
+def _answers_unknown(state: Mapping[str, str]) -> bool:
+    """True while Inbox's baseline would wait for Sent Items' (which finds our sent copies)."""
+    return all(state.get(f"{P}rebuild:{n}") == "baseline" for n in ("inbox", "sentitems"))
+
+
+def _answers_ours(state: Mapping[str, str], raw: RawMessage) -> bool:
+    """True for a message a baseline reports: it answers a sent copy of ours, or is
+    about one of our calendar items."""
+    return raw.tracking_id is not None or answers_ours(
+        state, f"{P}ours", raw.in_reply_to, raw.references
+    )
 
 
 def _prune(state: dict[str, str], name: str) -> None:
