@@ -184,6 +184,12 @@ def _row(cells: Sequence[str], widths: Sequence[int], right: Sequence[bool]) -> 
 # -- progress ---------------------------------------------------------------------------
 
 
+def _wait_text(seconds: float, why: str) -> str:
+    """How a wait reads on either display: how long, until when (local time), why."""
+    clock = time.strftime("%H:%M:%S", time.localtime(time.time() + seconds))
+    return f"Waiting {seconds:.0f} s (until {clock}): {why}"
+
+
 class _Shown:
     """A task on the terminal display."""
 
@@ -233,10 +239,7 @@ class TerminalDisplay:
         if seconds < SHORTEST_WAIT:
             return
         bars = self._start()
-        until = time.monotonic() + seconds
-        clock = time.strftime("%H:%M:%S", time.localtime(time.time() + seconds))
-        bars.add_task(f"Waiting {seconds:.0f} s (until {clock}): {why}", total=seconds,
-                      until=until)  # fmt: skip
+        bars.add_task(_wait_text(seconds, why), total=seconds, until=time.monotonic() + seconds)
         bars.refresh()
 
     def close(self) -> None:
@@ -323,9 +326,7 @@ class PlainDisplay:
     def waiting(self, seconds: float, why: str) -> None:
         if seconds < SHORTEST_WAIT:
             return
-        clock = time.strftime("%H:%M:%S", time.localtime(time.time() + seconds))
-        self._waits.append((time.monotonic() + seconds,
-                            f"Waiting {seconds:.0f} s (until {clock}): {why}"))  # fmt: skip
+        self._waits.append((time.monotonic() + seconds, _wait_text(seconds, why)))
         self.draw(force=True)
 
     def line(self) -> str:
