@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 from exchangelib import Mailbox, Message
@@ -34,3 +38,27 @@ def test_cli_controls(account, sandbox) -> None:
     assert counts["CreateItem"] == 1
     bad = runner.invoke(group, [*base, "bounce", "--subject", "no such thing"])
     assert bad.exit_code == 1 and "no item" in bad.output
+
+
+def test_serve_prints_the_endpoint_answers_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    served = subprocess.Popen(
+        [sys.executable, "-m", "outreach", "sandbox", "serve", "--port", "0",
+         "--data", str(tmp_path / "practice")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert served.stdout is not None
+        first = served.stdout.readline()
+        assert first.startswith("EWS endpoint: http://127.0.0.1:"), first
+        url = first.split(": ", 1)[1].strip()
+        base = url.rsplit("/EWS/", 1)[0]
+        shown = CliRunner().invoke(group, ["--url", base, "inspect"])
+        assert shown.exit_code == 0 and "inbox" in json.loads(shown.output), shown.output
+        served.send_signal(signal.SIGINT)
+        _, errors = served.communicate(timeout=30)
+        assert served.returncode == 0 and "Traceback" not in errors, errors
+        assert (tmp_path / "practice").is_dir()
+    finally:
+        if served.poll() is None:
+            served.kill()
+            served.wait()

@@ -1,4 +1,4 @@
-"""`outreach auth login`: sign in once for delegated OAuth2 (Microsoft 365) with a device code.
+"""`outreach auth login`: sign in once for delegated OAuth2 (Entra ID or AD FS) with a device code.
 
 The refresh token lands in MSAL's cache, kept owner-only beside the store (or in
 the keyring when ``mailbox.auth.secret.keyring`` names a service); the daemon
@@ -15,7 +15,7 @@ from outreach.errors import UserError
 
 @click.group()
 def auth() -> None:
-    """Sign in to Microsoft 365 for delegated OAuth2."""
+    """Sign in for delegated OAuth2 (Microsoft 365, or AD FS on premises)."""
 
 
 @auth.command()

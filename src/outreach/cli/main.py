@@ -65,7 +65,7 @@ SUMMARIES: dict[str, str] = {
     "resume": "Let outreach to a paused contact go on.",
     "forget": "Remove a contact and everything about them.",
     "show": "Tell a contact's story from the history.",
-    "auth": "Sign in to Microsoft 365 once (delegated OAuth2).",
+    "auth": "Sign in once with OAuth2 (a device code).",
     "demo": "Watch a whole campaign run on the built-in sandbox.",
 }
 

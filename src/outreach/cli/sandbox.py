@@ -143,7 +143,6 @@ def serve(
 ) -> None:
     """Serve EWS on 127.0.0.1 and print the endpoint; Ctrl-C stops."""
     from outreach.sandbox import Sandbox
-    from outreach.sandbox.server import SandboxHTTPServer
 
     if not 0 <= port <= 65535:
         raise click.BadParameter("must be 0 to 65535 (0 picks a free port)", param_hint="--port")
@@ -160,14 +159,12 @@ def serve(
         data_dir = str(own)
     sb = Sandbox(port=port, data_dir=data_dir, directory=directory, user=user, people=people)
     try:
-        sb._server = SandboxHTTPServer((sb.host, sb.port), sb)
+        sb.bind()
     except OSError as problem:
         raise Failure(OutreachError(
             f"Cannot serve on port {port}: {problem.strerror}; pick another with --port "
             "(0 picks a free one)."
         )) from None
-    sb.port = sb._server.server_address[1]
-    sb.announce()
     click.echo(f"EWS endpoint: {sb.url}")
     click.echo(f"Graph:        {sb.graph_url} (any bearer token)")
     click.echo(f"mailbox:      {sb.user} (any password)")
@@ -176,12 +173,7 @@ def serve(
     click.echo("controls:     outreach sandbox --help (they find this server)"
                if own is not None else
                f"controls:     outreach sandbox --url http://{sb.host}:{sb.port} --help")
-    try:
-        sb._server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sb.stop()
+    sb.serve_forever()
 
 
 #: the sandbox's fault kinds (controls.network.FAULT_KINDS; not imported: --help stays light)

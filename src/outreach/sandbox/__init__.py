@@ -152,11 +152,17 @@ class Sandbox:
     def mailbox(self, address: str | None = None) -> Mailbox:
         return self.state.mailbox_for(address)
 
-    def start(self) -> Sandbox:
+    def bind(self) -> Sandbox:
+        """Take the port (0: a free one) and announce the endpoint; ``OSError`` if it is taken."""
         self._server = SandboxHTTPServer((self.host, self.port), self)
         self.port = self._server.server_address[1]
-        self._thread = serve_in_thread(self._server)
         self.announce()
+        return self
+
+    def start(self) -> Sandbox:
+        self.bind()
+        assert self._server is not None
+        self._thread = serve_in_thread(self._server)
         return self
 
     def stop(self) -> None:
@@ -183,12 +189,12 @@ class Sandbox:
                 note.unlink(missing_ok=True)
 
     def serve_forever(self) -> None:
-        """Run in the foreground (the CLI); Ctrl-C stops."""
-        self._server = SandboxHTTPServer((self.host, self.port), self)
-        self.port = self._server.server_address[1]
-        self.announce()
+        """Serve in the foreground after ``bind`` (the CLI) until Ctrl-C; then stop."""
+        assert self._server is not None, "bind() first"
         try:
             self._server.serve_forever()
+        except KeyboardInterrupt:
+            pass
         finally:
             self.stop()
 
