@@ -18,6 +18,7 @@ import subprocess
 import threading
 from pathlib import Path
 
+from outreach import files
 from outreach.errors import UserError
 from outreach.settings import Secret
 
@@ -242,14 +243,13 @@ def read_from_keyring(service: str, username: str) -> str | None:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` readable by the owner only (0600), replacing it atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Write ``text`` to ``path`` readable by the owner only (0600), replacing it atomically.
+
+    Raise UserError naming the file when its folder cannot be made or the disk refuses.
+    """
+    what = "The sign-in token cache"
     try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, text.encode("utf-8"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(partial, path)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as failure:
+        raise files.problem(what, path, failure, "created") from None
+    files.write(path, text, option=what)

@@ -71,6 +71,17 @@ def test_private_file_is_owner_only(tmp_path: Path) -> None:
     secrets.write_private(target, '{"a": 1}')
     assert target.read_text() == '{"a": 1}'
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
+    assert [p.name for p in target.parent.iterdir()] == ["token-cache.json"]
+
+
+def test_a_token_cache_that_cannot_be_written_is_a_sentence(tmp_path: Path) -> None:
+    blocker = tmp_path / "state"
+    blocker.write_text("a file where the cache's folder should be")
+    with pytest.raises(UserError, match=r"^The sign-in token cache .*token-cache\.json: "
+                       r"cannot be created: part of the path is a file"):
+        secrets.write_private(blocker / "cache" / "token-cache.json", "{}")
+    assert blocker.read_text() == "a file where the cache's folder should be"
 
 
 def _python(code: str) -> str:
