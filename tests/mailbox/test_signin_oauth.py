@@ -63,12 +63,15 @@ def debug_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFix
     assert leaks(caplog.text, [*issued, APP_SECRET, WRONG_SECRET]) == []
 
 
-def mailbox_settings(pki: Pki, sandbox: Sandbox, authority_url: str, **auth: object) -> (
-    MailboxSettings
-):
+def mailbox_settings(
+    pki: Pki, sandbox: Sandbox, authority_url: str, backend: str = "ews", **auth: object
+) -> MailboxSettings:
+    """OAuth2 through the local authority, to the sandbox's EWS face or (graph) its Graph face."""
+    face = {"graph_url": sandbox.graph_url} if backend == "graph" else {
+        "service_endpoint": sandbox.url}
     return MailboxSettings(
-        backend="ews",
-        service_endpoint=sandbox.url,
+        backend=backend,
+        **face,  # type: ignore[arg-type]
         ca_bundle=pki.ca,
         max_wait_seconds=3,
         auth=Auth(type="oauth2", tenant_id="example.com", authority=authority_url, **auth),  # type: ignore[arg-type]
@@ -331,18 +334,6 @@ def test_msal_discovers_the_authority_through_its_instance_discovery(
 # -- the Graph backend over the same authority --------------------------------------------
 
 
-def graph_settings(pki: Pki, sandbox: Sandbox, authority_url: str, **auth: object) -> (
-    MailboxSettings
-):
-    return MailboxSettings(
-        backend="graph",
-        graph_url=sandbox.graph_url,
-        ca_bundle=pki.ca,
-        max_wait_seconds=3,
-        auth=Auth(type="oauth2", tenant_id="example.com", authority=authority_url, **auth),  # type: ignore[arg-type]
-    )
-
-
 def graph_campaign(box: object, sandbox: Sandbox) -> None:
     """Drafts land, one is sent in Outlook, the sync sees it: over Graph, signed in."""
     made = box.create_drafts([_graph_email(1), _graph_email(2)])  # type: ignore[attr-defined]
@@ -367,8 +358,8 @@ def test_graph_over_app_only_client_credentials(
     from outreach.mailbox.graph import open_graph
 
     monkeypatch.setenv("OUTREACH_TEST_CLIENT_SECRET", APP_SECRET)
-    settings = graph_settings(
-        pki, sandbox, authority.url, oauth_mode="app", client_id=DAEMON_APP,
+    settings = mailbox_settings(
+        pki, sandbox, authority.url, "graph", oauth_mode="app", client_id=DAEMON_APP,
         secret=Secret(env="OUTREACH_TEST_CLIENT_SECRET"),
     )  # fmt: skip
     box = open_graph(settings, ROBIN, sleep=lambda _: None)
@@ -388,7 +379,7 @@ def test_graph_over_delegated_sign_in_asks_for_graphs_scopes(
     from outreach.mailbox.graph import open_graph
     from outreach.mailbox.graph.auth import delegated_scopes
 
-    settings = graph_settings(pki, sandbox, authority.url, client_id=DEVICE_APP)
+    settings = mailbox_settings(pki, sandbox, authority.url, "graph", client_id=DEVICE_APP)
     cache = tmp_path / "cache.json"
     tls.apply(settings)
     scopes = delegated_scopes(sandbox.graph_url)
