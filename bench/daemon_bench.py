@@ -30,9 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale_bench import add_history
 
 from daemon.world import ZONE, World
-from outreach import app, config
-from outreach.model import Contact, Kind, MessageState, Source, Status
-from outreach.service import Service
+from outreach import app
+from outreach.campaign.service import Service
+from outreach.config import loader
+from outreach.core.model import Contact, Kind, MessageState, Source, Status
 
 
 def add_contacts(world: World, count: int, status: Status = Status.NEW) -> None:
@@ -54,7 +55,7 @@ def add_contacts(world: World, count: int, status: Status = Status.NEW) -> None:
 
 
 def service(world: World) -> Service:
-    settings = config.load(world.config_path)
+    settings = loader.load(world.config_path)
     return Service(settings, world.store, app.open_mailbox(settings), world.clock)
 
 

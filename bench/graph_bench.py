@@ -29,9 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from daemon_bench import add_contacts
 
 from daemon.world import World
-from outreach import app, config
-from outreach.model import Kind, MessageState
-from outreach.service import Service
+from outreach import app
+from outreach.campaign.service import Service
+from outreach.config import loader
+from outreach.core.model import Kind, MessageState
 
 
 def counted(world: World, action, face: str) -> tuple[int, int, Counter[str]]:
@@ -46,7 +47,7 @@ def counted(world: World, action, face: str) -> tuple[int, int, Counter[str]]:
 def bench_protocol(folder: Path, protocol: str, drafts: int) -> list[tuple[str, str, str]]:
     world = World(folder, protocol=protocol, daily_send_cap=drafts * 2, per_contact_cap=10)
     try:
-        settings = config.load(world.config_path)
+        settings = loader.load(world.config_path)
         svc = Service(settings, world.store, app.open_mailbox(settings), world.clock)
         svc.cycle()  # the baseline
         svc.cycle()

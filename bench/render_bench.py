@@ -27,7 +27,7 @@ import time
 import venv
 from pathlib import Path
 
-from outreach.clock import CLOCK_ENV, FileClock
+from outreach.core.clock import CLOCK_ENV, FileClock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale_bench import NOW, Profile, write_csv

@@ -31,11 +31,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from outreach import config, engine
-from outreach.clock import CLOCK_ENV, FileClock
-from outreach.model import Event, Kind, Message, MessageState, Slot, Status
+from outreach import engine
+from outreach.config import loader
+from outreach.core.clock import CLOCK_ENV, FileClock
+from outreach.core.model import Event, Kind, Message, MessageState, Slot, Status
 from outreach.sandbox import Sandbox
-from outreach.store import Store
+from outreach.store.db import Store
 
 ZONE = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=ZONE)  # a Monday
@@ -200,7 +201,7 @@ def in_process(profile: Profile, repeat: int) -> tuple[float, float]:
     Planning is timed on a fresh read, decoding included (what a quiet cycle pays);
     updates on a store this process has read once (what the daemon pays).
     """
-    settings = config.load(profile.config)
+    settings = loader.load(profile.config)
     store = Store(profile.store)
     now = NOW
     plans = []

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from outreach.model import Contact, Event, Source
-from outreach.store import Store
+from outreach.core.model import Contact, Event, Source
+from outreach.store.db import Store
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 

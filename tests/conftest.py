@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from outreach import config
+from outreach.config import loader
+from outreach.config.settings import Settings
 from outreach.sandbox.graph import exchanges
-from outreach.settings import Settings
-from outreach.store import Store
+from outreach.store.db import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,14 +61,14 @@ def _graph_exchanges_checked() -> Iterator[list[exchanges.Exchange]]:
 def config_file(tmp_path: Path) -> Path:
     """A valid config (the example, sandbox backend) whose store lives in tmp_path."""
     path = tmp_path / "config.yaml"
-    path.write_text(config.render_example({"paths.store": str(tmp_path / "store.json")}),
+    path.write_text(loader.render_example({"paths.store": str(tmp_path / "store.json")}),
                     encoding="utf-8")
     return path
 
 
 @pytest.fixture
 def settings(config_file: Path) -> Settings:
-    return config.load(config_file)
+    return loader.load(config_file)
 
 
 @pytest.fixture

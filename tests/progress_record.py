@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from outreach import progress
+from outreach.core import progress
 
 
 class Recorded:

@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner, Result
 
-from outreach import config
 from outreach.cli.main import cli
-from outreach.configschema import SCHEMA, Key, Section
-from outreach.model import Contact, Event, Interview
-from outreach.store import Store
+from outreach.config import loader
+from outreach.config.schema import SCHEMA, Key, Section
+from outreach.core.model import Contact, Event, Interview
+from outreach.store.db import Store
 
 NOW = datetime.now(ZoneInfo("Europe/Berlin"))
 PAST = (NOW - timedelta(days=30)).strftime("%Y-%m-%d %H:%M")
@@ -53,7 +53,7 @@ def case(*args: str, code: int = 2, says: str | tuple[str, ...], files: dict[str
 def home(tmp_path: Path) -> Path:
     """A config and a store holding two contacts, one with an interview that took place."""
     (tmp_path / "config.yaml").write_text(
-        config.render_example({"paths.store": str(tmp_path / "data" / "store.json"),
+        loader.render_example({"paths.store": str(tmp_path / "data" / "store.json"),
                                "time.timezone": "Europe/Berlin"}), encoding="utf-8")
     store = Store(tmp_path / "data" / "store.json")
     robin = Contact(name="Robin Roe", email="robin@example.com", created_at=NOW)
@@ -120,7 +120,7 @@ def test_every_number_in_the_schema_has_a_range() -> None:
 
 def config_case(path: str, value: str) -> Case:
     """`check --offline` on the example config with ``path`` set to ``value``."""
-    text = config.render_example({"paths.store": "{home}/data/store.json"})
+    text = loader.render_example({"paths.store": "{home}/data/store.json"})
     section, _, leaf = path.rpartition(".")
     lines = text.splitlines()
     depth, want, inside = 0, section.split(".") if section else [], []
@@ -183,7 +183,7 @@ FOLDER = "{home}/mine"
 
 
 def offline(extra: str, says: str | tuple[str, ...], files: dict[str, bytes | str]) -> Case:
-    text = config.render_example({"paths.store": "{home}/data/store.json"})
+    text = loader.render_example({"paths.store": "{home}/data/store.json"})
     text = text.replace("  templates: null", f"  templates: {FOLDER}")
     text = text.replace("  country: DE", f"  country: {extra}" if extra else "  country: DE")
     return case("--config", "{home}/c2.yaml", "check", "--offline", says=says,

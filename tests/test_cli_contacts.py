@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from outreach import importers
 from outreach.cli.main import cli
-from outreach.model import Interview, Kind, Message, MessageState, Status
-from outreach.settings import Settings
-from outreach.store import Store
+from outreach.config.settings import Settings
+from outreach.core.model import Interview, Kind, Message, MessageState, Status
+from outreach.store import importers
+from outreach.store.db import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from outreach.model import Contact
-from outreach.observations import OutOfOffice
-from outreach.prepare import colleague
-from outreach.settings import Paths, Settings, User
+from outreach.campaign.prepare import colleague
+from outreach.config.settings import Paths, Settings, User
+from outreach.core.model import Contact
+from outreach.core.observations import OutOfOffice
 
 SETTINGS = Settings(
     user=User(name="Robin Example", email="robin@example.com",

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from outreach.model import Contact, Status
-from outreach.store import Store
+from outreach.core.model import Contact, Status
+from outreach.store.db import Store
 
 BIN = Path(sys.executable).parent
 

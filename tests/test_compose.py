@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import pytest
 
-from outreach import compose
-from outreach.errors import TemplateError
-from outreach.model import Contact, Interview, Kind, Message, Mode, Referral, Slot
-from outreach.settings import Paths, Settings, TimeSettings, User
+from outreach.config.settings import Paths, Settings, TimeSettings, User
+from outreach.core.errors import TemplateError
+from outreach.core.model import Contact, Interview, Kind, Message, Mode, Referral, Slot
+from outreach.writing import compose
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 10, 27, 16, 0, tzinfo=BERLIN)
@@ -286,7 +286,7 @@ def test_a_name_with_a_line_break_never_makes_a_header_of_its_own(tmp_path: Path
     from click.testing import CliRunner
 
     from outreach.cli.main import cli
-    from outreach.store import Store
+    from outreach.store.db import Store
 
     config = str(tmp_path / "config.yaml")
 

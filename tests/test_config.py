@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from outreach import config
-from outreach.errors import UserError
+from outreach.config import loader
+from outreach.core.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "config.example.yaml"
@@ -22,14 +22,14 @@ def problems_of(text: str, tmp_path: Path) -> list[str]:
     path = tmp_path / "c.yaml"
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     with pytest.raises(UserError) as caught:
-        config.load(path)
+        loader.load(path)
     assert caught.value.exit_code == 2
     return caught.value.problems
 
 
 def test_example_is_generated_from_the_schema() -> None:
-    assert EXAMPLE.read_text(encoding="utf-8") == config.render_example(), (
-        "config.example.yaml is out of step: run `python -m outreach.config > "
+    assert EXAMPLE.read_text(encoding="utf-8") == loader.render_example(), (
+        "config.example.yaml is out of step: run `python -m outreach.config.loader > "
         "config.example.yaml`")
 
 
@@ -44,7 +44,7 @@ def test_example_has_every_schema_key_each_with_a_comment() -> None:
             found |= paths(value, sub) if isinstance(value, dict) else {sub}
         return found
 
-    assert paths(root) == set(config.schema_paths())
+    assert paths(root) == set(loader.schema_paths())
     lines = text.splitlines()
     for number, line in enumerate(lines):
         if re.match(r"\s*\w+:", line):
@@ -52,7 +52,7 @@ def test_example_has_every_schema_key_each_with_a_comment() -> None:
 
 
 def test_example_loads_cleanly() -> None:
-    settings = config.load(EXAMPLE)
+    settings = loader.load(EXAMPLE)
     assert settings.user.email == "alex@example.com"
     assert settings.mailbox.backend == "sandbox"
     assert settings.time.working_hours.start == time(9, 0)
@@ -63,7 +63,7 @@ def test_example_loads_cleanly() -> None:
 def test_minimal_config_takes_defaults(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(MINIMAL + "paths:\n  store: data/s.json\n", encoding="utf-8")
-    settings = config.load(path)
+    settings = loader.load(path)
     assert settings.policy.approval == "drafts"
     assert settings.mailbox.email == "alex@example.com"  # defaults to the user's
     assert settings.paths.store == tmp_path / "data" / "s.json"  # relative to the file
@@ -168,29 +168,29 @@ def test_hours_written_without_quotes_are_times(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(MINIMAL + "time:\n  working_hours: {start: 8:30, end: 17:00}\n",
                     encoding="utf-8")
-    hours = config.load(path).time.working_hours
+    hours = loader.load(path).time.working_hours
     assert (hours.start, hours.end) == (time(8, 30), time(17, 0))
 
 
 def test_empty_and_missing_files_say_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="Run `outreach init`"):
-        config.load(tmp_path / "absent.yaml")
+        loader.load(tmp_path / "absent.yaml")
     empty = tmp_path / "empty.yaml"
     empty.write_text("# nothing yet\n", encoding="utf-8")
     with pytest.raises(UserError, match="is empty"):
-        config.load(empty)
+        loader.load(empty)
 
 
 def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                       _isolated_home: Path) -> None:
-    assert config.find_config_path(None) == _isolated_home / ".config/outreach/config.yaml"
+    assert loader.find_config_path(None) == _isolated_home / ".config/outreach/config.yaml"
     monkeypatch.setenv("OUTREACH_CONFIG", str(tmp_path / "env.yaml"))
-    assert config.find_config_path(None) == tmp_path / "env.yaml"
-    assert config.find_config_path(tmp_path / "flag.yaml") == tmp_path / "flag.yaml"
+    assert loader.find_config_path(None) == tmp_path / "env.yaml"
+    assert loader.find_config_path(tmp_path / "flag.yaml") == tmp_path / "flag.yaml"
 
 
 def test_render_example_takes_overrides() -> None:
-    text = config.render_example({"user.name": "Sam Sample", "user.email": "sam@example.com"})
+    text = loader.render_example({"user.name": "Sam Sample", "user.email": "sam@example.com"})
     data = yaml.safe_load(text)
     assert data["user"]["name"] == "Sam Sample"
     assert data["user"]["email"] == "sam@example.com"

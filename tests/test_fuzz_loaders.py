@@ -15,9 +15,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outreach import config, importers, logform
-from outreach.errors import UserError
-from outreach.settings import Settings
+from outreach.config import loader
+from outreach.config.settings import Settings
+from outreach.core.errors import UserError
+from outreach.research import logform
+from outreach.store import importers
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 TZ = ZoneInfo("Europe/Berlin")
@@ -112,7 +114,7 @@ def test_log_data_never_crashes(data: object) -> None:
     _accepts(lambda: logform.parse_data(data, TZ, "data.yaml"))
 
 
-EXAMPLE = config.render_example({"paths.store": "/fuzz/store.json"}).splitlines()
+EXAMPLE = loader.render_example({"paths.store": "/fuzz/store.json"}).splitlines()
 
 
 @FUZZ
@@ -121,7 +123,7 @@ def test_config_with_any_line_changed_never_crashes(number: int, line: str) -> N
     lines = list(EXAMPLE)
     lines[number] = line
     def load() -> None:
-        assert isinstance(config.loads("\n".join(lines), SOURCE / "c.yaml"), Settings)
+        assert isinstance(loader.loads("\n".join(lines), SOURCE / "c.yaml"), Settings)
     _accepts(load)
 
 
@@ -136,10 +138,10 @@ def test_config_with_any_value_changed_never_crashes(number: int, value: object)
         return
     dumped = yaml.safe_dump(value, default_flow_style=True).removesuffix("\n...\n").strip()
     lines[number] = f"{key}: {dumped}"
-    _accepts(lambda: config.loads("\n".join(lines), SOURCE / "c.yaml"))
+    _accepts(lambda: loader.loads("\n".join(lines), SOURCE / "c.yaml"))
 
 
 @FUZZ
 @given(texts)
 def test_config_text_never_crashes(text: str) -> None:
-    _accepts(lambda: config.loads(text, SOURCE / "c.yaml"))
+    _accepts(lambda: loader.loads(text, SOURCE / "c.yaml"))

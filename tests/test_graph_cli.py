@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from outreach import config
 from outreach.cli.main import cli
-from outreach.errors import UserError
+from outreach.config import loader
+from outreach.core.errors import UserError
 from outreach.sandbox import Sandbox
 
 
@@ -21,7 +21,7 @@ def test_init_backend_graph_writes_a_microsoft_365_starter(tmp_path: Path) -> No
         "--timezone", "Europe/Berlin",
     ])  # fmt: skip
     assert done.exit_code == 0, done.output
-    settings = config.load(path)
+    settings = loader.load(path)
     box = settings.mailbox
     assert (box.backend, box.auth.type, box.graph_url) == (
         "graph", "token", "https://graph.microsoft.com/v1.0"
@@ -67,5 +67,5 @@ def test_a_graph_config_that_cannot_sign_in_is_a_config_error(tmp_path: Path) ->
         encoding="utf-8",
     )
     with pytest.raises(UserError) as bad:
-        config.load(path)
+        loader.load(path)
     assert "At 'mailbox.auth.type': Microsoft Graph signs in with oauth2" in str(bad.value)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import vobject
 
-from outreach import importers
-from outreach.errors import UserError
-from outreach.model import Contact, Source
+from outreach.core.errors import UserError
+from outreach.core.model import Contact, Source
+from outreach.store import importers
 
 FIELDS = ("name", "email", "title", "department", "organization", "office",
           "mailing_address", "phone", "source", "area", "research_notes", "tags",

@@ -18,9 +18,9 @@ import pytest
 import vobject
 from icalendar import Calendar
 
-from outreach import invites
-from outreach.model import Contact, Interview
-from outreach.observations import (
+from outreach.config.settings import User
+from outreach.core.model import Contact, Interview
+from outreach.core.observations import (
     InterviewCancelled,
     InterviewMoved,
     MeetingAccepted,
@@ -28,7 +28,7 @@ from outreach.observations import (
     MeetingProposedNewTime,
     MeetingTentative,
 )
-from outreach.settings import User
+from outreach.writing import invites
 
 BERLIN = ZoneInfo("Europe/Berlin")
 STAMP = datetime(2026, 10, 20, 9, 0, tzinfo=BERLIN)

@@ -14,7 +14,8 @@ from referencing import Registry, Resource
 
 from outreach import app
 from outreach.cli.main import cli
-from outreach.model import (
+from outreach.config.settings import Settings
+from outreach.core.model import (
     Contact,
     Event,
     Interview,
@@ -26,8 +27,7 @@ from outreach.model import (
     Source,
     Status,
 )
-from outreach.settings import Settings
-from outreach.store import Store
+from outreach.store.db import Store
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 

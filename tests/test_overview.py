@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from outreach.model import Contact, Interview, Kind, Message, MessageState, State, Status
-from outreach.overview import attention, funnel
+from outreach.core.model import Contact, Interview, Kind, Message, MessageState, State, Status
+from outreach.research.overview import attention, funnel
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 

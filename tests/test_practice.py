@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from outreach.cli.main import cli
-from outreach.model import Status
-from outreach.store import Store
+from outreach.core.model import Status
+from outreach.store.db import Store
 
 PEOPLE = """name,email,title,department
 Robin Roe,robin.roe@mycorp.example,Data Engineer,Platform

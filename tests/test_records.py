@@ -6,7 +6,7 @@ import copy
 import pickle
 from datetime import UTC, datetime, timedelta
 
-from outreach.model import Kind, Message, Records, State
+from outreach.core.model import Kind, Message, Records, State
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

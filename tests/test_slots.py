@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from outreach.errors import UserError
-from outreach.model import Slot
-from outreach.settings import Paths, Scheduling, Settings, TimeSettings, User, WorkingHours
-from outreach.slots import Interval, NoSlots, find_slots, propose, public_holidays
+from outreach.config.settings import Paths, Scheduling, Settings, TimeSettings, User, WorkingHours
+from outreach.core.errors import UserError
+from outreach.core.model import Slot
+from outreach.writing.slots import Interval, NoSlots, find_slots, propose, public_holidays
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -232,7 +232,7 @@ def _one_by_one(settings: Settings, now: datetime, mine: list[Interval],
 
 
 def test_a_batch_answers_as_searching_one_by_one(tmp_path: Path):
-    from outreach.slots import Batch
+    from outreach.writing.slots import Batch
 
     settings = Settings(
         user=User(name="Sam Sample", email="sam@example.com"),

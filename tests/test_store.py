@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from outreach.errors import StoreError
-from outreach.model import Contact, Event, Interview, Kind, Message, Status
-from outreach.store import AtomicJSONStorage, Store
+from outreach.core.errors import StoreError
+from outreach.core.model import Contact, Event, Interview, Kind, Message, Status
+from outreach.store.db import AtomicJSONStorage, Store
 
 STEPS = ["temp-created", "partly-written", "written", "synced", "replaced", "dir-synced"]
 
@@ -91,8 +91,8 @@ def test_each_transaction_reads_fresh(store: Store, now: datetime) -> None:
 CRASH = textwrap.dedent("""
     import os, sys
     from datetime import datetime, timezone
-    from outreach.model import Contact, Event
-    from outreach.store import Store
+    from outreach.core.model import Contact, Event
+    from outreach.store.db import Store
     path, step = sys.argv[1], sys.argv[2]
     store = Store(path)
     def stop(name):
@@ -272,8 +272,8 @@ def _reference(value: object) -> object:
 
 
 def test_fast_encoder_agrees_with_the_model(now: datetime) -> None:
-    from outreach.model import Fit, Referral, Slot
-    from outreach.store import _encode
+    from outreach.core.model import Fit, Referral, Slot
+    from outreach.store.db import _encode
 
     contact = Contact(name="Zoë", email="z@example.com", tags=["a"], paused_until=now,
                       status=Status.PAUSED, paused_from=Status.CONTACTED, internal=True)

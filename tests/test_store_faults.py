@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from outreach.errors import StoreError
-from outreach.model import Contact, Event
-from outreach.store import Store
+from outreach.core.errors import StoreError
+from outreach.core.model import Contact, Event
+from outreach.store.db import Store
 
 
 def add(store: Store, now: datetime, name: str) -> None:
@@ -187,7 +187,7 @@ def shared_folder() -> Iterator[Path]:
 
 def test_no_permission_is_a_sentence(shared_folder: Path, now: datetime) -> None:
     """Another user's store, through the real command (as root: the command runs as nobody)."""
-    from outreach import config as configuration
+    from outreach.config import loader as configuration
 
     store = Store(shared_folder / "data" / "store.json")
     add(store, now, "Robin Roe")
@@ -217,7 +217,7 @@ def test_no_permission_is_a_sentence(shared_folder: Path, now: datetime) -> None
 
 HOLDER = """
 import sys, time
-from outreach.store import Store
+from outreach.store.db import Store
 store = Store(sys.argv[1])
 with store.lock():
     print("held", flush=True)
@@ -232,7 +232,7 @@ def test_a_busy_store_says_whom_it_waits_for(filled: Store, now: datetime,
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         before = filled.path.read_bytes()
-        with caplog.at_level("WARNING", logger="outreach.store"), \
+        with caplog.at_level("WARNING", logger="outreach.store.db"), \
                 pytest.raises(StoreError) as caught:
             add(Store(filled.path, lock_timeout=0.3), now, "Kim Late")
         waited = [r.getMessage() for r in caplog.records]

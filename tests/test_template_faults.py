@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from outreach import compose, config, preflight
 from outreach.cli.main import cli
-from outreach.errors import TemplateError
-from outreach.settings import Settings
+from outreach.config import loader
+from outreach.config.settings import Settings
+from outreach.core.errors import TemplateError
+from outreach.writing import compose, preflight
 
 #: file name -> (content, the line the error is on, words the message must hold)
 FAULTS: dict[str, tuple[bytes, int, str]] = {
@@ -55,7 +56,7 @@ def _configured(tmp_path: Path, templates: Path | None, **extra: str) -> Path:
     values = {"paths.store": str(tmp_path / "store.json"), **extra}
     if templates is not None:
         values["paths.templates"] = str(templates)
-    path.write_text(config.render_example(values), encoding="utf-8")
+    path.write_text(loader.render_example(values), encoding="utf-8")
     return path
 
 
@@ -120,7 +121,7 @@ def test_the_daemon_fails_one_message_and_goes_on(tmp_path: Path) -> None:
     first = runner.invoke(cli, ["--config", str(cfg), "run", "--once"])
     assert first.exit_code == 0, first.output
     assert "Traceback" not in first.output
-    from outreach.store import Store
+    from outreach.store.db import Store
 
     store = Store(tmp_path / "store.json")
     state = store.read()

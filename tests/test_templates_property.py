@@ -11,9 +11,9 @@ import lxml.html
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outreach import compose
-from outreach.model import Contact, Interview, Mode, Referral, Slot
-from outreach.settings import Paths, Settings, TimeSettings, User
+from outreach.config.settings import Paths, Settings, TimeSettings, User
+from outreach.core.model import Contact, Interview, Mode, Referral, Slot
+from outreach.writing import compose
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 10, 27, 9, 0, tzinfo=BERLIN)

@@ -23,8 +23,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from outreach.settings import Settings
-from outreach.store import Store
+from outreach.config.settings import Settings
+from outreach.store.db import Store
 
 ESCAPE = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\][^\x07]*\x07|.)")
 
@@ -166,8 +166,8 @@ def test_a_wait_is_drawn_with_how_long_and_why(painted: bool) -> None:
     """The display the CLI installs, drawing into a stream: rich's bars, or the plain line."""
     import io
 
-    from outreach import progress
     from outreach.cli.output import PlainDisplay, TerminalDisplay
+    from outreach.core import progress
 
     stream = io.StringIO()
     shown = TerminalDisplay(stream) if painted else PlainDisplay(stream)

@@ -1,4 +1,4 @@
-"""One-line fields, log quoting, CSV cells and Markdown text (outreach.textsafe)."""
+"""One-line fields, log quoting, CSV cells and Markdown text (outreach.core.textsafe)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from outreach import textsafe
+from outreach.core import textsafe
 
 
 @pytest.mark.parametrize(

@@ -10,20 +10,21 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from outreach import clock, config
-from outreach.errors import UserError
-from outreach.model import Contact, State
-from outreach.settings import Settings
-from outreach.store import Store
+from outreach.config import loader
+from outreach.config.settings import Settings
+from outreach.core import clock
+from outreach.core.errors import UserError
+from outreach.core.model import Contact, State
+from outreach.store.db import Store
 
 if TYPE_CHECKING:
-    from outreach.mailbox.base import Mailbox, Person
-    from outreach.orgchart import Chart
+    from outreach.core.items import Person
+    from outreach.mailbox.base import Mailbox
 
 
 def load_settings(config_path: str | os.PathLike[str] | None = None) -> Settings:
     """Given --config (or None), return the validated settings. Raise UserError if bad."""
-    return config.load(config_path)
+    return loader.load(config_path)
 
 
 def open_store(settings: Settings) -> Store:
@@ -60,28 +61,6 @@ def lookup_person(settings: Settings, name: str) -> Person:
         raise UserError(f"'{name}' matches {len(found)} people in the directory; be more "
                         "specific:", [f"{p.name} <{p.email}>, {p.title}" for p in found[:10]])
     return found[0]
-
-
-def org_chart(settings: Settings, who: str, up: int, down: int, peers: bool) -> Chart | None:
-    """Return the org chart around ``who`` (an address, else a name to look up) from the
-    directory, or None when the directory does not know them. Raise UserError when a name
-    matches several people."""
-    from outreach import orgchart
-
-    mailbox = open_mailbox(settings)
-    try:
-        address = who
-        if "@" not in who:
-            found = mailbox.lookup(who)
-            if len(found) > 1:
-                raise UserError(f"'{who}' matches {len(found)} people in the directory; be "
-                                "more specific:", [f"{p.name} <{p.email}>" for p in found[:10]])
-            if not found:
-                return None
-            address = found[0].email
-        return orgchart.walk(mailbox.person, address, up=up, down=down, peers=peers)
-    finally:
-        mailbox.close()
 
 
 def resolve_contact(state: State, ref: str) -> Contact:

@@ -16,9 +16,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from outreach import app, clock, config, engine, interviews, orgchart
-from outreach.logform import LogEntry
-from outreach.model import (
+from outreach import app, engine
+from outreach.campaign.service import Service
+from outreach.config import loader
+from outreach.core import clock
+from outreach.core.model import (
     Contact,
     Fit,
     Kind,
@@ -29,8 +31,9 @@ from outreach.model import (
     State,
     Status,
 )
+from outreach.research import interviews, orgchart
+from outreach.research.logform import LogEntry
 from outreach.sandbox import Sandbox
-from outreach.service import Service
 
 ZONE = ZoneInfo("America/New_York")
 
@@ -95,7 +98,7 @@ class Tour:
         path.write_text(
             CONFIG.format(url=self.sandbox.url, store=folder / "store.json", protocol=protocol)
         )
-        self.settings = config.load(path)
+        self.settings = loader.load(path)
         self.config_path = path
         self.store = app.open_store(self.settings)
         self.mailbox = app.open_mailbox(self.settings, self.clock)

@@ -1,7 +1,7 @@
 """Logging to stderr for people (text) or machines (one JSON object a line).
 
 journald keeps whatever the daemon writes to stderr; secrets are redacted by the
-filter in ``outreach.secrets`` whatever the format.
+filter in ``outreach.config.secrets`` whatever the format.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from outreach import textsafe
-from outreach.secrets import RedactingFilter
+from outreach.config.secrets import RedactingFilter
+from outreach.core import textsafe
 
 
 class JsonFormatter(logging.Formatter):

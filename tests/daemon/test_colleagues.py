@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach.model import Kind
+from outreach.core.model import Kind
 from outreach.sandbox.directory import Busy
 
 from .world import ZONE, World

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from outreach.model import Kind
+from outreach.core.model import Kind
 
 from .world import World
 

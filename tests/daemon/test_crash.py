@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from outreach.crashpoint import ENV, POINTS
-from outreach.model import Kind, MessageState
-from outreach.store import Store
+from outreach.campaign.crashpoint import ENV, POINTS
+from outreach.core.model import Kind, MessageState
+from outreach.store.db import Store
 
 from .world import ZONE, World
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach.model import Interview, Kind, Message, MessageState, Slot, Status
+from outreach.core.model import Interview, Kind, Message, MessageState, Slot, Status
 
 from .test_oneoff import START, World, world  # noqa: F401 - the fixture
 

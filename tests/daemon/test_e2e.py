@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from outreach.businessdays import BusinessDays
-from outreach.model import Contact, Kind, MessageState, Status
-from outreach.settings import TimeSettings
+from outreach.config.settings import TimeSettings
+from outreach.core.model import Contact, Kind, MessageState, Status
+from outreach.engine.businessdays import BusinessDays
 
 from .world import ZONE, World
 

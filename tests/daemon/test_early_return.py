@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach.model import Kind, MessageState
+from outreach.core.model import Kind, MessageState
 
 from .world import ZONE, World
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from outreach import progress, systemd
-from outreach.daemon import Loop
-from outreach.errors import MailboxError
+from outreach.campaign import systemd
+from outreach.campaign.daemon import Loop
+from outreach.core import progress
+from outreach.core.errors import MailboxError
 from progress_record import Recorded  # tests/ is on the path
 
 

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from outreach import app, config
+from outreach import app
+from outreach.campaign.service import Service
+from outreach.config import loader
+from outreach.core.model import Kind, MessageState
 from outreach.mailbox.graph.shapes import rest_id
-from outreach.model import Kind, MessageState
-from outreach.service import Service
 
 from .world import ZONE, World
 
@@ -36,7 +37,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 
 
 def service(w: World) -> Service:
-    settings = config.load(w.config_path)
+    settings = loader.load(w.config_path)
     return Service(settings, w.store, app.open_mailbox(settings), w.clock)
 
 

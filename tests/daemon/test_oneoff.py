@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner, Result
 
-from outreach import clock, config
 from outreach.cli.main import cli
-from outreach.model import Contact, Kind, MessageState, Status
+from outreach.config import loader
+from outreach.core import clock
+from outreach.core.model import Contact, Kind, MessageState, Status
 from outreach.sandbox import Sandbox
-from outreach.store import Store
+from outreach.store.db import Store
 
 ZONE = ZoneInfo("America/New_York")
 START = datetime(2026, 11, 30, 9, 0, tzinfo=ZONE)  # a Monday morning
@@ -45,7 +46,7 @@ class World:
         self.config.write_text(
             CONFIG.format(url=sandbox.url, store=folder / "store.json", cap=cap)
         )
-        self.store = Store(config.load(self.config).paths.store)
+        self.store = Store(loader.load(self.config).paths.store)
         with self.store.transaction() as state:
             for name, email in [
                 ("Priya Castellan", "priya.castellan@example.com"),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach.model import Kind, MessageState, Status
+from outreach.core.model import Kind, MessageState, Status
 
 from .world import ZONE, World
 

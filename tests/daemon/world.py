@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from outreach.clock import CLOCK_ENV, FileClock
-from outreach.model import Contact, Kind, Message, MessageState, State
+from outreach.core.clock import CLOCK_ENV, FileClock
+from outreach.core.model import Contact, Kind, Message, MessageState, State
 from outreach.sandbox import Sandbox
-from outreach.store import Store
+from outreach.store.db import Store
 
 ZONE = ZoneInfo("America/New_York")
 T = TypeVar("T")

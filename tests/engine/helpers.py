@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from outreach.config.settings import Paths, Policy, Settings, TimeSettings, User
+from outreach.core.model import Contact, Kind, Message, MessageState, Slot, State, Status
+from outreach.core.observations import DraftSent, Observation, ReplyReceived
 from outreach.engine import apply, apply_plan, plan
-from outreach.model import Contact, Kind, Message, MessageState, Slot, State, Status
-from outreach.observations import DraftSent, Observation, ReplyReceived
-from outreach.settings import Paths, Policy, Settings, TimeSettings, User
 
 TZ = ZoneInfo("Europe/London")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from outreach import clock
-from outreach.campaign import Session
-from outreach.model import Kind, Message, MessageState, Status
-from outreach.store import Store
+from outreach.campaign.session import Session
+from outreach.core import clock
+from outreach.core.model import Kind, Message, MessageState, Status
+from outreach.store.db import Store
 
 from .helpers import at, person, settings, slot
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from outreach.config.settings import Scheduling
+from outreach.core.model import Kind, MessageState, Status
 from outreach.engine import plan
-from outreach.model import Kind, MessageState, Status
-from outreach.settings import Scheduling
 
 from .helpers import World, at, person, slot
 

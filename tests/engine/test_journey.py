@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from outreach.core.model import Interview, Kind, MessageState, Status
+from outreach.core.observations import AutoReply, MeetingAccepted
 from outreach.engine.actions import message_id
-from outreach.model import Interview, Kind, MessageState, Status
-from outreach.observations import AutoReply, MeetingAccepted
 
 from .helpers import World, at, person, slot
 

@@ -6,9 +6,8 @@ import copy
 
 import pytest
 
-from outreach.engine import apply, match
-from outreach.model import Interview, Kind, MessageState, Status
-from outreach.observations import (
+from outreach.core.model import Interview, Kind, MessageState, Status
+from outreach.core.observations import (
     Bounce,
     DraftDeleted,
     DraftEdited,
@@ -19,6 +18,7 @@ from outreach.observations import (
     MeetingTentative,
     ReplyReceived,
 )
+from outreach.engine import apply, match
 
 from .helpers import World, at, person, slot
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import copy
 from datetime import date
 
-from outreach.businessdays import BusinessDays
+from outreach.config.settings import TimeSettings, WorkingHours
+from outreach.core.model import Interview, Kind, Message, MessageState, Status
 from outreach.engine import Cancel, StatusChange, plan
 from outreach.engine.actions import message_id
-from outreach.model import Interview, Kind, Message, MessageState, Status
-from outreach.settings import TimeSettings, WorkingHours
+from outreach.engine.businessdays import BusinessDays
 
 from .helpers import World, at, person
 
@@ -135,9 +135,9 @@ def test_emails_still_waiting_from_yesterday_use_todays_room() -> None:
 
 
 def test_the_cap_holds_requests_for_tomorrow_says_so_once_and_counts_them() -> None:
-    from outreach import overview
+    from outreach.core.errors import UserError
     from outreach.engine import plan_one
-    from outreach.errors import UserError
+    from outreach.research import overview
 
     world = World(*(person(n) for n in ("Ann", "Bob", "Cy", "Dee")), daily_send_cap=2)
     assert len(world.plan(at(12, 1, 8))) == 2

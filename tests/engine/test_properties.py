@@ -9,12 +9,12 @@ from itertools import combinations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from outreach.core.model import STOPPED, Kind, Message, MessageState
+from outreach.core.observations import AutoReply, Bounce, DraftDeleted, MeetingAccepted
 from outreach.engine import agree, plan, proposed_slots
 from outreach.engine.actions import EMAIL_KINDS
 from outreach.engine.agreed import end_of, offered, open_times, pending
-from outreach.model import STOPPED, Kind, Message, MessageState
-from outreach.observations import AutoReply, Bounce, DraftDeleted, MeetingAccepted
-from outreach.slots import Interval, propose
+from outreach.writing.slots import Interval, propose
 
 from .helpers import World, at, person, slot
 
@@ -207,7 +207,7 @@ def test_applying_an_observation_twice_changes_nothing(text: str, kind: str) -> 
 
 
 def _reply(text: str):
-    from outreach.observations import ReplyReceived
+    from outreach.core.observations import ReplyReceived
 
     return ReplyReceived(at=at(12, 2), item_id="r", sender="ann@example.com", body_text=text)
 

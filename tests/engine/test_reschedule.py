@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from outreach.core.model import Kind, MessageState, Status
+from outreach.core.observations import MeetingAccepted, MeetingDeclined
 from outreach.engine import agree
-from outreach.model import Kind, MessageState, Status
-from outreach.observations import MeetingAccepted, MeetingDeclined
 
 from .helpers import World, at, person, slot
 

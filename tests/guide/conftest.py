@@ -14,13 +14,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner, Result
 
-from outreach import app, clock, config
+from outreach import app
 from outreach.cli.main import cli
+from outreach.config import loader
+from outreach.core import clock
+from outreach.core.model import Contact, State
 from outreach.mailbox.base import Mailbox
-from outreach.model import Contact, State
 from outreach.sandbox import Sandbox
 from outreach.sandbox.graph.ids import to_ews
-from outreach.store import Store
+from outreach.store.db import Store
 
 ZONE = ZoneInfo("America/New_York")
 START = datetime(2026, 11, 30, 9, 0, tzinfo=ZONE)  # a Monday morning
@@ -54,7 +56,7 @@ class World:
         self.protocol = protocol
         self.config = folder / "config.yaml"
         self.configure()
-        self.store = Store(config.load(self.config).paths.store)
+        self.store = Store(loader.load(self.config).paths.store)
 
     def configure(self, extra: str = "") -> None:
         self.config.write_text(
@@ -91,7 +93,7 @@ class World:
 
     def open_mailbox(self) -> Mailbox:
         """The backend the commands use, as configured."""
-        return app.open_mailbox(config.load(self.config), self.clock)
+        return app.open_mailbox(loader.load(self.config), self.clock)
 
 
 @pytest.fixture(params=["ews", "graph"])

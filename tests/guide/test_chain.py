@@ -6,8 +6,8 @@ import subprocess
 import sys
 from datetime import timedelta
 
-from outreach.model import Contact, Interview, State, Status
-from outreach.overview import chain_of_command
+from outreach.core.model import Contact, Interview, State, Status
+from outreach.research.overview import chain_of_command
 
 from .conftest import START, World
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from outreach import orgchart
-from outreach.errors import UserError
-from outreach.mailbox.base import Person
-from outreach.model import Contact, Source, State, Status
+from outreach.core.errors import UserError
+from outreach.core.items import Person
+from outreach.core.model import Contact, Source, State, Status
+from outreach.research import orgchart
 
 from .conftest import World
 

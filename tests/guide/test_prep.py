@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from outreach.model import Interview, Status
+from outreach.core.model import Interview, Status
 
 from .conftest import START, World
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from outreach import report, research
-from outreach.model import Contact, Interview, State
+from outreach.core.model import Contact, Interview, State
+from outreach.research import report, researchfile
 
 from .conftest import START, World
 
@@ -29,7 +29,7 @@ def _state() -> State:
 
 def test_coverage_counts_per_area_and_lists_only_what_the_latest_added() -> None:
     state = _state()
-    found = research.coverage(state, ["Data engineering", "design", "product"], 3)
+    found = researchfile.coverage(state, ["Data engineering", "design", "product"], 3)
     engineering, design, product = found
     assert (engineering.interviews, engineering.latest, engineering.enough) == (3, "Cy", True)
     assert engineering.new == ("streaming pipeline", "cost budget")
@@ -56,6 +56,6 @@ def test_the_report_says_which_areas_need_more(world: World) -> None:
     assert "data engineering,3,Cy,2026-12-02T09:00:00-05:00,streaming pipeline; cost budget,yes" \
         in as_csv
 
-    built = research.build(state, [], START + timedelta(days=5), "design", min_interviews=3)
+    built = researchfile.build(state, [], START + timedelta(days=5), "design", min_interviews=3)
     assert [c.area for c in built.coverage] == ["design"] and built.thin == built.coverage
     assert "design (1)" in report.html(built)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from outreach import resume
-from outreach.model import Interview, Kind, Message, MessageState, Status
+from outreach.config.settings import Paths, Policy, Settings, User
+from outreach.core.model import Interview, Kind, Message, MessageState, Status
 from outreach.sandbox.xml import q
-from outreach.settings import Paths, Policy, Settings, User
+from outreach.writing import resume
 
 from .conftest import START, World
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from outreach.model import Contact, Interview, Kind, MessageState, Referral, Status
+from outreach.core.model import Contact, Interview, Kind, MessageState, Referral, Status
 
 from .conftest import START, World
 
@@ -94,7 +94,7 @@ def test_update_needs_an_interview_and_a_real_link(world: World) -> None:
 def test_update_is_capped_like_every_email(world: World) -> None:
     priya = _interviewed(world)
     world.configure("policy:\n  per_contact_cap: 1")
-    from outreach.model import Message
+    from outreach.core.model import Message
 
     with world.store.transaction() as state:
         sent = Message(contact_id=priya.id, kind=Kind.THANK_YOU, state=MessageState.SENT,

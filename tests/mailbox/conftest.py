@@ -16,13 +16,13 @@ import pytest
 from exchangelib import Credentials
 from signin import Pki, make_pki
 
+from outreach.config.settings import MailboxSettings
+from outreach.core.items import OutgoingEmail
 from outreach.mailbox import SandboxToken
-from outreach.mailbox.base import OutgoingEmail
 from outreach.mailbox.connect import open_account
 from outreach.mailbox.ews import EwsMailbox
 from outreach.mailbox.graph import open_graph
 from outreach.sandbox import Sandbox
-from outreach.settings import MailboxSettings
 
 SETTINGS = MailboxSettings(backend="sandbox", max_wait_seconds=3)
 PROTOCOLS = ("ews", "graph")

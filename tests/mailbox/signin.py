@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from outreach.mailbox.base import OutgoingEmail
+from outreach.core.items import OutgoingEmail
+from outreach.core.observations import DraftSent
 from outreach.mailbox.ews import EwsMailbox
-from outreach.observations import DraftSent
 from outreach.sandbox import Sandbox
 
 BERLIN = ZoneInfo("Europe/Berlin")

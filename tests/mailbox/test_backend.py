@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from outreach.errors import MailboxError
-from outreach.mailbox.base import Meeting, OutgoingEmail
+from outreach.core.errors import MailboxError
+from outreach.core.items import Meeting, OutgoingEmail
 from outreach.mailbox.classify import hold_until
 from outreach.sandbox import Sandbox
 
@@ -253,7 +253,7 @@ def test_directory_person_by_address_with_manager_and_reports(face: Any, backend
 
 
 def test_org_chart_three_levels_deep_on_the_backend(backend: Any) -> None:
-    from outreach import orgchart
+    from outreach.research import orgchart
 
     chart = orgchart.walk(backend.person, "morgan.achebe@example.com", down=3)
     assert chart is not None

@@ -8,9 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from outreach.mailbox.classify import RawMessage, classify, failed_recipient
-from outreach.mailbox.returndate import return_date
-from outreach.observations import (
+from outreach.core.observations import (
     AutoReply,
     Bounce,
     MeetingAccepted,
@@ -19,6 +17,8 @@ from outreach.observations import (
     MeetingTentative,
     ReplyReceived,
 )
+from outreach.mailbox.classify import RawMessage, classify, failed_recipient
+from outreach.mailbox.returndate import return_date
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -16,12 +16,12 @@ import pytest
 from exchangelib import Credentials
 
 from conftest import connect_ews
-from outreach.errors import MailboxError
-from outreach.mailbox.base import OutgoingEmail
+from outreach.config.settings import MailboxSettings
+from outreach.core.errors import MailboxError
+from outreach.core.items import OutgoingEmail
 from outreach.mailbox.connect import open_account
 from outreach.mailbox.ews import EwsMailbox
 from outreach.sandbox import Sandbox
-from outreach.settings import MailboxSettings
 
 Email = Callable[..., OutgoingEmail]
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from outreach.errors import MailboxError
+from outreach.config.settings import Auth, MailboxSettings, Secret
+from outreach.core.errors import MailboxError
+from outreach.core.items import OutgoingEmail
+from outreach.core.observations import ReplyReceived
 from outreach.mailbox import SandboxToken
-from outreach.mailbox.base import OutgoingEmail
 from outreach.mailbox.graph import open_graph
-from outreach.observations import ReplyReceived
 from outreach.sandbox import Sandbox
-from outreach.settings import Auth, MailboxSettings, Secret
 
 Email = Callable[..., OutgoingEmail]
 

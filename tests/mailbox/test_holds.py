@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from outreach.mailbox.base import Meeting
+from outreach.core.items import Meeting
 from outreach.sandbox import Sandbox
 
 START = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)

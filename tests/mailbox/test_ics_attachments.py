@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
+from outreach.config.settings import Paths, Settings, TimeSettings, User
+from outreach.core.items import OutgoingEmail
+from outreach.core.model import Contact, Interview, Kind, Message, MessageState, State, Status
+from outreach.core.observations import MeetingProposedNewTime, Observation, ReplyReceived
 from outreach.engine import apply
 from outreach.engine.actions import stamp
-from outreach.mailbox.base import OutgoingEmail
-from outreach.model import Contact, Interview, Kind, Message, MessageState, State, Status
-from outreach.observations import MeetingProposedNewTime, Observation, ReplyReceived
 from outreach.sandbox import Sandbox
-from outreach.settings import Paths, Settings, TimeSettings, User
 
 Email = Callable[..., OutgoingEmail]
 PRIYA = "priya.castellan@example.com"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from outreach.errors import MailboxError, UserError
+from outreach.config.settings import Auth
+from outreach.core.errors import MailboxError, UserError
 from outreach.mailbox.oauth import TokenSource
-from outreach.settings import Auth
 
 pytest.importorskip("msal")  # the optional oauth extra
 

@@ -13,10 +13,9 @@ from typing import Any
 
 from exchangelib import Credentials
 
-from outreach.mailbox.base import Meeting, OutgoingEmail
-from outreach.mailbox.connect import open_account
-from outreach.mailbox.tracking import Known, match_tracked
-from outreach.observations import (
+from outreach.config.settings import MailboxSettings
+from outreach.core.items import Meeting, OutgoingEmail
+from outreach.core.observations import (
     AutoReply,
     Bounce,
     DraftDeleted,
@@ -31,8 +30,9 @@ from outreach.observations import (
     Observation,
     ReplyReceived,
 )
+from outreach.mailbox.connect import open_account
+from outreach.mailbox.tracking import Known, match_tracked
 from outreach.sandbox import Sandbox
-from outreach.settings import MailboxSettings
 
 Email = Callable[..., OutgoingEmail]
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from outreach import secrets
-from outreach.errors import UserError
-from outreach.settings import Secret
+from outreach.config import secrets
+from outreach.config.settings import Secret
+from outreach.core.errors import UserError
 
 
 def test_env_secret_is_read_and_registered(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,11 +15,11 @@ import pytest
 from click.testing import CliRunner
 from signin import Pki, leaks, small_campaign
 
-from outreach.errors import MailboxError
+from outreach.config.settings import Auth, MailboxSettings, Secret
+from outreach.core.errors import MailboxError
 from outreach.mailbox.connect import open_account, trust
 from outreach.mailbox.ews import EwsMailbox
 from outreach.sandbox import Sandbox
-from outreach.settings import Auth, MailboxSettings, Secret
 
 ROBIN = "robin.vale@example.com"
 PASSWORD = "Corr3ct-Horse-Battery"  # the test user's password
@@ -217,7 +217,7 @@ def test_the_cli_switches_ews_off_and_on() -> None:
 
 def test_check_offline_names_a_missing_ca_bundle(tmp_path: Path, pki: Pki) -> None:
     from outreach.cli.main import cli
-    from outreach.config import render_example
+    from outreach.config.loader import render_example
 
     config = tmp_path / "config.yaml"
     for bundle, code in ((tmp_path / "corp-ca.pem", 2), (pki.ca, 0)):

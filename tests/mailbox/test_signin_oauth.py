@@ -18,15 +18,15 @@ import pytest
 from click.testing import CliRunner
 from signin import Pki, leaks, small_campaign
 
-from outreach.config import render_example
-from outreach.errors import MailboxError
-from outreach.mailbox.base import OutgoingEmail
+from outreach.config.loader import render_example
+from outreach.config.settings import Auth, MailboxSettings, Secret
+from outreach.core.errors import MailboxError
+from outreach.core.items import OutgoingEmail
 from outreach.mailbox.connect import open_account
 from outreach.mailbox.ews import EwsMailbox
 from outreach.mailbox.oauth import TokenSource
 from outreach.sandbox import Sandbox
 from outreach.sandbox.authority import DEVICE_GRANT, Authority
-from outreach.settings import Auth, MailboxSettings, Secret
 
 pytest.importorskip("msal")  # the optional oauth extra
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from outreach import progress
+from outreach.core import progress
 from outreach.sandbox import Sandbox
 from progress_record import Recorded  # tests/ is on the path
 

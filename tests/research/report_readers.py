@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
-from outreach.research import CATEGORIES
+from outreach.research.researchfile import CATEGORIES
 
 TITLES = {**{title: key for key, title in CATEGORIES.items()}, "Advice given": "advice"}
 

@@ -3,7 +3,7 @@
 Three people of the area "Data analysis" were interviewed (Ana, Ben, Cy); Dee never
 answered; Eve declined; Fay was never contacted. Zed (area "Design") was interviewed
 too and must vanish from the area report. The expectations below were worked out by
-hand from the rules in ``outreach.research`` (see the comments).
+hand from the rules in ``outreach.research.researchfile`` (see the comments).
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ MEAN_REPLY = timedelta(hours=22.5)
 
 def contacts_and_events():
     """Return (contacts, events) of the campaign before any interview is logged."""
-    from outreach.model import Contact, Event, Status
+    from outreach.core.model import Contact, Event, Status
 
     contacts, events = [], []
     for name, email, status, hours in PEOPLE:
@@ -169,8 +169,8 @@ def contacts_and_events():
 
 def entry_for(email: str):
     """Return the LogEntry of the person with ``email`` (what the user writes)."""
-    from outreach.logform import LogEntry
-    from outreach.model import Fit, Referral
+    from outreach.core.model import Fit, Referral
+    from outreach.research.logform import LogEntry
 
     return LogEntry(
         start=STARTS[email],
@@ -184,8 +184,8 @@ def entry_for(email: str):
 
 def build_state():
     """Return (state, events) with every interview logged through ``logform.apply``."""
-    from outreach import logform
-    from outreach.model import Interview, State, Status
+    from outreach.core.model import Interview, State, Status
+    from outreach.research import logform
 
     contacts, events = contacts_and_events()
     state = State(contacts={c.id: c for c in contacts})

@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from outreach import interviews
-from outreach.errors import OutreachError
-from outreach.logform import LogEntry
-from outreach.mailbox.base import Person
-from outreach.model import Contact, Interview, Referral, Source, Status
-from outreach.store import Store
+from outreach.core.errors import OutreachError
+from outreach.core.items import Person
+from outreach.core.model import Contact, Interview, Referral, Source, Status
+from outreach.research import interviews
+from outreach.research.logform import LogEntry
+from outreach.store.db import Store
 
 
 def _campaign(store: Store, now: datetime) -> Contact:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import research_example as ex
 
-from outreach import report, research
+from outreach.research import report, researchfile
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -74,7 +74,7 @@ def test_html_report_renders_with_visible_charts_and_no_console_errors(
 
     state, events = ex.build_state()
     page = tmp_path / "report.html"
-    page.write_text(report.html(research.build(state, events, ex.NOW, ex.AREA)), "utf-8")
+    page.write_text(report.html(researchfile.build(state, events, ex.NOW, ex.AREA)), "utf-8")
     browser.get(page.as_uri())
 
     assert browser.title == "Research file: Data analysis"

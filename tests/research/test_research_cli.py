@@ -19,10 +19,10 @@ import research_example as ex
 from click.testing import CliRunner, Result
 from report_readers import READERS, csv_folder, from_csv_tables
 
-from outreach import report
 from outreach.cli.main import cli
-from outreach.model import Interview, Source, Status
-from outreach.store import Store
+from outreach.core.model import Interview, Source, Status
+from outreach.research import report
+from outreach.store.db import Store
 
 
 def run(config: Path, *args: str, **kwargs) -> Result:
@@ -247,9 +247,9 @@ def test_without_a_backend_the_lookup_is_skipped_with_a_note(
 def test_directory_entries_fill_in_the_referral_contact() -> None:
     from datetime import datetime
 
-    from outreach.interviews import add_referrals
-    from outreach.mailbox.base import Person
-    from outreach.model import Contact, Referral, State
+    from outreach.core.items import Person
+    from outreach.core.model import Contact, Referral, State
+    from outreach.research.interviews import add_referrals
 
     now = datetime(2026, 3, 9, 12, tzinfo=ex.TZ)
     ana = Contact(name="Ana Example", email="ana@example.com", area=ex.AREA)

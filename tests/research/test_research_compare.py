@@ -7,23 +7,23 @@ from datetime import datetime
 import pytest
 import research_example as ex
 
-from outreach import research
-from outreach.model import Interview, Kind, Message, MessageState, State
+from outreach.core.model import Interview, Kind, Message, MessageState, State
+from outreach.research import researchfile
 
 
 @pytest.fixture
-def built() -> research.ResearchFile:
+def built() -> researchfile.ResearchFile:
     state, events = ex.build_state()
-    return research.build(state, events, ex.NOW, area=ex.AREA)
+    return researchfile.build(state, events, ex.NOW, area=ex.AREA)
 
 
 def test_terms_fold_plurals_and_keep_adjacent_phrases() -> None:
-    assert research.terms("Strong SQL skills; the studies of classes.") == [
+    assert researchfile.terms("Strong SQL skills; the studies of classes.") == [
         "strong", "strong sql", "sql", "sql skill", "skill", "study", "class",
     ]
-    assert research.terms("It is what it is, really.") == []
-    assert research.normalize("status") == "status"  # "-us" is no plural
-    assert research.normalize("analysis") == "analysis"
+    assert researchfile.terms("It is what it is, really.") == []
+    assert researchfile.normalize("status") == "status"  # "-us" is no plural
+    assert researchfile.normalize("analysis") == "analysis"
 
 
 def test_agreements_per_category_match_the_hand_computed_ones(built) -> None:
@@ -68,7 +68,7 @@ def test_funnel_from_the_events(built) -> None:
 def test_area_filter_leaves_out_other_areas_and_no_filter_takes_them_in(built) -> None:
     assert [r.name for r in built.rows] == ["Ana Example", "Ben Example", "Cy Example"]
     state, events = ex.build_state()
-    everything = research.build(state, events, ex.NOW)
+    everything = researchfile.build(state, events, ex.NOW)
     assert [r.name for r in everything.rows][-1] == "Zed Example"
     quals = next(c for c in everything.categories if c.key == "qualifications")
     sql = next(a for a in quals.agreed if a.term == "sql")  # Zed said SQL without "skills"
@@ -93,7 +93,7 @@ def test_outbox_and_status_count_when_events_are_missing() -> None:
     ana = next(c for c in contacts if c.email == "ana@example.com")
     state.messages["m1"] = Message(contact_id=ana.id, kind=Kind.REQUEST, id="m1",
                                    state=MessageState.SENT, sent_at=ex.T0)
-    funnel = research.funnel(state, [], area=ex.AREA)
+    funnel = researchfile.funnel(state, [], area=ex.AREA)
     assert (funnel.contacted, funnel.replied, funnel.interviewed) == (5, 4, 3)
     assert funnel.times_to_reply == ()  # no reply event: time unknown, not invented
 
@@ -104,7 +104,7 @@ def test_two_interviews_of_one_person_are_one_voice() -> None:
     again = Interview(contact_id=ana.id, start=datetime(2026, 3, 16, 10, tzinfo=ex.TZ),
                       status="held", answers={"job": "Building dashboards again."})
     state.interviews[again.id] = again
-    built = research.build(state, events, ex.NOW, area=ex.AREA)
+    built = researchfile.build(state, events, ex.NOW, area=ex.AREA)
     job = next(c for c in built.categories if c.key == "job")
     assert [a.term for a in job.agreed] == ["building dashboard"]
     assert job.agreed[0].people == ("Ana Example", "Cy Example")
@@ -113,12 +113,12 @@ def test_two_interviews_of_one_person_are_one_voice() -> None:
 
 
 def test_empty_store_gives_an_empty_but_complete_file() -> None:
-    built = research.build(State(), [], ex.NOW)
+    built = researchfile.build(State(), [], ex.NOW)
     assert built.rows == ()
-    assert [c.key for c in built.categories] == [*research.CATEGORIES, "advice"]
+    assert [c.key for c in built.categories] == [*researchfile.CATEGORIES, "advice"]
     assert built.funnel.reply_rate is None and built.funnel.median_time_to_reply is None
 
 
 def test_naive_clock_is_refused() -> None:
     with pytest.raises(ValueError, match="time-zone aware"):
-        research.build(State(), [], datetime(2026, 1, 1))
+        researchfile.build(State(), [], datetime(2026, 1, 1))

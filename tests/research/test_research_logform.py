@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 import pytest
 import research_example as ex
 
-from outreach import logform
-from outreach.errors import UserError
-from outreach.model import Contact, Fit, Interview, Referral
-from outreach.settings import SelfAssessment
+from outreach.config.settings import SelfAssessment
+from outreach.core.errors import UserError
+from outreach.core.model import Contact, Fit, Interview, Referral
+from outreach.research import logform
 
 CONTACT = Contact(name="Ana Example", email="ana@example.com")
 

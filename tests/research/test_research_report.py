@@ -9,13 +9,13 @@ import research_example as ex
 from lxml import html as lxml_html
 from report_readers import READERS, csv_tables
 
-from outreach import report, research
+from outreach.research import report, researchfile
 
 
 @pytest.fixture
-def built() -> research.ResearchFile:
+def built() -> researchfile.ResearchFile:
     state, events = ex.build_state()
-    return research.build(state, events, ex.NOW, area=ex.AREA)
+    return researchfile.build(state, events, ex.NOW, area=ex.AREA)
 
 
 @pytest.mark.parametrize("fmt", report.FORMATS)
@@ -71,7 +71,7 @@ def test_html_is_self_contained_and_escapes_user_text(built) -> None:
 
 
 def test_empty_file_renders_in_every_format() -> None:
-    empty = research.build(research.State(), [], ex.NOW)
+    empty = researchfile.build(researchfile.State(), [], ex.NOW)
     assert "No interviews logged yet" in report.markdown(empty)
     assert "no data" in report.html(empty)
     assert csv_tables(report.csv_text(empty))["interviews"] == []

@@ -10,10 +10,11 @@ import pytest
 import research_example as ex
 from click.testing import CliRunner, Result
 
-from outreach import config, transfer
 from outreach.cli.main import cli
-from outreach.model import Kind, Message, MessageState, Slot, Status
-from outreach.store import Store
+from outreach.config import loader
+from outreach.core.model import Kind, Message, MessageState, Slot, Status
+from outreach.store import transfer
+from outreach.store.db import Store
 
 
 def run(config_path: Path, *args: str) -> Result:
@@ -47,7 +48,7 @@ def full(store: Store) -> Store:
         for event in events:
             fresh.record(event)
     with store.transaction() as later:  # a second transaction: the log spans several writes
-        from outreach.model import Event
+        from outreach.core.model import Event
 
         later.record(Event(at=ex.NOW, kind="note", contact_id=ana.id, text="é ✓",
                            data={"nested": {"list": [1, 2.5, None, True]}}))
@@ -57,7 +58,7 @@ def full(store: Store) -> Store:
 def other_config(tmp_path: Path, name: str) -> tuple[Path, Store]:
     path = tmp_path / f"{name}.yaml"
     store_path = tmp_path / name / "store.json"
-    path.write_text(config.render_example({"paths.store": str(store_path)}), encoding="utf-8")
+    path.write_text(loader.render_example({"paths.store": str(store_path)}), encoding="utf-8")
     return path, Store(store_path)
 
 

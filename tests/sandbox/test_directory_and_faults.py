@@ -167,10 +167,10 @@ def test_request_counter(account, sandbox) -> None:
 
 
 def test_a_stopped_sandbox_answers_nobody_even_on_a_kept_alive_connection() -> None:
-    from outreach.errors import MailboxError
+    from outreach.config.settings import MailboxSettings
+    from outreach.core.errors import MailboxError
     from outreach.mailbox.connect import open_account
     from outreach.mailbox.ews import EwsMailbox
-    from outreach.settings import MailboxSettings
 
     sandbox = Sandbox().start()
     connection = open_account(MailboxSettings(max_wait_seconds=1), sandbox.user,

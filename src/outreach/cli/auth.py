@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from outreach import app
-from outreach.errors import UserError
+from outreach.core.errors import UserError
 
 
 @click.group()
@@ -22,7 +22,7 @@ def auth() -> None:
 @click.pass_context
 def login(ctx: click.Context) -> None:
     """Sign in with a device code (open the link on any device, type the code)."""
-    from outreach import secrets
+    from outreach.config import secrets
     from outreach.mailbox import tls
     from outreach.mailbox.oauth import TokenSource, cache_path_for
 

@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from outreach import app, campaign
+from outreach import app
+from outreach.campaign import session as campaign
 from outreach.cli import complete, output
-from outreach.errors import OutreachError, UserError
-from outreach.model import Kind, Mode
+from outreach.core.errors import OutreachError, UserError
+from outreach.core.model import Kind, Mode
 
 KINDS = {"request": Kind.REQUEST, "follow-up": Kind.FOLLOW_UP, "thank-you": Kind.THANK_YOU}
 
@@ -58,7 +59,7 @@ def run(ctx: click.Context, once: bool, log_format: str, dry_run: bool, offline:
     if dry_run:
         _rehearse(ctx, offline, output)
         return
-    from outreach.daemon import Loop
+    from outreach.campaign.daemon import Loop
     from outreach.logs import configure
 
     configure(log_format, 1 + (ctx.find_root().obj or {}).get("verbose", 0))
@@ -86,7 +87,7 @@ def run(ctx: click.Context, once: bool, log_format: str, dry_run: bool, offline:
 
 def _rehearse(ctx: click.Context, offline: bool, output: Path | None) -> None:
     """`run --dry-run`: what one cycle would create now, shown and not written."""
-    from outreach import dryrun
+    from outreach.campaign import dryrun
 
     settings = app.load_settings(_config(ctx))
     store = app.open_store(settings)

@@ -19,7 +19,7 @@ LIMIT = 50
 def contacts(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """Offer contacts matching what was typed: their email (or id, when an id was typed)."""
     from outreach import app
-    from outreach.errors import OutreachError
+    from outreach.core.errors import OutreachError
 
     try:
         settings = app.load_settings(ctx.find_root().params.get("config_path"))
@@ -44,7 +44,7 @@ def contacts(ctx: click.Context, param: click.Parameter, incomplete: str) -> lis
 
 def templates(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
     """Offer the emails (and the prep sheet) by name, or their files once a dot is typed."""
-    from outreach import compose
+    from outreach.writing import compose
 
     names: list[tuple[str, Any]] = [(name, "email") for name in compose.EMAILS]
     names.append(("prep", "the prep sheet"))

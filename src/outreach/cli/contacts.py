@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from outreach import app, files, importers, textsafe
+from outreach import app
 from outreach.cli import complete, output
-from outreach.errors import UserError
-from outreach.model import Contact, Event, MessageState, Source, State, Status
-from outreach.settings import Settings
-from outreach.store import Store
+from outreach.config.settings import Settings
+from outreach.core import files, textsafe
+from outreach.core.errors import UserError
+from outreach.core.model import Contact, Event, MessageState, Source, State, Status
+from outreach.store import importers
+from outreach.store.db import Store
 
 SOURCES = [s.value for s in Source]
 STATUSES = [s.value for s in Status]
@@ -398,14 +400,14 @@ def orgchart(ctx: click.Context, ref: str, up: int, down: int, peers: bool,
     source org-chart and a note of how they relate to REF: the guide's "interview
     all the managers in the chain of command" is `orgchart REF --up 3 --add-all`.
     """
-    from outreach import orgchart as chart_of
+    from outreach.research import orgchart as chart_of
 
     if adds and add_all:
         raise click.UsageError("Use --add NAME or --add-all, not both.")
     settings, store = _open(ctx)
     state = store.read()
     contact = _maybe_contact(state, ref)
-    chart = app.org_chart(settings, contact.email if contact else ref, up, down, peers)
+    chart = chart_of.around(settings, contact.email if contact else ref, up, down, peers)
     if chart is None:
         who = f"{contact.name} <{contact.email}>" if contact else ref
         click.echo(f"The directory does not know {who}: there is no org chart to show.")

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from outreach import __version__
-from outreach.errors import OutreachError
+from outreach.core.errors import OutreachError
 
 #: command name -> "module:attribute", imported on first use.
 COMMANDS: dict[str, str] = {

@@ -24,7 +24,7 @@ from typing import IO, Any, TypeVar
 
 import click
 
-from outreach import progress
+from outreach.core import progress
 
 #: The version of every --json shape: raised when a field is removed or changes
 #: meaning; new fields may appear without it (schemas/ in the repository).

@@ -6,10 +6,13 @@ from pathlib import Path
 
 import click
 
-from outreach import app, compose, files, orgchart
+from outreach import app
 from outreach.cli import complete
-from outreach.errors import OutreachError, UserError
-from outreach.questions import BY_ID, chosen_from_tags, unknown_ids
+from outreach.core import files
+from outreach.core.errors import OutreachError, UserError
+from outreach.research import orgchart
+from outreach.writing import compose
+from outreach.writing.questions import BY_ID, chosen_from_tags, unknown_ids
 
 
 @click.command()
@@ -49,7 +52,7 @@ def prep(
     chart = None
     if not no_lookup and contact.internal is not False:
         try:
-            found = app.org_chart(settings, contact.email, up=1, down=1, peers=True)
+            found = orgchart.around(settings, contact.email, up=1, down=1, peers=True)
         except OutreachError as problem:
             click.echo(f"The org chart is left out: {str(problem).splitlines()[0]}", err=True)
         else:

@@ -16,11 +16,14 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from outreach import app, files, interviews, logform, progress, report, research, transfer
+from outreach import app
 from outreach.cli import complete
-from outreach.errors import OutreachError, UserError
-from outreach.logform import LogEntry
-from outreach.settings import Settings
+from outreach.config.settings import Settings
+from outreach.core import files, progress
+from outreach.core.errors import OutreachError, UserError
+from outreach.research import interviews, logform, report, researchfile
+from outreach.research.logform import LogEntry
+from outreach.store import transfer
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -52,10 +55,10 @@ def _options_entry(
             problems.append(f"--date: {error}")
     for item in answers:
         key, sep, text = item.partition("=")
-        if not sep or key.strip() not in research.CATEGORIES:
+        if not sep or key.strip() not in researchfile.CATEGORIES:
             problems.append(
                 f"--answer {item!r}: expected CATEGORY=TEXT with CATEGORY one of "
-                f"{', '.join(research.CATEGORIES)}"
+                f"{', '.join(researchfile.CATEGORIES)}"
             )
         else:
             entry.answers[key.strip()] = text.strip()
@@ -135,14 +138,14 @@ def _prompt(base: LogEntry, start: datetime, tz: ZoneInfo) -> LogEntry:
     entry.impressions = click.prompt(
         "Impressions", default=base.impressions or "", show_default=False
     )
-    for key, title in research.CATEGORIES.items():
+    for key, title in researchfile.CATEGORIES.items():
         click.echo(f"{title}: {logform.QUESTIONS[key]}")
         entry.answers[key] = click.prompt(
             f"  {title}", default=base.answers.get(key, ""), show_default=False
         )
     entry.answers = {k: v for k, v in entry.answers.items() if v.strip()}
     entry.advice = click.prompt("Advice given", default=base.advice or "", show_default=False)
-    for key, title in research.FIT_AREAS.items():
+    for key, title in researchfile.FIT_AREAS.items():
         old = base.fit.get(key)
         while True:
             value = click.prompt(
@@ -185,7 +188,7 @@ def _prompt(base: LogEntry, start: datetime, tz: ZoneInfo) -> LogEntry:
     "answers",
     multiple=True,
     metavar="CATEGORY=TEXT",
-    help="Notes for a question category: " + ", ".join(research.CATEGORIES) + ". Repeatable.",
+    help="Notes for a question category: " + ", ".join(researchfile.CATEGORIES) + ". Repeatable.",
 )
 @click.option(
     "--fit",
@@ -337,7 +340,7 @@ def report_command(
     if table and fmt != "csv":
         raise UserError(f"report --table: only with --format csv (this report is {fmt}).")
     with progress.task("Comparing the interviews"):
-        built = research.build(state, events, app.now(settings), area,
+        built = researchfile.build(state, events, app.now(settings), area,
                                wanted=settings.user.areas,
                                min_interviews=settings.research.min_interviews)  # fmt: skip
     whole = target is not None and fmt == "csv" and target.suffix.lower() != ".csv"
@@ -383,7 +386,7 @@ def export(ctx: click.Context, fmt: str, output: str | None) -> None:
     settings = _settings(ctx)
     store = app.open_store(settings)
     if fmt == "ics":
-        from outreach import invites
+        from outreach.writing import invites
 
         state = store.read()
         pairs = [(i, state.contacts[i.contact_id]) for i in state.interviews.values()

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from outreach.cli.main import Failure
-from outreach.errors import OutreachError
+from outreach.core.errors import OutreachError
 
 DEFAULT_PORT = 8642
 DEFAULT_URL = f"http://127.0.0.1:{DEFAULT_PORT}"
@@ -63,7 +63,7 @@ def _call(ctx: click.Context, action: str, **args: Any) -> Any:
 def _store_sandbox(ctx: click.Context) -> Path | None:
     """Return the folder of the config's practice server, or None without a sandbox config."""
     from outreach import app
-    from outreach.errors import UserError
+    from outreach.core.errors import UserError
     from outreach.mailbox import sandbox_folder
 
     try:

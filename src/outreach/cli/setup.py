@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
-from outreach import app, config
+from outreach import app
 from outreach.cli import output
-from outreach.errors import UserError
-from outreach.store import Store
+from outreach.config import loader
+from outreach.core.errors import UserError
+from outreach.store.db import Store
 
 
 def _config_option(ctx: click.Context) -> str | None:
@@ -72,14 +73,14 @@ def init(ctx: click.Context, name: str | None, email: str | None, timezone: str 
     the store to ~/.local/share/outreach/store.json unless --store says otherwise.
     Asks for your name and email when not given as options.
     """
-    path = config.find_config_path(_config_option(ctx))
+    path = loader.find_config_path(_config_option(ctx))
     if path.exists():
         click.echo(f"Kept the existing config at {path} (init never overwrites it).")
     else:
         name = _ask(name, "--name", "Your full name")
         email = _ask(email, "--email", "Your work email address")
-        store = (store_path or config.default_store_path()).expanduser().absolute()
-        text = config.render_example({
+        store = (store_path or loader.default_store_path()).expanduser().absolute()
+        text = loader.render_example({
             "user.name": name, "user.email": email, "user.phone": "", "user.title": "",
             "user.department": "", "user.organization": "", "user.areas": [],
             **{f"user.self_assessment.{k}": [] for k in ("interests", "skills", "values",
@@ -88,7 +89,7 @@ def init(ctx: click.Context, name: str | None, email: str | None, timezone: str 
             "paths.store": str(store), "mailbox.auth.username": email,
             **STARTERS[backend],
         })
-        config.loads(text, path)  # the answers must make a valid config before it is written
+        loader.loads(text, path)  # the answers must make a valid config before it is written
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             with open(path, "x", encoding="utf-8") as out:
@@ -120,7 +121,7 @@ def init(ctx: click.Context, name: str | None, email: str | None, timezone: str 
 @click.pass_context
 def check(ctx: click.Context, offline: bool, as_json: bool) -> None:
     """Validate the config and the store and, unless --offline, reach the mailbox."""
-    from outreach import preflight
+    from outreach.writing import preflight
 
     settings = app.load_settings(_config_option(ctx))
     store: Store = app.open_store(settings)

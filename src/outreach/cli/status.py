@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from outreach import app, overview
+from outreach import app
 from outreach.cli import output
+from outreach.research import overview
 
 
 @click.command()

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
-from outreach import app, compose, textsafe
+from outreach import app
 from outreach.cli import complete, output
-from outreach.errors import UserError
+from outreach.core import textsafe
+from outreach.core.errors import UserError
+from outreach.writing import compose
 
 
 def _yours(name: str, override: Path | None) -> Path | None:
@@ -98,7 +100,7 @@ def preview(ctx: click.Context, name: str, contact_ref: str, show_html: bool) ->
     Proposed times come from your working hours and holidays only: a preview
     does not read your calendar.
     """
-    from outreach import slots
+    from outreach.writing import slots
 
     if name not in (*compose.EMAILS, "prep"):
         raise click.BadParameter(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from outreach.model import Event, Kind, Message, MessageState, State, Status
+from outreach.core.model import Event, Kind, Message, MessageState, State, Status
 
 #: Key in ``State.sync`` where the engine keeps its own small memory.
 MEMO = "engine"

@@ -17,9 +17,9 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
+from outreach.core.model import Interview, Kind, Message, MessageState, Mode, Slot, State, Status
 from outreach.engine.actions import flag, set_status, stamp
 from outreach.engine.holds import OPEN
-from outreach.model import Interview, Kind, Message, MessageState, Mode, Slot, State, Status
 
 #: States of a request or follow-up whose times are out (or about to be) with the contact.
 OFFERED = frozenset({MessageState.PLANNED, MessageState.DRAFTED, MessageState.SENT})

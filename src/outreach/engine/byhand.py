@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from outreach.engine import agreed
-from outreach.engine.actions import EMAIL_KINDS, describe, message_id, slot_of, today_count
-from outreach.errors import UserError
-from outreach.model import (
+from outreach.config.settings import Settings
+from outreach.core.errors import UserError
+from outreach.core.model import (
     STOPPED,
     Interview,
     Kind,
@@ -22,7 +21,8 @@ from outreach.model import (
     Mode,
     State,
 )
-from outreach.settings import Settings
+from outreach.engine import agreed
+from outreach.engine.actions import EMAIL_KINDS, describe, message_id, slot_of, today_count
 
 
 def plan_one(

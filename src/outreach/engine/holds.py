@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from outreach.config.settings import Settings
+from outreach.core.model import Contact, Kind, Message, MessageState, State, Status
 from outreach.engine.actions import Action, Cancel, Release, message_id
-from outreach.model import Contact, Kind, Message, MessageState, State, Status
-from outreach.settings import Settings
 
 #: Statuses in which the proposed times are still open.
 OPEN = frozenset({Status.DRAFTED, Status.CONTACTED, Status.FOLLOWED_UP, Status.REPLIED})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from outreach.model import Contact, Kind, Message, State, Status
-from outreach.observations import Bounce, Incoming, Observation, Tracked
+from outreach.core.model import Contact, Kind, Message, State, Status
+from outreach.core.observations import Bounce, Incoming, Observation, Tracked
 
 #: Statuses of a contact still in conversation: preferred when two share an address.
 _ACTIVE = frozenset(
@@ -75,7 +75,7 @@ def invite_by_uid(state: State, uid: str) -> Message | None:
     """Given one of our calendar UIDs (the tracking id of what an incoming .ics says about
     an interview), return that interview's latest invite, else any message about it, or None.
     """
-    from outreach.invites import interview_id_from_uid
+    from outreach.writing.invites import interview_id_from_uid
 
     interview_id = interview_id_from_uid(uid)
     if interview_id is None:

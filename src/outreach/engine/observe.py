@@ -5,20 +5,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from outreach.engine import agreed
-from outreach.engine.actions import (
-    StatusChange,
-    commit,
-    describe,
-    flag,
-    remember,
-    seen,
-    set_status,
-    stamp,
-)
-from outreach.engine.match import match, match_message
-from outreach.engine.replies import ReadingKind, read_reply
-from outreach.model import (
+from outreach.config.settings import Settings
+from outreach.core.model import (
     Contact,
     Interview,
     Kind,
@@ -28,7 +16,7 @@ from outreach.model import (
     State,
     Status,
 )
-from outreach.observations import (
+from outreach.core.observations import (
     AutoReply,
     Bounce,
     DraftDeleted,
@@ -45,7 +33,19 @@ from outreach.observations import (
     Observation,
     ReplyReceived,
 )
-from outreach.settings import Settings
+from outreach.engine import agreed
+from outreach.engine.actions import (
+    StatusChange,
+    commit,
+    describe,
+    flag,
+    remember,
+    seen,
+    set_status,
+    stamp,
+)
+from outreach.engine.match import match, match_message
+from outreach.engine.replies import ReadingKind, read_reply
 
 #: Before any answer: a reply, bounce or out-of-office may still change these.
 WAITING = frozenset({Status.CONTACTED, Status.FOLLOWED_UP})

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from outreach.core.model import Contact, Kind, State, Status
 from outreach.engine.actions import LIVE, StatusChange, commit, stamp
-from outreach.model import Contact, Kind, State, Status
 
 #: How often MailTips is asked about a contact paused for an out-of-office.
 CHECK_EVERY = timedelta(days=1)

@@ -12,7 +12,17 @@ import copy
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from outreach.businessdays import BusinessDays
+from outreach.config.settings import Settings
+from outreach.core.model import (
+    STOPPED,
+    Contact,
+    Interview,
+    Kind,
+    Message,
+    MessageState,
+    State,
+    Status,
+)
 from outreach.engine import agreed, pauses
 from outreach.engine.actions import (
     EMAIL_KINDS,
@@ -31,18 +41,8 @@ from outreach.engine.actions import (
     stamp,
     today_count,
 )
+from outreach.engine.businessdays import BusinessDays
 from outreach.engine.holds import holds
-from outreach.model import (
-    STOPPED,
-    Contact,
-    Interview,
-    Kind,
-    Message,
-    MessageState,
-    State,
-    Status,
-)
-from outreach.settings import Settings
 
 #: A thank-you or report-back is not drafted for an interview that ended longer ago.
 LATE = timedelta(days=14)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from outreach.model import Slot
+from outreach.core.model import Slot
 
 #: A reading at least this confident may act (create the invite); below it only informs.
 SURE = 0.8

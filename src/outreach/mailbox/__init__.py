@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from outreach.config.settings import Settings
     from outreach.mailbox.base import Mailbox
-    from outreach.settings import Settings
 
 SANDBOX_PASSWORD = "sandbox"  # noqa: S105 - the practice server's well-known password
 
@@ -59,7 +59,7 @@ def sandbox_folder(settings: Settings) -> Path:
 
 def practice_people(settings: Settings) -> list[dict[str, str]]:
     """Return the store's contacts as colleagues of the practice server (a rehearsal on them)."""
-    from outreach.store import Store
+    from outreach.store.db import Store
 
     zone = settings.time.timezone
     return [

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import tzinfo
 
-from outreach.observations import Incoming, Observation, ReplyReceived
+from outreach.core.observations import Incoming, Observation, ReplyReceived
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class UidOf(Mapping[str, str]):
     def __getitem__(self, interview_id: str) -> str:
         if not interview_id:
             raise KeyError(interview_id)
-        from outreach.invites import uid_for
+        from outreach.writing.invites import uid_for
 
         return uid_for(interview_id)
 
@@ -56,7 +56,7 @@ def observations(
     reply: ReplyReceived, name: str, data: bytes, tz: tzinfo, own: str
 ) -> list[Observation]:
     """What one calendar file says, tied to the reply that carried it (``own``: the mailbox)."""
-    from outreach.invites import parse
+    from outreach.writing.invites import parse
 
     if not data or len(data) > MAX_CALENDAR_BYTES:
         log.info("calendar file %r skipped: %d bytes", name, len(data))

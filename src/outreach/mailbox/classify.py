@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from html import unescape
 
-from outreach.mailbox.returndate import return_date
-from outreach.observations import (
+from outreach.core.observations import (
     AutoReply,
     Bounce,
     Incoming,
@@ -26,6 +25,7 @@ from outreach.observations import (
     OutOfOffice,
     ReplyReceived,
 )
+from outreach.mailbox.returndate import return_date
 
 
 @dataclass(frozen=True)

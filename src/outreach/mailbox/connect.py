@@ -40,10 +40,11 @@ from exchangelib import (
 from exchangelib import errors as ews_errors
 from exchangelib.protocol import BaseProtocol
 
-from outreach import progress, secrets
-from outreach.errors import MailboxError, OutreachError
+from outreach.config import secrets
+from outreach.config.settings import MailboxSettings
+from outreach.core import progress
+from outreach.core.errors import MailboxError, OutreachError
 from outreach.mailbox import tls
-from outreach.settings import MailboxSettings
 
 log = logging.getLogger(__name__)
 

@@ -32,21 +32,14 @@ from exchangelib.items import SEND_TO_NONE
 from exchangelib.properties import SendingAs
 from exchangelib.util import create_element
 
-from outreach.errors import MailboxError
+from outreach.core.errors import MailboxError
+from outreach.core.items import Busy, Created, Meeting, OutgoingEmail, Person
+from outreach.core.observations import OutOfOffice
 from outreach.mailbox import tracking
-from outreach.mailbox.base import (
-    Busy,
-    Created,
-    Meeting,
-    OutgoingEmail,
-    Person,
-    SyncResult,
-    sent_copy,
-)
+from outreach.mailbox.base import SyncResult, sent_copy
 from outreach.mailbox.connect import Connection, host_of, translate
 from outreach.mailbox.observe import Observer
 from outreach.mailbox.returndate import return_date
-from outreach.observations import OutOfOffice
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from outreach import secrets
-from outreach.errors import MailboxError, UserError
+from outreach.config import secrets
+from outreach.config.settings import Auth
+from outreach.core.errors import MailboxError, UserError
 from outreach.mailbox import tls
-from outreach.settings import Auth
 
 MICROSOFT = "https://login.microsoftonline.com"
 CACHE_NAME = "oauth-token-cache.json"

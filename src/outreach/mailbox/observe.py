@@ -49,14 +49,7 @@ from exchangelib.services import GetAttachment, GetEvents, SyncFolderItems
 from exchangelib.services.sync_folder_hierarchy import SyncFolder
 from exchangelib.util import MNS
 
-from outreach.mailbox import calendarfiles, tracking
-from outreach.mailbox.calendarfiles import is_calendar_file
-from outreach.mailbox.classify import RawMessage, classify, html_text
-from outreach.mailbox.marks import advance as _advance_mark
-from outreach.mailbox.marks import answers_ours, remember_ours
-from outreach.mailbox.marks import is_new as _is_new_mark
-from outreach.mailbox.marks import load as _load
-from outreach.observations import (
+from outreach.core.observations import (
     DraftDeleted,
     DraftEdited,
     DraftSent,
@@ -65,6 +58,13 @@ from outreach.observations import (
     Observation,
     ReplyReceived,
 )
+from outreach.mailbox import calendarfiles, tracking
+from outreach.mailbox.calendarfiles import is_calendar_file
+from outreach.mailbox.classify import RawMessage, classify, html_text
+from outreach.mailbox.marks import advance as _advance_mark
+from outreach.mailbox.marks import answers_ours, remember_ours
+from outreach.mailbox.marks import is_new as _is_new_mark
+from outreach.mailbox.marks import load as _load
 
 log = logging.getLogger(__name__)
 

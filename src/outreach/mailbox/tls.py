@@ -17,8 +17,8 @@ from urllib.parse import urlparse
 import requests
 import requests.adapters
 
-from outreach.errors import MailboxError
-from outreach.settings import MailboxSettings
+from outreach.config.settings import MailboxSettings
+from outreach.core.errors import MailboxError
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from outreach.settings import MailboxSettings
+from outreach.config.settings import MailboxSettings
 
 
 def open_graph(

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from outreach import secrets
-from outreach.errors import MailboxError
-from outreach.settings import Auth
+from outreach.config import secrets
+from outreach.config.settings import Auth
+from outreach.core.errors import MailboxError
 
 #: What delegated sign-in asks for (MSAL adds offline_access, openid and profile itself).
 DELEGATED = (

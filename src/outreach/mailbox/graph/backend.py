@@ -18,23 +18,16 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from outreach.errors import MailboxError
-from outreach.mailbox.base import (
-    Busy,
-    Created,
-    Meeting,
-    OutgoingEmail,
-    Person,
-    SyncResult,
-    sent_copy,
-)
+from outreach.core.errors import MailboxError
+from outreach.core.items import Busy, Created, Meeting, OutgoingEmail, Person
+from outreach.core.observations import OutOfOffice
+from outreach.mailbox.base import SyncResult, sent_copy
 from outreach.mailbox.classify import html_text
 from outreach.mailbox.graph import shapes
 from outreach.mailbox.graph.auth import tenant_of
 from outreach.mailbox.graph.client import Answer, Call, GraphClient
 from outreach.mailbox.graph.observe import GraphObserver
 from outreach.mailbox.returndate import return_date
-from outreach.observations import OutOfOffice
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,9 @@ from urllib.parse import urlparse
 
 import httpx
 
-from outreach import progress, secrets
-from outreach.errors import MailboxError
+from outreach.config import secrets
+from outreach.core import progress
+from outreach.core.errors import MailboxError
 
 log = logging.getLogger(__name__)
 

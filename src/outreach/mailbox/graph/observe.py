@@ -40,14 +40,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from outreach.mailbox import calendarfiles
-from outreach.mailbox.base import SyncResult
-from outreach.mailbox.classify import RawMessage, classify, html_text
-from outreach.mailbox.graph import shapes
-from outreach.mailbox.graph.client import Call, GraphClient
-from outreach.mailbox.marks import advance, answers_ours, load, remember_ours
-from outreach.mailbox.tracking import Known, match_tracked
-from outreach.observations import (
+from outreach.core.observations import (
     DraftDeleted,
     DraftEdited,
     DraftSent,
@@ -56,6 +49,13 @@ from outreach.observations import (
     Observation,
     ReplyReceived,
 )
+from outreach.mailbox import calendarfiles
+from outreach.mailbox.base import SyncResult
+from outreach.mailbox.classify import RawMessage, classify, html_text
+from outreach.mailbox.graph import shapes
+from outreach.mailbox.graph.client import Call, GraphClient
+from outreach.mailbox.marks import advance, answers_ours, load, remember_ours
+from outreach.mailbox.tracking import Known, match_tracked
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from outreach.mailbox.base import Meeting, OutgoingEmail
+from outreach.core.items import Meeting, OutgoingEmail
 from outreach.mailbox.tracking import HEADER, PROPERTY_SET_ID
 
 TRACKING = f"String {{{PROPERTY_SET_ID}}} Name OutreachId"

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
 
-from outreach import progress, systemd
-from outreach.errors import MailboxError, StoreError
+from outreach.campaign import systemd
+from outreach.core import progress
+from outreach.core.errors import MailboxError, StoreError
 
 log = logging.getLogger(__name__)
 

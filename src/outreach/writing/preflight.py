@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from outreach import compose, resume, slots
-from outreach.errors import UserError
-from outreach.model import Contact, Interview, Kind, Message, Referral, Slot, Source
-from outreach.settings import Settings
+from outreach.config.settings import Settings
+from outreach.core.errors import UserError
+from outreach.core.model import Contact, Interview, Kind, Message, Referral, Slot, Source
+from outreach.writing import compose, resume, slots
 
 
 def sample_context(settings: Settings, now: datetime) -> dict[str, object]:

@@ -65,11 +65,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jinja2
 import markupsafe
 
-from outreach import textsafe
-from outreach.errors import TemplateError
-from outreach.model import Contact, Interview, Kind, Message, Mode, Slot, State, Status
-from outreach.questions import CATEGORIES
-from outreach.settings import Settings
+from outreach.config.settings import Settings
+from outreach.core import textsafe
+from outreach.core.errors import TemplateError
+from outreach.core.model import Contact, Interview, Kind, Message, Mode, Slot, State, Status
+from outreach.writing.questions import CATEGORIES
 
 #: The emails a template set must provide, each as subject, html and txt.
 EMAILS = (
@@ -94,10 +94,11 @@ def packaged_templates() -> Path:
     In the source tree that is a symlink to the root ``templates/``; without it
     (a checkout that dropped symlinks) the root folder itself is used.
     """
-    inside = Path(__file__).resolve().parent / "templates"
+    package = Path(__file__).resolve().parents[1]
+    inside = package / "templates"
     if (inside / PREP).is_file():
         return inside
-    return Path(__file__).resolve().parents[2] / "templates"
+    return package.parents[1] / "templates"
 
 
 #: Characters XML 1.0 (and so EWS) cannot carry; dropped from every printed value.

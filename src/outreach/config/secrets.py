@@ -18,9 +18,9 @@ import subprocess
 import threading
 from pathlib import Path
 
-from outreach import files
-from outreach.errors import UserError
-from outreach.settings import Secret
+from outreach.config.settings import Secret
+from outreach.core import files
+from outreach.core.errors import UserError
 
 MASK = "********"
 

@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
-from outreach import textsafe
-from outreach.research import Category, FitArea, Funnel, ResearchFile, describe
+from outreach.core import textsafe
+from outreach.research.researchfile import Category, FitArea, Funnel, ResearchFile, describe
 
 FORMATS = ("md", "html", "csv", "json")
 #: The version of the json format's shape (schemas/report.json).

@@ -44,7 +44,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from outreach.model import Contact, Event, Interview, Kind, MessageState, State, Status
+from outreach.core.model import Contact, Event, Interview, Kind, MessageState, State, Status
 
 #: The guide's question categories: key in ``Interview.answers`` -> heading.
 CATEGORIES: dict[str, str] = {

@@ -31,9 +31,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from outreach import files
-from outreach.errors import UserError
-from outreach.model import Contact, Event, Interview, Message, State
+from outreach.core import files
+from outreach.core.errors import UserError
+from outreach.core.model import Contact, Event, Interview, Message, State
 
 FORMAT = "outreach-export"
 VERSION = 1

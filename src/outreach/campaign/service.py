@@ -14,16 +14,17 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from outreach import engine, progress
-from outreach.clock import Clock
-from outreach.crashpoint import crash_point
-from outreach.errors import MailboxError
+from outreach import engine
+from outreach.campaign.crashpoint import crash_point
+from outreach.campaign.outbox import Outbox, Report, due_for_release, retry
+from outreach.config.settings import Settings
+from outreach.core import progress
+from outreach.core.clock import Clock
+from outreach.core.errors import MailboxError
+from outreach.core.model import Event, Message, MessageState, State
 from outreach.mailbox.base import Mailbox
 from outreach.mailbox.classify import hold_until
-from outreach.model import Event, Message, MessageState, State
-from outreach.outbox import Outbox, Report, due_for_release, retry
-from outreach.settings import Settings
-from outreach.store import Store
+from outreach.store.db import Store
 
 log = logging.getLogger(__name__)
 

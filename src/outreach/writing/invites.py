@@ -23,9 +23,10 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
-from outreach.mailbox.base import Attachment
-from outreach.model import Contact, Interview
-from outreach.observations import (
+from outreach.config.settings import User
+from outreach.core.items import Attachment
+from outreach.core.model import Contact, Interview
+from outreach.core.observations import (
     InterviewCancelled,
     InterviewMoved,
     MeetingAccepted,
@@ -34,7 +35,6 @@ from outreach.observations import (
     MeetingTentative,
     Observation,
 )
-from outreach.settings import User
 
 PRODID = "-//outreach//informational interviews//EN"
 UID_DOMAIN = "outreach.invalid"

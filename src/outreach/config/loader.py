@@ -4,7 +4,7 @@ The schema (every key's type, description and example) lives in
 ``configschema``; its names are re-exported here so callers need only this
 module. ``load`` walks the YAML *node* tree (``yaml.compose`` keeps each node's
 line), so every problem names its file, line and key path, and all problems are
-reported together in one ``UserError`` (exit 2). ``python -m outreach.config >
+reported together in one ``UserError`` (exit 2). ``python -m outreach.config.loader >
 config.example.yaml`` writes the example generated from the schema.
 """
 
@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from outreach import textsafe
-from outreach.configschema import DAYS, SCHEMA, Key, Section, render_example, schema_paths
-from outreach.errors import UserError
-from outreach.settings import Settings
+from outreach.config.schema import DAYS, SCHEMA, Key, Section, render_example, schema_paths
+from outreach.config.settings import Settings
+from outreach.core import textsafe
+from outreach.core.errors import UserError
 
 __all__ = [
     "APP_NAME",

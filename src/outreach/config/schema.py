@@ -2,7 +2,7 @@
 
 The single source of truth for the config file: ``config.load`` validates
 against ``SCHEMA``; ``render_example`` writes the commented sample
-(``python -m outreach.config > config.example.yaml``) and ``schema_paths`` lists
+(``python -m outreach.config.loader > config.example.yaml``) and ``schema_paths`` lists
 every key, so a test keeps the example and the schema in step. Declarations
 only: no file access, no validation of a user's values.
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from outreach.settings import (
+from outreach.config.settings import (
     Auth,
     Daemon,
     MailboxSettings,

@@ -28,18 +28,20 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from outreach import engine, progress
-from outreach.clock import Clock
-from outreach.crashpoint import crash_point
+from outreach import engine
+from outreach.campaign.crashpoint import crash_point
+from outreach.campaign.prepare import Prepared, Preparer
+from outreach.config.settings import Settings
+from outreach.core import progress
+from outreach.core.clock import Clock
+from outreach.core.errors import MailboxError
+from outreach.core.items import Created, Meeting
+from outreach.core.model import Event, Kind, Message, MessageState, State, Status
+from outreach.core.observations import DraftDeleted, DraftSent
 from outreach.engine import Cancel, StatusChange, agreed, commit
 from outreach.engine.actions import EMAIL_KINDS, describe, memo, today_count
-from outreach.errors import MailboxError
-from outreach.mailbox.base import Created, Mailbox, Meeting
-from outreach.model import Event, Kind, Message, MessageState, State, Status
-from outreach.observations import DraftDeleted, DraftSent
-from outreach.prepare import Prepared, Preparer
-from outreach.settings import Settings
-from outreach.store import Store
+from outreach.mailbox.base import Mailbox
+from outreach.store.db import Store
 
 #: Drafts and holds go to the mailbox this many at a time, so their progress can be shown:
 #: a multiple of the EWS backend's batch of 50, so no request is added.

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from outreach.errors import UserError
-from outreach.settings import TimeSettings
+from outreach.config.settings import TimeSettings
+from outreach.core.errors import UserError
 
 
 class BusinessDays:

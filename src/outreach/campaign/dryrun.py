@@ -17,13 +17,14 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from pathlib import Path
 
-from outreach import engine, files
+from outreach import engine
+from outreach.campaign.prepare import Prepared, Preparer
+from outreach.config.settings import Settings
+from outreach.core import files
+from outreach.core.model import Kind, MessageState, State
 from outreach.engine.actions import describe
 from outreach.mailbox.base import Mailbox
-from outreach.model import Kind, MessageState, State
-from outreach.prepare import Prepared, Preparer
-from outreach.settings import Settings
-from outreach.store import Store
+from outreach.store.db import Store
 
 
 @dataclass

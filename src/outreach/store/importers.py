@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from outreach import progress, textsafe
-from outreach.errors import UserError
-from outreach.model import Contact, Source
+from outreach.core import progress, textsafe
+from outreach.core.errors import UserError
+from outreach.core.model import Contact, Source
 
 EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]+$")
 FORMATS = ("csv", "vcf")

@@ -4,8 +4,8 @@ The guide's "Organizational Charts ... to determine appropriate manager(s)
 responsible for job function(s)", and "interview all the managers in the chain
 of command". ``walk`` builds the chart from a lookup callable (one directory
 entry by address, ``Mailbox.person``), so it does no I/O of its own and is
-tested with a dict; ``add`` turns chosen members into contacts. The CLI opens
-the mailbox and prints.
+tested with a dict; ``add`` turns chosen members into contacts; ``around`` is
+the one place that opens the directory for it.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from outreach.errors import UserError
-from outreach.mailbox.base import Person
-from outreach.model import Contact, Source, State
+from outreach.config.settings import Settings
+from outreach.core.errors import UserError
+from outreach.core.items import Person
+from outreach.core.model import Contact, Source, State
 
 #: Given an address, return its directory entry (with manager and reports) or None.
 Lookup = Callable[[str], Person | None]
@@ -248,3 +249,25 @@ def remember_manager(contact: Contact, person: Person, manager: Person | None) -
         return False
     contact.manager, contact.manager_name = address, name if address else ""
     return True
+
+
+def around(settings: Settings, who: str, up: int, down: int, peers: bool) -> Chart | None:
+    """Return the org chart around ``who`` (an address, else a name to look up) from the
+    user's directory, or None when the directory does not know them. Raise UserError when a name
+    matches several people."""
+    from outreach import app
+
+    mailbox = app.open_mailbox(settings)
+    try:
+        address = who
+        if "@" not in who:
+            found = mailbox.lookup(who)
+            if len(found) > 1:
+                raise UserError(f"'{who}' matches {len(found)} people in the directory; be "
+                                "more specific:", [f"{p.name} <{p.email}>" for p in found[:10]])
+            if not found:
+                return None
+            address = found[0].email
+        return walk(mailbox.person, address, up=up, down=down, peers=peers)
+    finally:
+        mailbox.close()

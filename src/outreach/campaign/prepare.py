@@ -15,16 +15,18 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from outreach import compose, progress, resume, slots
-from outreach.compose import RenderedEmail
+from outreach.config.settings import Settings
+from outreach.core import progress
+from outreach.core.errors import MailboxError, OutreachError
+from outreach.core.items import Meeting, OutgoingEmail
+from outreach.core.model import Contact, Interview, Kind, Message, Mode, State
+from outreach.core.observations import OutOfOffice
 from outreach.engine import agreed
 from outreach.engine.actions import describe
-from outreach.errors import MailboxError, OutreachError
-from outreach.mailbox.base import Mailbox, Meeting, OutgoingEmail
+from outreach.mailbox.base import Mailbox
 from outreach.mailbox.classify import hold_until
-from outreach.model import Contact, Interview, Kind, Message, Mode, State
-from outreach.observations import OutOfOffice
-from outreach.settings import Settings
+from outreach.writing import compose, resume, slots
+from outreach.writing.compose import RenderedEmail
 
 log = logging.getLogger(__name__)
 

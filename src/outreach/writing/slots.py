@@ -15,9 +15,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from outreach.errors import OutreachError, UserError
-from outreach.model import Slot
-from outreach.settings import Settings, TimeSettings, WorkingHours
+from outreach.config.settings import Settings, TimeSettings, WorkingHours
+from outreach.core.errors import OutreachError, UserError
+from outreach.core.model import Slot
 
 #: Minutes between candidate start times.
 GRID_MINUTES = 30

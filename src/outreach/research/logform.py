@@ -35,10 +35,10 @@ from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from outreach.errors import UserError
-from outreach.model import Contact, Fit, Interview, Referral
-from outreach.research import CATEGORIES, FIT_AREAS
-from outreach.settings import SelfAssessment
+from outreach.config.settings import SelfAssessment
+from outreach.core.errors import UserError
+from outreach.core.model import Contact, Fit, Interview, Referral
+from outreach.research.researchfile import CATEGORIES, FIT_AREAS
 
 #: The guide's suggested questions, shown as hints under each heading.
 QUESTIONS: dict[str, str] = {

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from outreach.errors import UserError
-from outreach.mailbox.base import Attachment
-from outreach.model import Kind, Message
-from outreach.settings import Settings
+from outreach.config.settings import Settings
+from outreach.core.errors import UserError
+from outreach.core.items import Attachment
+from outreach.core.model import Kind, Message
 
 #: Largest résumé attached; bigger ones are refused before any email is built.
 MAX_BYTES = 5 * 1024 * 1024

@@ -16,16 +16,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from outreach import app, logform, orgchart, textsafe
+from outreach import app
+from outreach.config.settings import Settings
+from outreach.core import textsafe
+from outreach.core.errors import OutreachError, UserError
+from outreach.core.model import Contact, Event, Interview, Referral, Source, State, Status
 from outreach.engine.actions import set_status
-from outreach.errors import OutreachError, UserError
-from outreach.logform import LogEntry
-from outreach.model import Contact, Event, Interview, Referral, Source, State, Status
-from outreach.settings import Settings
-from outreach.store import Store
+from outreach.research import logform, orgchart
+from outreach.research.logform import LogEntry
+from outreach.store.db import Store
 
 if TYPE_CHECKING:
-    from outreach.mailbox.base import Person
+    from outreach.core.items import Person
 
 #: Statuses a logged interview moves a contact out of (to interviewed).
 BEFORE_INTERVIEW = frozenset(

@@ -55,8 +55,8 @@ from typing import Any
 from filelock import FileLock, Timeout
 from tinydb import Storage
 
-from outreach.errors import StoreError
-from outreach.model import Contact, Event, Interview, Message, Records, State, Table, _fresh
+from outreach.core.errors import StoreError
+from outreach.core.model import Contact, Event, Interview, Message, Records, State, Table, _fresh
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-from outreach.errors import UserError
+from outreach.core.errors import UserError
 
 #: errno -> what went wrong, worded for the person who gave the path.
 _REASONS = {

@@ -14,15 +14,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from outreach import app, clock, engine, outbox
+from outreach import app, engine
+from outreach.campaign import outbox
+from outreach.campaign.outbox import Outbox, Report
+from outreach.campaign.service import Service
+from outreach.config.settings import Settings
+from outreach.core import clock
+from outreach.core.errors import OutreachError, UserError
+from outreach.core.items import OutgoingEmail
+from outreach.core.model import Event, Interview, Kind, Message, MessageState, Mode, State, Status
 from outreach.engine import agreed
-from outreach.errors import OutreachError, UserError
-from outreach.mailbox.base import Mailbox, OutgoingEmail
-from outreach.model import Event, Interview, Kind, Message, MessageState, Mode, State, Status
-from outreach.outbox import Outbox, Report
-from outreach.service import Service
-from outreach.settings import Settings
-from outreach.store import Store
+from outreach.mailbox.base import Mailbox
+from outreach.store.db import Store
 
 log = logging.getLogger(__name__)
 

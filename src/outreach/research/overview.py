@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from outreach.config.settings import Settings
+from outreach.core.model import Contact, Interview, Kind, MessageState, State, Status
 from outreach.engine.actions import LIVE, today_count
-from outreach.model import Contact, Interview, Kind, MessageState, State, Status
-from outreach.settings import Settings
 
 #: Update messages that count as having kept a contact informed.
 _UPDATED = frozenset({MessageState.PLANNED, MessageState.DRAFTED, MessageState.SENT})
