@@ -190,7 +190,7 @@ def test_no_permission_is_a_sentence(shared_folder: Path, now: datetime) -> None
     os.chmod(store.path.parent, 0o755)
     for path in [config, *store.path.parent.iterdir()]:
         os.chmod(path, 0o644)
-    before = store.path.read_bytes(), store.events_path.read_bytes()
+    before = on_disk(store)
     as_other: list[str] = []
     if os.geteuid() == 0:
         if shutil.which("setpriv") is None:
@@ -206,7 +206,7 @@ def test_no_permission_is_a_sentence(shared_folder: Path, now: datetime) -> None
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith("outreach: The store ")
     assert "permission denied" in done.stderr and "Traceback" not in done.stderr
-    assert (store.path.read_bytes(), store.events_path.read_bytes()) == before
+    assert on_disk(store) == before
 
 
 HOLDER = """
