@@ -24,6 +24,10 @@ Why this shape:
   as they were.
 - A transaction takes the lock, reads the file fresh (no cache can be stale),
   lets the caller change a ``State`` and writes once on a clean exit.
+- The small tables come first in the file (meta, sync, then the records), so
+  ``glance`` reads what a quiet cycle needs from the head of a 30 MB file. Meta
+  keeps ``due``, when planning could next find something (``State.next_due``),
+  only with the write that planned: any other write drops it.
 - Events would make every contact update slower if they lived in the main file
   (TinyDB rewrites the whole file). They go to a JSON Lines file instead, and
   the main file's meta records how many bytes of it are *committed*. A
@@ -57,6 +61,7 @@ from tinydb import Storage
 
 from outreach.core.errors import StoreError
 from outreach.core.model import Contact, Event, Interview, Message, Records, State, Table, _fresh
+from outreach.store.glance import Glance, read_head, sync_values
 
 log = logging.getLogger(__name__)
 
@@ -270,6 +275,11 @@ class _Loaded:
         return found
 
 
+def _copy(glanced: Glance) -> Glance:
+    """A glance the caller may change."""
+    return Glance(dict(glanced.meta), {k: _fresh(v) for k, v in glanced.sync.items()})
+
+
 def _who(lock: Path) -> Path:
     return lock.with_name(lock.name + ".who")
 
@@ -331,6 +341,7 @@ class Store:
         self.version = version
         self.lock_timeout = lock_timeout
         self._loaded: _Loaded | None = None
+        self._glanced: tuple[tuple[int, ...], Glance] | None = None
 
     # --- reading --------------------------------------------------------------------------
 
@@ -391,6 +402,32 @@ class Store:
         one complete version.
         """
         return self._load()[1]
+
+    def glance(self) -> Glance:
+        """Return the meta and sync tables of the current version, without the records.
+
+        What a quiet cycle needs (the mailbox's sync state, when something is next due)
+        costs the head of the file, not the whole of it (see store/glance.py); a file
+        laid out otherwise, or of another version, is read whole. Consistent like ``read``.
+        """
+        before = self._identity()
+        if before is None:
+            return Glance()
+        if self._glanced is None or self._glanced[0] != before:
+            loaded = self._loaded if self._loaded is not None else None
+            head = None if loaded is not None and loaded.identity == before else (
+                read_head(self.path))
+            meta = dict(next(iter(head[0].values()), {})) if head else {}
+            if head is None or meta.get("schema_version", 1) != self.version:
+                loaded = self._current()
+                meta, sync = dict(loaded.meta), loaded.sync
+            else:
+                sync = head[1]
+            glanced = Glance(meta, sync_values(sync))
+            if self._identity() != before:
+                return _copy(glanced)
+            self._glanced = (before, glanced)
+        return _copy(self._glanced[1])
 
     def events(self, contact_id: str | None = None) -> list[Event]:
         """Return the committed history, oldest first (one contact's, if given)."""
@@ -478,18 +515,24 @@ class Store:
             loaded, state = self._load()
             yield state
             changed, next_version = self._changes(state, loaded)
-            if not changed and not state.events:
-                return
+            due = state.next_due.isoformat() if state.next_due is not None else None
+            if not changed and not state.events and due in (None, loaded.meta.get("due")):
+                return  # nothing changed: what was due is due still
             if fresh:
                 self._set_aside_orphaned_events()
             meta = next_version.meta
             meta["events_bytes"] = self._append_events(meta.get("events_bytes", 0),
                                                        state.events)
             meta["schema_version"] = self.version
+            if due is None:
+                meta.pop("due", None)  # this write did not plan: something may be due sooner
+            else:
+                meta["due"] = due
             self._remove_stale_temps()
-            parts = [next_version.body(name) for name in TABLES]
-            parts += [f'"sync":{_dumps(next_version.sync)}'.encode(),
-                      f'"meta":{_dumps({"1": meta})}'.encode()]
+            # meta and sync first: a glance reads them from the head of the file
+            parts = [f'"meta":{_dumps({"1": meta})}'.encode(),
+                     f'"sync":{_dumps(next_version.sync)}'.encode()]
+            parts += [next_version.body(name) for name in TABLES]
             self._loaded = None  # until the new version is safely on disk
             try:
                 self.storage.write_payload(b"{" + b",".join(parts) + b"}")
@@ -678,8 +721,9 @@ class Store:
     # --- layout and migrations ------------------------------------------------------------
 
     def _empty(self) -> dict[str, Any]:
-        data: dict[str, Any] = {name: {} for name in (*TABLES, "sync")}
-        data["meta"] = {"1": {"schema_version": self.version, "events_bytes": 0}}
+        data: dict[str, Any] = {"meta": {"1": {"schema_version": self.version,
+                                               "events_bytes": 0}}}
+        data.update({name: {} for name in ("sync", *TABLES)})
         return data
 
     @staticmethod
