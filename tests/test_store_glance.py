@@ -34,8 +34,13 @@ def test_a_glance_agrees_with_a_full_read(store: Store, now: datetime) -> None:
     with store.transaction() as state:
         state.sync["mailbox"] = {"inbox": "state-1", "index:drafts": json.dumps({"a": ["é"]})}
         state.sync["engine"] = {"setup": "abc", "reminded": ["x"]}
+    assert store.journal_path.stat().st_size  # the change is a journal record
+    glanced = Store(store.path).glance()
+    assert glanced.sync == store.read().sync
+    assert store.compact()  # folded into the file: the same from its head alone
     meta, state = _full(store)
-    glanced = store.glance()
+    assert store.journal_path.stat().st_size == 0
+    glanced = Store(store.path).glance()
     assert glanced.sync == state.sync and glanced.meta == meta
     assert list(json.loads(store.path.read_text()))[:2] == ["meta", "sync"]  # the head
     glanced.sync["mailbox"]["inbox"] = "changed by the caller"

@@ -60,7 +60,7 @@ def test_a_follow_up_is_due_on_its_business_day() -> None:
 
 def test_holds_come_off_when_their_time_ends() -> None:
     world = World(person("Ann"))
-    [request] = world.plan(at(12, 1))
+    world.plan(at(12, 1))
     world.draft(at(12, 1), slots=[slot(at(12, 3, 10)), slot(at(12, 4, 10))])
     world.plan(at(12, 1))
     world.draft(at(12, 1))  # the holds

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..render import Shape, render_item
 from ..restrict import matches, values
 from ..xml import Element, el, local, parse_dt, q, response_message, sub
-from . import Context, OperationError, operation
+from .base import Context, OperationError, operation
 
 
 def _sort_key(item, path: Element):  # -> tuple
@@ -16,6 +16,7 @@ def _sort_key(item, path: Element):  # -> tuple
 @operation("FindItem")
 def find_item(ctx: Context, req: Element) -> Element:
     shape = Shape.parse(req.find(q("m:ItemShape")))
+    shape.names.discard("UniqueBody")  # FindItem does not return it (as Body)
     restriction = req.find(q("m:Restriction"))
     resp = el("m:FindItemResponse")
     msgs = sub(resp, "m:ResponseMessages")
