@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -82,18 +81,3 @@ def sync_values(sync: dict[str, Any]) -> dict[str, Any]:
     """The sync table as stored (doc id -> {"key", "value"}) as State.sync holds it."""
     return {doc["key"]: doc["value"] for doc in sync.values()
             if isinstance(doc, dict) and "key" in doc}
-
-
-def first_meta(meta: dict[str, Any]) -> dict[str, Any]:
-    """The meta table's one document."""
-    doc = next(iter(meta.values()), {}) if isinstance(meta, dict) else {}
-    return doc if isinstance(doc, dict) else {}
-
-
-def identity(path: Path) -> tuple[int, ...] | None:
-    """What tells one version of the file from another (each write is a new file)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
