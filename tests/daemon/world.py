@@ -138,6 +138,17 @@ class World:
             args += [f"--{key.replace('_', '-')}", value]
         self.cli(*args)
 
+    def requests_sent(self, *people: tuple[str, str]) -> None:
+        """Add each (name, email), draft their requests, press Send on each, an hour later
+        run again: the requests are out and their times stand on the calendar as holds."""
+        for name, email in people:
+            self.add(name, email)
+        self.cli("run", "--once")
+        for _, email in people:
+            self.controls.press_send(self.message(email, Kind.REQUEST).item_id)
+        self.advance(hours=1)
+        self.cli("run", "--once")
+
     # -- the daemon ----------------------------------------------------------------------
 
     def start(self, *args: str, ready: bool = True, **env: str) -> subprocess.Popen[bytes]:

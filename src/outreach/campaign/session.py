@@ -172,12 +172,12 @@ class Session:
                 )
                 if dry_run:
                     raise _DryRun(interview)
-                planned = engine.apply_plan(state, now, self.settings)
+                engine.apply_plan(state, now, self.settings)
+                work = [m.id for m in state.messages_of(contact_id) if _now(m)]
         except _DryRun as dry:
             return dry.interview
-        invites = [m.id for m in planned if m.kind == Kind.INVITE]
-        if invites:
-            report = self.outbox.perform(only=invites)
+        if work:
+            report = self.outbox.perform(only=work)
             if report.failed:
                 raise OutreachError(f"The invite could not be created: {report.failed[0][1]}")
         return interview
@@ -214,6 +214,13 @@ class _DryRun(Exception):
 
     def __init__(self, interview: Interview) -> None:
         self.interview = interview
+
+
+def _now(message: Message) -> bool:
+    """What `schedule` carries out at once: the contact's invite, and the holds the
+    agreement takes off the calendar (so its own times are never left in its way)."""
+    invite = message.kind == Kind.INVITE and outbox.outstanding(message)
+    return invite or outbox.due_for_release(message)
 
 
 def _proposed(state: State, contact_id: str, number: int) -> datetime:

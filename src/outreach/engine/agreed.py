@@ -94,9 +94,10 @@ def calendar_in_the_way(
     """Return a sentence for each busy time on the user's calendar overlapping [start, end).
 
     ``busy`` is (start, end, subject) from free/busy. Our own items are told apart by
-    their times: the contact's own holds and interviews are not in the way, another
-    contact's hold is "the time proposed to ...", another's interview is left to
-    ``in_the_way``.
+    their times: the contact's own holds (standing, or released and not yet taken off:
+    the agreement itself releases them) and interviews are not in the way, nor is a
+    hold on its way out; another contact's standing hold is "the time proposed to ...",
+    another's interview is left to ``in_the_way``.
     """
     ours: list[tuple[datetime, datetime, str]] = [
         (i.start, end_of(i), "") for i in state.interviews_of(contact_id) if _on_calendar(state, i)
@@ -106,10 +107,11 @@ def calendar_in_the_way(
             ours += [(i.start, end_of(i), "") for i in pending(state, contact.id, start)]
         for message in state.messages_of(contact.id):
             held = message.slots[0] if message.slots else None
-            standing = message.state == MessageState.DRAFTED and not message.release
-            if message.kind == Kind.HOLD and standing and held:
-                what = "" if contact.id == contact_id else f"the time proposed to {contact.name}"
-                ours.append((held.start, held.end, what))
+            if message.kind != Kind.HOLD or message.state != MessageState.DRAFTED or not held:
+                continue
+            theirs = contact.id != contact_id and not message.release
+            what = f"the time proposed to {contact.name}" if theirs else ""
+            ours.append((held.start, held.end, what))
     found = []
     for b_start, b_end, subject in busy:
         if not (b_start < end and start < b_end):
