@@ -165,6 +165,7 @@ class Outbox:
         ]
         if releasing:
             self._release(releasing, now, report)
+            snapshot = self.store.read()  # those holds are off the calendar: not busy times
         pending = [
             m
             for m in sorted(snapshot.messages.values(), key=_order)
