@@ -51,7 +51,7 @@ scheduling:
   slots: 3
 policy:
   approval: {approval}
-  send_invites: true
+  send_invites: {send_invites}
   follow_up_after_days: 5
   max_follow_ups: {max_follow_ups}
   daily_send_cap: {daily_send_cap}
@@ -68,6 +68,7 @@ DEFAULTS = {
     "daily_send_cap": 10,
     "per_contact_cap": 5,
     "poll": 1,
+    "send_invites": "true",
 }
 
 
@@ -118,11 +119,11 @@ class World:
     # -- the person at the command line ------------------------------------------------
 
     def cli(
-        self, *args: str, check: bool = True, timeout: float = 60
+        self, *args: str, check: bool = True, timeout: float = 60, **env: str
     ) -> subprocess.CompletedProcess:
         done = subprocess.run(
             [sys.executable, "-m", "outreach", "--config", str(self.config_path), *args],
-            env=self.env(),
+            env=self.env(**env),
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -335,15 +335,17 @@ class Outbox:
     def _meet(self, meeting: Meeting, send: bool, moving: Message | None) -> Created:
         """Put an interview on the calendar, moving the earlier invite's item when there is one.
 
-        The update goes to the attendees only if the earlier invite went to them. An
-        item that cannot be moved (gone, refused) is withdrawn, then invited afresh,
-        so the contact never holds two invites.
+        The update goes to the attendees if the policy sends invites or the earlier
+        invite went to them (the mailbox knows when the user pressed Send in Outlook); an
+        unsent one moves unsent, still waiting for the user's Send. An item that cannot
+        be moved (gone, refused) is withdrawn, then invited afresh, so the contact never
+        holds two invites.
         """
         if moving is None or not moving.item_id or moving.state not in MOVABLE:
             return self.mailbox.create_meeting(meeting, send=send)
         was_sent = moving.state == MessageState.SENT
         try:
-            return self.mailbox.update_meeting(moving.item_id, meeting, send=was_sent)
+            return self.mailbox.update_meeting(moving.item_id, meeting, send=send or was_sent)
         except MailboxError as problem:
             if problem.transient:
                 raise

@@ -143,11 +143,15 @@ class Session:
     ) -> Interview:
         """Record the agreed time as the contact's interview and create (or move) the invite.
 
-        Raise UserError naming what is in the way (another interview, a meeting, a
-        time proposed to someone else) unless ``force``.
+        The contact's invitation, sent or not and whether or not its time has passed,
+        moves to the new time: never a second one. Run again after a crash, it finishes
+        what the first run started. Raise UserError naming what is in the way (another
+        interview, a meeting, a time proposed to someone else) unless ``force``.
         """
         now = self.clock.now().astimezone(self.settings.zone)
         length = minutes or self.settings.scheduling.interview_minutes
+        if not dry_run and self.mailbox is not None:
+            self.outbox.reconcile()  # a schedule killed mid-way: record what it made first
         if not force:
             self._refuse_overlap(contact_id, slot, start, length, now)
         try:
