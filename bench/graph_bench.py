@@ -15,7 +15,6 @@ temporary folder; nothing is written into the repository.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from daemon_bench import add_contacts
+from measures import options, print_rows
 
 from daemon.world import World
 from outreach import app
@@ -98,10 +98,7 @@ def bench_help(runs: int) -> list[tuple[str, str, str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--drafts", type=int, default=200)
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
+    args = options(__doc__, drafts=200, runs=7)
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="outreach-bench-") as tmp:
         for protocol in ("graph", "ews"):
@@ -109,10 +106,7 @@ def main() -> None:
             folder.mkdir()
             rows += bench_protocol(folder, protocol, args.drafts)
     rows += bench_help(args.runs)
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'value':>7}  notes")
-    for label, value, note in rows:
-        print(f"{label:<{width}}  {value:>7}  {note}")
+    print_rows(rows)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from outreach.core.clock import CLOCK_ENV, FileClock
-from outreach.core.model import Kind, MessageState
+from outreach.core.model import Kind, Message, MessageState
 from outreach.demo import next_monday
 from outreach.sandbox import Sandbox
 from worlds import ZONE, Campaign
@@ -71,6 +71,18 @@ class World(Campaign):
         """Write the config again with this policy (and ``poll`` seconds for the daemon)."""
         self.configure(**_sections(**policy))
 
+    def own_template(self, name: str, text: str) -> Path:
+        """Write the user's own template ``name`` into ``paths.templates`` (pointed at the
+        world's templates folder the first time); return its file."""
+        folder = self.root / "templates"
+        if not folder.exists():
+            folder.mkdir()
+            config = self.config_path.read_text(encoding="utf-8")
+            self.config_path.write_text(config + f"  templates: {folder}\n", encoding="utf-8")
+        written = folder / name
+        written.write_text(text, encoding="utf-8")
+        return written
+
     def env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
         env[CLOCK_ENV] = str(self.clock.path)
@@ -101,6 +113,25 @@ class World(Campaign):
         for key, value in fields.items():
             args += [f"--{key.replace('_', '-')}", value]
         self.cli(*args)
+
+    def requested(self, name: str, email: str, hours: float = 1, **fields: str) -> None:
+        """Add ``name``, let a cycle draft the request, press Send in Outlook and, ``hours``
+        later, let a cycle see it sent."""
+        self.add(name, email, **fields)
+        self.cli("run", "--once")
+        self.controls.press_send(self.message(email, Kind.REQUEST).item_id)
+        self.advance(hours=hours)
+        self.cli("run", "--once")
+
+    def picks(self, email: str, slot: int, words: str, item_id: str = "") -> Message:
+        """``email`` answers the request (or ``item_id``) naming its proposed time ``slot``
+        (from 0) the way a person writes it ("{}" in ``words`` becomes "Tuesday at 10:30
+        AM"); return the request."""
+        request = self.message(email, Kind.REQUEST)
+        local = request.slots[slot].start.astimezone(ZONE)
+        said = words.format(f"{local:%A} at {local:%-I:%M %p}")
+        self.controls.reply(item_id or request.item_id, sender=email, body=said)
+        return request
 
     # -- the daemon ----------------------------------------------------------------------
 
