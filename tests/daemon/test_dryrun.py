@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from outreach.core.model import Interview, Kind, Message, MessageState, Slot, Status
+from storehelp import on_disk  # tests/ is on the path
 from worlds import START, InProcess
 
 from .test_oneoff import world  # noqa: F401 - the fixture
@@ -42,10 +43,8 @@ def due(world: InProcess) -> Iterator[InProcess]:  # noqa: F811
     yield world
 
 
-def _untouched(box: InProcess) -> tuple[bytes, bytes, dict]:
-    events = box.store.events_path
-    return (box.store.path.read_bytes(), events.read_bytes() if events.exists() else b"",
-            box.sandbox.controls.inspect())
+def _untouched(box: InProcess) -> tuple[tuple[bytes, ...], dict]:
+    return on_disk(box.store), box.sandbox.controls.inspect()
 
 
 def test_the_dry_run_prints_everything_due_and_writes_nothing(due: InProcess) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from outreach.core.model import Kind, MessageState, Status
+from storehelp import on_disk  # tests/ is on the path
 from worlds import ZONE, InProcess, in_process
 
 #: The colleagues every test starts with (not yet told internal or external).
@@ -29,14 +30,14 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcess
 
 
 def test_send_dry_run_shows_the_email_and_creates_nothing(world: InProcess) -> None:
-    before = world.store.path.read_bytes()
+    before = on_disk(world.store)
     result = world.run("send", "priya", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "To:      priya.castellan@example.com" in result.output
     assert "informational interview" in result.output.lower()
     assert "(dry run; nothing was created or sent)" in result.output
     assert world.folder("drafts") == [] and world.folder("sentitems") == []
-    assert world.store.path.read_bytes() == before
+    assert on_disk(world.store) == before
 
 
 def test_send_asks_then_sends_once_and_refuses_a_second_time(world: InProcess) -> None:

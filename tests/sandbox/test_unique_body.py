@@ -9,6 +9,8 @@ from datetime import datetime
 import httpx
 import pytest
 from exchangelib import HTMLBody, Mailbox, Message
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from outreach.sandbox import quoting, uniquebody
@@ -46,6 +48,8 @@ TABLES = {
     "bare": {"en": None},
 }
 WAYS = [(client, language) for client in quoting.CLIENTS for language in TABLES[client]]
+#: whom the attribution lines name: the sender of the request, as Exchange knows it
+SENDERS = ("Robin Vale", "robin.vale@example.com")
 
 
 def shown(content: str, html: bool) -> str:
@@ -55,10 +59,36 @@ def shown(content: str, html: bool) -> str:
 @pytest.mark.parametrize(("client", "language"), WAYS)
 def test_every_client_and_language_is_cut_at_its_quote(client: str, language: str) -> None:
     body, html = quoting.quoted(ANSWER, ORIGINAL, client, language)
-    own = shown(uniquebody.unique(body, html, [(REQUEST, True)]), html)
+    own = shown(uniquebody.unique(body, html, [(REQUEST, True)], SENDERS), html)
+    assert shown(uniquebody.unique(body, html, [(REQUEST, True)]), html) == own  # unknown
     signature = "\n\nSent from my iPhone" if client == "iphone" else ""
     assert own == ANSWER + signature
     assert "Wednesday 9 December" in shown(body, html)  # the quote was there
+
+
+_WORDS = st.sampled_from([
+    "Thursday", "works", "for", "me", "at", "10:00", "the", "second", "one", "please",
+    "fine", "thanks", "Von:", "From:", "De", ":", "Phone:", "+49", "30", "1234", "—",
+    "can't", "make", "it?", "9", "December", "wrote:", "ok", "Dienstag", "14:00", ">",
+])  # fmt: skip
+_ANSWER_LINE = st.lists(_WORDS, min_size=1, max_size=9).map(" ".join) | st.just("")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    lines=st.lists(_ANSWER_LINE, min_size=1, max_size=6).filter(lambda ls: any(ls)),
+    way=st.sampled_from(WAYS),
+)
+def test_whatever_the_answer_says_its_own_part_is_all_of_it(
+    lines: list[str], way: tuple[str, str]
+) -> None:
+    """Words of a header (From:, a time, a colon at the end) in the answer are not a quote:
+    the cut is at the quote, and the answer comes back whole."""
+    answer = "\n".join(lines).strip("\n")
+    body, html = quoting.quoted(answer, ORIGINAL, *way)
+    own = shown(uniquebody.unique(body, html, [(REQUEST, True)], SENDERS), html)
+    signature = "\n\nSent from my iPhone" if way[0] == "iphone" else ""
+    assert own == answer.strip() + signature
 
 
 def test_nothing_repeated_is_the_whole_body_and_a_pasted_time_is_no_quote() -> None:
@@ -83,13 +113,17 @@ def test_the_html_cut_is_balanced_markup() -> None:
     assert own.endswith("</div></body></html>") and own.count("<div") == own.count("</div>")
 
 
-def _sent_and_answered(account, sandbox, client: str, language: str) -> str:
+def _send_request(account) -> None:
     Message(
         account=account,
         subject="A 20-minute conversation about data platforms",
         body=HTMLBody(REQUEST),
         to_recipients=[Mailbox(email_address=PRIYA)],
     ).send_and_save()
+
+
+def _sent_and_answered(account, sandbox, client: str, language: str) -> str:
+    _send_request(account)
     return sandbox.controls.reply(
         subject="data platforms", body=ANSWER, quoting=client, language=language
     )
@@ -156,3 +190,11 @@ def test_graph_selects_unique_body_in_the_content_type_asked(
     assert "Wednesday 9 December" in shown(message["body"]["content"], kind == "html")
     plain = graph.get(f"/me/messages/{message['id']}", params={"$select": "subject"}).json()
     assert "uniqueBody" not in plain  # only when $select names it
+
+
+def test_a_reply_written_in_html_by_hand_is_cut_too(account, sandbox) -> None:
+    body, _ = quoting.quoted(ANSWER, ORIGINAL, "gmail-html", "fr")
+    _send_request(account)
+    reply_id = sandbox.controls.reply(subject="data platforms", body=body, html=True)
+    [reply] = account.fetch(ids=[(reply_id, None)], only_fields=["unique_body", "body"])
+    assert isinstance(reply.body, HTMLBody) and shown(reply.unique_body, True) == ANSWER

@@ -17,6 +17,11 @@ from dataclasses import dataclass
 from html import escape, unescape
 
 from .mailbox import Item, Mailbox
+from .xml import local
+
+#: names and addresses of the senders of earlier messages, lower-case
+Senders = tuple[str, ...]
+NAMES = {"Name", "EmailAddress"}
 
 #: Words in a row that must repeat an earlier message before it counts as quoted
 #: (fewer when the earlier message is that short).
@@ -26,8 +31,8 @@ SHORTEST = 4
 
 _WORD = re.compile(r"\w+")
 _SEPARATOR = re.compile(r"^(?:_{5,}|-{5,}|={5,}|-{2,}[^-].*?-{2,})$")
-#: a header line: a label of up to four words, then a colon ("From:", "De :", "Enviado el:")
-_LABEL = re.compile(r"^\*?[^\W\d_][\w'.-]*(?:\s[\w'.-]+){0,3}\*?\s?:(?:\s|$)")
+#: a header line: a label of up to four words, a colon, a value ("From: …", "De : …")
+_LABEL = re.compile(r"^\*?[^\W\d_][\w'.-]*(?:\s[\w'.-]+){0,3}\*?\s?:\s+\S")
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 #: mark of a line the HTML itself says starts a reply's quote (Outlook's appendonsend, <hr>)
@@ -121,38 +126,75 @@ def words(lines: list[Line]) -> list[tuple[str, int]]:
     ]
 
 
-def _header(lines: list[Line], n: int) -> bool:
+def _attribution(text: str, senders: Senders) -> bool:
+    """A line like "On 1 Dec 2026, Robin <robin@example.com> wrote:": a colon at the end,
+    and the earlier message's sender in it (when not known: a date or an address)."""
+    return text.endswith(":") and _names(text, senders)
+
+
+def _names(text: str, senders: Senders) -> bool:
+    """True when ``text`` names one of the senders (without them: has a digit or an @)."""
+    if not senders:
+        return bool(re.search(r"\d|@", text))
+    low = text.lower()
+    return any(who in low for who in senders)
+
+
+def _header(lines: list[Line], n: int, senders: Senders) -> bool:
     """True for a line that belongs to a quote's header block."""
     bare = lines[n].bare
-    if lines[n].rule or _LABEL.match(bare) or (bare.endswith(":") and len(bare) > 1):
+    if lines[n].rule or _LABEL.match(bare) or _attribution(bare, senders):
         return True
-    below = lines[n + 1].bare if n + 1 < len(lines) else ""
-    if below.endswith(":") and not re.search(r"[.!?]$", bare):  # a wrapped "On …" line
-        return bool(_ADDRESS.search(bare) or bare.endswith("<") or _YEAR.search(bare))
     above = lines[n - 1].bare if n else ""
+    below = lines[n + 1].bare if n + 1 < len(lines) else ""
+    if bare.endswith(":"):  # the end of a wrapped attribution ("wrote:")
+        return _opening(above, senders)
+    if below.endswith(":"):  # the start of one
+        return _opening(bare, senders)
     return bool(_LABEL.match(above) and (_ADDRESS.search(bare) or ";" in bare))  # To: wrapped
+
+
+def _opening(text: str, senders: Senders) -> bool:
+    """The first line of an attribution wrapped in two: the sender (or a date or an
+    address) in it, no full stop at its end."""
+    if not text or re.search(r"[.!?]$", text):
+        return False
+    if senders:
+        return _names(text, senders)
+    return bool(_ADDRESS.search(text) or text.endswith("<") or _YEAR.search(text))
+
+
+def _signed(lines: list[Line], n: int, senders: Senders) -> bool:
+    """True when line ``n`` ends an attribution, on one line or wrapped in two."""
+    bare = lines[n].bare
+    if _attribution(bare, senders):
+        return True
+    return bare.endswith(":") and n > 0 and _opening(lines[n - 1].bare, senders)
 
 
 def _blank(line: Line) -> bool:
     return not line.bare
 
 
-def quote_start(lines: list[Line], first: int) -> int | None:
+def quote_start(lines: list[Line], first: int, senders: Senders = ()) -> int | None:
     """The line a quote starts on, given the first line that repeats an earlier message:
     the top of the header block above it, else the top of its ``>`` run; None when
-    neither is there (a repeat that is no quote)."""
+    neither is there (a repeat that is no quote). Over ``>`` quoting the block must end
+    in an attribution (a colon): Outlook's labelled block never comes with ``>``."""
     n = first - 1
     while n >= 0 and _blank(lines[n]):
         n -= 1
     top = None
-    while n >= 0 and not _blank(lines[n]) and _header(lines, n):
-        top = n
-        if lines[n].rule and not (n and lines[n - 1].rule):
-            break  # the line over the header is its top
-        n -= 1
+    marked = lines[first].quote_at is not None
+    if not marked or (n >= 0 and _signed(lines, n, senders)):
+        while n >= 0 and not _blank(lines[n]) and _header(lines, n, senders):
+            top = n
+            if lines[n].rule and not (n and lines[n - 1].rule):
+                break  # the line over the header is its top
+            n -= 1
     if top is not None:
         return top
-    if lines[first].quote_at is not None:
+    if marked:
         n = first
         while n > 0 and lines[n - 1].quote_at is not None:
             n -= 1
@@ -160,7 +202,7 @@ def quote_start(lines: list[Line], first: int) -> int | None:
     return None
 
 
-def cut_line(lines: list[Line], earlier: list[list[str]]) -> int | None:
+def cut_line(lines: list[Line], earlier: list[list[str]], senders: Senders = ()) -> int | None:
     """The index of the line where the quote of an earlier message starts, or None."""
     mine = words(lines)
     earlier = [theirs for theirs in earlier if len(theirs) >= SHORTEST]
@@ -176,7 +218,7 @@ def cut_line(lines: list[Line], earlier: list[list[str]]) -> int | None:
         if line in tried or tuple(w for w, _ in mine[i : i + size]) not in grams:
             continue
         tried.add(line)
-        found = quote_start(lines, line)
+        found = quote_start(lines, line, senders)
         if found is not None:
             return found
     return None
@@ -209,12 +251,16 @@ def as_text(content: str, html: bool) -> str:
     return "\n".join("" if line.text == _RULE else line.text for line in shown)
 
 
-def unique(content: str, html: bool, earlier: list[tuple[str, bool]]) -> str:
+def unique(
+    content: str, html: bool, earlier: list[tuple[str, bool]], senders: Senders = ()
+) -> str:
     """The part of a body (HTML or text) that repeats none of the earlier messages
-    (each given as its body and whether it is HTML): cut where a quote of one begins."""
+    (each given as its body and whether it is HTML): cut where a quote of one begins.
+    ``senders``: the earlier messages' senders (names, addresses), whom an attribution
+    line names."""
     lines = lines_of(content, html)
     theirs = [[w for w, _ in words(lines_of(body, is_html))] for body, is_html in earlier]
-    n = cut_line(lines, theirs)
+    n = cut_line(lines, theirs, tuple(who.lower() for who in senders if who))
     if n is None:
         return content
     head = content[: lines[n].at]
@@ -230,14 +276,14 @@ def convert(content: str, html: bool, want_html: bool) -> str:
     return "<html><body>" + escape(content).replace("\n", "<br>") + "</body></html>"
 
 
-def earlier_in_conversation(box: Mailbox, item: Item) -> list[tuple[str, bool]]:
-    """The bodies of the messages of this item's conversation made before it."""
-    stored = item.fields.get("ConversationId")
+def earlier_in_conversation(box: Mailbox, item: Item) -> tuple[list[tuple[str, bool]], Senders]:
+    """The bodies of the messages of this item's conversation made before it, and the
+    names and addresses of their senders."""
     conv = item.get("ConversationId")
     key = conv.get("Id") if conv is not None else None
-    if not stored or not key:
-        return []
-    found = []
+    if not key:
+        return [], ()
+    found, senders = [], set()
     for other in box.items.values():
         if other is item or other.created > item.created or other.kind == "CalendarItem":
             continue
@@ -246,7 +292,11 @@ def earlier_in_conversation(box: Mailbox, item: Item) -> list[tuple[str, bool]]:
         body = other.get("Body")
         if body is not None and body.text:
             found.append((body.text, body.get("BodyType") == "HTML"))
-    return found
+            sender = other.get("From")
+            sender = sender if sender is not None else other.get("Sender")
+            if sender is not None:
+                senders.update(n.text or "" for n in sender.iter() if local(n) in NAMES)
+    return found, tuple(senders)
 
 
 def of_item(box: Mailbox, item: Item) -> tuple[str, bool] | None:
@@ -255,4 +305,4 @@ def of_item(box: Mailbox, item: Item) -> tuple[str, bool] | None:
     if body is None:
         return None
     html = body.get("BodyType") == "HTML"
-    return unique(body.text or "", html, earlier_in_conversation(box, item)), html
+    return unique(body.text or "", html, *earlier_in_conversation(box, item)), html

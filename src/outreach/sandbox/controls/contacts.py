@@ -160,9 +160,11 @@ class Contacts(Actions):
         attachments: list[AttachmentSpec] | None = None,
         quoting: str | None = None,
         language: str = "en",
+        html: bool = False,
     ) -> str:
         """A contact replies to a sent message, in its thread or as a fresh message, with
-        ``attachments`` (file name, content type, content) if given.
+        ``attachments`` (file name, content type, content) if given; ``html``: the body
+        is HTML.
 
         ``quoting`` writes ``body`` above a quote of the message as that mail client
         does for a user of ``language`` (``quoting.CLIENTS``: "outlook", "outlook-html",
@@ -171,7 +173,6 @@ class Contacts(Actions):
         with self.state.lock:
             box, original, who = self._answering(mailbox, item_id, subject, sender)
             orig_topic = topic(original.text("Subject", "") or "")
-            html = False
             if quoting:
                 body, html = self._quoting(box, original, who, body, quoting, language)
             if not in_thread:
