@@ -28,7 +28,7 @@ PRIYA = "priya.castellan@example.com"
 
 @pytest.fixture
 def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
-    w = World(tmp_path, protocol=request.node.callspec.params["protocol"], send_invites="false")
+    w = World(tmp_path, protocol=request.node.callspec.params["protocol"], send_invites=False)
     yield w
     w.close()
 
