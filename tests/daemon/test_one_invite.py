@@ -59,7 +59,7 @@ def weekday(moment: datetime, hour: int) -> datetime:
 def lapsed(w: World) -> tuple[datetime, dict]:
     """A reply picks the second time; its invitation waits unsent; that time passes.
     Return the time and the unsent meeting."""
-    w.requests_sent(("Priya Castellan", PRIYA))
+    w.requested("Priya Castellan", PRIYA)
     second = w.message(PRIYA, Kind.REQUEST).slots[1].start.astimezone(ZONE)
     w.controls.reply(w.addressed_to("sentitems", PRIYA)[0]["id"], sender=PRIYA,
                      body=f"{second:%A} at {second:%-I:%M %p} works for me.")  # fmt: skip
