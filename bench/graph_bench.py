@@ -10,6 +10,9 @@
     reply's own words asked for (UniqueBody / uniqueBody, as shipped) and without them:
     the count must not grow; beside it, how many replies were read as the pick they are,
     and the whole cycle's requests (which grow with the invitations the picks draft).
+    On EWS the replies' bodies (and UniqueBody) come from one GetItem after Inbox's
+    SyncFolderItems page, which, as FindItem, returns no bodies: GetEvents,
+    SyncFolderItems, GetItem.
 
     python bench/graph_bench.py [--drafts 200] [--runs 7] [--replies 20]
 
@@ -98,13 +101,13 @@ QUOTES = [
 @contextmanager
 def without_own_words() -> Iterator[None]:
     """Both backends as they were before asking for a reply's own words."""
-    ews, graph = observe.ONLY["inbox"], graph_observe.SELECT["inbox"]
-    observe.ONLY["inbox"] = tuple(f for f in ews if f != "unique_body")
+    ews, graph = observe.DETAIL["inbox"], graph_observe.SELECT["inbox"]
+    observe.DETAIL["inbox"] = tuple(f for f in ews if f != "unique_body")
     graph_observe.SELECT["inbox"] = tuple(f for f in graph if f != "uniqueBody")
     try:
         yield
     finally:
-        observe.ONLY["inbox"], graph_observe.SELECT["inbox"] = ews, graph
+        observe.DETAIL["inbox"], graph_observe.SELECT["inbox"] = ews, graph
 
 
 def bench_replies(folder: Path, protocol: str, replies: int) -> tuple[Counter[str], int, int]:

@@ -2,7 +2,8 @@
 
 The server computes the part of a reply that does not repeat its conversation (EWS
 UniqueBody, Graph uniqueBody); the observation carries it as ``own_text`` beside the
-whole body, and a cycle that reads replies costs what it cost before.
+whole body. On Graph a cycle that reads replies costs what it cost before; on EWS the
+page's GetItem (which SyncFolderItems makes necessary: it never returns bodies) reads it.
 """
 
 from __future__ import annotations
@@ -19,8 +20,12 @@ from outreach.mailbox.classify import html_text
 from outreach.sandbox import Sandbox
 
 Email = Callable[..., OutgoingEmail]
-#: what a cycle that reads replies costs, per face: the poll and Inbox's page, or one batch
-READING = {"ews": {"GetEvents": 1, "SyncFolderItems": 1}, "graph": {"POST /$batch": 1}}
+#: what a cycle that reads replies costs, per face: the poll, Inbox's page and one GetItem
+#: for the bodies (SyncFolderItems, like FindItem, returns none), or one batch
+READING = {
+    "ews": {"GetEvents": 1, "SyncFolderItems": 1, "GetItem": 1},
+    "graph": {"POST /$batch": 1},
+}
 
 
 def test_a_cycle_reading_replies_costs_what_it_did(

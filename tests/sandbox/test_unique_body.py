@@ -132,7 +132,7 @@ def _sent_and_answered(account, sandbox, client: str, language: str) -> str:
 
 
 @pytest.mark.parametrize(("client", "language"), [("outlook", "de"), ("outlook-html", "fr")])
-def test_ews_get_item_and_sync_return_unique_body_only_when_asked(
+def test_ews_get_item_returns_unique_body_when_asked_sync_and_find_never(
     account, sandbox, client: str, language: str
 ) -> None:
     reply_id = _sent_and_answered(account, sandbox, client, language)
@@ -141,8 +141,11 @@ def test_ews_get_item_and_sync_return_unique_body_only_when_asked(
     assert isinstance(reply.unique_body, HTMLBody) == html
     assert shown(reply.unique_body, html) == ANSWER
     assert "Wednesday 9 December" in shown(reply.body, html)
-    synced = [i for _, i in account.inbox.sync_items(only_fields=["unique_body", "subject"])]
-    assert [shown(i.unique_body, html) for i in synced] == [ANSWER]
+    # as Exchange: SyncFolderItems, like FindItem, returns no bodies even when asked
+    fields = ["unique_body", "body", "text_body", "to_recipients", "headers", "attachments"]
+    [synced] = [i for _, i in account.inbox.sync_items(only_fields=[*fields, "subject"])]
+    assert synced.subject == "RE: A 20-minute conversation about data platforms"
+    assert [getattr(synced, f) for f in fields[:5]] == [None] * 5 and not synced.attachments
     ids = f'<m:ItemIds><t:ItemId Id="{reply_id}"/></m:ItemIds>'
     for body_type in ("Text", "HTML"):
         got = _soap(sandbox, "GetItem", body_type, ids)
@@ -150,18 +153,22 @@ def test_ews_get_item_and_sync_return_unique_body_only_when_asked(
         assert shown(got.text or "", body_type == "HTML") == ANSWER
     inbox = '<m:ParentFolderIds><t:DistinguishedFolderId Id="inbox"/></m:ParentFolderIds>'
     assert _soap(sandbox, "FindItem", "Best", inbox, ' Traversal="Shallow"') is None
+    for field in ("item:Body", "message:ToRecipients", "item:InternetMessageHeaders"):
+        found = _soap(sandbox, "FindItem", "Best", inbox, ' Traversal="Shallow"', field)
+        assert found is not None and len(found) == 1 and len(found[0]) == 1  # only ItemId
 
 
-def _soap(sandbox, operation: str, body_type: str, ids: str, attrs: str = ""):
+def _soap(sandbox, operation: str, body_type: str, ids: str, attrs: str = "", field: str = ""):
     """``operation`` over SOAP asking for UniqueBody as ``body_type``: the first
-    t:UniqueBody of the answer, or None."""
+    t:UniqueBody of the answer, or None; with ``field``, for that field instead: the
+    answer's t:Items."""
     envelope = (
         '<?xml version="1.0" encoding="utf-8"?><s:Envelope '
         'xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
         f'xmlns:m="{M}" xmlns:t="{T}"><s:Header><t:RequestServerVersion Version="Exchange2016"/>'
         f"</s:Header><s:Body><m:{operation}{attrs}><m:ItemShape>"
         f"<t:BaseShape>IdOnly</t:BaseShape><t:BodyType>{body_type}</t:BodyType>"
-        '<t:AdditionalProperties><t:FieldURI FieldURI="item:UniqueBody"/>'
+        f'<t:AdditionalProperties><t:FieldURI FieldURI="{field or "item:UniqueBody"}"/>'
         f"</t:AdditionalProperties></m:ItemShape>{ids}</m:{operation}></s:Body></s:Envelope>"
     )
     answer = httpx.post(
@@ -171,7 +178,7 @@ def _soap(sandbox, operation: str, body_type: str, ids: str, attrs: str = ""):
         auth=("user", "pw"),
     )
     assert answer.status_code == 200 and b"NoError" in answer.content, answer.text
-    return etree.fromstring(answer.content).find(f".//{{{T}}}UniqueBody")
+    return etree.fromstring(answer.content).find(f".//{{{T}}}{'Items' if field else 'UniqueBody'}")
 
 
 @pytest.mark.parametrize("prefer", [None, "text", "html"])

@@ -1,9 +1,11 @@
 """Observing the mailbox: a pull subscription says which folders changed, sync says what.
 
 A quiet cycle costs one GetEvents request. A folder with events gets one
-SyncFolderItems page (``only()`` the fields its observations need, never MIME). Inbox's
-shape names UniqueBody, so a reply's own words (without the quoted request) come in the
-same page as its body.
+SyncFolderItems page (``only()`` the first-class fields its observations need). Like
+FindItem, SyncFolderItems never returns bodies, recipients, headers or attachments, so
+the Inbox and Sent Items items a page reports are read with one GetItem per page: body,
+UniqueBody (a reply's own words, without the quoted request), headers, recipients and
+the attachments' list. A cycle reading replies costs GetEvents, SyncFolderItems, GetItem.
 Everything the next cycle needs is in the state dict handed in and out, so the
 caller stores it with the observations in one write:
 
@@ -16,8 +18,8 @@ caller stores it with the observations in one write:
 - ``rebuild:<folder>``: a first or recovering full sync is under way;
 - ``pending``: folders with another page waiting.
 
-A reply with attachments costs, per page, one GetItem listing them and, when any is a
-calendar file (.ics), one GetAttachment for all of those: what a contact's invitation
+A reply's attachments are listed by that same GetItem; when any is a calendar file
+(.ics), one GetAttachment reads all of those: what a contact's invitation
 or counter-proposal says is reported after the reply itself (``invites.parse``).
 
 What this process created itself (a bulk of drafts and holds) is not read back: the
@@ -71,6 +73,8 @@ from outreach.mailbox.marks import load as _load
 log = logging.getLogger(__name__)
 
 FOLDERS = ("calendar", "drafts", "sentitems", "inbox")  # calendar first: responses need its index
+#: What each folder's SyncFolderItems page asks for: first-class properties only, since
+#: SyncFolderItems, like FindItem, never returns bodies, recipients, headers or attachments.
 ONLY: dict[str, tuple[str, ...]] = {
     "calendar": ("subject", "outreach_tracking", "start", "end", "is_cancelled"),
     "drafts": ("subject", "outreach_tracking", "message_id", "conversation_id"),
@@ -78,12 +82,8 @@ ONLY: dict[str, tuple[str, ...]] = {
         "item_class",
         "subject",
         "outreach_tracking",
-        "headers",
         "message_id",
         "conversation_id",
-        "text_body",
-        "body",
-        "to_recipients",
         "datetime_sent",
     ),
     "inbox": (
@@ -91,20 +91,20 @@ ONLY: dict[str, tuple[str, ...]] = {
         "subject",
         "sender",
         "datetime_received",
-        "text_body",
-        "headers",
-        "body",
-        "unique_body",
         "message_id",
         "in_reply_to",
         "references",
         "conversation_id",
-        "to_recipients",
         "associated_calendar_item_id",
         "proposed_start",
         "proposed_end",
-        "has_attachments",
     ),
+}
+#: What one GetItem per page reads of the items the page reports (Table 1 of "Email
+#: properties and elements in EWS in Exchange": not returned by FindItem or sync).
+DETAIL: dict[str, tuple[str, ...]] = {
+    "sentitems": ("headers", "text_body", "body", "to_recipients"),
+    "inbox": ("text_body", "headers", "body", "unique_body", "to_recipients", "attachments"),
 }
 SUBSCRIPTION_ERRORS = (
     ews_errors.ErrorSubscriptionNotFound,
@@ -177,6 +177,30 @@ def _answers_ours(state: Mapping[str, str], raw: RawMessage) -> bool:
     )
 
 
+def _reported(
+    name: str, kind: str, item: Any, state: Mapping[str, str], rebuilding: str | None
+) -> bool:
+    """True for a created item of Inbox or Sent Items that its handler may report (what
+    the handler checks from first-class properties, checked here before GetItem)."""
+    if kind != CREATE or isinstance(item, Exception):
+        return False
+    if name == "sentitems":
+        when = item.datetime_sent
+        if (item.item_class or "").startswith("IPM.Schedule"):
+            return False
+    else:
+        when = item.datetime_received
+    if rebuilding and not _is_new(state, name, when, item.id):
+        return False
+    if name == "inbox" and rebuilding == "baseline":
+        references = tuple((item.references or "").split())
+        associated = getattr(item, "associated_calendar_item_id", None)
+        return associated is not None or answers_ours(
+            state, "ours", item.in_reply_to, references
+        )
+    return True
+
+
 class Observer:
     """Turns subscription events and sync pages into observations for one account."""
 
@@ -196,7 +220,8 @@ class Observer:
         self.clock = clock
         self.subscription_minutes = subscription_minutes
         self._folders: dict[str, Any] = {}
-        self._with_files: list[ReplyReceived] = []  # replies of this page that carry files
+        #: replies of this page that carry files, with the attachments GetItem listed
+        self._with_files: list[tuple[ReplyReceived, list[Any]]] = []
         self._open: dict[str, dict[str, Any]] = {}  # indexes of this page, parsed once
         #: folder -> item id -> its index entry: items this process just created, which
         #: the next sync skips (Ignore) instead of reading back
@@ -334,6 +359,7 @@ class Observer:
         rebuilding = state.get(f"rebuild:{name}")
         handler = getattr(self, f"_on_{name}")
         self._with_files, self._open = [], {}
+        self._read_details(name, changes, state, rebuilding)
         for kind, item in changes:
             if isinstance(item, Exception) or kind not in (CREATE, UPDATE, DELETE):
                 continue
@@ -382,6 +408,33 @@ class Observer:
                 elif before and (before[1], before[2]) != (entry[1], entry[2]):
                     out.append(self._moved(item_id, entry, now))
         state[f"index:{name}"] = json.dumps(new)
+
+    # -- what a page cannot carry ------------------------------------------------------
+    def _read_details(
+        self, name: str, changes: list[Any], state: Mapping[str, str], rebuilding: str | None
+    ) -> None:
+        """Read bodies, recipients, headers and attachments of the items this page will
+        report, with one GetItem (exchangelib splits a long list), onto the items
+        themselves. SyncFolderItems never returns them; deleted items need none."""
+        fields = DETAIL.get(name)
+        wanted = [
+            item
+            for kind, item in changes
+            if fields and _reported(name, kind, item, state, rebuilding)
+        ]
+        if not wanted:
+            return
+        read = self.account.fetch(
+            ids=[(item.id, None) for item in wanted],
+            folder=self.folder(name),
+            only_fields=list(fields),
+        )
+        for item, full in zip(wanted, read, strict=True):
+            if isinstance(full, Exception):  # gone since the page was read
+                log.info("an item of %s not read: %s", name, type(full).__name__)
+                continue
+            for field in fields:
+                setattr(item, field, getattr(full, field, None))
 
     # -- per folder ------------------------------------------------------------------
     def _index(self, name: str, state: dict[str, str], rebuilding: str | None) -> dict:
@@ -485,8 +538,8 @@ class Observer:
             return
         seen = classify(raw, own=(self.account.primary_smtp_address,), tz=self.tz)
         out.append(seen)
-        if getattr(item, "has_attachments", False) and type(seen) is ReplyReceived:
-            self._with_files.append(seen)  # a person wrote: read their calendar files
+        if item.attachments and type(seen) is ReplyReceived:
+            self._with_files.append((seen, item.attachments))  # a person wrote: read their files
 
     def _raw(self, item: Any, state: Mapping[str, str]) -> RawMessage:
         headers = {(h.name or "").lower(): h.value or "" for h in item.headers or ()}
@@ -519,26 +572,22 @@ class Observer:
         )
 
     # -- calendar files that came with replies -------------------------------------------
-    def _read_calendar_files(self, replies: list[ReplyReceived], out: list[Observation]) -> None:
+    def _read_calendar_files(
+        self, replies: list[tuple[ReplyReceived, list[Any]]], out: list[Observation]
+    ) -> None:
         """Add what the .ics files of these replies say, each after its reply in ``out``.
 
-        One GetItem lists the replies' attachments; one GetAttachment (per 100 files)
-        reads the calendar files among them. A file that cannot be read or parsed is
-        skipped with a log line: the reply itself is reported all the same.
+        The page's GetItem listed the replies' attachments; one GetAttachment (per 100
+        files) reads the calendar files among them. A file that cannot be read or parsed
+        is skipped with a log line: the reply itself is reported all the same.
         """
-        listed = self.account.fetch(
-            ids=[(r.item_id, None) for r in replies], only_fields=["attachments"]
-        )
-        wanted: list[tuple[ReplyReceived, Any]] = []
-        for reply, item in zip(replies, listed, strict=True):
-            if isinstance(item, Exception):
-                log.info("attachments of a reply not listed: %s", type(item).__name__)
-                continue
-            for attached in item.attachments or ():
-                if isinstance(attached, FileAttachment) and is_calendar_file(
-                    attached.name, attached.content_type
-                ):
-                    wanted.append((reply, attached))
+        wanted: list[tuple[ReplyReceived, Any]] = [
+            (reply, attached)
+            for reply, attachments in replies
+            for attached in attachments
+            if isinstance(attached, FileAttachment)
+            and is_calendar_file(attached.name, attached.content_type)
+        ]
         if not wanted:
             return
         files = GetAttachment(account=self.account).call(

@@ -25,6 +25,27 @@ VIRTUAL = {
     "IsUnmodified",
 }
 
+#: What FindItem and SyncFolderItems never return, even when the shape names it: the
+#: "No" rows of Table 1 in "Email properties and elements in EWS in Exchange"
+#: (learn.microsoft.com), and the bodies of its Table 2. A client reads them with GetItem.
+NOT_LISTED = frozenset(
+    {
+        "Body",
+        "Attachments",
+        "Categories",
+        "InternetMessageHeaders",
+        "ResponseObjects",
+        "EntityExtractionResult",
+        "ToRecipients",
+        "CcRecipients",
+        "BccRecipients",
+        "ReplyTo",
+        "TextBody",
+        "UniqueBody",
+        "NormalizedBody",
+    }
+)
+
 
 @dataclass
 class Shape:
@@ -35,6 +56,7 @@ class Shape:
     extended: list[tuple[str, ...]] = field(default_factory=list)
     body_type: str | None = None
     mime: bool = False
+    left_out: frozenset[str] = frozenset()
 
     @classmethod
     def parse(cls, node: Element | None) -> Shape:
@@ -56,7 +78,16 @@ class Shape:
             shape.mime = True
         return shape
 
+    @classmethod
+    def listing(cls, node: Element | None) -> Shape:
+        """The shape of FindItem and SyncFolderItems: what they cannot return left out."""
+        shape = cls.parse(node)
+        shape.left_out = NOT_LISTED
+        return shape
+
     def wants(self, name: str) -> bool:
+        if name in self.left_out:
+            return False
         if name == "MimeContent":
             return self.mime
         if name == "ExtendedProperty":

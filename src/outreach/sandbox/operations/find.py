@@ -15,8 +15,7 @@ def _sort_key(item, path: Element):  # -> tuple
 
 @operation("FindItem")
 def find_item(ctx: Context, req: Element) -> Element:
-    shape = Shape.parse(req.find(q("m:ItemShape")))
-    shape.names.discard("UniqueBody")  # FindItem does not return it (as Body)
+    shape = Shape.listing(req.find(q("m:ItemShape")))
     restriction = req.find(q("m:Restriction"))
 
     def answer(ref: Element, msg: Element) -> None:

@@ -23,7 +23,7 @@ def _save(box: Mailbox, folder_id: str, seen: dict[str, str]) -> str:
 
 @operation("SyncFolderItems")
 def sync_folder_items(ctx: Context, req: Element) -> Element:
-    shape = Shape.parse(req.find(q("m:ItemShape")))
+    shape = Shape.listing(req.find(q("m:ItemShape")))  # as FindItem: no bodies, no recipients
 
     def answer(ref: Element, msg: Element) -> None:
         box, folder = ctx.folder(ref)
