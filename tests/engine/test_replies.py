@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.engine import ReadingKind, read_reply, strip_quoted
+from outreach.engine import ReadingKind, own_words, read_reply
 
 from .helpers import at, slot
 
@@ -76,9 +76,9 @@ def test_quoted_original_is_ignored(text: str) -> None:
     assert (reading.kind, reading.slot_index, reading.sure) == (PICK, 2, True), reading
 
 
-def test_strip_quoted_keeps_own_words_only() -> None:
+def test_own_words_keeps_own_words_only() -> None:
     text = "Yes, happy to.\n> quoted line\n\n-- \nDana\nSent from my phone"
-    assert strip_quoted(text) == "Yes, happy to."
+    assert own_words(text) == "Yes, happy to."
 
 
 def test_single_proposed_slot_plain_yes_picks_it() -> None:

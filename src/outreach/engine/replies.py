@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from outreach.core.model import Slot
+from outreach.engine.quotes import own_words
 
 #: A reading at least this confident may act (create the invite); below it only informs.
 SURE = 0.8
@@ -41,18 +42,6 @@ class Reading:
     def sure(self) -> bool:
         return self.confidence >= SURE
 
-
-# Where the quoted original begins; everything from there on is ignored.
-_QUOTE_START = [
-    re.compile(r"^\s*-{2,}\s*original message\s*-{2,}", re.I),
-    re.compile(r"^\s*\*?from:\*?\s", re.I),
-    re.compile(r"^\s*on\b.*\bwrote:\s*$", re.I),
-    re.compile(r"^\s*_{8,}\s*$"),
-    re.compile(r"^\s*sent from my\b", re.I),
-    re.compile(r"^--\s*$"),
-]
-_ON_LINE = re.compile(r"^\s*on\s", re.I)
-_WROTE_END = re.compile(r"\bwrote:\s*$", re.I)
 
 _LEFT = re.compile(
     r"no longer (with|at|work|employed)"
@@ -117,26 +106,9 @@ _ORDINALS = ["first", "second", "third", "fourth", "fifth"]
 _NUMERALS = ["1st", "2nd", "3rd", "4th", "5th"]
 
 
-def strip_quoted(text: str) -> str:
-    """Return the reply's own words: drop the quoted original, '>' lines and signatures."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    kept: list[str] = []
-    for index, line in enumerate(lines):
-        if any(p.search(line) for p in _QUOTE_START):
-            break
-        if _ON_LINE.search(line) and any(
-            _WROTE_END.search(" ".join(lines[index : index + n])) for n in (2, 3)
-        ):
-            break
-        if line.lstrip().startswith(">"):
-            continue
-        kept.append(line)
-    return "\n".join(kept).strip()
-
-
 def read_reply(text: str, slots: Sequence[Slot]) -> Reading:
     """Given a reply's text and the slots we proposed, return a conservative reading."""
-    own = strip_quoted(text)
+    own = own_words(text)
     if not own:
         return Reading(
             ReadingKind.UNSURE, None, 0.0, "Unsure what the reply means (no text): read it."
