@@ -419,3 +419,328 @@ def request_lines(slots: Sequence[datetime], minutes: int = 30) -> list[str]:
         "",
         USER[0],
     ]
+
+
+# --- the answers: twelve kinds, in five languages, written for the proposed times ---------
+
+LANGS = ("en", "de", "fr", "es", "nl")
+PICK, DECLINED, REPLIED = "pick", "declined", "replied"
+KINDS = (
+    "weekday", "date", "order", "clock", "turned-down", "other-time", "later-month",
+    "phone", "decline", "decline-busy", "someone-else", "yes-no-time",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer and what a person reads in it: ``expect`` is ``pick`` (of ``slot``),
+    ``declined`` or ``replied``; ``reading`` the kind of reading a person would give."""
+
+    kind: str
+    lang: str
+    text: str
+    expect: str
+    slot: int | None = None
+    reading: str = ""
+    variant: int = 0  # 0: the first phrasing, 1: another, written without tuning the reader
+
+
+_ORDINAL_WORDS = {
+    "en": ("first", "second", "third"),
+    "de": ("erste", "zweite", "dritte"),
+    "fr": ("premier", "deuxième", "troisième"),
+    "es": ("primera", "segunda", "tercera"),
+    "nl": ("eerste", "tweede", "derde"),
+}
+GREETING = {"en": "Hi Robin,", "de": "Hallo Robin,", "fr": "Bonjour Robin,", "es": "Hola Robin,",
+        "nl": "Hoi Robin,"}  # fmt: skip
+SIGN_OFF = {"en": "Best,", "de": "Viele Grüße", "fr": "Bien cordialement,", "es": "Un saludo,",
+        "nl": "Groeten,"}  # fmt: skip
+
+
+def _unique(slots: Sequence[datetime], key: Callable[[datetime], object]) -> int | None:
+    """The index of the last slot whose ``key`` no other slot shares, else None."""
+    keys = [key(s) for s in slots]
+    found = [i for i, k in enumerate(keys) if keys.count(k) == 1]
+    return found[-1] if found else None
+
+
+def _day_name(lang: str, moment: datetime) -> str:
+    name = weekday(lang, moment)
+    return name.capitalize() if lang in ("en", "de") else name
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _date_phrase(lang: str, moment: datetime) -> str:
+    d = moment.day
+    return {
+        "en": f"the {d}{_english_suffix(d)} of {month('en', moment)} suits me.",
+        "de": f"am {d}. passt es mir gut.",
+        "fr": f"le {'1er' if d == 1 else d} me convient.",
+        "es": f"el {d} me va bien.",
+        "nl": f"de {d}e komt mij goed uit.",
+    }[lang]
+
+
+def _english_suffix(day: int) -> str:
+    if 10 <= day % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def _clock_phrase(lang: str, moment: datetime) -> str:
+    hm = clock(moment)
+    return {
+        "en": f"{clock(moment, True).lower()} works for me.",
+        "de": f"{hm} Uhr passt mir.",
+        "fr": f"{moment.hour}h{moment:%M} me convient.",
+        "es": f"a las {hm} me va bien.",
+        "nl": f"om {moment.hour}.{moment:%M} uur kan ik.",
+    }[lang]
+
+
+def _free_weekday(slots: Sequence[datetime]) -> datetime:
+    """A working day of the slots' weeks that no slot is on (for "how about Monday?")."""
+    used = {s.weekday() for s in slots}
+    day = next(d for d in range(5) if d not in used)
+    first = slots[0]
+    return first + timedelta(days=(day - first.weekday()) % 7)
+
+
+#: the answers that name no time, as (kind, variant): (expected, reading, text by language)
+FIXED: dict[tuple[str, int], tuple[str, str, dict[str, str]]] = {
+    ("phone", 0): (REPLIED, "phone", {
+        "en": "Could we do a quick phone call instead?",
+        "de": "Können wir stattdessen kurz telefonieren?",
+        "fr": "Pourrions-nous plutôt faire un appel téléphonique ?",
+        "es": "¿Podríamos hacer una llamada en su lugar?",
+        "nl": "Kunnen we in plaats daarvan even bellen?",
+    }),
+    ("decline", 0): (DECLINED, "declines", {
+        "en": "Sorry, I'm not interested.",
+        "de": "Tut mir leid, ich habe kein Interesse.",
+        "fr": "Désolé, cela ne m'intéresse pas.",
+        "es": "Lo siento, no me interesa.",
+        "nl": "Sorry, ik heb geen interesse.",
+    }),
+    ("decline-busy", 0): (DECLINED, "declines", {
+        "en": "I'm swamped this quarter and can't take this on.",
+        "de": "Ich bin in diesem Quartal völlig ausgelastet und kann das leider nicht übernehmen.",
+        "fr": "Je suis débordé ce trimestre et je ne peux pas m'en charger.",
+        "es": "Estoy desbordado este trimestre y no puedo asumirlo.",
+        "nl": "Ik zit dit kwartaal overvol en kan dit er niet bij hebben.",
+    }),
+    ("someone-else", 0): (REPLIED, "names-someone", {
+        "en": "I'm not the right person for this; you should talk to Sam Lee "
+            "(sam.lee@example.com).",
+        "de": "Ich bin nicht die richtige Ansprechpartnerin; wenden Sie sich an Sam Lee "
+            "(sam.lee@example.com).",
+        "fr": "Je ne suis pas la bonne personne ; contactez plutôt Sam Lee (sam.lee@example.com).",
+        "es": "No soy la persona adecuada; habla con Sam Lee (sam.lee@example.com).",
+        "nl": "Ik ben niet de juiste persoon; neem contact op met Sam Lee (sam.lee@example.com).",
+    }),
+    ("yes-no-time", 0): (REPLIED, "unsure", {
+        "en": "Happy to help. Send me an invite.",
+        "de": "Gerne! Schicken Sie mir eine Einladung.",
+        "fr": "Avec plaisir, envoyez-moi une invitation.",
+        "es": "¡Con gusto! Envíame una invitación.",
+        "nl": "Graag! Stuur me een uitnodiging.",
+    }),
+    ("phone", 1): (REPLIED, "phone", {
+        "en": "I'd rather talk by phone, if that's OK.", "de": "Mir wäre ein Telefonat lieber.",
+        "fr": "Je préférerais un échange par téléphone.", "es": "Preferiría hablar por teléfono.",
+        "nl": "Ik bel liever even, als dat goed is.",
+    }),
+    ("decline", 1): (DECLINED, "declines", {
+        "en": "Thanks for reaching out, but I'll have to decline.",
+        "de": "Danke für die Anfrage, aber ich muss leider absagen.",
+        "fr": "Merci pour votre message, mais je dois décliner.",
+        "es": "Gracias por escribir, pero tengo que declinar.",
+        "nl": "Bedankt voor je bericht, maar ik moet helaas afzeggen.",
+    }),
+    ("decline-busy", 1): (DECLINED, "declines", {
+        "en": "I'm not in a position to help at the moment, sorry.",
+        "de": "Ich habe derzeit leider keine Kapazität dafür.",
+        "fr": "Je ne suis pas en mesure de vous aider en ce moment.",
+        "es": "En este momento no estoy en condiciones de ayudarte.",
+        "nl": "Ik ben op dit moment niet in de gelegenheid om te helpen.",
+    }),
+    ("someone-else", 1): (REPLIED, "names-someone", {
+        "en": "You might want to reach out to Sam Lee instead, she runs that team.",
+        "de": "Fragen Sie am besten Sam Lee, sie leitet das Team (sam.lee@example.com).",
+        "fr": "Je vous mets en copie Sam Lee, qui dirige l'équipe.",
+        "es": "Te pongo en copia a Sam Lee, que dirige el equipo.",
+        "nl": "Ik heb Sam Lee in de cc gezet, zij leidt het team.",
+    }),
+    ("yes-no-time", 1): (REPLIED, "unsure", {
+        "en": "Sure, happy to chat!", "de": "Ja, gerne.", "fr": "Oui, avec plaisir !",
+        "es": "Sí, claro, encantada.", "nl": "Ja hoor, leuk!",
+    }),
+}  # fmt: skip
+
+
+def answers(slots: Sequence[datetime]) -> list[Answer]:
+    """Every kind of answer in every language, for these proposed times."""
+    found: list[Answer] = []
+    for lang in LANGS:
+        found += _answers(lang, slots)
+        found += _variants(lang, slots)
+        found += [
+            Answer(kind, lang, texts[lang], expect, None, reading, variant)
+            for (kind, variant), (expect, reading, texts) in FIXED.items()
+        ]
+    return found
+
+
+def _answers(lang: str, slots: Sequence[datetime]) -> list[Answer]:
+    out: list[Answer] = []
+
+    def pick(kind: str, text: str, index: int) -> None:
+        out.append(Answer(kind, lang, text, PICK, index, "picks-slot"))
+
+    by_day = _unique(slots, lambda s: s.date())
+    if by_day is not None:
+        day = _day_name(lang, slots[by_day])
+        pick("weekday", {
+        "en": f"{day} works for me.", "de": f"{day} passt mir gut.",
+        "fr": f"{_cap(day)} me convient.", "es": f"El {day} me va bien.",
+        "nl": f"{_cap(day)} komt mij goed uit.",
+        }[lang], by_day)  # fmt: skip
+        pick("date", _cap(_date_phrase(lang, slots[by_day])), by_day)
+        if lang == "de":
+            pick("date", f"Der {slots[by_day]:%d.%m.} passt.", by_day)
+    by_clock = _unique(slots, lambda s: (s.hour, s.minute))
+    if by_clock is not None:
+        pick("clock", _cap(_clock_phrase(lang, slots[by_clock])), by_clock)
+    if len(slots) >= 2:
+        n = 1
+        ordinal = _ORDINAL_WORDS[lang][n]
+        pick("order", {
+        "en": f"The {ordinal} time works best.",
+        "de": f"Der {ordinal} Termin passt mir am besten.",
+        "fr": f"Le {ordinal} créneau me convient.",
+        "es": f"La {ordinal} opción me va bien.",
+        "nl": f"De {ordinal} optie past mij het beste.",
+        }[lang], n)  # fmt: skip
+    days = [s.date() for s in slots]
+    if by_day is not None and len(set(days)) >= 2:
+        no = next(i for i, s in enumerate(slots) if s.date() != slots[by_day].date())
+        bad, good = _day_name(lang, slots[no]), _day_name(lang, slots[by_day])
+        pick("turned-down", {
+        "en": f"{bad} doesn't work for me, but {good} is fine.",
+        "de": f"{bad} geht leider nicht, aber {good} passt.",
+        "fr": f"{_cap(bad)} ne me convient pas, mais {good}, c'est parfait.",
+        "es": f"El {bad} no puedo, pero el {good} me va bien.",
+        "nl": f"{_cap(bad)} kan ik niet, maar {good} is prima.",
+        }[lang], by_day)  # fmt: skip
+    free = _day_name(lang, _free_weekday(slots))
+    out.append(Answer("other-time", lang, {
+        "en": f"None of those times work for me. How about {free} at 11?",
+        "de": f"Leider passt keiner der Termine. Wie wäre es mit {free} um 11 Uhr?",
+        "fr": f"Aucun de ces créneaux ne me convient. Que diriez-vous de {free} à 11h ?",
+        "es": f"Ninguna de esas horas me va bien. ¿Qué tal el {free} a las 11?",
+        "nl": f"Geen van die tijden past. Wat dacht je van {free} om 11 uur?",
+    }[lang], REPLIED, None, "other-time"))  # fmt: skip
+    later = month(lang, slots[-1] + timedelta(days=40))
+    later = later.capitalize() if lang in ("en", "de") else later
+    out.append(Answer("later-month", lang, {
+        "en": f"This month is hectic for me; could we meet in {later} instead?",
+        "de": f"Dieser Monat ist sehr voll; können wir uns stattdessen im {later} treffen?",
+        "fr": f"Ce mois-ci est très chargé ; pourrions-nous plutôt nous voir en {later} ?",
+        "es": f"Este mes es complicado; ¿podríamos vernos en {later}?",
+        "nl": f"Deze maand is erg druk; kunnen we in plaats daarvan in {later} afspreken?",
+    }[lang], REPLIED, None, "other-time"))  # fmt: skip
+    return out
+
+
+def _variants(lang: str, slots: Sequence[datetime]) -> list[Answer]:
+    """A second phrasing of each kind, as people also write it."""
+    out: list[Answer] = []
+
+    def add(kind: str, text: str, expect: str, slot: int | None, reading: str) -> None:
+        out.append(Answer(kind, lang, text, expect, slot, reading, variant=1))
+
+    by_day = _unique(slots, lambda s: s.date())
+    if by_day is not None:
+        at = slots[by_day]
+        day, d, mon = _day_name(lang, at), at.day, month(lang, at)
+        add("weekday", {
+        "en": f"Let's do {day}, see you then.", "de": f"{day} wäre super.",
+        "fr": f"Va pour {day} !", "es": f"Me viene bien el {day}.",
+        "nl": f"Laten we {day} doen.",
+        }[lang], PICK, by_day, "picks-slot")  # fmt: skip
+        add("date", {
+        "en": f"I can do {mon} {d}.", "de": f"Gerne am {d}. {mon}.",
+        "fr": f"Je suis disponible le {d} {mon}.", "es": f"Puedo el {d} de {mon}.",
+        "nl": f"Ik kan op {d} {mon}.",
+        }[lang], PICK, by_day, "picks-slot")  # fmt: skip
+        others = [i for i, s in enumerate(slots) if s.date() != at.date()]
+        if others:
+            bad = _day_name(lang, slots[others[0]])
+            add("turned-down", {
+                "en": f"I can't do {bad}, {day} works though.",
+                "de": f"Am {bad} bin ich verhindert, {day} geht.",
+                "fr": f"{_cap(bad)} je ne peux pas ; {day}, ça marche.",
+                "es": f"El {bad} me es imposible, el {day} sí me va.",
+                "nl": f"{_cap(bad)} lukt niet, {day} wel.",
+            }[lang], PICK, by_day, "picks-slot")  # fmt: skip
+    by_clock = _unique(slots, lambda s: (s.hour, s.minute))
+    if by_clock is not None:
+        hm = clock(slots[by_clock])
+        add("clock", {
+        "en": f"I could do {clock(slots[by_clock], True).lower()}.",
+        "de": f"Um {hm} bin ich dabei.", "fr": f"{hm.replace(':', 'h')}, c'est parfait.",
+        "es": f"Perfecto a las {hm}.", "nl": f"{hm} is prima.",
+        }[lang], PICK, by_clock, "picks-slot")  # fmt: skip
+    if len(slots) >= 2:
+        add("order", {
+        "en": "Option 2 is best for me.", "de": "Vorschlag 2 passt.",
+        "fr": "La deuxième option me va.", "es": "Prefiero la segunda.",
+        "nl": "Optie 2 komt goed uit.",
+        }[lang], PICK, 1, "picks-slot")  # fmt: skip
+    free = _day_name(lang, _free_weekday(slots))
+    add("other-time", {
+        "en": f"Those don't suit me. Could we try {free} morning?",
+        "de": f"Das passt mir alles nicht. Geht auch {free} Vormittag?",
+        "fr": f"Ces horaires ne me conviennent pas. Et {free} matin ?",
+        "es": f"No me va ninguno. ¿Podría ser el {free} por la mañana?",
+        "nl": f"Die tijden komen niet goed uit. Kan {free} ochtend ook?",
+    }[lang], REPLIED, None, "other-time")  # fmt: skip
+    later = month(lang, slots[-1] + timedelta(days=40))
+    later = later.capitalize() if lang in ("en", "de") else later
+    add("later-month", {
+        "en": f"I'm travelling until the end of the month. Can we talk in {later}?",
+        "de": f"Ich bin bis Monatsende unterwegs. Geht es im {later}?",
+        "fr": f"Je suis en déplacement jusqu'à la fin du mois. On se parle en {later} ?",
+        "es": f"Estoy de viaje hasta fin de mes. ¿Hablamos en {later}?",
+        "nl": f"Ik ben tot eind van de maand op reis. Kunnen we in {later} praten?",
+    }[lang], REPLIED, None, "other-time")  # fmt: skip
+    return out
+
+
+def dressed(answer: Answer, greeting: bool = True) -> str:
+    """The answer as a person writes it: a greeting above, a sign-off and a name below."""
+    lines = [GREETING[answer.lang], ""] if greeting else []
+    return "\n".join([*lines, answer.text, "", SIGN_OFF[answer.lang], CONTACT[0].split()[0]])
+
+
+def outcome(reading: object) -> tuple[str, int | None]:
+    """What a reading (``engine.Reading``) does: picks a slot (the invite), declines, or
+    leaves the contact replied."""
+    kind, sure, slot = reading.kind, reading.sure, reading.slot_index  # type: ignore[attr-defined]
+    if kind == "picks-slot" and sure and slot is not None:
+        return PICK, slot
+    if kind == "declines" and sure:
+        return DECLINED, None
+    return REPLIED, None
+
+
+def judge(answer: Answer, done: tuple[str, int | None]) -> str:
+    """``right``, ``missed`` (said "read it" where it could have acted) or ``harmful``
+    (an invitation or a "declined" the answer does not give)."""
+    if done == (answer.expect, answer.slot if answer.expect == PICK else None):
+        return "right"
+    return "missed" if done[0] == REPLIED else "harmful"

@@ -57,7 +57,8 @@ AUTO_REPLY_SUBJECTS = re.compile(
     r"|automatische antwort|abwesenheitsnotiz|abwesend"
     r"|r[ée]ponse automatique|absence du bureau|absent\(e\)"
     r"|respuesta autom[áa]tica|fuera de la oficina"
-    r"|automatisch antwoord|afwezig|niet aanwezig)\s*[:\-]",
+    r"|automatisch antwoord|afwezig|niet aanwezig"
+    r"|risposta automatica|fuori (?:sede|ufficio)|resposta autom[áa]tica|aus[êe]ncia)\s*[:\-]",
     re.IGNORECASE,
 )
 OOF_CLASSES = ("ipm.note.rules.ooftemplate.microsoft", "ipm.note.rules.replytemplate.microsoft")
