@@ -87,9 +87,9 @@ free_text = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)),
 )
 
 _PLACE_WORDS = [
-    "first 1st erste premier premiere 1er primer primera primero eerste former 1",
-    "second 2nd zweite deuxieme 2e second seconde segunda segundo tweede 2",
-    "third 3rd dritte troisieme 3e tercera tercero derde 3",
+    "first erste premier premiere 1er primer primera primero eerste former 1",
+    "second zweite deuxieme second seconde segunda segundo tweede 2",
+    "third dritte troisieme tercera tercero derde 3",
 ]
 _LAST_WORDS = "last latter letzte dernier derniere ultima ultimo laatste"
 
@@ -98,7 +98,7 @@ def names(own: str, index: int, times: list[datetime]) -> bool:
     """Whether the words name the proposed time at ``index``: its weekday (in any
     language), its day of the month, its hour, or its place in the list."""
     start = times[index]
-    words = set(re.findall(r"[a-z0-9]+", fold(own)))
+    words = set(re.findall(r"[a-z]+|\d+", fold(own)))
     day_names = {fold(lang_days.split()[start.weekday()]) for lang_days in WEEKDAYS.values()}
     day_names |= {n[:3] for n in day_names}
     tokens = day_names | {str(start.day), str(start.hour), str(start.hour % 12 or 12)}
