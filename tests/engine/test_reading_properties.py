@@ -98,7 +98,7 @@ def names(own: str, index: int, times: list[datetime]) -> bool:
     """Whether the words name the proposed time at ``index``: its weekday (in any
     language), its day of the month, its hour, or its place in the list."""
     start = times[index]
-    words = set(re.findall(r"[a-z]+|\d+", fold(own)))
+    words = {str(int(w)) if w.isdigit() else w for w in re.findall(r"[a-z]+|\d+", fold(own))}
     day_names = {fold(lang_days.split()[start.weekday()]) for lang_days in WEEKDAYS.values()}
     day_names |= {n[:3] for n in day_names}
     tokens = day_names | {str(start.day), str(start.hour), str(start.hour % 12 or 12)}
