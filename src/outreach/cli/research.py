@@ -390,6 +390,7 @@ def export(ctx: click.Context, fmt: str, output: str | None) -> None:
         click.echo(f"Exported {count} scheduled {noun}" + (f" to {output}." if output else "."),
                    err=True)
         return
+    store.compact_if_possible()  # so store.json alone is as complete as the export
     with progress.task("Reading the store for the export"):
         document = transfer.dump(store.read(), store.events(), app.now(settings))
     if output is None:
