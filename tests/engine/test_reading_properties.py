@@ -39,7 +39,7 @@ def text_of(body: object) -> str:
     return html_text(body.content) if body.html else body.content  # type: ignore[attr-defined]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     times=proposed,
     quoted_times=st.lists(working, min_size=1, max_size=4),
@@ -108,7 +108,7 @@ def names(own: str, index: int, times: list[datetime]) -> bool:
     return bool(words & tokens) or any(t in fold(own) for t in day_names)
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     times=proposed,
     noise=free_text,
