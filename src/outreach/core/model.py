@@ -42,6 +42,26 @@ class Status(StrEnum):
 
 
 #: Statuses after which nothing more is ever sent to the contact.
+#: The journey's road from a new contact to done, in order (the side exits are off it).
+JOURNEY = (
+    Status.NEW,
+    Status.DRAFTED,
+    Status.CONTACTED,
+    Status.FOLLOWED_UP,
+    Status.REPLIED,
+    Status.SCHEDULING,
+    Status.SCHEDULED,
+    Status.INTERVIEWED,
+    Status.THANKED,
+    Status.DONE,
+)
+
+
+def journey(first: Status, last: Status) -> frozenset[Status]:
+    """Return the statuses on the journey from ``first`` to ``last``, both included."""
+    return frozenset(JOURNEY[JOURNEY.index(first) : JOURNEY.index(last) + 1])
+
+
 STOPPED = frozenset({Status.REJECTED, Status.DECLINED, Status.BOUNCED, Status.NO_RESPONSE})
 
 
@@ -590,6 +610,11 @@ class State:
     messages: Records[Message] = field(default_factory=Records)
     sync: dict[str, Any] = field(default_factory=dict)  # backend sync states, subscription
     events: list[Event] = field(default_factory=list)
+    #: When planning could next find something, as ``engine.apply_plan`` just found on
+    #: this very state (None: not planned in this transaction). The store keeps
+    #: it with the write that set it; any other write drops it, since what it changed may
+    #: be due sooner. Never read back into a State: see ``Store.glance``.
+    next_due: datetime | None = field(default=None, compare=False)
 
     def __setattr__(self, name: str, value: Any) -> None:
         kind = _TABLES.get(name)
