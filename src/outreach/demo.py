@@ -89,7 +89,7 @@ class Tour:
 
     def __init__(self, folder: Path, echo: Callable[[str], None], protocol: str = "ews") -> None:
         self.echo = echo
-        start = _next_monday(datetime.now(ZONE))
+        start = next_monday(datetime.now(ZONE))
         self.clock = clock.FileClock(folder / "clock")
         self.clock.set(start)
         os.environ[clock.CLOCK_ENV] = str(self.clock.path)
@@ -226,8 +226,10 @@ def _play(t: Tour) -> None:
     second = request.slots[1].start.astimezone(ZONE)
     t.step("Priya answers, picking the second time you proposed")
     text = f"Happy to help! {second:%A} at {second:%-I:%M %p} works for me. Come by my desk."
-    t.say(f"Priya: {text!r}")
-    t.controls.reply(request.item_id, sender="priya.castellan@example.com", body=text)
+    t.say(f"Priya: {text!r} (above Outlook's quote of your request, with all its times)")
+    t.controls.reply(
+        request.item_id, sender="priya.castellan@example.com", body=text, quoting="outlook"
+    )
     t.cycle()
 
     t.travel(t.clock.now() + timedelta(minutes=30))
@@ -252,7 +254,7 @@ def _play(t: Tour) -> None:
     t.step("The org chart around Priya (outreach contacts orgchart priya --up 2 --peers)")
     _org_chart(t)
 
-    monday = _next_monday(t.clock.now().astimezone(ZONE)) + timedelta(hours=1, minutes=30)
+    monday = next_monday(t.clock.now()) + timedelta(hours=1, minutes=30)
     t.travel(monday)
     t.controls.set_out_of_office("marcus.oyelaran@example.com", None)
     t.step("A week later: Dana never answered, Marcus is back")
@@ -329,8 +331,9 @@ def _log_interview(t: Tour) -> None:
     t.say(f"new contact: {tobias.name}, referred by Priya (who said her name may be used)")
 
 
-def _next_monday(moment: datetime) -> datetime:
-    """Return 09:00 on the Monday after ``moment`` (the tour starts on a working morning)."""
-    days = 7 - moment.weekday()
-    day = (moment + timedelta(days=days)).date()
+def next_monday(moment: datetime) -> datetime:
+    """Return 09:00 New York time on the Monday after ``moment`` (the tour starts on a
+    working morning, and so do the tests that play a campaign from today)."""
+    local = moment.astimezone(ZONE)
+    day = (local + timedelta(days=7 - local.weekday())).date()
     return datetime(day.year, day.month, day.day, 9, 0, tzinfo=ZONE)
