@@ -28,11 +28,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from outreach import engine
 from outreach.campaign.crashpoint import crash_point
-from outreach.campaign.prepare import Prepared, Preparer
 from outreach.config.settings import Settings
 from outreach.core import progress
 from outreach.core.clock import Clock
@@ -44,6 +44,9 @@ from outreach.engine import Cancel, StatusChange, agreed, commit
 from outreach.engine.actions import EMAIL_KINDS, describe, memo, today_count
 from outreach.mailbox.base import Mailbox
 from outreach.store.db import Store
+
+if TYPE_CHECKING:
+    from outreach.campaign.prepare import Prepared, Preparer
 
 #: Drafts and holds go to the mailbox this many at a time, so their progress can be shown:
 #: a multiple of the EWS backend's batch of 50, so no request is added.
@@ -90,7 +93,13 @@ class Outbox:
         self.mailbox = mailbox
         self.settings = settings
         self.clock = clock
-        self.preparer = Preparer(settings, mailbox)
+
+    @cached_property
+    def preparer(self) -> Preparer:
+        """The renderer (templates, slots): imported when there is something to render."""
+        from outreach.campaign.prepare import Preparer
+
+        return Preparer(self.settings, self.mailbox)
 
     # -- reconciliation -------------------------------------------------------------
 
