@@ -9,7 +9,9 @@ finds it by id and records it instead of creating a second one.
 The order of one ``perform``:
   1. take the holds no longer needed (those in ``only``, when it narrows the work) off
      the calendar (one bulk request) and record it;
-  2. read the PLANNED messages and have ``prepare.Preparer`` turn them into emails
+  2. read the PLANNED messages, record those an earlier perform prepared and made
+     before it died (one lookup, only when there are such), and have
+     ``prepare.Preparer`` turn the rest into emails
      and meetings (it asks the mailbox once for busy times and MailTips);
   3. record the failures, withdraw the requests to contacts who are away, and record
      each message's slots and subject (a crash after this re-renders the same email
@@ -123,6 +125,12 @@ class Outbox:
         snapshot = snapshot or self.store.read()
         pending = [m.id for m in snapshot.messages.values() if outstanding(m)]
         waiting = [m.id for m in snapshot.messages.values() if _waiting(m)]
+        return self._settle(pending, waiting)
+
+    def _settle(self, pending: list[str], waiting: list[str]) -> int:
+        """Record where the ``pending`` messages that already exist landed, and the
+        ``waiting`` drafts that are gone as deleted; return how many. One lookup (none if
+        both are empty)."""
         if not pending and not waiting:
             return 0
         found = self.mailbox.find_tracked(pending + waiting)
@@ -180,6 +188,12 @@ class Outbox:
             for m in sorted(snapshot.messages.values(), key=_order)
             if outstanding(m) and (only is None or m.id in only)
         ]
+        tried = [m.id for m in pending if m.subject]
+        if tried and self._settle(tried, []):
+            # prepared by a perform that died (a command killed while the daemon runs on):
+            # what it made is recorded, never made twice
+            snapshot = self.store.read()
+            pending = [m for m in pending if outstanding(snapshot.messages.get(m.id))]
         pending, held = self._within_cap(snapshot, pending, now)
         if held:
             self._hold(snapshot, held, now, report)
@@ -409,9 +423,9 @@ def due_for_release(message: Message) -> bool:
     return message.release and message.state == MessageState.DRAFTED and bool(message.item_id)
 
 
-def outstanding(message: Message) -> bool:
+def outstanding(message: Message | None) -> bool:
     """A message the outbox has yet to carry into the mailbox."""
-    return message.state == MessageState.PLANNED and message.item_id is None
+    return message is not None and message.state == MessageState.PLANNED and message.item_id is None
 
 
 def _waiting(message: Message) -> bool:
