@@ -30,7 +30,7 @@ from typing import Any
 
 from outreach import engine
 from outreach.campaign.crashpoint import crash_point
-from outreach.campaign.prepare import Prepared, Preparer
+from outreach.campaign.prepare import Outcome, Prepared, Preparer
 from outreach.config.settings import Settings
 from outreach.core import progress
 from outreach.core.clock import Clock
@@ -59,6 +59,7 @@ class Report:
     released: list[str] = field(default_factory=list)  # holds taken off again
     away: list[str] = field(default_factory=list)  # requests withdrawn: the contact is away
     waiting: list[str] = field(default_factory=list)  # held by the daily cap: they go tomorrow
+    timeless: list[str] = field(default_factory=list)  # no free time to propose: they wait
     conflicts: list[str] = field(default_factory=list)  # invites held back: a meeting is there
     failed: list[tuple[str, str]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)  # what was recorded, for the log
@@ -175,20 +176,11 @@ class Outbox:
             pending = [m for m in pending if m.id not in dict(conflicts)]
         if not pending:
             return report
-        prepared, failures, away = self.preparer.prepare(snapshot, pending, now)
+        outcome = self.preparer.prepare(snapshot, pending, now)
+        prepared = outcome.prepared
 
         with self.store.transaction() as state:
-            for message_id, reason in failures:
-                _fail(state, message_id, reason, now)
-                report.failed.append((message_id, reason))
-            for message_id, until in away:
-                _withdraw(state, message_id, until, now)
-                report.away.append(message_id)
-            for item in prepared:
-                stored = state.messages.get(item.message.id)
-                if stored is None or not _pending(stored):
-                    continue  # changed under us (e.g. `outreach forget`): leave it
-                item.fill(stored)
+            record(state, outcome, now, self.settings, report)
             live = {
                 m.id for m in state.messages.values() if _pending(m)
             }  # re-read under the lock: only these may go out
@@ -394,7 +386,8 @@ def due_for_release(message: Message) -> bool:
 
 
 def _pending(message: Message) -> bool:
-    return message.state == MessageState.PLANNED and message.item_id is None
+    """A message to carry into the mailbox: planned, not there yet, not waiting for a time."""
+    return message.state == MessageState.PLANNED and message.item_id is None and not message.waits
 
 
 def _waiting(message: Message) -> bool:
@@ -462,6 +455,31 @@ def _landed(
         f"{describe(message)} {where}: {message.subject}{note}",
         {"message_id": message.id, "item_id": created.item_id},
     )
+
+
+def record(state: State, outcome: Outcome, now: datetime, settings: Settings,
+           report: Report) -> None:  # fmt: skip
+    """Record what preparing decided, before the mailbox is touched: failures, contacts
+    away, each message's slots and subject, and the emails that wait for a free time."""
+    for message_id, reason in outcome.failures:
+        _fail(state, message_id, reason, now)
+        report.failed.append((message_id, reason))
+    for message_id, until in outcome.away:
+        _withdraw(state, message_id, until, now)
+        report.away.append(message_id)
+    proposed = False
+    for item in outcome.prepared:
+        stored = state.messages.get(item.message.id)
+        if stored is None or not _pending(stored):
+            continue  # changed under us (e.g. `outreach forget`): leave it
+        item.fill(stored)
+        proposed = proposed or bool(stored.slots and stored.kind in engine.waits.PROPOSING)
+    for message_id, reason in outcome.waiting:
+        engine.waits.wait(state, message_id, reason, now)
+        report.timeless.append(message_id)
+    if outcome.waiting or (proposed and engine.waits.waiting(state)):
+        # after the fills: the times just proposed, given back later, wake the waiting
+        engine.waits.remember(state, now, settings)
 
 
 def _fail(state: State, message_id: str, reason: str, now: datetime, retry: bool = False) -> None:

@@ -194,9 +194,9 @@ def setup_mark(settings: Settings) -> str:
 
 def _due(message: Message) -> bool:
     """True for what the outbox has to carry into the mailbox (or take out of it)."""
-    return (message.state == MessageState.PLANNED and message.item_id is None) or (
-        due_for_release(message)
-    )
+    return (
+        message.state == MessageState.PLANNED and message.item_id is None and not message.waits
+    ) or due_for_release(message)
 
 
 def _line(event: Event, names: dict[str, str]) -> str:

@@ -339,6 +339,7 @@ class Message(Record):
     note: str = ""  # an update: what the user did with the advice, in their words
     link: str = ""  # an update: something found that may interest the contact
     attach_resume: bool = False  # a thank-you asked for by hand with the résumé attached
+    waits: str = ""  # PLANNED but no free time to propose: why (engine.waits), not carried yet
 
     _datetimes = ("planned_at", "drafted_at", "sent_at")
     _enums = {"kind": Kind, "state": MessageState}  # noqa: RUF012

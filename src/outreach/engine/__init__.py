@@ -5,7 +5,7 @@ contact, ``apply`` records what it means, ``plan`` says what is due, and
 ``apply_plan`` records those actions and returns the new outbox messages.
 """
 
-from outreach.engine import pauses
+from outreach.engine import pauses, waits
 from outreach.engine.actions import (
     Action,
     Cancel,
@@ -45,4 +45,5 @@ __all__ = [
     "proposed_slots",
     "read_reply",
     "strip_quoted",
+    "waits",
 ]

@@ -16,6 +16,8 @@ from outreach.core.model import Event, Kind, Message, MessageState, State, Statu
 
 #: Key in ``State.sync`` where the engine keeps its own small memory.
 MEMO = "engine"
+#: Key in the engine's memo: what the window looked like when emails last found no time.
+WAKE_MARK = "times"
 #: How many observation keys to remember for idempotent replays.
 SEEN_LIMIT = 5000
 
@@ -81,7 +83,17 @@ class Release:
     reason: str
 
 
-Action = Message | StatusChange | Flag | InterviewChange | Cancel | Release
+@dataclass(frozen=True)
+class Wake:
+    """Put messages waiting for a free time back in the outbox, as planned now
+    (``engine.waits``); ``mark`` is what the window looks like as they go."""
+
+    message_ids: tuple[str, ...]
+    reason: str
+    mark: dict[str, Any]
+
+
+Action = Message | StatusChange | Flag | InterviewChange | Cancel | Release | Wake
 
 
 def message_id(contact_id: str, kind: Kind, key: str | int, attempt: int = 0) -> str:
@@ -210,6 +222,15 @@ def commit(state: State, action: Action, now: datetime) -> None:
             f"{describe(message)} to come off the calendar: {action.reason}",
             {"message_id": message.id},
         )
+    elif isinstance(action, Wake):
+        for message_id in action.message_ids:
+            message = state.messages[message_id]
+            message.waits, message.planned_at = "", now
+        memo(state)[WAKE_MARK] = action.mark
+        n = len(action.message_ids)
+        state.note(now, "woken", None,
+                   f"{n} email{'' if n == 1 else 's'} waiting for a free time tried again: "
+                   f"{action.reason}", {"message_ids": list(action.message_ids)})  # fmt: skip
     elif isinstance(action, Cancel):
         message = state.messages[action.message_id]
         message.state = MessageState.CANCELLED
@@ -228,6 +249,8 @@ def counts_today(message: Message, today: date, zone: tzinfo) -> bool:
     The one definition the planner, `outreach send` and the outbox share."""
     if message.kind not in EMAIL_KINDS or message.state == MessageState.CANCELLED:
         return False
+    if message.waits:
+        return False  # waiting for a free time: it counts the day it goes
     if message.state == MessageState.PLANNED:
         return True
     return any(

@@ -89,6 +89,8 @@ def plan_one(
             waiting.send = send
             waiting.note, waiting.link = note or waiting.note, link or waiting.link
             waiting.attach_resume = attach_resume or waiting.attach_resume
+            if waiting.waits:  # asked for by hand: it goes now if a time is free
+                waiting.waits, waiting.planned_at = "", now
             return waiting  # recorded but not yet in the mailbox: this is the one
         if m.state == MessageState.DRAFTED:
             raise UserError(

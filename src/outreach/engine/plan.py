@@ -23,7 +23,7 @@ from outreach.core.model import (
     State,
     Status,
 )
-from outreach.engine import agreed, pauses
+from outreach.engine import agreed, pauses, waits
 from outreach.engine.actions import (
     EMAIL_KINDS,
     LIVE,
@@ -97,6 +97,7 @@ class _Planner:
         self._sweep()
         self.room = self.policy.daily_send_cap - self._sent_today()  # withdrawn ones free room
         self._resume()
+        self._wake()
         self._invites()
         self._thank_yous()
         self._report_backs()
@@ -345,7 +346,16 @@ class _Planner:
             if message is not None:
                 self._emit(message)
 
+    def _wake(self) -> None:
+        """Try the emails waiting for a free time again when one may have come free."""
+        action = waits.wake(self.state, self.now, self.settings, self.room)
+        if action is not None:
+            self.room -= len(action.message_ids)
+            self._emit(action)
+
     def _requests(self) -> None:
+        if waits.waiting(self.state):
+            return  # the window is full: a fresh request would only wait with them
         waiting = [
             c
             for c in self._contacts()

@@ -304,42 +304,56 @@ def propose(
     )
 
 
-class Batch:
-    """Slots for emails drafted together: each offers different hours while there is room.
+class Full(NoSlots):
+    """Free times there are, but every one is proposed to another contact or agreed."""
 
-    The times offered so far are avoided (``find_slots`` files them by day). Once the
-    spread has run out for a contact time zone it stays out, since more offered times
-    only block more; from then on an email gets the times it would get alone, and
-    for contacts whose calendar is not known that answer is the same for everyone
-    in the zone, so it is worked out once.
+
+class Batch:
+    """Slots for emails drafted together: never a time already offered to someone else.
+
+    ``offered`` are the times out with contacts who may still pick them (and those
+    agreed); each email's times join them, so the next one gets others. When none is
+    left the email waits (``Full``) rather than offering a time twice. Once a contact
+    time zone has no room for a contact whose calendar is not known, it stays so for
+    the rest of the batch (more offered times only block more), so a batch of a
+    thousand emails searches a full window once per zone.
     """
 
-    def __init__(self, settings: Settings, now: datetime, mine: list[Interval]) -> None:
+    def __init__(
+        self, settings: Settings, now: datetime, mine: list[Interval],
+        offered: list[Interval] | None = None,
+    ) -> None:  # fmt: skip
         self.settings, self.now, self.mine = settings, now, list(mine)
-        self.taken: list[Interval] = []
-        self._spent: set[str | None] = set()  # zones whose spread has run out
-        self._alone: dict[str | None, list[Slot] | NoSlots] = {}
+        self.taken: list[Interval] = list(offered or ())
+        self._none: dict[str | None, NoSlots] = {}  # zones with no room left
 
     def propose(self, theirs: list[Interval] | None, contact_tz: str | None) -> list[Slot]:
-        """Return the slots for one email, and remember them as taken. Raise NoSlots."""
-        if contact_tz not in self._spent:
-            try:
-                found = propose(self.settings, self.now, self.mine + self.taken, theirs,
-                                contact_tz=contact_tz)
-            except NoSlots:
-                self._spent.add(contact_tz)
-            else:
-                self.taken.extend(Interval(s.start, s.end) for s in found)
-                return found
-        if theirs is not None:
-            return propose(self.settings, self.now, self.mine, theirs, contact_tz=contact_tz)
-        if contact_tz not in self._alone:
-            try:
-                self._alone[contact_tz] = propose(self.settings, self.now, self.mine,
-                                                  contact_tz=contact_tz)
-            except NoSlots as none:
-                self._alone[contact_tz] = none
-        answer = self._alone[contact_tz]
-        if isinstance(answer, NoSlots):
-            raise answer
-        return [Slot(start=s.start, end=s.end) for s in answer]
+        """Return the slots for one email, and remember them as taken.
+
+        Raise ``Full`` when every free time is offered already, NoSlots when none is free.
+        """
+        if theirs is None and contact_tz in self._none:
+            raise self._none[contact_tz]
+        try:
+            found = propose(self.settings, self.now, self.mine + self.taken, theirs,
+                            contact_tz=contact_tz)
+        except NoSlots as none:
+            problem = self._why(none, theirs, contact_tz)
+            if theirs is None:
+                self._none[contact_tz] = problem
+            raise problem from None
+        self.taken.extend(Interval(s.start, s.end) for s in found)
+        return found
+
+    def _why(self, none: NoSlots, theirs: list[Interval] | None, contact_tz: str | None) -> NoSlots:
+        """Tell a window full of offered times from one with no free time at all."""
+        if not self.taken:
+            return none
+        try:
+            propose(self.settings, self.now, self.mine, theirs, contact_tz=contact_tz)
+        except NoSlots as alone:
+            return alone  # no free time even with nothing offered: say why as for one email
+        today = self.now.astimezone(zone(self.settings.time.timezone)).date()
+        last = today + timedelta(days=self.settings.scheduling.latest_days)
+        return Full(f"every free time until {last.isoformat()} (scheduling.latest_days) is "
+                    "proposed to another contact or agreed")  # fmt: skip
