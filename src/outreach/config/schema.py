@@ -1,6 +1,6 @@
 """The config schema: every key's type, description and example, and what it generates.
 
-The single source of truth for the config file: ``config.load`` validates
+The single source of truth for the config file: ``loader.load`` validates
 against ``SCHEMA``; ``render_example`` writes the commented sample
 (``python -m outreach.config.loader > config.example.yaml``) and ``schema_paths`` lists
 every key, so a test keeps the example and the schema in step. Declarations

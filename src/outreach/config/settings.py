@@ -1,6 +1,6 @@
 """The typed configuration: what every other module reads.
 
-``config.py`` loads and validates YAML into these objects; nothing else parses
+``loader.py`` loads and validates YAML into these objects; nothing else parses
 the file. Defaults here are the safe ones (drafts for approval, small caps).
 """
 
