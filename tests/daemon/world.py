@@ -49,6 +49,8 @@ time:
 scheduling:
   interview_minutes: 30
   slots: 3
+  earliest_days: {earliest_days}
+  latest_days: {latest_days}
 policy:
   approval: {approval}
   send_invites: true
@@ -68,6 +70,8 @@ DEFAULTS = {
     "daily_send_cap": 10,
     "per_contact_cap": 5,
     "poll": 1,
+    "earliest_days": 2,
+    "latest_days": 14,
 }
 
 

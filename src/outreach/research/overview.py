@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from outreach.config.settings import Settings
 from outreach.core.model import Contact, Interview, Kind, MessageState, State, Status
-from outreach.engine.actions import LIVE, today_count
+from outreach.engine import waits
+from outreach.engine.actions import LIVE, describe, today_count
 
 #: Update messages that count as having kept a contact informed.
 _UPDATED = frozenset({MessageState.PLANNED, MessageState.DRAFTED, MessageState.SENT})
@@ -142,13 +143,50 @@ def keep_in_touch(state: State, now: datetime, weeks: int) -> list[Attention]:
 
 def waiting_for_tomorrow(state: State, now: datetime, settings: Settings) -> int:
     """Return how many requests today's cap holds back (the planner's own count of the day):
-    contacts waiting for their first email beyond what is left of the cap."""
-    waiting = sum(
-        1
+    contacts waiting for their first email beyond what is left of the cap. None while
+    emails wait for a free time: the full window holds the fresh requests back first."""
+    if waits.waiting(state):
+        return 0
+    room = settings.policy.daily_send_cap - today_count(state, now, settings.zone)
+    return max(0, len(_fresh(state)) - max(room, 0))
+
+
+def _fresh(state: State) -> list[Contact]:
+    """Contacts waiting for their first request, none planned yet."""
+    return [
+        c
         for c in state.contacts.values()
         if c.reachable
         and c.status in (Status.NEW, Status.DRAFTED)
         and not any(m.kind is Kind.REQUEST and m.state in LIVE for m in state.messages_of(c.id))
-    )
-    room = settings.policy.daily_send_cap - today_count(state, now, settings.zone)
-    return max(0, waiting - max(room, 0))
+    ]
+
+
+@dataclass(frozen=True)
+class TimeWait:
+    """Emails waiting for a free time to propose, and what would let them go."""
+
+    emails: list[Attention]  # one per waiting email: its contact and why it waits
+    fresh: int  # requests not planned yet: they would only join the waiting
+    reason: str  # why, in a sentence (the latest email's)
+    change: str  # what would make room now, naming the settings
+
+    @property
+    def count(self) -> int:
+        return len(self.emails) + self.fresh
+
+
+def waiting_for_time(state: State, settings: Settings) -> TimeWait | None:
+    """Return the emails that wait for a free time to propose (``engine.waits``), or None."""
+    asleep = waits.waiting(state)
+    if not asleep:
+        return None
+    emails = []
+    for message in asleep:
+        contact = state.contacts.get(message.contact_id)
+        name = contact.name if contact else message.contact_id
+        emails.append(Attention(message.contact_id, name, f"{describe(message)}: {message.waits}"))
+    sched = settings.scheduling
+    change = (f"a longer scheduling.latest_days (now {sched.latest_days}) or fewer "
+              f"scheduling.slots (now {sched.slots}) makes room now")  # fmt: skip
+    return TimeWait(emails, len(_fresh(state)), asleep[-1].waits, change)
