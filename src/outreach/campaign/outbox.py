@@ -493,6 +493,7 @@ def _fail(state: State, message_id: str, reason: str, now: datetime, retry: bool
     contact = state.contacts.get(message.contact_id)
     if contact is not None:
         contact.attention = f"{_failure_prefix(message)}: {reason}"
+        contact.attention_about = f"failed:{message.id}"
     state.note(
         now,
         "failed",

@@ -234,6 +234,7 @@ class Contact(Record):
     away: bool = False  # paused for an out-of-office (not by the user): MailTips may end it
     away_checked: datetime | None = None  # when MailTips was last asked during that pause
     attention: str | None = None  # what the user should look at, in a sentence
+    attention_about: str = ""  # its cause, to tell when it is resolved (engine.attention)
     created_at: datetime | None = None
     updated_at: datetime | None = None
 

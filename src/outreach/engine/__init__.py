@@ -5,7 +5,7 @@ contact, ``apply`` records what it means, ``plan`` says what is due, and
 ``apply_plan`` records those actions and returns the new outbox messages.
 """
 
-from outreach.engine import pauses, waits
+from outreach.engine import attention, pauses, waits
 from outreach.engine.actions import (
     Action,
     Cancel,
@@ -34,6 +34,7 @@ __all__ = [
     "agree",
     "apply",
     "apply_plan",
+    "attention",
     "commit",
     "match",
     "match_message",

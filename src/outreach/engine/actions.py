@@ -51,11 +51,21 @@ class StatusChange:
 
 @dataclass(frozen=True)
 class Flag:
-    """Ask for the user's attention once; ``key`` makes the reminder never repeat."""
+    """Ask for the user's attention once; ``key`` makes the reminder never repeat, and is
+    the line's cause (``engine.attention``) unless ``about`` says it."""
 
     contact_id: str
     attention: str
     key: str
+    about: str = ""
+
+
+@dataclass(frozen=True)
+class Clear:
+    """Take a contact's attention line away: its cause is resolved (``engine.attention``)."""
+
+    contact_id: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -93,7 +103,7 @@ class Wake:
     mark: dict[str, Any]
 
 
-Action = Message | StatusChange | Flag | InterviewChange | Cancel | Release | Wake
+Action = Message | StatusChange | Flag | Clear | InterviewChange | Cancel | Release | Wake
 
 
 def message_id(contact_id: str, kind: Kind, key: str | int, attempt: int = 0) -> str:
@@ -168,9 +178,17 @@ def set_status(
     return True
 
 
-def flag(state: State, contact_id: str, attention: str, now: datetime) -> None:
-    """Set a contact's attention sentence with an event (no-op if already that)."""
+def about(kind: str, *parts: object) -> str:
+    """Return an attention line's cause, ``kind:part:...`` (datetimes in ISO form)."""
+    return ":".join([kind, *(p.isoformat() if isinstance(p, datetime) else str(p)
+                             for p in parts)])  # fmt: skip
+
+
+def flag(state: State, contact_id: str, attention: str, now: datetime, about: str = "") -> None:
+    """Set a contact's attention sentence with an event (no-op if already that); ``about``
+    is its cause, so that the line goes when the cause is resolved (``engine.attention``)."""
     contact = state.contacts[contact_id]
+    contact.attention_about = about
     if contact.attention == attention:
         return
     contact.attention = attention
@@ -200,8 +218,12 @@ def commit(state: State, action: Action, now: datetime) -> None:
             contact.away = action.away
         set_status(state, action.contact_id, action.status, now, action.reason)
     elif isinstance(action, Flag):
-        flag(state, action.contact_id, action.attention, now)
+        flag(state, action.contact_id, action.attention, now, action.about or action.key)
         memo(state)["reminded"].append(action.key)
+    elif isinstance(action, Clear):
+        contact = state.contacts[action.contact_id]
+        contact.attention, contact.attention_about = None, ""
+        state.note(now, "attention-cleared", contact.id, f"no longer needs you: {action.reason}")
     elif isinstance(action, InterviewChange):
         interview = state.interviews[action.interview_id]
         interview.status = action.status

@@ -23,12 +23,13 @@ from outreach.core.model import (
     State,
     Status,
 )
-from outreach.engine import agreed, pauses, waits
+from outreach.engine import agreed, attention, pauses, waits
 from outreach.engine.actions import (
     EMAIL_KINDS,
     LIVE,
     Action,
     Cancel,
+    Clear,
     Flag,
     InterviewChange,
     StatusChange,
@@ -106,6 +107,7 @@ class _Planner:
         for action in holds(self.state, self.now, self.settings):
             self._emit(action)
         self._done()
+        self._settle()
         return self.actions
 
     def _emit(self, action: Action) -> None:
@@ -116,9 +118,9 @@ class _Planner:
         if contact.status != status:
             self._emit(StatusChange(contact.id, status, reason))
 
-    def _remind(self, contact: Contact, key: str, text: str) -> None:
+    def _remind(self, contact: Contact, key: str, text: str, about: str = "") -> None:
         if not reminded(self.state, key):
-            self._emit(Flag(contact.id, text, key))
+            self._emit(Flag(contact.id, text, key, about))
 
     # --- counting ---------------------------------------------------------------------
 
@@ -173,6 +175,7 @@ class _Planner:
                     f"cap:{message.id}",
                     f"The per-contact cap ({self.policy.per_contact_cap} emails) is reached: "
                     f"{describe(message)} not drafted. Write by hand if it should go.",
+                    about=f"cap:{message.id}:{contact.status.value}",
                 )
                 return None
             if self.room <= 0:
@@ -397,6 +400,13 @@ class _Planner:
             ]
             if interviews and all(i.status == "held" and i.logged_at for i in interviews):
                 self._status(contact, Status.DONE, "thanked and logged")
+
+    def _settle(self) -> None:
+        """Take away the attention lines whose cause is resolved (``engine.attention``)."""
+        for contact in self._contacts():
+            reason = attention.settled(self.state, contact, self.now)
+            if reason is not None:
+                self._emit(Clear(contact.id, reason))
 
     # --- helpers ----------------------------------------------------------------------
 

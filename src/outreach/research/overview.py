@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 
 from outreach.config.settings import Settings
 from outreach.core.model import Contact, Interview, Kind, MessageState, State, Status
+from outreach.engine import attention as causes
 from outreach.engine import waits
 from outreach.engine.actions import LIVE, describe, today_count
+from outreach.engine.agreed import pending
 
 #: Update messages that count as having kept a contact informed.
 _UPDATED = frozenset({MessageState.PLANNED, MessageState.DRAFTED, MessageState.SENT})
@@ -50,7 +52,7 @@ def attention(
     """
     items: list[Attention] = []
     for contact in sorted(state.contacts.values(), key=lambda c: c.name.lower()):
-        if contact.attention:
+        if contact.attention and causes.settled(state, contact, now) is None:
             items.append(Attention(contact.id, contact.name, contact.attention))
         if contact.status is Status.PAUSED and contact.paused_until is not None:
             until = contact.paused_until
@@ -64,9 +66,9 @@ def attention(
         contact = state.contacts.get(message.contact_id)
         name = contact.name if contact else message.contact_id
         if message.state is MessageState.DRAFTED and message.kind is not Kind.HOLD:
-            items.append(Attention(message.contact_id, name,
-                                   f"the {message.kind.value} draft waits for your Send in "
-                                   "Outlook"))
+            line = _draft_line(state, message.kind, message.interview_id, contact, now)
+            if line:
+                items.append(Attention(message.contact_id, name, line))
         elif message.state is MessageState.FAILED and not (
             contact and message.error and message.error in (contact.attention or "")
         ):  # said once: the contact's own attention line already names this failure
@@ -80,11 +82,26 @@ def attention(
         if interview.status == "scheduled" and interview.logged_at is None and \
                 interview.start + timedelta(minutes=interview.minutes) <= now:
             contact = state.contacts.get(interview.contact_id)
+            if contact is not None and contact.attention_about == f"log:{interview.id}":
+                continue  # the contact's own line says it already
             items.append(Attention(interview.contact_id,
                                    contact.name if contact else interview.contact_id,
                                    f"the interview of {interview.start:%Y-%m-%d} is not "
                                    "logged yet"))
     return items
+
+
+def _draft_line(state: State, kind: Kind, interview_id: str | None, contact: Contact | None,
+                now: datetime) -> str:  # fmt: skip
+    """What to say of a draft of ours: send it, or (never contradicting the rest) delete it
+    when it must not go, or nothing for an invite whose time is no longer coming."""
+    if contact is not None and not contact.reachable:
+        why = "do-not-contact" if contact.do_not_contact else contact.status.value
+        return f"the {kind.value} draft is still in Drafts: delete it (they are {why})"
+    if kind is Kind.INVITE and contact is not None and \
+            interview_id not in {i.id for i in pending(state, contact.id, now)}:
+        return ""  # its time passed or moved: the contact's own line says what to do
+    return f"the {kind.value} draft waits for your Send in Outlook"
 
 
 def _logged(state: State, contact: Contact) -> list[Interview]:
