@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grimp
 import pytest
 
 import outreach
@@ -27,6 +28,28 @@ def lint_imports(package_parent: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True, text=True, timeout=120, cwd=package_parent,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(package_parent)},
     )  # fmt: skip
+
+
+def cycles(graph: grimp.ImportGraph) -> set[tuple[str, str]]:
+    """Return every pair of modules that import each other, directly or through others."""
+    return {
+        tuple(sorted((module, imported)))
+        for module in graph.modules
+        for imported in graph.find_modules_directly_imported_by(module)
+        if graph.chain_exists(importer=imported, imported=module)
+    }
+
+
+def test_nothing_imports_in_a_circle() -> None:
+    found = cycles(grimp.build_graph("outreach"))
+    assert not found, "\n".join(f"{a} <-> {b}" for a, b in sorted(found))
+
+
+def test_a_circle_through_a_third_module_is_found() -> None:
+    graph = grimp.ImportGraph()
+    for importer, imported in [("p.a", "p.b"), ("p.b", "p.c"), ("p.c", "p.a"), ("p.c", "p.d")]:
+        graph.add_import(importer=importer, imported=imported)
+    assert cycles(graph) == {("p.a", "p.b"), ("p.b", "p.c"), ("p.a", "p.c")}
 
 
 def test_arrows_point_down() -> None:

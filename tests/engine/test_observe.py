@@ -87,6 +87,38 @@ def test_reply_is_idempotent_and_a_second_reply_still_counts() -> None:
     assert len(world.state.interviews) == 1
 
 
+def test_reply_is_read_from_its_own_words_and_quoted_in_the_attention_line() -> None:
+    """The server's own part of a reply is what is read: the quoted request under it, with
+    its proposed times and its "a phone call would also be fine", is neither read nor shown."""
+    world = contacted("Ann")
+    quote = (
+        "Von: Robin Vale <robin@example.com>\nGesendet: Dienstag, 1. Dezember 2026 09:00\n"
+        "Betreff: A conversation about your work\n\nTuesday 8 December 10:00\n"
+        "Wednesday 9 December 14:00\nA short phone call would also be fine."
+    )
+    world.reply(
+        "ann",
+        at(12, 2, 9),
+        f"Wednesday at 14:00 works for me.\n\n{quote}",
+        own_text="Wednesday at 14:00 works for me.",
+    )
+    ann = world.state.contacts["ann"]
+    assert world.status("ann") == Status.SCHEDULING
+    assert [i.start for i in world.state.interviews.values()] == [at(12, 9, 14)]
+    assert 'They wrote: "Wednesday at 14:00 works for me."' in (ann.attention or "")
+    assert "phone" not in (ann.attention or "")
+
+
+def test_attention_line_quotes_a_long_answer_shortened_on_one_line() -> None:
+    world = contacted("Ann")
+    answer = "Let me check my diary and come back to you.\n" + "I travel a lot. " * 20
+    world.reply("ann", at(12, 2, 9), answer, own_text=answer)
+    attention = world.state.contacts["ann"].attention or ""
+    words = attention.split("They wrote: ", 1)[1]
+    assert "\n" not in words and words.endswith('…"') and len(words) <= 124
+    assert words.startswith('"Let me check my diary')
+
+
 def test_reply_cancels_pending_follow_ups_and_says_a_draft_remains() -> None:
     world = contacted("Ann", "Bob")
     world.plan(at(12, 8, 10))  # follow-up 1 for both

@@ -205,6 +205,25 @@ def test_bounce_names_the_failed_recipient_and_reason() -> None:
     assert exim.recipient == "gone@example.org"
 
 
+def test_own_words_are_the_servers_unique_part_else_the_whole_body() -> None:
+    body = "Thursday works.\n\nDe : Robin Vale\nEnvoyé : lundi 30 novembre 2026\n\nHello"
+    unique = classify(msg(body_text=body, own_text="Thursday works.\r\n"), own=OWN)
+    assert isinstance(unique, ReplyReceived)
+    assert (unique.own_text, unique.body_text) == ("Thursday works.", body)
+    for given in ("", " \r\n"):  # no unique part, or an empty one: the whole body
+        assert classify(msg(body_text=body, own_text=given), own=OWN).own_text == body
+
+
+def test_an_out_of_office_reads_its_return_date_from_its_own_words() -> None:
+    """A date in the quoted request is not the return date of an auto-reply that quotes it."""
+    quoted = "I am out of the office.\n\nFrom: Robin Vale\nCould we talk on 17 December?"
+    seen = classify(
+        msg(subject="Automatic reply: hello", body_text=quoted, own_text=quoted.split("\n\n")[0]),
+        own=OWN,
+    )
+    assert isinstance(seen, AutoReply) and seen.until is None
+
+
 def test_failed_recipient_falls_back_to_report_recipients_but_never_self() -> None:
     report = msg(
         item_class="REPORT.IPM.Note.NDR",

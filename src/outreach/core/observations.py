@@ -52,11 +52,17 @@ class DraftDeleted(Tracked):
 
 @dataclass(frozen=True)
 class Incoming(Observation):
-    """Mail that arrived; matched to a contact by thread, then by sender."""
+    """Mail that arrived; matched to a contact by thread, then by sender.
+
+    ``own_text`` is the message's own words: what the server says is unique to it in its
+    conversation (EWS UniqueBody, Graph uniqueBody), without the quoted earlier message;
+    the whole body when the server gave no such part.
+    """
 
     sender: str = ""
     subject: str = ""
     body_text: str = ""
+    own_text: str = ""
     internet_message_id: str | None = None
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()

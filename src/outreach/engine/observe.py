@@ -33,6 +33,7 @@ from outreach.core.observations import (
     Observation,
     ReplyReceived,
 )
+from outreach.core.textsafe import one_line
 from outreach.engine import agreed
 from outreach.engine.actions import (
     StatusChange,
@@ -46,7 +47,7 @@ from outreach.engine.actions import (
     stamp,
 )
 from outreach.engine.match import match, match_message
-from outreach.engine.replies import ReadingKind, read_reply
+from outreach.engine.replies import ReadingKind, read_reply, strip_quoted
 
 #: Before any answer: a reply, bounce or out-of-office may still change these.
 WAITING = frozenset({Status.CONTACTED, Status.FOLLOWED_UP})
@@ -240,7 +241,8 @@ def _reply(state: State, cid: str, obs: ReplyReceived, settings: Settings) -> No
         internet_message_id=obs.internet_message_id,
     )
     slots = proposed_slots(state, cid)
-    reading = read_reply(obs.body_text, slots)
+    own = obs.own_text or obs.body_text
+    reading = read_reply(own, slots)
     _event(
         state,
         obs.at,
@@ -251,7 +253,7 @@ def _reply(state: State, cid: str, obs: ReplyReceived, settings: Settings) -> No
         slot_index=reading.slot_index,
         confidence=reading.confidence,
     )
-    note = f"Replied {stamp(obs.at)}: {reading.sentence}"
+    note = f"Replied {stamp(obs.at)}: {reading.sentence}{their_words(own)}"
     cause = about("reply", obs.at)
     pick = reading.kind == ReadingKind.PICK and reading.sure and reading.slot_index is not None
     if contact.status in BEFORE_INTERVIEW and not contact.do_not_contact:
@@ -276,6 +278,21 @@ def _reply(state: State, cid: str, obs: ReplyReceived, settings: Settings) -> No
         names = ", ".join(describe(m) for m in pending)
         note += f" ({names} still in Drafts: delete it.)"
     flag(state, cid, note, obs.at, cause)
+
+
+#: How much of a reply the attention line quotes.
+QUOTED_CHARACTERS = 120
+
+
+def their_words(text: str) -> str:
+    """The reply's own words for the attention line (' They wrote: "…"'), never the quoted
+    request under them; "" when there are none."""
+    words = one_line(strip_quoted(text))
+    if not words:
+        return ""
+    if len(words) > QUOTED_CHARACTERS:
+        words = words[: QUOTED_CHARACTERS - 1].rsplit(" ", 1)[0] + "…"
+    return f' They wrote: "{words}"'
 
 
 def proposed_slots(state: State, cid: str) -> list[Slot]:

@@ -38,6 +38,7 @@ class RawMessage:
     subject: str = ""
     sender: str = ""
     body_text: str = ""
+    own_text: str = ""  # the server's unique part of the body; "" when it gave none
     headers: Mapping[str, str] = field(default_factory=dict)
     internet_message_id: str | None = None
     in_reply_to: str | None = None
@@ -166,6 +167,7 @@ def classify(msg: RawMessage, own: tuple[str, ...] = (), tz: tzinfo | None = Non
         "sender": msg.sender.lower(),
         "subject": msg.subject,
         "body_text": msg.body_text,
+        "own_text": msg.own_text.strip() or msg.body_text,
         "internet_message_id": msg.internet_message_id,
         "in_reply_to": msg.in_reply_to,
         "references": msg.references,
@@ -179,7 +181,7 @@ def classify(msg: RawMessage, own: tuple[str, ...] = (), tz: tzinfo | None = Non
     if meeting is not None:
         return meeting
     if is_auto_reply(msg):
-        return AutoReply(**common, until=return_date(msg.body_text, msg.received, tz))
+        return AutoReply(**common, until=return_date(common["own_text"], msg.received, tz))
     return ReplyReceived(**common)
 
 

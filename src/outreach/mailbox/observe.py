@@ -1,7 +1,9 @@
 """Observing the mailbox: a pull subscription says which folders changed, sync says what.
 
 A quiet cycle costs one GetEvents request. A folder with events gets one
-SyncFolderItems page (``only()`` the fields its observations need, never MIME).
+SyncFolderItems page (``only()`` the fields its observations need, never MIME). Inbox's
+shape names UniqueBody, so a reply's own words (without the quoted request) come in the
+same page as its body.
 Everything the next cycle needs is in the state dict handed in and out, so the
 caller stores it with the observations in one write:
 
@@ -42,7 +44,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from exchangelib import FileAttachment, Q
+from exchangelib import FileAttachment, HTMLBody, Q
 from exchangelib import errors as ews_errors
 from exchangelib.folders import FolderCollection
 from exchangelib.services import GetAttachment, GetEvents, SyncFolderItems
@@ -92,6 +94,7 @@ ONLY: dict[str, tuple[str, ...]] = {
         "text_body",
         "headers",
         "body",
+        "unique_body",
         "message_id",
         "in_reply_to",
         "references",
@@ -132,6 +135,19 @@ def plain(value: datetime | None, tz: tzinfo) -> datetime | None:
     if value.tzinfo is None:
         return datetime(*value.timetuple()[:6], value.microsecond, tzinfo=tz)
     return datetime.fromtimestamp(value.timestamp(), tz=tz)
+
+
+def _text(item: Any) -> str:
+    """The item's text: its text body, else its (HTML) body as text."""
+    return item.text_body or html_text(str(item.body or ""))
+
+
+def _own_text(item: Any) -> str:
+    """The item's own words, from UniqueBody (HTML or text, as the server wrote it)."""
+    unique = getattr(item, "unique_body", None)
+    if not unique:
+        return ""
+    return html_text(str(unique)) if isinstance(unique, HTMLBody) else str(unique).strip()
 
 
 def _is_new(state: Mapping[str, str], folder: str, when: datetime | None, item_id: str) -> bool:
@@ -448,7 +464,7 @@ class Observer:
                 internet_message_id=item.message_id,
                 conversation_id=item.conversation_id.id if item.conversation_id else None,
                 subject=item.subject or "",
-                body_text=item.text_body or html_text(str(item.body or "")),
+                body_text=_text(item),
                 recipients=tuple((m.email_address or "").lower() for m in item.to_recipients or ()),
             )
         )
@@ -485,7 +501,8 @@ class Observer:
             item_class=item.item_class or "IPM.Note",
             subject=item.subject or "",
             sender=sender or "",
-            body_text=item.text_body or html_text(str(item.body or "")),
+            body_text=_text(item),
+            own_text=_own_text(item),
             headers=headers,
             internet_message_id=item.message_id,
             in_reply_to=item.in_reply_to,

@@ -223,3 +223,7 @@ class Sandbox:
     def record(self, operation: str, response: Element) -> None:
         if self.recording:
             self.recorded.append((operation, etree.fromstring(etree.tostring(response))))
+
+    def record_graph(self, exchange: Exchange) -> None:
+        if self.recording:
+            self.graph_recorded.append(exchange)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .fileattachment import normalize
 from .xml import Element, el, fmt_dt, from_str, local, parse_dt, q, to_str
 
 Clock = Callable[[], datetime]
@@ -231,8 +232,6 @@ class Mailbox:
         self, folder: str, kind: str, fields: dict[str, list[str]], *, new_mail: bool = False
     ) -> Item:
         """Create an item in a folder (by id or distinguished name) and journal it."""
-        from .attachments import normalize
-
         now = self.clock()
         target = self.folder(folder)
         normalize(fields, now)  # every copy of an attachment gets its own id

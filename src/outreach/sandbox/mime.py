@@ -6,7 +6,8 @@ import base64
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from .attachments import content_of, of
+from .attachments import of
+from .fileattachment import content_of
 from .mailbox import Item
 from .xml import q
 

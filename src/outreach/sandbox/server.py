@@ -35,7 +35,7 @@ from .xml import (
 )
 
 if TYPE_CHECKING:
-    from . import Sandbox
+    from .host import Host
 
 log = logging.getLogger(__name__)
 EWS_PATH = "/EWS/Exchange.asmx"
@@ -238,7 +238,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], sandbox: Sandbox) -> None:
+    def __init__(self, address: tuple[str, int], sandbox: Host) -> None:
         super().__init__(address, Handler)
         self.sandbox = sandbox
         self._open: set[socket.socket] = set()

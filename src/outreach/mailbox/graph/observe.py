@@ -2,6 +2,8 @@
 
 A cycle sends one $batch with the delta of Calendar (a calendarView window), Drafts,
 Sent Items, Inbox and Deleted Items, so a quiet mailbox costs one HTTP request.
+Inbox's delta selects ``uniqueBody`` beside ``body``: a reply's own words, without the
+quoted request, come in the same page.
 Only when something changed do follow-ups go out, each batched: the tracking of
 new calendar items (calendarView delta takes no ``$expand``), the full meeting
 responses, a reply's calendar files, the check whether a vanished draft was sent.
@@ -84,6 +86,7 @@ SELECT = {
         "from",
         "receivedDateTime",
         "body",
+        "uniqueBody",
         "internetMessageHeaders",
         "internetMessageId",
         "conversationId",
@@ -473,6 +476,7 @@ class GraphObserver:
             subject=item.get("subject") or "",
             sender=shapes.address(item.get("sender")) or shapes.address(item.get("from")),
             body_text=_text(item),
+            own_text=_text(item, "uniqueBody"),
             headers=head,
             internet_message_id=item.get("internetMessageId"),
             in_reply_to=(head.get("in-reply-to") or "").strip() or None,
@@ -682,8 +686,9 @@ def _prune(state: dict[str, str], name: str) -> None:
         state[f"{P}seen:{name}"] = json.dumps(kept)
 
 
-def _text(item: Mapping[str, Any]) -> str:
-    body = item.get("body") or {}
+def _text(item: Mapping[str, Any], name: str = "body") -> str:
+    """An itemBody property (``body``, ``uniqueBody``) as text; "" when absent."""
+    body = item.get(name) or {}
     content = str(body.get("content") or "")
     if str(body.get("contentType") or "").lower() == "html":
         return html_text(content)

@@ -8,16 +8,13 @@ and, with JSON arguments, through the server's control endpoint (the CLI).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .base import Actions
+from .base import Actions, Target
 from .contacts import Contacts
 from .inspection import Inspection
 from .network import FAULT_KINDS, Network
 from .outlook import Outlook
-
-if TYPE_CHECKING:
-    from .. import Sandbox
 
 __all__ = ["ACTIONS", "FAULT_KINDS", "Controls"]
 
@@ -51,7 +48,7 @@ ACTIONS = {
 class Controls(Outlook, Contacts, Inspection, Network):
     """The other side: Outlook, contacts, the network. Thread-safe via the state lock."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: Target) -> None:
         Actions.__init__(self, sandbox)
         Network.__init__(self)
 

@@ -7,13 +7,28 @@ import binascii
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from ..mailbox import Item, Mailbox
 from ..xml import parse_dt
 
 if TYPE_CHECKING:
-    from .. import Sandbox
+    from ..graph.limits import Limits
+    from ..state import SandboxState
+
+
+class Target(Protocol):
+    """What the controls need of the `Sandbox` they act on (which builds them)."""
+
+    state: SandboxState
+    graph_limits: Limits
+
+    def after_change(self) -> None:
+        """Persist (if asked to) after a change."""
+
+    def save(self) -> Path:
+        """Write the state to the data directory now."""
 
 
 def as_datetime(value: datetime | str) -> datetime:
@@ -43,7 +58,7 @@ def conversation_of(item: Item) -> str | None:
 class Actions:
     """Base of the control roles: the sandbox, its state and the helpers every action uses."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: Target) -> None:
         self.sandbox = sandbox
         self.state = sandbox.state
 

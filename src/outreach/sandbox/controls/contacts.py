@@ -7,8 +7,8 @@ from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
 
-from ..attachments import file_attachment
 from ..directory import Person
+from ..fileattachment import file_attachment
 from ..mailbox import Item, Mailbox
 from ..mailflow import deliver, headers_el, mailbox_el, recipients_el, topic
 from ..xml import Element, el, q, sub, to_str

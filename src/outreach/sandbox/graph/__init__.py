@@ -1,9 +1,11 @@
 """The sandbox's Microsoft Graph face: /v1.0/ over the same mailboxes as the EWS face.
 
-`serve` answers one HTTP request (the transport in server.py hands it over); the
-families live in their own modules (messages, events, delta, batch, people, schedule),
+`serve` answers one HTTP request (the transport in server.py hands it over) through
+`dispatch`; the families live in their own modules (messages, events, delta, batch,
+people, schedule) and register their routes in `routing`'s table when imported here;
 `convert` translates between the stored EWS elements and Graph JSON, `ids` relates the
 two faces' ids. Every exchange is offered to `exchanges.WATCHERS` (the suite's CSDL check).
+The families and the plumbing never import this package: it imports them.
 """
 
 from __future__ import annotations
@@ -12,16 +14,19 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from .routing import GRAPH_PATH, Dropped, Reply, encode, error_body, handle
+from . import batch, delta, events, messages, people, schedule  # noqa: F401 - their routes
+from .dispatch import handle
+from .routing import GRAPH_PATH, Dropped, Reply, error_body
 
 if TYPE_CHECKING:
-    from .. import Sandbox
+    from ..host import Host
 
 __all__ = ["GRAPH_PATH", "Dropped", "serve"]
+JSON_TYPE = "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8"
 
 
 def serve(
-    sandbox: Sandbox, method: str, target: str, headers: Mapping[str, str], raw: bytes
+    sandbox: Host, method: str, target: str, headers: Mapping[str, str], raw: bytes
 ) -> tuple[int, dict[str, str], bytes]:
     """(status, headers, body) for one HTTP request; raise Dropped to close the connection."""
     try:
@@ -37,3 +42,10 @@ def serve(
     out = {"Content-Type": ctype, **reply.headers} if ctype else dict(reply.headers)
     out.setdefault("request-id", headers.get("client-request-id") or "sandbox")
     return reply.status, out, data
+
+
+def encode(reply: Reply) -> tuple[bytes, str]:
+    """The body bytes and content type of a reply."""
+    if reply.body is None:
+        return b"", ""
+    return json.dumps(reply.body).encode(), JSON_TYPE

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .routing import GraphError, Reply, Request, error_body, handle, route
+from .dispatch import handle
+from .routing import GraphError, Reply, Request, error_body, route
 
 MAX_REQUESTS = 20
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from .. import attachments
+from ..fileattachment import attachment_id, file_attachment
 from ..mailbox import Folder, Item, Mailbox
 from ..mailflow import recipients_el
 from ..xml import Element, el, parse_dt, q, sub
@@ -283,7 +284,7 @@ def event(req: Request, box: Mailbox, item: Item) -> dict[str, Any]:
 def attachment(node: Element, *, content: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {
         "@odata.type": "#microsoft.graph.fileAttachment",
-        "id": ids.to_graph(attachments.attachment_id(node)),
+        "id": ids.to_graph(attachment_id(node)),
         "lastModifiedDateTime": iso(parse_dt(node.findtext(q("t:LastModifiedTime")) or NEVER)),
         "name": node.findtext(q("t:Name")) or "",
         "contentType": node.findtext(q("t:ContentType")),
@@ -337,7 +338,7 @@ def file_attachments(item: Item, values: Any, now: datetime) -> None:
             raise _bad("The attachment's contentBytes is not valid base64.") from None
         attachments.add(
             item,
-            attachments.file_attachment(
+            file_attachment(
                 data.get("name") or "attachment",
                 data.get("contentType") or "application/octet-stream",
                 content,

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .. import Sandbox
+from typing import Any
 
 
 @dataclass
@@ -29,8 +26,7 @@ class Exchange:
 WATCHERS: list[Callable[[Exchange], None]] = []
 
 
-def note(sandbox: Sandbox, exchange: Exchange) -> None:
-    if sandbox.recording:
-        sandbox.graph_recorded.append(exchange)
+def note(exchange: Exchange) -> None:
+    """Offer an exchange to every watcher."""
     for watch in list(WATCHERS):
         watch(exchange)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import attachments
+from ..fileattachment import attachment_id
 from ..mailbox import Item
 from ..mailflow import send, stamp
 from . import convert, ids, render
@@ -204,7 +205,7 @@ def get_attachment(req: Request) -> Reply:
     item = render.message_item(req, req.args[0])
     wanted = ids.to_ews(req.args[1])
     for node in attachments.of(item):
-        if attachments.attachment_id(node) == wanted:
+        if attachment_id(node) == wanted:
             return Reply(
                 200,
                 {
@@ -219,10 +220,10 @@ def get_attachment(req: Request) -> Reply:
 def add_attachment(req: Request) -> Reply:
     box = req.mailbox
     item = render.message_item(req, req.args[0])
-    before = {attachments.attachment_id(n) for n in attachments.of(item)}
+    before = {attachment_id(n) for n in attachments.of(item)}
     convert.file_attachments(item, [req.json_body()], req.state.clock())
     box.touch(item)
-    node = next(n for n in attachments.of(item) if attachments.attachment_id(n) not in before)
+    node = next(n for n in attachments.of(item) if attachment_id(n) not in before)
     return Reply(
         201,
         {

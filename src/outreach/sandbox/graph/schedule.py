@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..operations import Context
 from ..operations.availability import busy_of, merged
+from ..operations.base import Context
 from . import convert
 from .people import WINDOWS
 from .routing import GraphError, Reply, Request, route

@@ -7,9 +7,9 @@ later); CreateAttachment is how it adds one to an item that already exists
 
 from __future__ import annotations
 
-from .. import attachments
+from .. import attachments, fileattachment
 from ..xml import Element, el, local, q, response_message, sub
-from . import Context, OperationError, operation
+from .base import Context, OperationError, operation
 
 TAG = "m:CreateAttachmentResponseMessage"
 NOT_FOUND = ("ErrorItemNotFound", "The specified object was not found in the store.")
@@ -36,8 +36,8 @@ def create_attachment(ctx: Context, req: Element) -> Element:
     made: list[Element | str] = []
     for node in given:
         try:
-            stored = attachments.stored(node, ctx.state.clock())
-        except attachments.AttachmentError as e:
+            stored = fileattachment.stored(node, ctx.state.clock())
+        except fileattachment.AttachmentError as e:
             made.append(str(e))
             continue
         attachments.add(item, stored)
@@ -50,7 +50,7 @@ def create_attachment(ctx: Context, req: Element) -> Element:
             continue
         msg = _message(TAG)
         only_id = sub(msg.find(q("m:Attachments")), "t:FileAttachment")
-        ids = {"Id": attachments.attachment_id(result), "RootItemId": item.id}
+        ids = {"Id": fileattachment.attachment_id(result), "RootItemId": item.id}
         sub(only_id, "t:AttachmentId", attrs={**ids, "RootItemChangeKey": item.change_key})
         msgs.append(msg)
     return resp
@@ -66,7 +66,7 @@ def get_attachment(ctx: Context, req: Element) -> Element:
             msgs.append(_message("m:GetAttachmentResponseMessage", *NOT_FOUND))
             continue
         msg = _message("m:GetAttachmentResponseMessage")
-        msg.find(q("m:Attachments")).append(attachments.render(found[2], content=True))
+        msg.find(q("m:Attachments")).append(fileattachment.render(found[2], content=True))
         msgs.append(msg)
     return resp
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from ..directory import Busy
 from ..timezones import ZONES, definition, zone_info
 from ..xml import NSMAP, Element, el, parse_dt, q, response_message, sub
-from . import Context, operation
+from .base import Context, operation
 
 LEGACY = {"Free": "0", "Tentative": "1", "Busy": "2", "OOF": "3", "WorkingElsewhere": "4"}
 WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..render import Shape, render_item
 from ..restrict import matches, values
 from ..xml import Element, el, local, parse_dt, q, response_message, sub
-from . import Context, OperationError, operation
+from .base import Context, OperationError, operation
 
 
 def _sort_key(item, path: Element):  # -> tuple

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..render import Shape, render_folder
 from ..xml import Element, el, q, response_message, sub
-from . import Context, OperationError, operation
+from .base import Context, OperationError, operation
 
 
 @operation("GetFolder")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from ..attachments import AttachmentError, ids_only
+from ..attachments import ids_only
+from ..fileattachment import AttachmentError
 from ..mailbox import Item
 from ..mailflow import invite_attendees, prepare_calendar, send, stamp
 from ..render import Shape, render_item
 from ..xml import Element, el, local, q, response_message, sub, to_str
-from . import Context, OperationError, operation
+from .base import Context, OperationError, operation
 
 KINDS = {"Message", "CalendarItem"}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..xml import Element, el, q, response_message, sub
-from . import Context, operation
+from .base import Context, operation
 
 
 @operation("GetMailTips")

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from ..mailbox import Mailbox
 from ..xml import Element, el, fmt_dt, parse_dt, q, response_message, sub
-from . import Context, OperationError, operation
+from .base import Context, OperationError, operation
 
 PAGE = 50
 

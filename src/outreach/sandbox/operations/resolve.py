@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..directory import Directory, Person
 from ..xml import Element, el, q, response_message, sub
-from . import Context, operation
+from .base import Context, operation
 
 
 def _mailbox(parent: Element, p: Person) -> None:

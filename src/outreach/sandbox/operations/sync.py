@@ -13,7 +13,7 @@ from .. import syncstate
 from ..mailbox import Mailbox
 from ..render import Shape, render_item
 from ..xml import Element, el, q, response_message, sub
-from . import Context, OperationError, operation
+from .base import Context, OperationError, operation
 
 
 def _save(box: Mailbox, folder_id: str, seen: dict[str, str]) -> str:
