@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from itertools import combinations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from outreach.campaign.outbox import Report, record
@@ -165,7 +165,7 @@ step = st.one_of(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     count=st.integers(8, 40),
     latest_days=st.integers(1, 5),
@@ -174,6 +174,12 @@ step = st.one_of(
     follow_ups=st.integers(0, 1),
     steps=st.lists(step, max_size=14),
 )
+# a follow-up's new times give the request's back within one batch
+@example(count=16, latest_days=3, slots=3, cap=9, follow_ups=1,
+         steps=[("send", 0), ("wait", 48)])  # fmt: skip
+# a lapse gives times back in the very plan that would wake the waiting
+@example(count=17, latest_days=3, slots=3, cap=9, follow_ups=0,
+         steps=[("send", 0), ("wait", 1), ("wait", 36), ("wait", 8)])  # fmt: skip
 def test_more_requests_than_the_window_holds_propose_free_times_or_wait(
     count: int, latest_days: int, slots: int, cap: int, follow_ups: int, steps: list
 ) -> None:

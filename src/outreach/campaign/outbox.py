@@ -467,7 +467,7 @@ def record(state: State, outcome: Outcome, now: datetime, settings: Settings,
     for message_id, until in outcome.away:
         _withdraw(state, message_id, until, now)
         report.away.append(message_id)
-    proposed = False
+    proposed, seen = False, engine.waits.mark(state, now, settings)  # as the batch saw it
     for item in outcome.prepared:
         stored = state.messages.get(item.message.id)
         if stored is None or not _pending(stored):
@@ -479,7 +479,7 @@ def record(state: State, outcome: Outcome, now: datetime, settings: Settings,
         report.timeless.append(message_id)
     if outcome.waiting or (proposed and engine.waits.waiting(state)):
         # after the fills: the times just proposed, given back later, wake the waiting
-        engine.waits.remember(state, now, settings)
+        engine.waits.remember(state, now, settings, seen)
 
 
 def _fail(state: State, message_id: str, reason: str, now: datetime, retry: bool = False) -> None:

@@ -92,17 +92,18 @@ class _Planner:
         self.zone = ZoneInfo(settings.time.timezone)
         self.actions: list[Action] = []
         self.room = 0
+        self.woken = False  # emails waiting for a free time were tried again this plan
 
     def run(self) -> list[Action]:
         self._interviews()  # first: an interview that ended makes its pending invite stale
         self._sweep()
         self.room = self.policy.daily_send_cap - self._sent_today()  # withdrawn ones free room
         self._resume()
-        self._wake()
         self._invites()
         self._thank_yous()
         self._report_backs()
         self._follow_ups()
+        self._wake()  # after the rules that give times back (a lapse), before fresh requests
         self._requests()
         for action in holds(self.state, self.now, self.settings):
             self._emit(action)
@@ -354,11 +355,12 @@ class _Planner:
         action = waits.wake(self.state, self.now, self.settings, self.room)
         if action is not None:
             self.room -= len(action.message_ids)
+            self.woken = True
             self._emit(action)
 
     def _requests(self) -> None:
-        if waits.waiting(self.state):
-            return  # the window is full: a fresh request would only wait with them
+        if self.woken or waits.waiting(self.state):
+            return  # the woken go first; while some wait, a fresh request would only join them
         waiting = [
             c
             for c in self._contacts()

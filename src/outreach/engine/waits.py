@@ -80,9 +80,19 @@ def wait(state: State, message_id: str, reason: str, now: datetime) -> None:
                {"message_id": message.id})  # fmt: skip
 
 
-def remember(state: State, now: datetime, settings: Settings) -> None:
-    """Keep the mark of now: the times that, given back, would let a waiting message go."""
-    memo(state)[WAKE_MARK] = mark(state, now, settings)
+def remember(
+    state: State, now: datetime, settings: Settings, seen: dict[str, Any] | None = None
+) -> None:
+    """Keep the mark of now: the times that, given back, would let a waiting message go.
+
+    ``seen`` is the mark the batch began with: a time it could not offer that its own
+    emails gave back (a follow-up's new times replace the request's) is free now, so
+    it stays in the mark and wakes the waiting at the next plan."""
+    current = mark(state, now, settings)
+    if seen is not None:
+        both = {tuple(t) for t in current["open"]} | {tuple(t) for t in seen["open"]}
+        current["open"] = [list(t) for t in sorted(both)]
+    memo(state)[WAKE_MARK] = current
 
 
 def wake(state: State, now: datetime, settings: Settings, room: int) -> Wake | None:
