@@ -73,6 +73,14 @@ def test_a_bulk_first_day_waits_then_drafts_without_reusing_a_time(world: World)
     said = w.cli("status").stdout
     assert f"{len(waiting)} emails wait for a free time to propose" in said
 
+    # by hand too: `draft` and `send` say why instead of offering a time twice
+    asleep = state.contacts[waiting[0].contact_id].email
+    for args in (("draft", asleep), ("send", asleep, "--yes")):
+        refused = w.cli(*args, check=False)
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert "never offered twice" in refused.stderr and "latest_days" in refused.stderr
+    assert len(w.folder("drafts")) == len(drafted) and w.folder("sentitems") == []
+
     # a contact who got times declines: a waiting request is drafted on those times only
     first = drafted[0]
     freed = {s.start for s in first.slots}
