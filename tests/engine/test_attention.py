@@ -272,3 +272,62 @@ def test_a_cleared_line_leaves_an_event_and_never_comes_back() -> None:
 
 def interview_id_of(world: World, contact_id: str) -> str:
     return next(i.id for i in world.state.interviews.values() if i.contact_id == contact_id)
+
+
+# --- the lines `status` works out itself: each goes with its cause too ---------------
+
+
+def test_pause_lines_go_when_the_contact_is_back() -> None:
+    world = contacted()
+    world.state.contacts["ann"].status = Status.PAUSED
+    world.state.contacts["ann"].paused_from = Status.CONTACTED
+    world.state.contacts["ann"].paused_until = at(12, 4, 9)
+    shown(world, at(12, 2), "comes back on 2026-12-04")
+    shown(world, at(12, 4, 10), "the pause is over")
+    world.plan(at(12, 4, 10))  # the planner resumes them
+    gone(world, at(12, 4, 11), "pause")
+
+
+def test_draft_line_goes_when_sent() -> None:
+    world = World(person("Ann"))
+    world.plan(at(12, 1, 8))
+    world.draft(at(12, 1, 8), [slot(at(12, 8, 10))])
+    shown(world, at(12, 1, 9), "request draft waits for your Send")
+    world.send(world.of("ann", Kind.REQUEST)[0], at(12, 1, 10))
+    gone(world, at(12, 1, 11), "waits for your Send")
+
+
+def test_manager_line_goes_when_the_manager_is_a_contact() -> None:
+    world = over("scheduled")
+    ann = world.state.contacts["ann"]
+    ann.manager, ann.manager_name = "kim@example.com", "Kim Example"
+    interview_of(world).logged_at = at(12, 9, 16)
+    shown(world, at(12, 9, 17), "their manager Kim Example")
+    boss = person("Kim")
+    world.state.contacts[boss.id] = boss
+    gone(world, at(12, 9, 18), "their manager")
+
+
+def test_keep_in_touch_line_goes_when_an_update_is_planned() -> None:
+    world = over("scheduled")
+    interview_of(world).logged_at = at(12, 9, 16)
+    later = at(12, 9, 16) + timedelta(weeks=7)
+
+    def said() -> list[str]:
+        return [a.text for a in overview.attention(world.state, later, keep_in_touch_weeks=6)]
+
+    assert any("weeks since your interview" in line for line in said())
+    update = plan_one(world.state, "ann", Kind.UPDATE, later, world.settings, send=False)
+    world.state.messages[update.id] = update
+    assert not any("weeks since your interview" in line for line in said())
+
+
+def test_waiting_for_time_goes_when_nothing_waits() -> None:
+    world = World(person("Ann"))
+    [request] = world.plan(at(12, 1, 8))
+    request.waits = "every free time until 2026-12-15 is proposed to another contact"
+    waiting = overview.waiting_for_time(world.state, world.settings)
+    assert waiting is not None and waiting.count == 1 and "latest_days" in waiting.change
+    world.state.contacts["ann"].do_not_contact = True  # the planner withdraws the request
+    world.plan(at(12, 1, 9))
+    assert overview.waiting_for_time(world.state, world.settings) is None
