@@ -18,6 +18,7 @@ from outreach.config.settings import Settings
 from outreach.core.model import Interview, Kind, Message, MessageState, Status
 from outreach.store import importers
 from outreach.store.db import Store
+from storehelp import on_disk  # tests/ is on the path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,14 +87,14 @@ def test_duplicates_and_bad_input_are_refused(config_file: Path, store: Store) -
 def test_an_unknown_time_zone_is_refused_before_the_store(config_file: Path,
                                                           store: Store) -> None:
     robin = add(config_file, "Robin Roe", "robin@example.com", "--timezone", "Asia/Tokyo")
-    before = store.path.read_bytes()
+    before = on_disk(store)
     result = run(config_file, "contacts", "edit", robin, "--timezone", "Mars/Olympus")
     assert result.exit_code == 2, result.output
     assert "--timezone: 'Mars/Olympus' is not an IANA time zone" in result.output
     result = run(config_file, "contacts", "add", "--name", "Sam", "--email", "sam@example.com",
                  "--timezone", "../etc/passwd")
     assert result.exit_code == 2, result.output
-    assert store.path.read_bytes() == before
+    assert on_disk(store) == before
     assert store.read().contacts[robin].timezone == "Asia/Tokyo"
 
 
@@ -139,12 +140,12 @@ def test_import_reports_and_dry_run_writes_nothing(config_file: Path, store: Sto
     out = ok(config_file, "contacts", "import", str(csv_file))
     assert "Imported 1 contact from" in out
     assert [c.name for c in store.read().contacts.values()] == ["Robin Roe"]
-    before = store.path.read_bytes()
+    before = on_disk(store)
     broken = tmp_path / "broken.csv"
     broken.write_text('name,email\n"Sam,sam@example.com\n', encoding="utf-8")
     result = run(config_file, "contacts", "import", str(broken))
     assert result.exit_code == 2, result.output
-    assert store.path.read_bytes() == before
+    assert on_disk(store) == before
 
 
 @pytest.mark.parametrize("fmt", ["csv", "vcf"])
@@ -297,7 +298,7 @@ def test_init_says_when_the_config_folder_cannot_be_made(tmp_path: Path) -> None
 
 def test_one_line_fields_are_refused_naming_the_option(config_file: Path, store: Store) -> None:
     add(config_file, "Zed Example", "zed@example.com")
-    before = store.path.read_bytes()
+    before = on_disk(store)
     for option, value, why in [
         ("--name", "Ann\nBcc: eve@example.com", "a line break"),
         ("--title", "Lead\x1b[31m", "a control character (U+001B)"),
@@ -307,7 +308,7 @@ def test_one_line_fields_are_refused_naming_the_option(config_file: Path, store:
         result = run(config_file, "contacts", "add", *args)
         assert result.exit_code == 2, result.output
         assert f"{option} must be one line of text, but it holds {why}." in result.output
-    assert store.path.read_bytes() == before
+    assert on_disk(store) == before
 
 
 def test_internal_or_external_can_be_set_and_csv_carries_it(

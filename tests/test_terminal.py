@@ -166,7 +166,7 @@ def test_a_wait_is_drawn_with_how_long_and_why(painted: bool) -> None:
     """The display the CLI installs, drawing into a stream: rich's bars, or the plain line."""
     import io
 
-    from outreach.cli.output import PlainDisplay, TerminalDisplay
+    from outreach.cli.display import PlainDisplay, TerminalDisplay
     from outreach.core import progress
 
     stream = io.StringIO()

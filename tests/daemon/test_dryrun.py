@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from outreach.core.model import Interview, Kind, Message, MessageState, Slot, Status
+from storehelp import on_disk  # tests/ is on the path
 
 from .test_oneoff import START, World, world  # noqa: F401 - the fixture
 
@@ -41,10 +42,8 @@ def due(world: World) -> Iterator[World]:  # noqa: F811
     yield world
 
 
-def _untouched(box: World) -> tuple[bytes, bytes, dict]:
-    events = box.store.events_path
-    return (box.store.path.read_bytes(), events.read_bytes() if events.exists() else b"",
-            box.sandbox.controls.inspect())
+def _untouched(box: World) -> tuple[tuple[bytes, ...], dict]:
+    return on_disk(box.store), box.sandbox.controls.inspect()
 
 
 def test_the_dry_run_prints_everything_due_and_writes_nothing(due: World) -> None:

@@ -18,6 +18,7 @@ import pytest
 from outreach.config.settings import TimeSettings
 from outreach.core.model import Contact, Kind, MessageState, Status
 from outreach.engine.businessdays import BusinessDays
+from outreach.store.db import Store
 
 from .world import ZONE, World
 
@@ -273,7 +274,12 @@ def test_once_reload_faults_and_stop(world: World) -> None:
     assert w.notified(daemon)[-1] in ("WATCHDOG=1", "STATUS=watching the mailbox")
 
     # -- SIGTERM: finish the step, tell systemd, exit 0 --------------------------------------
+    assert Store(w.store_path).journal_path.stat().st_size > 0  # changes appended meanwhile
     assert w.stop(daemon) == 0
     assert w.notified(daemon)[-1] == "STOPPING=1"
     assert "stopping after the current step (signal SIGTERM)" in w.log()
     assert len(sent_to(w, DANA)) == 1 and len(sent_to(w, LENA)) == 1
+    # a clean stop folds the journal in: store.json alone holds everything, as plain JSON
+    assert Store(w.store_path).journal_path.read_bytes() == b""
+    plain = json.loads(w.store_path.read_text())
+    assert {d["email"] for d in plain["contacts"].values()} == {PRIYA, DANA, LENA}

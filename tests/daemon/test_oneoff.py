@@ -17,6 +17,7 @@ from outreach.core import clock
 from outreach.core.model import Contact, Kind, MessageState, Status
 from outreach.sandbox import Sandbox
 from outreach.store.db import Store
+from storehelp import on_disk  # tests/ is on the path
 
 ZONE = ZoneInfo("America/New_York")
 START = datetime(2026, 11, 30, 9, 0, tzinfo=ZONE)  # a Monday morning
@@ -77,14 +78,14 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
 
 
 def test_send_dry_run_shows_the_email_and_creates_nothing(world: World) -> None:
-    before = world.store.path.read_bytes()
+    before = on_disk(world.store)
     result = world.run("send", "priya", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "To:      priya.castellan@example.com" in result.output
     assert "informational interview" in result.output.lower()
     assert "(dry run; nothing was created or sent)" in result.output
     assert world.folder("drafts") == [] and world.folder("sentitems") == []
-    assert world.store.path.read_bytes() == before
+    assert on_disk(world.store) == before
 
 
 def test_send_asks_then_sends_once_and_refuses_a_second_time(world: World) -> None:

@@ -11,6 +11,7 @@ from outreach.core.errors import UserError
 from outreach.core.items import Person
 from outreach.core.model import Contact, Source, State, Status
 from outreach.research import orgchart
+from storehelp import on_disk  # tests/ is on the path
 
 from .conftest import World
 
@@ -151,13 +152,13 @@ def test_orgchart_add_creates_contacts_with_their_relation(world: World) -> None
 
 def test_orgchart_of_someone_the_directory_does_not_know_is_a_sentence(world: World) -> None:
     world.add("Jordan Reyes", "jordan.reyes@partner.example.net")
-    before = world.store.path.read_bytes()
+    before = on_disk(world.store)
     result = world.run("contacts", "orgchart", "jordan")
     assert result.exit_code == 0, result.output
     assert result.output == ("The directory does not know Jordan Reyes "
                              "<jordan.reyes@partner.example.net>: there is no org chart to "
                              "show.\n")  # fmt: skip
-    assert world.store.path.read_bytes() == before
+    assert on_disk(world.store) == before
     both = world.run("contacts", "orgchart", "jordan", "--add", "x", "--add-all")
     assert both.exit_code == 2 and "not both" in both.output
 

@@ -17,6 +17,7 @@ from outreach.core.model import Contact, Interview, Referral, Source, Status
 from outreach.research import interviews
 from outreach.research.logform import LogEntry
 from outreach.store.db import Store
+from storehelp import on_disk  # tests/ is on the path
 
 
 def _campaign(store: Store, now: datetime) -> Contact:
@@ -63,7 +64,7 @@ def test_a_contact_removed_meanwhile_logs_nothing(store: Store, now: datetime) -
     target = interviews.find_target(store.read(), "ana", now)
     with store.transaction() as state:
         del state.contacts[ana.id]
-    before = store.path.read_bytes()
+    before = on_disk(store)
     with pytest.raises(OutreachError, match="removed meanwhile"):
         interviews.log_interview(store, target, LogEntry(impressions="Fine."), now)
-    assert store.path.read_bytes() == before
+    assert on_disk(store) == before

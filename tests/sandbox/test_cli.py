@@ -29,6 +29,12 @@ def test_cli_controls(account, sandbox) -> None:
     assert runner.invoke(group, [*base, "reply", "--subject", "Ask Lena"]).exit_code == 0
     shown = json.loads(runner.invoke(group, [*base, "inspect"]).output)
     assert [r["subject"] for r in shown["inbox"]] == ["RE: Ask Lena"]
+    quoted = [*base, "reply", "--subject", "Ask Lena", "--body", "Ja, gern.", "--quoting"]
+    assert runner.invoke(group, [*quoted, "outlook", "--language", "de"]).exit_code == 0
+    [german] = [i for i in account.inbox.all().only("text_body", "body") if "gern" in i.body]
+    assert german.body.startswith("Ja, gern.") and "\nVon: " in german.body
+    unknown = runner.invoke(group, [*quoted, "outlook", "--language", "tlh"])
+    assert unknown.exit_code == 1 and "not 'tlh'" in unknown.output
     assert (
         runner.invoke(group, [*base, "fault", "server_busy", "--operation", "FindItem"]).exit_code
         == 0

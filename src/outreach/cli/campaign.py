@@ -81,6 +81,8 @@ def run(ctx: click.Context, once: bool, log_format: str, dry_run: bool, offline:
         failures = loop.run(once=once)
     finally:
         runner.close()
+    if not once:
+        runner.store.compact_if_possible()  # a clean stop leaves the store one plain file
     if failures:
         ctx.exit(1)
 

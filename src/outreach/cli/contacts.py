@@ -16,7 +16,16 @@ from outreach.cli import complete, output
 from outreach.config.settings import Settings
 from outreach.core import files, textsafe
 from outreach.core.errors import UserError
-from outreach.core.model import Contact, Event, MessageState, Source, State, Status
+from outreach.core.model import (
+    Contact,
+    Event,
+    MessageState,
+    Source,
+    State,
+    Status,
+    directory_fields,
+    new_contact,
+)
 from outreach.store import importers
 from outreach.store.db import Store
 
@@ -128,13 +137,11 @@ def add(ctx: click.Context, referred_by: str | None, lookup: str | None, **optio
     """
     settings, store = _open(ctx)
     now = app.now(settings)
+    manager = ""
     if lookup:
-        found = app.lookup_person(settings, lookup)
-        for key, value in (("name", found.name), ("email", found.email),
-                           ("title", found.title), ("department", found.department),
-                           ("office", found.office), ("phone", found.phone)):
-            if options.get(key) is None and textsafe.one_line(value):
-                options[key] = textsafe.one_line(value)
+        found = directory_fields(app.lookup_person(settings, lookup))
+        manager = found.pop("manager")  # not an option: kept for the chain of command
+        options.update({k: v for k, v in found.items() if v and options.get(k) is None})
         if options.get("source") is None:
             options["source"] = "directory"
         if options.get("internal") is None:
@@ -144,13 +151,13 @@ def add(ctx: click.Context, referred_by: str | None, lookup: str | None, **optio
         raise UserError(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
                         "required (or --lookup NAME to fill them from the directory).")
     fields = _fields(**options)
-    if lookup and found.manager:
-        fields["manager"] = found.manager  # for the chain of command after the interview
+    if manager:
+        fields["manager"] = manager
     with store.transaction() as state:
         _refuse_duplicate(state, fields["email"])
         if referred_by:
             fields["referred_by"] = app.resolve_contact(state, referred_by).id
-        contact = Contact(**fields, created_at=now, updated_at=now, status_changed_at=now)
+        contact = new_contact(now, **fields)
         state.contacts[contact.id] = contact
         state.record(Event(at=now, kind="added", contact_id=contact.id,
                            text=f"Added {contact.name} by hand."))

@@ -106,10 +106,10 @@ class LazyGroup(click.Group):
             raise _usage(problem) from None
 
     def invoke(self, ctx: click.Context) -> Any:
-        from outreach.cli import output  # here, not above: `outreach --help` never needs it
+        from outreach.cli import display  # here, not above: `outreach --help` never needs it
 
         try:
-            with output.progress_shown():
+            with display.progress_shown():
                 return super().invoke(ctx)
         except Usage:
             raise

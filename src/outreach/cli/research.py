@@ -10,8 +10,10 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
@@ -25,6 +27,9 @@ from outreach.research import interviews, logform, report, researchfile
 from outreach.research.logform import LogEntry
 from outreach.store import transfer
 
+T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 def _settings(ctx: click.Context) -> Settings:
     return app.load_settings((ctx.obj or {}).get("config_path"))
@@ -35,6 +40,7 @@ def _settings(ctx: click.Context) -> Settings:
 
 def _options_entry(
     tz: ZoneInfo,
+    *,
     date: str | None,
     impressions: str | None,
     answers: tuple[str, ...],
@@ -125,16 +131,30 @@ def _edit(form: str, tz: ZoneInfo) -> LogEntry:
         raise
 
 
+def _ask(
+    question: str,
+    parse: Callable[[str], T],
+    default: str = "",
+    show_default: bool = False,
+    blank: bool = False,
+) -> T | None:
+    """Ask until ``parse`` takes the answer, saying why not in between; a blank answer is
+    None when ``blank`` allows it (skip, or done)."""
+    while True:
+        value = click.prompt(question, default=default, show_default=show_default)
+        if blank and not value.strip():
+            return None
+        try:
+            return parse(value)
+        except ValueError as error:
+            click.echo(f"  {error}", err=True)
+
+
 def _prompt(base: LogEntry, start: datetime, tz: ZoneInfo) -> LogEntry:
     """Ask for each part of the log in the terminal, offering what is there as the default."""
     entry = dataclasses.replace(base, answers=dict(base.answers), fit=dict(base.fit))
-    while True:
-        text = click.prompt("Date", default=f"{start:%Y-%m-%d %H:%M}")
-        try:
-            entry.start = logform.parse_date(text, tz)
-            break
-        except ValueError as error:
-            click.echo(f"  {error}", err=True)
+    entry.start = _ask("Date", lambda text: logform.parse_date(text, tz),
+                       default=f"{start:%Y-%m-%d %H:%M}", show_default=True)  # fmt: skip
     entry.impressions = click.prompt(
         "Impressions", default=base.impressions or "", show_default=False
     )
@@ -147,65 +167,43 @@ def _prompt(base: LogEntry, start: datetime, tz: ZoneInfo) -> LogEntry:
     entry.advice = click.prompt("Advice given", default=base.advice or "", show_default=False)
     for key, title in researchfile.FIT_AREAS.items():
         old = base.fit.get(key)
-        while True:
-            value = click.prompt(
-                f"Fit: {title.lower()} (1-5 - note, blank to skip)",
-                default=f"{old.score} - {old.note}".rstrip(" -") if old else "",
-                show_default=bool(old),
-            )
-            if not value.strip():
-                entry.fit.pop(key, None)
-                break
-            try:
-                entry.fit[key] = logform.parse_fit(key, value)[1]
-                break
-            except ValueError as error:
-                click.echo(f"  {error}", err=True)
+        fit = _ask(
+            f"Fit: {title.lower()} (1-5 - note, blank to skip)",
+            lambda value, key=key: logform.parse_fit(key, value)[1],
+            default=f"{old.score} - {old.note}".rstrip(" -") if old else "",
+            show_default=bool(old),
+            blank=True,
+        )
+        if fit is None:
+            entry.fit.pop(key, None)
+        else:
+            entry.fit[key] = fit
     entry.referrals = list(base.referrals)
     for referral in entry.referrals:
         click.echo(f"Referral: {logform.referral_text(referral)}")
-    while True:
-        value = click.prompt(
-            "Another referral (Name <email> - may use name: yes), blank when done",
-            default="",
-            show_default=False,
-        )
-        if not value.strip():
-            break
-        try:
-            entry.referrals.append(logform.parse_referral(value))
-        except ValueError as error:
-            click.echo(f"  {error}", err=True)
+    question = "Another referral (Name <email> - may use name: yes), blank when done"
+    while (another := _ask(question, logform.parse_referral, blank=True)) is not None:
+        entry.referrals.append(another)
     return entry
+
+
+def _repeatable(flag: str, name: str, metavar: str, text: str) -> Callable[[F], F]:
+    """An option of ``log`` given once per item (an answer, a fit, a referral)."""
+    return click.option(flag, name, multiple=True, metavar=metavar, help=f"{text} Repeatable.")
 
 
 @click.command("log")
 @click.argument("contact_ref", metavar="CONTACT", shell_complete=complete.contacts)
 @click.option("--date", help="When it took place (default: the scheduled interview).")
 @click.option("--impressions", help="Your impressions of the interview.")
-@click.option(
-    "--answer",
-    "answers",
-    multiple=True,
-    metavar="CATEGORY=TEXT",
-    help="Notes for a question category: " + ", ".join(researchfile.CATEGORIES) + ". Repeatable.",
-)
-@click.option(
-    "--fit",
-    "fits",
-    multiple=True,
-    metavar="AREA=SCORE[ - NOTE]",
-    help="Fit 1-5 for interests, skills, values or working_style. Repeatable.",
-)
+@_repeatable("--answer", "answers", "CATEGORY=TEXT",
+             "Notes for a question category: " + ", ".join(researchfile.CATEGORIES) + ".")
+@_repeatable("--fit", "fits", "AREA=SCORE[ - NOTE]",
+             "Fit 1-5 for interests, skills, values or working_style.")
 @click.option("--advice", help="Advice they gave.")
 @click.option("--notes", help="Similarities or differences with other interviews.")
-@click.option(
-    "--referral",
-    "referrals",
-    multiple=True,
-    metavar="'NAME <EMAIL> - may use name: yes'",
-    help="A person they suggested (email optional). Repeatable.",
-)
+@_repeatable("--referral", "referrals", "'NAME <EMAIL> - may use name: yes'",
+             "A person they suggested (email optional).")
 @click.option(
     "--from",
     "from_file",
@@ -227,19 +225,13 @@ def _prompt(base: LogEntry, start: datetime, tz: ZoneInfo) -> LogEntry:
 def log(
     ctx: click.Context,
     contact_ref: str,
-    date: str | None,
-    impressions: str | None,
-    answers: tuple[str, ...],
-    fits: tuple[str, ...],
-    advice: str | None,
-    notes: str | None,
-    referrals: tuple[str, ...],
     from_file: str | None,
     editor: bool,
     ask: bool,
     new: bool,
     force: bool,
     no_lookup: bool,
+    **parts: Any,
 ) -> None:
     """Record an interview: impressions, answers, fit, advice and referrals.
 
@@ -253,8 +245,8 @@ def log(
     now = app.now(settings)
     target = interviews.find_target(store.read(), contact_ref, now, new)
 
-    given = _options_entry(tz, date, impressions, answers, fits, advice, notes, referrals)
-    scripted = any([date, impressions, answers, fits, advice, notes, referrals])
+    given = _options_entry(tz, **parts)  # --date, --impressions, --answer, ... --referral
+    scripted = any(parts.values())
     if sum([bool(from_file), editor, ask]) > 1:
         raise UserError("Use one of --from, --editor and --prompt.")
     if from_file:
@@ -292,6 +284,11 @@ def log(
 # ---------------------------------------------------------------- report
 
 
+def _output_option(text: str) -> Callable[[F], F]:
+    """``--output``/``-o`` of report and export: a file, or for csv a folder or a .zip."""
+    return click.option("--output", "-o", type=click.Path(), help=text)
+
+
 @click.command("report")
 @click.option("--area", help="Only contacts of this area of interest.")
 @click.option(
@@ -300,12 +297,7 @@ def log(
     type=click.Choice(report.FORMATS),
     help="md, html, csv or json (default: from --output's extension, else md).",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(),
-    help="Write here, not stdout. csv: a folder or a .zip holds every table, one per file.",
-)
+@_output_option("Write here, not stdout. csv: a folder or a .zip holds every table, one per file.")
 @click.option(
     "--table",
     type=click.Choice(list(report.CSV_TABLES)),
@@ -374,12 +366,7 @@ def report_command(
     show_default=True,
     help="ics: only your scheduled interviews, as one calendar file to import elsewhere.",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(),
-    help="json, ics: a file (default stdout). csv: a folder, or a .zip file.",
-)
+@_output_option("json, ics: a file (default stdout). csv: a folder, or a .zip file.")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: str | None) -> None:
     """Export everything: contacts, interviews, messages, events and sync state."""
@@ -391,10 +378,10 @@ def export(ctx: click.Context, fmt: str, output: str | None) -> None:
         state = store.read()
         pairs = [(i, state.contacts[i.contact_id]) for i in state.interviews.values()
                  if i.contact_id in state.contacts]  # fmt: skip
-        data = invites.to_bytes(invites.export(pairs, settings.user, tz=settings.time.timezone,
-                                               stamp=app.now(settings)))  # fmt: skip
-        count = len(invites.export(pairs, settings.user, tz=settings.time.timezone,
-                                   stamp=app.now(settings)).walk("VEVENT"))
+        calendar = invites.export(pairs, settings.user, tz=settings.time.timezone,
+                                  stamp=app.now(settings))  # fmt: skip
+        data = invites.to_bytes(calendar)
+        count = len(calendar.walk("VEVENT"))
         if output is None:
             click.echo(data.decode(), nl=False)
         else:
@@ -403,6 +390,7 @@ def export(ctx: click.Context, fmt: str, output: str | None) -> None:
         click.echo(f"Exported {count} scheduled {noun}" + (f" to {output}." if output else "."),
                    err=True)
         return
+    store.compact_if_possible()  # so store.json alone is as complete as the export
     with progress.task("Reading the store for the export"):
         document = transfer.dump(store.read(), store.events(), app.now(settings))
     if output is None:

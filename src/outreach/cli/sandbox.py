@@ -239,6 +239,19 @@ def delete_draft(ctx: click.Context, hard: bool, **item: str | None) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A file the reply carries (repeatable), e.g. an .ics invitation.",
 )
+@click.option(
+    "--quoting",
+    default=None,
+    metavar="CLIENT",
+    help="Quote the message under the body as this mail client does: outlook, "
+    "outlook-original, outlook-html, gmail, gmail-html, apple, iphone, thunderbird, bare.",
+)
+@click.option(
+    "--language",
+    default="en",
+    show_default=True,
+    help="The language the client writes its quote header in (en, de, fr, es, nl, ...).",
+)
 @click.pass_context
 def reply(
     ctx: click.Context,
@@ -246,6 +259,8 @@ def reply(
     body: str | None,
     out_of_thread: bool,
     files: tuple[Path, ...],
+    quoting: str | None,
+    language: str,
     **item: str | None,
 ) -> None:
     """A contact replies to a sent message."""
@@ -257,6 +272,8 @@ def reply(
         body=body,
         in_thread=not out_of_thread,
         attachments=attachments,
+        quoting=quoting,
+        language=language,
         **item,
     )
 

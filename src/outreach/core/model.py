@@ -16,6 +16,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Self, TypeVar
 
+from outreach.core import textsafe
+from outreach.core.items import Person
+
 
 class Status(StrEnum):
     """Where a contact stands on the journey of DESIGN.md."""
@@ -245,6 +248,30 @@ class Contact(Record):
     def reachable(self) -> bool:
         """True unless the contact must never be written to again."""
         return not self.do_not_contact and self.status not in STOPPED
+
+
+def directory_fields(person: Person) -> dict[str, str]:
+    """Return what a contact takes from a directory entry: name, email, title, department,
+    office, phone (each one line: a directory may hold anything) and the manager's address
+    (for the chain of command after the interview)."""
+    line = textsafe.one_line
+    return {
+        "name": line(person.name),
+        "email": line(person.email),
+        "title": line(person.title),
+        "department": line(person.department),
+        "office": line(person.office),
+        "phone": line(person.phone),
+        "manager": person.manager,
+    }
+
+
+def new_contact(now: datetime, person: Person | None = None, **fields: Any) -> Contact:
+    """Return a contact added ``now``: filled from the directory entry ``person`` when there
+    is one (``contacts add --lookup``, a referral, ``orgchart --add``), ``fields`` winning."""
+    known = directory_fields(person) if person is not None else {}
+    return Contact(**{**known, **fields, "created_at": now, "updated_at": now,
+                      "status_changed_at": now})  # fmt: skip
 
 
 @dataclass

@@ -137,17 +137,21 @@ def plain(value: datetime | None, tz: tzinfo) -> datetime | None:
     return datetime.fromtimestamp(value.timestamp(), tz=tz)
 
 
+def _as_text(body: Any) -> str:
+    """A Body or HTMLBody as text ("" for none): a text body stays as written."""
+    if not body:
+        return ""
+    return html_text(str(body)) if isinstance(body, HTMLBody) else str(body).strip()
+
+
 def _text(item: Any) -> str:
-    """The item's text: its text body, else its (HTML) body as text."""
-    return item.text_body or html_text(str(item.body or ""))
+    """The item's text: its text body, else its body as text."""
+    return item.text_body or _as_text(item.body)
 
 
 def _own_text(item: Any) -> str:
     """The item's own words, from UniqueBody (HTML or text, as the server wrote it)."""
-    unique = getattr(item, "unique_body", None)
-    if not unique:
-        return ""
-    return html_text(str(unique)) if isinstance(unique, HTMLBody) else str(unique).strip()
+    return _as_text(getattr(item, "unique_body", None))
 
 
 def _is_new(state: Mapping[str, str], folder: str, when: datetime | None, item_id: str) -> bool:

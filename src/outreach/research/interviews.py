@@ -20,7 +20,16 @@ from outreach import app
 from outreach.config.settings import Settings
 from outreach.core import textsafe
 from outreach.core.errors import OutreachError, UserError
-from outreach.core.model import Contact, Event, Interview, Referral, Source, State, Status
+from outreach.core.model import (
+    Contact,
+    Event,
+    Interview,
+    Referral,
+    Source,
+    State,
+    Status,
+    new_contact,
+)
 from outreach.engine.actions import set_status
 from outreach.research import logform, orgchart
 from outreach.research.logform import LogEntry
@@ -228,23 +237,16 @@ def add_referrals(
                 existing.may_use_referrer_name = referral.may_use_name
             continue
         person = people.get(referral_key(referral))
-        line = textsafe.one_line  # from a form and the directory: names stay one line
-        contact = Contact(
-            name=line(referral.name),
+        contact = new_contact(
+            now,
+            person,
+            name=textsafe.one_line(referral.name),  # from a form: names stay one line
             email=referral.email or (person.email if person else ""),
-            title=line(person.title) if person else "",
-            department=line(person.department) if person else "",
-            office=line(person.office) if person else "",
-            phone=line(person.phone) if person else "",
-            manager=person.manager if person else "",
             organization=referrer.organization,
             source=Source.REFERRAL,
             referred_by=referrer.id,
             may_use_referrer_name=referral.may_use_name,
             area=referrer.area,
-            created_at=now,
-            updated_at=now,
-            status_changed_at=now,
         )
         if not contact.email:
             contact.attention = "No email address yet: add one with `outreach contacts edit`."

@@ -18,7 +18,7 @@ from typing import Any
 from outreach.config.settings import Settings
 from outreach.core.errors import UserError
 from outreach.core.items import Person
-from outreach.core.model import Contact, Source, State
+from outreach.core.model import Contact, Source, State, new_contact
 
 #: Given an address, return its directory entry (with manager and reports) or None.
 Lookup = Callable[[str], Person | None]
@@ -206,23 +206,15 @@ def add(
         person = member.person
         if person.email.lower() in known or person.email.lower() == own.lower():
             continue
-        contact = Contact(
-            name=person.name,
-            email=person.email,
-            title=person.title,
-            department=person.department,
-            office=person.office,
-            phone=person.phone,
+        contact = new_contact(
+            now,
+            person,
             organization=ref.organization if ref else "",
             area=ref.area if ref else "",
             source=Source.ORG_CHART,
             research_notes=f"From the org chart: {member.relation}.",
             internal=True,
-            manager=person.manager,
             manager_name=chart.name_of(person.manager),
-            created_at=now,
-            updated_at=now,
-            status_changed_at=now,
         )
         state.contacts[contact.id] = contact
         known[contact.email.lower()] = contact

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import uniquebody
 from .attachments import has_attachments, listed
 from .fields import ORDER
 from .mailbox import Folder, Item, Mailbox, ext_key
@@ -116,9 +117,26 @@ def render_item(box: Mailbox, item: Item, shape: Shape) -> Element:
             if item.get("Attachments") is not None:
                 node.append(listed(item))  # without content, as Exchange lists them
             continue
+        if name == "UniqueBody":
+            if "UniqueBody" in shape.names:  # computed, and only when named
+                _unique_body(box, item, shape, node)
+            continue
         for value in item.fields.get(name, []):
             node.append(_body_as(from_str(value), shape) if name == "Body" else from_str(value))
     return node
+
+
+def _unique_body(box: Mailbox, item: Item, shape: Shape, node: Element) -> None:
+    """t:UniqueBody: the body without the quoted earlier message of its conversation, in
+    the BodyType the shape asks for (Best: the body's own)."""
+    found = uniquebody.of_item(box, item)
+    if found is None:
+        return
+    content, html = found
+    want = shape.body_type
+    want_html = html if not want or want == "Best" else want == "HTML"
+    content = uniquebody.convert(content, html, want_html)
+    sub(node, "t:UniqueBody", content, {"BodyType": "HTML" if want_html else "Text"})
 
 
 def _body_as(body: Element, shape: Shape) -> Element:

@@ -1,47 +1,52 @@
 """The store: the only module that touches TinyDB.
 
 One JSON file in TinyDB's format (tables contacts, interviews, messages, sync,
-meta) plus an append-only events file beside it, guarded by a lock file:
+meta), a journal of the changes since it was last written whole, and an
+append-only events file beside it, guarded by a lock file:
 
-    store.json          the state, rewritten whole by each transaction
+    store.json          the state as of the last compaction (plain JSON, TinyDB's layout)
+    store.journal.jsonl the changes since, one record per transaction (journal.py)
     store.events.jsonl  the history, one event per line, only ever appended
     store.json.lock     the cross-process lock (filelock), held while a transaction writes
     store.json.outbox.lock  held while one process carries messages into the mailbox
     store.json.lock.who     who last took a lock, so a process that waits can say for whom
-    store.events.jsonl.torn bytes past the committed end, kept before a transaction cuts them
+    store.events.jsonl.torn, store.journal.jsonl.torn
+                        bytes past the committed end, kept before a writer cuts them
 
 Why this shape:
 
 - TinyDB's JSONStorage rewrites the file in place (a crash leaves broken JSON)
-  and has neither a lock nor a way to batch writes. ``AtomicJSONStorage`` is a
-  TinyDB ``Storage`` that writes a temporary file in the same folder, fsyncs it,
-  ``os.replace``s it over the old one and fsyncs the folder, so the file on disk
-  is always the old or the new version, owner-only (0600).
+  and has neither a lock nor a way to batch writes; rewriting a 30 MB file for
+  each change is also what made one edit slow. ``JournalStorage`` (journal.py)
+  is a TinyDB ``Storage`` that appends each change to the journal, fsync'd, and
+  folds the journal into the file past a threshold, on a clean stop of the
+  daemon and before an export; the file itself is only ever replaced whole
+  (``AtomicJSONStorage``, atomic.py: temp file, fsync, rename, fsync the folder),
+  owner-only (0600).
 - Nothing is ever read as empty that was not written so: a 0-byte, cut or
   wrong-shaped main file is refused (StoreError with what to do), never taken for
   a new store whose first write would cut the history. A write that fails (full
-  disk, read-only, no permission) is a StoreError sentence and leaves both files
-  as they were.
-- A transaction takes the lock, reads the file fresh (no cache can be stale),
-  lets the caller change a ``State`` and writes once on a clean exit.
-- Events would make every contact update slower if they lived in the main file
-  (TinyDB rewrites the whole file). They go to a JSON Lines file instead, and
-  the main file's meta records how many bytes of it are *committed*. A
-  transaction (under the lock) first cuts the events file back to that length
-  (dropping a torn line or the events of a transaction that crashed before its
-  commit), appends its events and fsyncs, then commits by replacing the main
-  file with the new length. Readers only read the committed bytes. So events and
-  state commit together, atomically, and appending costs the same whatever the
-  size of the history. (Restoring an older store.json therefore also rolls the
-  history back to that point; a store started afresh next to an old log sets
-  the old log aside as store.events.jsonl.N instead of cutting it.)
+  disk, read-only, no permission) is a StoreError sentence naming the file and
+  leaves every file as it was.
+- A transaction takes the lock, reads the file and journal fresh (no cache can
+  be stale), lets the caller change a ``State`` and writes once on a clean exit.
+- Events would make every change bigger if they lived in the state. They go to
+  a JSON Lines file instead, and the state's meta records how many bytes of it
+  are *committed*. A transaction (under the lock) first cuts the events file back
+  to that length (dropping a torn line or the events of a transaction that
+  crashed before its commit), appends its events and fsyncs, then commits by
+  appending its journal record with the new length. Readers only read the
+  committed bytes. So events and state commit together, atomically, and
+  appending costs the same whatever the size of the history. (Restoring an
+  older store.json therefore also rolls the history back to that point; a store
+  started afresh next to an old log sets the old log and journal aside as
+  store.events.jsonl.N and store.journal.jsonl.N instead of cutting them.)
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import errno
 import gc
 import json
 import logging
@@ -53,10 +58,14 @@ from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
-from tinydb import Storage
 
 from outreach.core.errors import StoreError
 from outreach.core.model import Contact, Event, Interview, Message, Records, State, Table, _fresh
+from outreach.store import atomic, journal
+from outreach.store.atomic import TABLES, AtomicJSONStorage, identity, write_failed
+from outreach.store.journal import Changes, JournalStorage, Scan
+
+__all__ = ["TABLES", "AtomicJSONStorage", "JournalStorage", "Store", "write_failed"]
 
 log = logging.getLogger(__name__)
 
@@ -71,147 +80,7 @@ Migration = Callable[[dict[str, Any]], dict[str, Any]]
 #: from-version -> function turning a store of that version into version + 1.
 MIGRATIONS: dict[int, Migration] = {}
 
-TABLES = ("contacts", "interviews", "messages")
 LOCK_TIMEOUT = 60.0
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-class AtomicJSONStorage(Storage):
-    """A TinyDB storage that replaces the file atomically and never overwrites a broken one.
-
-    ``on_step`` is called with the name of each step of a write ("temp-created",
-    "partly-written", "written", "synced", "replaced", "dir-synced"), so tests can
-    stop the process at any point.
-    """
-
-    def __init__(self, path: str | os.PathLike[str],
-                 on_step: Callable[[str], None] | None = None) -> None:
-        super().__init__()
-        self.path = Path(path)
-        self.on_step = on_step or (lambda step: None)
-
-    def read(self) -> dict[str, Any] | None:
-        """Return the parsed file, None if it does not exist. Raise StoreError if broken."""
-        try:
-            text = self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as failure:
-            raise StoreError(f"The store {self.path} cannot be read: {failure}.") from None
-        if not text.strip():
-            # never written like this (every write is a whole JSON document): it was cut
-            self._broken("the file is empty" if not text else "the file is blank")
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError) as bad:
-            self._broken(f"it is cut short or not JSON: {bad}")
-        shape = _shape_problem(data)
-        if shape:
-            self._broken(shape)
-        return data
-
-    def _broken(self, why: str) -> Any:
-        raise StoreError(
-            f"The store {self.path} cannot be used: {why}. It was left untouched, and so "
-            f"is its history ({self.path.stem}.events.jsonl): restore the store from a "
-            "backup, or move it aside to start an empty store (the history is then kept "
-            "beside the new one)."
-        )
-
-    def write(self, data: dict[str, Any]) -> None:
-        """Replace the file with ``data``: temp file, fsync, os.replace, fsync the folder.
-
-        Raise StoreError with a sentence (full disk, read-only, no permission) if the
-        new version cannot be written; the old file is then left as it was.
-        """
-        self.write_payload(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
-
-    def write_payload(self, payload: bytes) -> None:
-        """Replace the file with ``payload``, the JSON text of the whole store, as ``write``."""
-        try:
-            self._write(payload)
-        except OSError as failure:
-            raise write_failed(self.path, failure) from None
-
-    def _write(self, payload: bytes) -> None:
-        folder = self.path.parent
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
-        try:
-            self.on_step("temp-created")
-            with os.fdopen(fd, "wb") as out:
-                half = len(payload) // 2
-                out.write(payload[:half])
-                out.flush()
-                self.on_step("partly-written")
-                out.write(payload[half:])
-                out.flush()
-                self.on_step("written")
-                os.fsync(out.fileno())
-            self.on_step("synced")
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
-            self.on_step("replaced")
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        _fsync_dir(folder)
-        self.on_step("dir-synced")
-
-    def close(self) -> None:
-        pass
-
-
-#: errno -> what it means for the user, and what to do.
-_WRITE_ERRORS = {
-    errno.ENOSPC: "the disk is full; free some space and run the command again",
-    errno.EDQUOT: "the disk quota is used up; free some space and run the command again",
-    errno.EROFS: "the file system is read-only; remount it read-write or move the store "
-                 "(paths.store in the config)",
-    errno.EACCES: "permission denied; check who owns {folder} and its files",
-    errno.EPERM: "the operation is not permitted; check who owns {folder} and its files",
-}
-
-
-def write_failed(path: Path, failure: OSError) -> StoreError:
-    """Return the StoreError that says why the store at ``path`` could not be written."""
-    why = _WRITE_ERRORS.get(failure.errno or 0, failure.strerror or str(failure))
-    return StoreError(
-        f"The store {path} could not be written: {why.format(folder=path.parent)}. "
-        "Nothing was changed."
-    )
-
-
-_TABLE_NAMES = (*TABLES, "sync", "meta")
-
-
-def _shape_problem(data: Any) -> str:
-    """Return why ``data`` is not the store's shape ("" if it is)."""
-    if not isinstance(data, dict):
-        return f"the top level is {type(data).__name__}, not a JSON object of tables"
-    if "meta" not in data:
-        return "it has no 'meta' table, so it is not an outreach store"
-    for name in _TABLE_NAMES:
-        table = data.get(name, {})
-        if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
-            return f"the table '{name}' is not a JSON object of records"
-    meta = next(iter(data["meta"].values()), {})
-    for key in ("schema_version", "events_bytes"):
-        value = meta.get(key, 0)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            return f"meta.{key} is {value!r}, not a count"
-    for doc in data.get("sync", {}).values():
-        if "key" not in doc or "value" not in doc:
-            return "a record in 'sync' lacks its key or value"
-    return ""
 
 
 def _encode(record: Any) -> dict[str, Any]:
@@ -229,13 +98,13 @@ KINDS: dict[str, Any] = {"contacts": Contact, "interviews": Interview, "messages
 
 @dataclasses.dataclass
 class _Loaded:
-    """One version of the file as this process last read or wrote it.
+    """One version of the store as this process last read or wrote it.
 
-    ``docs`` holds each table's documents by record id; ``texts`` their JSON and
-    ``bodies`` each whole table's, as written (both filled as needed), so a
-    transaction that changes one contact encodes that contact and copies the rest
-    as it was. ``identity`` tells whether the file on disk is still this version
-    (every write replaces the file).
+    ``docs`` holds each table's documents by record id and ``ids`` each record's
+    document id in the file; ``texts`` their JSON and ``bodies`` each whole
+    table's, as written (both filled as needed), so compacting copies what did
+    not change. ``identity`` and ``journal`` tell whether the file and its journal
+    on disk are still this version; ``scan`` where the journal's last record ends.
     """
 
     identity: tuple[int, ...] | None
@@ -243,9 +112,15 @@ class _Loaded:
     sync: dict[str, Any]  # the sync table as stored: doc id -> {"key", "value"}
     docs: dict[str, dict[str, dict[str, Any]]]
     texts: dict[str, dict[str, str]]
+    ids: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    next_id: dict[str, int] = dataclasses.field(default_factory=dict)
     bodies: dict[str, bytes] = dataclasses.field(default_factory=dict)
     tables: dict[str, Table[Any]] = dataclasses.field(default_factory=dict)
     stored: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)  # as parsed
+    journal: tuple[int, ...] | None = None
+    scan: Scan = dataclasses.field(default_factory=lambda: Scan([], 0, 0))
+    base: int = 0  # the file's generation
+    migrated: bool = False  # read from an older layout: the next write is whole
 
     def text(self, table: str, key: str) -> str:
         texts = self.texts[table]
@@ -261,13 +136,20 @@ class _Loaded:
         if found is None and stored is not None and len(stored) == len(self.docs[table]):
             found = self.bodies[table] = f'"{table}":{_dumps(stored)}'.encode()  # in one go
         if found is None:
-            text = self.text
+            text, ids = self.text, self.ids[table]
             found = self.bodies[table] = (
                 f'"{table}":{{'
-                + ",".join(f'"{n}":{text(table, key)}' for n, key in enumerate(self.docs[table], 1))
+                + ",".join(f'"{ids[key]}":{text(table, key)}' for key in self.docs[table])
                 + "}"
             ).encode()
         return found
+
+    def payload(self) -> bytes:
+        """The whole file's JSON text."""
+        parts = [self.body(name) for name in TABLES]
+        parts += [f'"sync":{_dumps(self.sync)}'.encode(),
+                  f'"meta":{_dumps({"1": self.meta})}'.encode()]
+        return b"{" + b",".join(parts) + b"}"
 
 
 def _who(lock: Path) -> Path:
@@ -326,7 +208,8 @@ class Store:
         self.events_path = self.path.with_name(self.path.stem + ".events.jsonl")
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.outbox_lock_path = self.path.with_name(self.path.name + ".outbox.lock")
-        self.storage = AtomicJSONStorage(self.path)
+        self.storage = JournalStorage(self.path)
+        self.journal_path = self.storage.journal.path
         self.migrations = MIGRATIONS if migrations is None else migrations
         self.version = version
         self.lock_timeout = lock_timeout
@@ -337,46 +220,47 @@ class Store:
     def exists(self) -> bool:
         return self.path.exists()
 
-    def _identity(self) -> tuple[int, ...] | None:
-        """What tells one version of the file from another (each write is a new file)."""
-        try:
-            st = os.stat(self.path)
-        except OSError:
-            return None
-        return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
     def _current(self) -> _Loaded:
-        """Return the file's current version: the one in memory while the file is unchanged."""
-        before = self._identity()
-        if self._loaded is not None and before is not None and self._loaded.identity == before:
-            return self._loaded
+        """Return the store's current version: the one in memory while nothing changed on disk."""
+        loaded = self._loaded
+        if (loaded is not None and loaded.identity == identity(self.path)
+                and loaded.journal == identity(self.journal_path)):
+            return loaded
         with _collector_paused():
-            raw = self.storage.read()
-            if raw is None:
-                raw = self._empty()
+            snapshot = self.storage.snapshot()
+            raw = self._empty() if snapshot.raw is None else snapshot.raw
+            version = self._meta(raw).get("schema_version", 1)
             raw = self._migrate(raw)
-            same = before is not None and self._identity() == before
-            loaded = self._index(raw, before if same else None)
-        self._loaded = loaded if loaded.identity is not None else None
+            loaded = self._index(raw)
+        loaded.identity, loaded.journal = snapshot.file, snapshot.journal
+        loaded.scan, loaded.base = snapshot.scan, snapshot.base
+        loaded.migrated = version != self.version
+        self._loaded = loaded if snapshot.raw is not None else None
         return loaded
 
-    def _index(self, raw: dict[str, Any], identity: tuple[int, ...] | None) -> _Loaded:
+    def _index(self, raw: dict[str, Any]) -> _Loaded:
         """Key each table's documents by record id, checking each is a record at all."""
         docs: dict[str, dict[str, dict[str, Any]]] = {}
+        ids: dict[str, dict[str, str]] = {}
         for name in TABLES:
             table = raw.get(name) or {}
             if not isinstance(table, dict):
                 raise StoreError(f"The store {self.path} has a broken table '{name}': not "
                                  "a JSON object.")
             found: dict[str, dict[str, Any]] = {}
+            numbers: dict[str, str] = {}
             for doc_id, doc in table.items():
                 if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
                     raise StoreError(f"The store {self.path} has a broken record in "
                                      f"'{name}' (document {doc_id}): it has no id.")
                 found[doc["id"]] = doc
-            docs[name] = found
+                numbers[doc["id"]] = doc_id
+            docs[name], ids[name] = found, numbers
         sync = raw.get("sync") or {}
-        return _Loaded(identity, dict(self._meta(raw)), sync, docs, {name: {} for name in TABLES},
+        ids["sync"] = {doc["key"]: doc_id for doc_id, doc in sync.items()}
+        next_id = {name: _next_id(raw.get(name) or {}) for name in (*TABLES, "sync")}
+        return _Loaded(None, dict(self._meta(raw)), sync, docs, {name: {} for name in TABLES},
+                       ids=ids, next_id=next_id,
                        stored={name: raw.get(name) or {} for name in TABLES})
 
     def _load(self) -> tuple[_Loaded, State]:
@@ -474,42 +358,103 @@ class Store:
         Nothing is written if the block raises, or if it changed nothing.
         """
         with self.lock():
-            fresh = not self.path.exists()
             loaded, state = self._load()
             yield state
-            changed, next_version = self._changes(state, loaded)
-            if not changed and not state.events:
+            after, changes = self._changes(state, loaded)
+            if not changes and not state.events:
                 return
-            if fresh:
-                self._set_aside_orphaned_events()
-            meta = next_version.meta
-            meta["events_bytes"] = self._append_events(meta.get("events_bytes", 0),
-                                                       state.events)
-            meta["schema_version"] = self.version
-            self._remove_stale_temps()
-            parts = [next_version.body(name) for name in TABLES]
-            parts += [f'"sync":{_dumps(next_version.sync)}'.encode(),
-                      f'"meta":{_dumps({"1": meta})}'.encode()]
-            self._loaded = None  # until the new version is safely on disk
-            try:
-                self.storage.write_payload(b"{" + b",".join(parts) + b"}")
-            except StoreError:
-                self._cut_events(loaded.meta.get("events_bytes", 0))
-                raise
-            next_version.identity = self._identity()
-            self._loaded = next_version
+            if loaded.identity is None:
+                self._set_aside_orphans()
+            after.meta["events_bytes"] = self._append_events(
+                loaded.meta.get("events_bytes", 0), state.events)
+            self._commit(loaded, after, changes)
+
+    def _commit(self, loaded: _Loaded, after: _Loaded, changes: Changes) -> None:
+        """Make ``after`` (``loaded`` with ``changes``) the store's version; events are appended.
+
+        A new store, or one read from an older layout, is written whole; otherwise the
+        changes are one record appended to the journal, which is folded into the file
+        once it has grown enough. Raise StoreError if nothing could be written; the
+        appended events are then taken off again.
+        """
+        after.meta["schema_version"] = self.version
+        self._loaded = None  # until the new version is safely on disk
+        self._remove_stale_temps()
+        try:
+            if loaded.identity is None or loaded.migrated:
+                self._write_whole(after, loaded.base + (loaded.identity is not None))
+            else:
+                changes["meta"] = {"1": after.meta}
+                self.storage.prepare(loaded.scan, loaded.base)
+                line = journal.encode(loaded.base, changes)
+                after.journal = self.storage.journal.append(line, loaded.scan.end)
+                after.identity, after.base = loaded.identity, loaded.base
+                after.scan = Scan([], loaded.scan.end + len(line), loaded.scan.end + len(line))
+        except StoreError:
+            self._cut_events(loaded.meta.get("events_bytes", 0))
+            raise
+        self._loaded = after
+        if journal.needs_compacting(after.identity, after.scan):
+            with contextlib.suppress(StoreError):
+                self._fold(after)
+
+    def _write_whole(self, version: _Loaded, generation: int) -> None:
+        """Write ``version`` as the whole file of ``generation``, then empty the journal."""
+        version.meta["generation"] = generation
+        self.storage.file.write_payload(version.payload())
+        version.identity, version.base = identity(self.path), generation
+        version.journal = self.storage.journal.reset()
+        version.scan = Scan([], 0, 0)
+
+    def _fold(self, version: _Loaded) -> None:
+        """Compact after a commit: the change is already safe, so a failure only warns."""
+        self._loaded = None
+        try:
+            self._write_whole(version, version.base + 1)
+        except StoreError as problem:
+            log.warning("%s The change itself was saved in %s.", problem, self.journal_path)
+            raise
+        self._loaded = version
+
+    def compact(self) -> bool:
+        """Fold the journal into the store file, so the file alone holds everything.
+
+        Called on a clean shutdown and before the file is read as a plain file (an
+        export). Return True if there was anything to fold. Raise StoreError (a
+        sentence) if the file cannot be written; the store is then as it was.
+        """
+        with self.lock():
+            loaded = self._current()
+            if loaded.identity is None or not (loaded.scan.size or loaded.migrated):
+                return False
+            self._loaded = None
+            self._write_whole(loaded, loaded.base + 1)
+            self._loaded = loaded
+            return True
+
+    def compact_if_possible(self) -> None:
+        """``compact``, where a failure to write only warns: the journal holds every change."""
+        self._current()  # a store that cannot be read is an error, as for any command
+        try:
+            self.compact()
+        except StoreError as problem:
+            log.warning("%s The journal %s keeps every change meanwhile.", problem,
+                        self.journal_path)
 
     @staticmethod
-    def _changes(state: State, loaded: _Loaded) -> tuple[bool, _Loaded]:
-        """Compare the state with the version it was read from: (changed, the new version).
+    def _changes(state: State, loaded: _Loaded) -> tuple[_Loaded, Changes]:
+        """Compare the state with the version it was read from: (the new version, the changes).
 
         Only records decoded or set are encoded; one that did not change keeps its
-        text, and a table with no change keeps the whole of its text.
+        text, and a table with no change keeps the whole of its text. The changes
+        name documents by their id in the file: a new record gets the next free id,
+        a removed one is None.
         """
-        changed = False
-        after = _Loaded(None, dict(loaded.meta), loaded.sync, {}, {})
+        changes: Changes = {}
+        after = _Loaded(None, dict(loaded.meta), loaded.sync, {}, {}, ids=dict(loaded.ids),
+                        next_id=dict(loaded.next_id))
         for name in TABLES:
-            table, before = getattr(state, name), loaded.docs[name]
+            table, before, ids = getattr(state, name), loaded.docs[name], loaded.ids[name]
             touched = table.touched if isinstance(table, Table) else set(table)
             new: dict[str, dict[str, Any]] = {}
             for key in touched:
@@ -517,38 +462,48 @@ class Store:
                     doc = _encode(table[key])
                     if doc != before.get(key):
                         new[key] = doc
-            if not new and len(table) == len(before) and list(table) == list(before):
+            added = [key for key in new if key not in before]
+            gone = ([key for key in before if key not in table]
+                    if len(table) != len(before) + len(added) else [])
+            if not new and not gone:
                 after.docs[name], after.texts[name] = before, loaded.texts[name]
                 for done, kept in ((loaded.bodies, after.bodies), (loaded.tables, after.tables)):
                     if name in done:
                         kept[name] = done[name]  # type: ignore[index]
                 continue
-            changed = True
-            after.docs[name] = {key: new.get(key) or before[key] for key in table}
-            texts = loaded.texts[name]
-            after.texts[name] = {key: _dumps(new[key]) if key in new else texts[key]
-                                 for key in table if key in new or key in texts}
-        sync = {str(n): {"key": k, "value": v} for n, (k, v) in enumerate(state.sync.items(), 1)}
-        if sync != loaded.sync:
-            changed = True
-            after.sync = json.loads(_dumps(sync))  # as stored (no lists shared with the state)
-        return changed, after
+            docs, texts, numbers = dict(before), dict(loaded.texts[name]), dict(ids)
+            removed = {}
+            for key in gone:
+                del docs[key]
+                texts.pop(key, None)
+                removed[numbers.pop(key)] = None
+            changed = {numbers[key]: new[key] for key in new if key in before}
+            for key in _in_table_order(table, added):  # new documents go last, in order
+                numbers[key] = str(after.next_id[name])
+                after.next_id[name] += 1
+                changed[numbers[key]] = docs[key] = new[key]
+            docs.update((key, new[key]) for key in new if key in before)
+            texts.update((key, _dumps(doc)) for key, doc in new.items())
+            after.docs[name], after.texts[name], after.ids[name] = docs, texts, numbers
+            changes[name] = changed | removed
+        sync = _sync_changes(state.sync, loaded, after)
+        if sync:
+            changes["sync"] = sync
+        return after, changes
 
     def drop_events(self, contact_id: str) -> int:
         """Rewrite the history without one contact's events (for `forget`); return how many.
 
         The rare exception to "append only": the log is rewritten to a temporary file
-        and swapped in, then the main file records its new length. A crash between
+        and swapped in, then the store records its new length. A crash between
         the two leaves a log shorter than recorded, which the next transaction
         accepts from its end.
         """
         with self.lock():
-            raw = self.storage.read()
-            if raw is None:
+            loaded = self._current()
+            if loaded.identity is None:
                 return 0
-            raw = self._migrate(raw)
-            meta = dict(self._meta(raw))
-            lines = self._read_events(meta.get("events_bytes", 0))
+            lines = self._read_events(loaded.meta.get("events_bytes", 0))
             needle = json.dumps({"contact_id": contact_id}, separators=(",", ":"))[1:-1].encode()
             kept = [line for line in lines if needle not in line]
             if len(kept) == len(lines):
@@ -558,9 +513,9 @@ class Store:
                 self._replace_events(payload)
             except OSError as failure:
                 raise write_failed(self.events_path, failure) from None
-            meta["events_bytes"] = len(payload)
-            raw["meta"] = {"1": meta}
-            self.storage.write(raw)
+            after, changes = self._changes(self._to_state(loaded), loaded)
+            after.meta["events_bytes"] = len(payload)
+            self._commit(loaded, after, changes)
             return len(lines) - len(kept)
 
     def _replace_events(self, payload: bytes) -> None:
@@ -578,15 +533,15 @@ class Store:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-        _fsync_dir(self.path.parent)
+        atomic.fsync_dir(self.path.parent)
 
     def create(self) -> bool:
         """Write an empty store if there is none. Return True if one was written."""
         with self.lock():
             if self.path.exists():
                 return False
-            self._set_aside_orphaned_events()
-            self.storage.write(self._empty())
+            self._set_aside_orphans()
+            self.storage.file.write(self._empty())
             return True
 
     def _append_events(self, committed: int, events: list[Event]) -> int:
@@ -642,12 +597,8 @@ class Store:
 
     def _set_aside_tail(self, fd: int, start: int, end: int) -> None:
         """Append the log's bytes [start, end) to store.events.jsonl.torn before cutting them."""
-        tail = os.pread(fd, end - start, start)
         aside = self.events_path.with_name(self.events_path.name + ".torn")
-        with open(aside, "ab", opener=lambda p, f: os.open(p, f, 0o600)) as out:
-            out.write(tail if tail.endswith(b"\n") else tail + b"\n")
-            out.flush()
-            os.fsync(out.fileno())
+        atomic.append_tail(fd, start, end, aside)
         log.warning("%s: kept %d bytes that were never committed (a torn line or an "
                     "unfinished write) in %s", self.events_path, end - start, aside)
 
@@ -656,18 +607,14 @@ class Store:
         with contextlib.suppress(OSError):
             os.truncate(self.events_path, committed)
 
-    def _set_aside_orphaned_events(self) -> None:
-        """Keep the history of a store that was moved away: a new store starts a new log."""
+    def _set_aside_orphans(self) -> None:
+        """Keep the history and journal of a store that was moved away: a new store starts
+        its own."""
         if self.events_path.exists() and self.events_path.stat().st_size:
-            n = 1
-            while (aside := self.events_path.with_name(f"{self.events_path.name}.{n}")).exists():
-                n += 1
-            try:
-                os.replace(self.events_path, aside)
-            except OSError as failure:
-                raise write_failed(self.events_path, failure) from None
+            aside = atomic.numbered_aside(self.events_path)
             log.warning("%s belonged to an earlier store; kept it as %s", self.events_path,
                         aside)
+        self.storage.journal.set_aside(f"belonged to an earlier {self.path.name}")
 
     def _remove_stale_temps(self) -> None:
         """Remove temp files a crashed writer left (we hold the lock: none is live)."""
@@ -736,7 +683,48 @@ class Store:
         return decode
 
     def tinydb(self) -> Any:
-        """Return a TinyDB over this store's file, for ad hoc queries (read it, don't write)."""
+        """Return a TinyDB over this store's file and journal, for ad hoc queries."""
         from tinydb import TinyDB
 
-        return TinyDB(self.path, storage=AtomicJSONStorage)
+        return TinyDB(self.path, storage=JournalStorage)
+
+
+def _next_id(table: Mapping[str, Any]) -> int:
+    """The next free document id of a table in the file (TinyDB's rule: one past the largest)."""
+    return max((int(doc_id) for doc_id in table if doc_id.isdigit()), default=0) + 1
+
+
+def _in_table_order(table: Mapping[str, Any], keys: list[str]) -> list[str]:
+    """``keys`` (new records: at the table's end) in the table's order, found from its end."""
+    if len(keys) < 2:
+        return keys
+    wanted, found = set(keys), []
+    for key in reversed(table):
+        if key in wanted:
+            found.append(key)
+            if len(found) == len(wanted):
+                break
+    return found[::-1]
+
+
+def _sync_changes(sync: Mapping[str, Any], loaded: _Loaded, after: _Loaded) -> dict[str, Any]:
+    """The sync table's changed documents (by key), and ``after.sync`` set to the new table."""
+    ids, stored = loaded.ids["sync"], loaded.sync
+    changes: dict[str, Any] = {}
+    numbers = dict(ids)
+    for key, value in sync.items():
+        doc = {"key": key, "value": json.loads(_dumps(value))}  # as stored: no shared lists
+        doc_id = ids.get(key)
+        if doc_id is None:
+            doc_id = numbers[key] = str(after.next_id["sync"])
+            after.next_id["sync"] += 1
+        elif stored[doc_id] == doc:
+            continue
+        changes[doc_id] = doc
+    for key in ids.keys() - sync.keys():
+        changes[numbers.pop(key)] = None
+    if changes:
+        after.sync = dict(stored)
+        journal.apply({"sync": after.sync}, {"sync": changes})
+        after.ids["sync"] = numbers
+    return changes

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from outreach.core import progress, textsafe
 from outreach.core.errors import UserError
-from outreach.core.model import Contact, Source
+from outreach.core.model import Contact, Source, new_contact
 
 EMAIL_RE = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]+$")
 FORMATS = ("csv", "vcf")
@@ -153,7 +153,8 @@ def build(rows: Iterable[Row], source: Path, existing: dict[str, str],
                                           f"'{row['internal']}'"))
             continue
         text = {k: textsafe.one_line(_unquote(row.get(k, ""))) for k in ONE_LINE}
-        contact = Contact(
+        contact = new_contact(
+            now,
             name=textsafe.one_line(name), email=email, title=text["title"],
             department=text["department"], organization=text["organization"],
             office=text["office"],
@@ -164,7 +165,6 @@ def build(rows: Iterable[Row], source: Path, existing: dict[str, str],
                   if textsafe.one_line(t)],
             do_not_contact=row.get("do_not_contact", "").strip().lower() in TRUE,
             internal=(internal_text in TRUE) if internal_text else None,
-            created_at=now, updated_at=now, status_changed_at=now,
         )
         seen[key] = line
         known[key] = contact.id

@@ -11,6 +11,8 @@ from ..directory import Person
 from ..fileattachment import file_attachment
 from ..mailbox import Item, Mailbox
 from ..mailflow import deliver, headers_el, mailbox_el, recipients_el, topic
+from ..quoting import Original, quoted
+from ..uniquebody import as_text
 from ..xml import Element, el, q, sub, to_str
 from .base import Actions, as_bytes, as_datetime, conversation_of
 
@@ -45,10 +47,12 @@ class Contacts(Actions):
         kind: str = "Message",
         extra: dict[str, Any] | None = None,
         attachments: list[AttachmentSpec] | None = None,
+        html: bool = False,
     ) -> str:
         """A message arrives in the Inbox from `sender`; returns its item id.
 
-        ``attachments``: files it carries, each (file name, content type, content).
+        ``attachments``: files it carries, each (file name, content type, content);
+        ``html``: the body is HTML.
         """
         with self._changing():
             box = self.state.mailbox_for(mailbox)
@@ -76,14 +80,14 @@ class Contacts(Actions):
                 ("Content-Language", "en-US"),
                 ("X-MS-Has-Attach", "yes" if attachments else ""),
                 ("X-MS-Exchange-Organization-AuthAs", "Internal" if person else "Anonymous"),
-                ("Content-Type", 'text/plain; charset="utf-8"'),
+                ("Content-Type", f'text/{"html" if html else "plain"}; charset="utf-8"'),
                 ("MIME-Version", "1.0"),
             ]
             heads += [tuple(h) for h in headers or []]  # type: ignore[misc]
             fields: dict[str, list[str]] = {
                 "ItemClass": [to_str(el("t:ItemClass", item_class))],
                 "Subject": [to_str(el("t:Subject", subject))],
-                "Body": [to_str(el("t:Body", body, {"BodyType": "Text"}))],
+                "Body": [to_str(el("t:Body", body, {"BodyType": "HTML" if html else "Text"}))],
                 "InternetMessageHeaders": [to_str(headers_el(heads))],
                 "DateTimeSent": [to_str(el("t:DateTimeSent", now))],
                 "Sender": [to_str(mailbox_el("t:Sender", sender, name))],
@@ -154,12 +158,23 @@ class Contacts(Actions):
         new_subject: str | None = None,
         mailbox: str | None = None,
         attachments: list[AttachmentSpec] | None = None,
+        quoting: str | None = None,
+        language: str = "en",
+        html: bool = False,
     ) -> str:
         """A contact replies to a sent message, in its thread or as a fresh message, with
-        ``attachments`` (file name, content type, content) if given."""
+        ``attachments`` (file name, content type, content) if given; ``html``: the body
+        is HTML.
+
+        ``quoting`` writes ``body`` above a quote of the message as that mail client
+        does for a user of ``language`` (``quoting.CLIENTS``: "outlook", "outlook-html",
+        "gmail", "apple", ...; "outlook" knows en de fr es nl it pt sv da nb pl).
+        """
         with self.state.lock:
             box, original, who = self._answering(mailbox, item_id, subject, sender)
             orig_topic = topic(original.text("Subject", "") or "")
+            if quoting:
+                body, html = self._quoting(box, original, who, body, quoting, language)
             if not in_thread:
                 return self.receive(
                     who,
@@ -167,6 +182,7 @@ class Contacts(Actions):
                     body,
                     mailbox=box.address,
                     attachments=attachments,
+                    html=html,
                 )
             mid = original.text("InternetMessageId") or ""
             refs = " ".join(x for x in ((original.text("References") or ""), mid) if x)
@@ -178,7 +194,26 @@ class Contacts(Actions):
                 body,
                 references=refs,
                 attachments=attachments,
+                html=html,
             )
+
+    def _quoting(
+        self, box: Mailbox, original: Item, who: str, answer: str, client: str, language: str
+    ) -> tuple[str, bool]:
+        """``answer`` above the quote of ``original`` that ``client`` writes in ``language``."""
+        body = original.get("Body")
+        text = as_text(body.text or "", body.get("BodyType") == "HTML") if body is not None else ""
+        person = self.state.directory.get(who)
+        shown = Original(
+            sender=box.address,
+            sender_name=box.name,
+            to=who,
+            to_name=person.name if person else who,
+            subject=original.text("Subject", "") or "",
+            sent=original.when("DateTimeSent") or original.created,
+            text=text,
+        )
+        return quoted(answer, shown, client, language)
 
     def auto_reply(
         self,

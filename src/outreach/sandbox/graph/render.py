@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .. import uniquebody
 from ..mailbox import Folder, Item, Mailbox
 from . import convert, extprops, ids, query
 from .routing import GraphError, Reply, Request, not_found
@@ -64,6 +65,8 @@ def shaped(req: Request, box: Mailbox, item: Item, doc: dict[str, Any]) -> dict[
     asked = fields and any(f.lower() == "internetmessageheaders" for f in fields)
     if asked and item.kind in MAIL_KINDS:
         out["internetMessageHeaders"] = convert.headers_of(box, item)
+    if item.kind in MAIL_KINDS and fields and any(f.lower() == "uniquebody" for f in fields):
+        out["uniqueBody"] = _unique_body(req, box, item)
     if item.kind in MAIL_KINDS and _expands_event(req.query.get("$expand") or ""):
         _add_event(req, box, item, out)
     wanted = query.expand_extended(req.query)
@@ -74,6 +77,15 @@ def shaped(req: Request, box: Mailbox, item: Item, doc: dict[str, Any]) -> dict[
         if props:  # Graph leaves the navigation out when nothing matched
             out["singleValueExtendedProperties"] = props
     return out
+
+
+def _unique_body(req: Request, box: Mailbox, item: Item) -> dict[str, str]:
+    """uniqueBody (only when $select names it): the body without the quoted earlier
+    message of its conversation, in the type Prefer asks for (HTML by default)."""
+    content, html = uniquebody.of_item(box, item) or ("", False)
+    want_html = (req.body_type or "html") == "html"
+    content = uniquebody.convert(content, html, want_html)
+    return {"contentType": "html" if want_html else "text", "content": content}
 
 
 _EVENT = re.compile(r"(?:^|,)\s*(?:microsoft\.graph\.eventMessage/)?event(\(([^)]*)\))?", re.I)

@@ -16,6 +16,7 @@ def _sort_key(item, path: Element):  # -> tuple
 @operation("FindItem")
 def find_item(ctx: Context, req: Element) -> Element:
     shape = Shape.parse(req.find(q("m:ItemShape")))
+    shape.names.discard("UniqueBody")  # FindItem does not return it (as Body)
     restriction = req.find(q("m:Restriction"))
     resp = el("m:FindItemResponse")
     msgs = sub(resp, "m:ResponseMessages")
