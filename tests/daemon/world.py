@@ -51,6 +51,7 @@ scheduling:
   slots: 3
   earliest_days: {earliest_days}
   latest_days: {latest_days}
+  buffer_minutes: {buffer_minutes}
 policy:
   approval: {approval}
   send_invites: true
@@ -72,6 +73,7 @@ DEFAULTS = {
     "poll": 1,
     "earliest_days": 2,
     "latest_days": 14,
+    "buffer_minutes": 15,
 }
 
 
