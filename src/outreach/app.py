@@ -37,11 +37,16 @@ def now(settings: Settings) -> datetime:
     return clock.from_environment().now().astimezone(ZoneInfo(settings.time.timezone))
 
 
-def open_mailbox(settings: Settings, time: clock.Clock | None = None) -> Mailbox:
-    """Return a connected backend for ``settings.mailbox``. Raise MailboxError if unreachable."""
+def open_mailbox(
+    settings: Settings, time: clock.Clock | None = None, *, resuming: bool = False
+) -> Mailbox:
+    """Return a connected backend for ``settings.mailbox``. Raise MailboxError if unreachable.
+
+    ``resuming``: the store holds this mailbox's sync state (fewer checks at sign-in).
+    """
     from outreach.mailbox import open_mailbox as connect
 
-    return connect(settings, clock=(time or clock.from_environment()).now)
+    return connect(settings, clock=(time or clock.from_environment()).now, resuming=resuming)
 
 
 def lookup_person(settings: Settings, name: str) -> Person:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from itertools import combinations
 
@@ -122,9 +123,14 @@ def test_rebooking_journeys_keep_one_time_one_invite_one_thank_you(steps: list) 
     _journey(steps)
 
 
-def _journey(steps: list) -> None:
-    """Play ``steps``; after each, plan and check every rule."""
-    world = World(*(person(n) for n in NAMES), per_contact_cap=3, daily_send_cap=2)
+def _journey(
+    steps: list,
+    world: World | None = None,
+    after: Callable[[World, datetime], None] = lambda world, now: None,
+) -> None:
+    """Play ``steps``; after each, plan and check every rule (and ``after``'s)."""
+    if world is None:
+        world = World(*(person(n) for n in NAMES), per_contact_cap=3, daily_send_cap=2)
     now = at(12, 1, 8)
     for action, arg in steps:
         if action == "wait":
@@ -169,6 +175,7 @@ def _journey(steps: list) -> None:
         settled = copy.deepcopy(world.state)
         assert plan(world.state, now, world.settings) == []
         assert world.state == settled
+        after(world, now)
         for contact_id in world.state.contacts:
             live = [
                 m

@@ -40,6 +40,8 @@ TABLES = {
     "outlook": quoting.OUTLOOK,
     "outlook-original": quoting.OUTLOOK,
     "outlook-html": quoting.OUTLOOK,
+    "outlook-norule": quoting.OUTLOOK,
+    "outlook-desktop-html": quoting.OUTLOOK,
     "gmail": quoting.GMAIL,
     "gmail-html": quoting.GMAIL,
     "apple": quoting.APPLE,
@@ -198,3 +200,13 @@ def test_a_reply_written_in_html_by_hand_is_cut_too(account, sandbox) -> None:
     reply_id = sandbox.controls.reply(subject="data platforms", body=body, html=True)
     [reply] = account.fetch(ids=[(reply_id, None)], only_fields=["unique_body", "body"])
     assert isinstance(reply.body, HTMLBody) and shown(reply.unique_body, True) == ANSWER
+
+
+def test_an_answer_below_or_between_quoted_lines_is_kept() -> None:
+    quoted = [f"> {line}".rstrip() for line in ORIGINAL.text.strip().split("\n")]
+    bottom = "\n".join(["On Tue, 1 Dec 2026, Robin Vale wrote:", *quoted, "", ANSWER])
+    own = uniquebody.unique(bottom, False, [(REQUEST, True)], SENDERS)
+    assert own == "Thursday works for me.\nPriya\n"
+    inline = "\n".join([*quoted[:6], "", "Thursday works for me.", "", *quoted[6:]])
+    own = uniquebody.unique(inline, False, [(REQUEST, True)], SENDERS)
+    assert own == "Thursday works for me.\n"

@@ -4,6 +4,15 @@ The daemon calls ``Service.cycle`` in its loop and ``outreach run --once`` calls
 once. A quiet cycle makes one mailbox request (the subscription's poll) and no
 store write; work costs one write to record observations and plans, and the
 outbox's writes around the mailbox calls.
+
+A quiet cycle does not plan either. The last planning left in the store when
+something is next due (``State.next_due``); while the clock is before it, the
+config and templates are as they were, and the sync brings nothing, the cycle
+stops after the sync, having read only the head of the store (``Store.glance``:
+its sync state and that moment), never the contacts, messages or events. That
+moment is kept only by a write that planned with nothing left for the outbox,
+after the sync had seen the outbox's own items: so it also says that there is
+nothing to reconcile, and a fresh ``run --once`` asks the mailbox one thing.
 """
 
 from __future__ import annotations
@@ -12,7 +21,7 @@ import hashlib
 import logging
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from outreach import engine
 from outreach.campaign.crashpoint import crash_point
@@ -22,9 +31,11 @@ from outreach.core import progress
 from outreach.core.clock import Clock
 from outreach.core.errors import MailboxError
 from outreach.core.model import Event, Message, MessageState, State
-from outreach.mailbox.base import Mailbox
+from outreach.engine.due import NEVER
+from outreach.mailbox.base import Mailbox, SyncResult
 from outreach.mailbox.classify import hold_until
 from outreach.store.db import Store
+from outreach.store.glance import Glance
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +44,7 @@ SYNC_KEY = "mailbox"
 #: At most this many sync pages in one cycle; the rest wait for the next.
 MAX_PAGES = 20
 #: How often the cycle looks for contacts paused for an out-of-office to ask MailTips about.
-ASK_EVERY = timedelta(hours=1)
+ASK_EVERY = engine.pauses.ASK_AGAIN
 #: Rounds of acting in one cycle: the drafts, then the holds their times call for.
 ROUNDS = 3
 
@@ -57,23 +68,33 @@ class Service:
         self._reconciled = False
         self._next_ask: datetime | None = None  # when to look for paused contacts again
         self._setup: str | None = None  # the config and templates last seen (setup_mark)
+        #: the mailbox's sync state a quiet poll started from, and the one it left (kept
+        #: here, not written: polling again from the stored one finds the same nothing)
+        self._polled: tuple[dict[str, str], dict[str, str]] | None = None
 
     def cycle(self) -> CycleReport:
         """Run one cycle. Raise MailboxError when the mailbox cannot be reached."""
         report = CycleReport()
         try:
+            glance = self.store.glance()
+            first = self._poll_if_quiet(glance, report)
+            if first is not None and not first.observations and not first.more:
+                log.info("nothing new in the mailbox and nothing due before %s",
+                         _when(glance.due))
+                return report
             snapshot = None
             if not self._reconciled:
-                snapshot = self.store.read()
-                if self.outbox.reconcile(snapshot):
-                    snapshot = None  # it recorded something: read again
+                if glance.due is None:  # the last write did not leave the outbox settled
+                    snapshot = self.store.read()
+                    if self.outbox.reconcile(snapshot):
+                        snapshot = None  # it recorded something: read again
                 self._reconciled = True
             retried = self._retry_after_changes(snapshot)
             back = self._ask_whos_back(None if retried else snapshot)
             if retried or back:
                 snapshot = None  # they recorded something: read again
             report.events += retried + back
-            events, state = self._observe_and_plan(report, snapshot)
+            events, state = self._observe_and_plan(report, snapshot, first)
             report.events += events
             for _ in range(ROUNDS):
                 if not any(_due(m) for m in state.messages.values()):
@@ -101,10 +122,36 @@ class Service:
             log.info("nothing new in the mailbox and nothing due")
         return report
 
+    def _poll_if_quiet(self, glance: Glance, report: CycleReport) -> SyncResult | None:
+        """Sync from the glance alone while nothing is due; return that first page (None
+        if something is due, or the config or the templates changed: then plan)."""
+        now = self.clock.now().astimezone(self.settings.zone)
+        if glance.due is None or now >= glance.due:
+            return None
+        memo = glance.sync.get(engine.actions.MEMO) or {}
+        if memo.get("setup") != self._mark():
+            return None
+        stored = glance.sync.get(SYNC_KEY) or {}
+        page = self.mailbox.sync(self._newest(stored))
+        report.observed += len(page.observations)
+        self._polled = (stored, page.state)
+        return page
+
+    def _newest(self, stored: dict[str, str]) -> dict[str, str]:
+        """The sync state to go on from: the one a quiet poll left, if the store's is still
+        the one it started from."""
+        if self._polled is not None and self._polled[0] == stored:
+            return dict(self._polled[1])
+        return dict(stored)
+
+    def _mark(self) -> str:
+        """The config and templates as they are now (``setup_mark``)."""
+        return setup_mark(self.settings)
+
     def _retry_after_changes(self, snapshot: State | None = None) -> list[Event]:
         """Try failed messages again once the config or the templates changed (a fixed
         template, a corrected address); costs a store write only when they did."""
-        mark = setup_mark(self.settings)
+        mark = self._mark()
         if self._setup == mark:
             return []
         self._setup = mark
@@ -143,19 +190,25 @@ class Service:
         return list(state.events)
 
     def _observe_and_plan(
-        self, report: CycleReport, snapshot: State | None = None
+        self, report: CycleReport, snapshot: State | None = None, first: SyncResult | None = None
     ) -> tuple[list[Event], State]:
         """Sync the mailbox, apply what changed and plan; return the events and the state.
 
-        ``snapshot``: a read of the store to start from (else one is made).
+        ``snapshot``: a read of the store to start from (else one is made); ``first``: the
+        first sync page, already fetched (by a quiet poll that found news).
         """
         snapshot = snapshot or self.store.read()
-        sync_state = dict(snapshot.sync.get(SYNC_KEY, {}))
+        stored = snapshot.sync.get(SYNC_KEY, {})
+        sync_state = self._newest(stored)
         observations = []
         with ExitStack() as shown:
             reading = None
             for _ in range(MAX_PAGES):
-                page = self.mailbox.sync(sync_state)
+                if first is None:
+                    page = self.mailbox.sync(sync_state)
+                    report.observed += len(page.observations)
+                else:
+                    page, first = first, None  # counted where it was fetched
                 observations += page.observations
                 sync_state = page.state
                 if not page.more:
@@ -163,14 +216,14 @@ class Service:
                 if reading is None:  # a first sync, or much news: say so past one page
                     reading = shown.enter_context(progress.task("Reading the mailbox (pages)"))
                 reading.advance()
-        report.observed += len(observations)
         now = self.clock.now().astimezone(self.settings.zone)
-        changed = sync_state != snapshot.sync.get(SYNC_KEY, {})
+        changed = sync_state != stored
         if not observations and not changed:
             # Plan on the snapshot itself (a private copy, so no deep copy at 10,000
-            # contacts); if the rules record nothing, the cycle is quiet: no write.
+            # contacts); if the rules record nothing and the moment something is next due
+            # is the one stored, the cycle is quiet: no write.
             engine.apply_plan(snapshot, now, self.settings)
-            if not snapshot.events:
+            if not snapshot.events and snapshot.next_due == self.store.glance().due:
                 return [], snapshot
         with self.store.transaction() as state:
             for observation in observations:
@@ -197,6 +250,11 @@ def _due(message: Message) -> bool:
     return (
         message.state == MessageState.PLANNED and message.item_id is None and not message.waits
     ) or due_for_release(message)
+
+
+def _when(moment: datetime | None) -> str:
+    """When something is next due, for the log."""
+    return "anything changes" if moment in (None, NEVER) else f"{moment:%Y-%m-%d %H:%M}"
 
 
 def _line(event: Event, names: dict[str, str]) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from outreach import app, engine
 from outreach.campaign import outbox
 from outreach.campaign.outbox import Outbox, Report
-from outreach.campaign.service import Service
+from outreach.campaign.service import SYNC_KEY, Service
 from outreach.config.settings import Settings
 from outreach.core import clock
 from outreach.core.errors import OutreachError, UserError
@@ -43,7 +43,8 @@ class Runner:
     def cycle(self) -> None:
         """Run one cycle, connecting first if needed (a failed connect is retried by the loop)."""
         if self._service is None:
-            mailbox = app.open_mailbox(self.settings, self.clock)
+            resuming = bool(self.store.glance().sync.get(SYNC_KEY))
+            mailbox = app.open_mailbox(self.settings, self.clock, resuming=resuming)
             self._service = Service(self.settings, self.store, mailbox, self.clock)
         self._service.cycle()
 

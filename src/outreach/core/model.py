@@ -592,6 +592,11 @@ class State:
     messages: Records[Message] = field(default_factory=Records)
     sync: dict[str, Any] = field(default_factory=dict)  # backend sync states, subscription
     events: list[Event] = field(default_factory=list)
+    #: When planning could next find something, as ``engine.apply_plan`` just found on
+    #: this very state (None: not planned in this transaction). The store keeps
+    #: it with the write that set it; any other write drops it, since what it changed may
+    #: be due sooner. Never read back into a State: see ``Store.glance``.
+    next_due: datetime | None = field(default=None, compare=False)
 
     def __setattr__(self, name: str, value: Any) -> None:
         kind = _TABLES.get(name)

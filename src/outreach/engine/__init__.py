@@ -19,7 +19,7 @@ from outreach.engine.actions import (
 from outreach.engine.byhand import agree, plan_one
 from outreach.engine.match import match, match_message
 from outreach.engine.observe import apply, observation_key, proposed_slots
-from outreach.engine.plan import apply_plan, plan
+from outreach.engine.plan import apply_plan, next_due, plan
 from outreach.engine.replies import Reading, ReadingKind, read_reply, strip_quoted
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "match",
     "match_message",
     "message_id",
+    "next_due",
     "observation_key",
     "pauses",
     "plan",

@@ -9,7 +9,7 @@ time has passed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from outreach.config.settings import Settings
@@ -22,10 +22,18 @@ OPEN = frozenset({Status.DRAFTED, Status.CONTACTED, Status.FOLLOWED_UP, Status.R
 STANDING = frozenset({MessageState.PLANNED, MessageState.DRAFTED})
 
 
-def holds(state: State, now: datetime, settings: Settings) -> Iterator[Action]:
-    """Yield the holds to put on the calendar and those to take off, contact by contact."""
+def holds(
+    state: State,
+    now: datetime,
+    settings: Settings,
+    later: Callable[[datetime], None] = lambda when: None,
+) -> Iterator[Action]:
+    """Yield the holds to put on the calendar and those to take off, contact by contact.
+
+    ``later`` is told the end of each time still proposed: its hold comes off then.
+    """
     for contact in sorted(state.contacts.values(), key=lambda c: c.id):
-        yield from _contact_holds(state, contact, now, settings)
+        yield from _contact_holds(state, contact, now, settings, later)
 
 
 def _proposal(mine: list[Message]) -> Message | None:
@@ -45,7 +53,11 @@ def _agreed(state: State, contact: Contact) -> bool:
 
 
 def _contact_holds(
-    state: State, contact: Contact, now: datetime, settings: Settings
+    state: State,
+    contact: Contact,
+    now: datetime,
+    settings: Settings,
+    later: Callable[[datetime], None],
 ) -> Iterator[Action]:
     mine = state.messages_of(contact.id)
     standing = [m for m in mine if m.kind == Kind.HOLD and m.state in STANDING and not m.release]
@@ -63,6 +75,8 @@ def _contact_holds(
             for n, slot in enumerate(proposal.slots)
             if slot.end > now
         }
+        for n in wanted.values():
+            later(proposal.slots[n].end)
     for hold in standing:
         if hold.id not in wanted:
             reason = "a time was agreed" if _agreed(state, contact) else "no longer proposed"

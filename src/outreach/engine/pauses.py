@@ -8,13 +8,16 @@ so the contact resumes now. A real reply ends the pause through the reply rule.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from outreach.core.model import Contact, Kind, State, Status
 from outreach.engine.actions import LIVE, StatusChange, commit, stamp
 
 #: How often MailTips is asked about a contact paused for an out-of-office.
 CHECK_EVERY = timedelta(days=1)
+#: How soon it is asked again when it could not answer (or was asked within the hour).
+ASK_AGAIN = timedelta(hours=1)
+_NEVER_ASKED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def resume_target(state: State, contact: Contact) -> Status:
@@ -28,14 +31,21 @@ def resume_target(state: State, contact: Contact) -> Status:
     return Status.CONTACTED if target == Status.PAUSED else target
 
 
+def ask_at(contact: Contact) -> datetime | None:
+    """When MailTips is next to be asked about ``contact``; None if it is not paused for
+    an out-of-office (a contact never asked about is due at once)."""
+    if contact.status != Status.PAUSED or not contact.away or not contact.reachable:
+        return None
+    last = contact.away_checked or contact.status_changed_at
+    return _NEVER_ASKED if last is None else last + CHECK_EVERY
+
+
 def to_ask(state: State, now: datetime) -> list[Contact]:
     """Return the contacts paused for an out-of-office whose MailTips are a day old or more."""
     due = []
     for contact in sorted(state.contacts.values(), key=lambda c: c.id):
-        if contact.status != Status.PAUSED or not contact.away or not contact.reachable:
-            continue
-        last = contact.away_checked or contact.status_changed_at
-        if last is None or now - last >= CHECK_EVERY:
+        when = ask_at(contact)
+        if when is not None and when <= now:
             due.append(contact)
     return due
 

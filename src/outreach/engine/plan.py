@@ -3,7 +3,9 @@
 ``plan`` is pure and returns the actions; ``apply_plan`` records the same actions
 into the State and returns the new outbox messages. Both run the same planner,
 which commits each action to the state it works on as it goes, so later rules see
-earlier ones (a resumed contact is not followed up in the same breath).
+earlier ones (a resumed contact is not followed up in the same breath). Each rule
+that waits for a moment tells ``Due`` (engine/due.py), so ``apply_plan`` also
+leaves in ``State.next_due`` when planning could next find something.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from outreach.engine.actions import (
     today_count,
 )
 from outreach.engine.businessdays import BusinessDays
+from outreach.engine.due import Due
 from outreach.engine.holds import holds
 
 #: A thank-you or report-back is not drafted for an interview that ended longer ago.
@@ -75,9 +78,23 @@ def apply_plan(state: State, now: datetime, settings: Settings) -> list[Message]
     """Record the due actions into ``state`` (one event each); return the new messages.
 
     The outbox then performs every message in state PLANNED, these included.
+    ``state.next_due`` becomes the moment before which planning finds nothing more
+    (``due.NEVER`` when nothing waits for a moment); it stays None while the outbox
+    has work, which the next cycle carries out before it plans again.
     """
-    actions = _Planner(state, now, settings).run()
+    planner = _Planner(state, now, settings)
+    actions = planner.run()
+    state.next_due = planner.due.at
     return [a for a in actions if isinstance(a, Message)]
+
+
+def next_due(state: State, now: datetime, settings: Settings) -> datetime | None:
+    """Given a state planned at ``now``, return when planning could next find something
+    (``due.NEVER`` when nothing waits for a moment; None while the outbox has work).
+    Does not touch ``state``."""
+    planner = _Planner(copy.deepcopy(state), now, settings)
+    planner.run()
+    return planner.due.at
 
 
 class _Planner:
@@ -93,6 +110,7 @@ class _Planner:
         self.actions: list[Action] = []
         self.room = 0
         self.woken = False  # emails waiting for a free time were tried again this plan
+        self.due = Due(now)
 
     def run(self) -> list[Action]:
         self._interviews()  # first: an interview that ended makes its pending invite stale
@@ -105,10 +123,11 @@ class _Planner:
         self._follow_ups()
         self._wake()  # after the rules that give times back (a lapse), before fresh requests
         self._requests()
-        for action in holds(self.state, self.now, self.settings):
+        for action in holds(self.state, self.now, self.settings, self.due.later):
             self._emit(action)
         self._done()
         self._settle()
+        self._outbox()
         return self.actions
 
     def _emit(self, action: Action) -> None:
@@ -180,6 +199,7 @@ class _Planner:
                 )
                 return None
             if self.room <= 0:
+                self.due.tomorrow(self.zone)  # today's cap is reached: room again tomorrow
                 return None
             self.room -= 1
         return message
@@ -216,15 +236,18 @@ class _Planner:
                 return "the interview is off"
             if interview.conflict:
                 return f"{interview.conflict} is in the way"
-            if interview.start <= self.now:
+            if self.due.come(interview.start):
                 return "its time has come before the invite went out"
         return None
 
     def _resume(self) -> None:
         for contact in self._contacts():
+            ask = pauses.ask_at(contact)
+            if ask is not None:  # the cycle asks MailTips first; if it could not, soon again
+                self.due.later(ask if ask > self.now else self.now + pauses.ASK_AGAIN)
             if contact.status != Status.PAUSED or contact.paused_until is None:
                 continue
-            if contact.paused_until > self.now:
+            if not self.due.come(contact.paused_until):
                 continue
             target = pauses.resume_target(self.state, contact)
             self._status(
@@ -237,7 +260,7 @@ class _Planner:
             if contact is None:
                 continue
             end = interview.start + timedelta(minutes=interview.minutes)
-            if end > self.now:
+            if not self.due.come(end):
                 continue
             took_place = interview.status == "scheduled" or (
                 interview.status == "proposed" and interview.logged_at is not None
@@ -269,7 +292,7 @@ class _Planner:
 
     def _invites(self) -> None:
         for interview in self._interview_list():
-            if interview.status not in ("proposed", "scheduled") or interview.start <= self.now:
+            if interview.status not in ("proposed", "scheduled") or self.due.come(interview.start):
                 continue
             contact = self.state.contacts.get(interview.contact_id)
             if contact is None or interview.conflict:
@@ -287,7 +310,7 @@ class _Planner:
             if interview.status != "held":
                 continue
             end = interview.start + timedelta(minutes=interview.minutes)
-            if self.now < end + timedelta(minutes=self.policy.thank_you_delay_minutes):
+            if not self.due.come(end + timedelta(minutes=self.policy.thank_you_delay_minutes)):
                 continue
             if self.now - end > LATE:
                 continue
@@ -332,7 +355,7 @@ class _Planner:
             last = max(m.sent_at for m in sent if m.sent_at is not None)
             base = max(last, contact.status_changed_at or last)
             when = self.days.after(base, self.policy.follow_up_after_days)
-            if when > self.now:
+            if not self.due.come(when):
                 continue
             due.append((when, contact.id, contact, len(ups), request))
         for _when, _id, contact, count, request in sorted(due, key=lambda d: (d[0], d[1])):
@@ -357,6 +380,8 @@ class _Planner:
             self.room -= len(action.message_ids)
             self.woken = True
             self._emit(action)
+        if waits.waiting(self.state):
+            self.due.tomorrow(self.zone)  # the window moves on a day (and the cap counts afresh)
 
     def _requests(self) -> None:
         if self.woken or waits.waiting(self.state):
@@ -369,6 +394,7 @@ class _Planner:
         waiting.sort(key=_request_order)
         for number, contact in enumerate(waiting):
             if self.room <= 0:
+                self.due.tomorrow(self.zone)
                 self._held_for_tomorrow(len(waiting) - number)
                 break
             message = self._message(contact, Kind.REQUEST)
@@ -409,6 +435,17 @@ class _Planner:
             reason = attention.settled(self.state, contact, self.now)
             if reason is not None:
                 self._emit(Clear(contact.id, reason))
+
+    def _outbox(self) -> None:
+        """Messages the outbox has to carry into the mailbox (or holds to take off the
+        calendar) are due at once: the next cycle performs them. Emails waiting for a
+        free time are not: they wait for a time given back, or for tomorrow (``_wake``)."""
+        for message in self.state.messages.values():
+            if (message.state == MessageState.PLANNED and not message.waits) or (
+                message.release and message.state == MessageState.DRAFTED
+            ):
+                self.due.at_once()
+                return
 
     # --- helpers ----------------------------------------------------------------------
 

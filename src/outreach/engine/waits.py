@@ -14,7 +14,7 @@ request is planned: it would only join them.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from outreach.config.settings import Settings
@@ -105,15 +105,6 @@ def wake(state: State, now: datetime, settings: Settings, room: int) -> Wake | N
         return None
     chosen = tuple(m.id for m in asleep[:room])
     return Wake(chosen, reason, mark(state, now, settings))
-
-
-def next_wake(state: State, now: datetime, settings: Settings) -> datetime | None:
-    """Return when the window next moves on (the user's next midnight) if anything waits:
-    the one time-driven way a time comes free. The rest come with the mailbox's news."""
-    if not any(is_waiting(m) for m in state.messages.values()):
-        return None
-    tomorrow = now.astimezone(settings.zone).date() + timedelta(days=1)
-    return datetime.combine(tomorrow, time(0), tzinfo=settings.zone)
 
 
 def _setup(settings: Settings) -> str:

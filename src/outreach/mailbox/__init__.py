@@ -90,10 +90,12 @@ def open_mailbox(
     *,
     retry_wait: float | None = None,
     clock: Callable[[], datetime] | None = None,
+    resuming: bool = False,
 ) -> Mailbox:
     """Given the settings, return a connected backend. Raise MailboxError if it cannot be used.
 
-    ``clock`` stamps observations that carry no time of their own (a vanished draft).
+    ``clock`` stamps observations that carry no time of their own (a vanished draft);
+    ``resuming``: the campaign has synced this mailbox before (``connect.open_account``).
     """
     from outreach.mailbox.oauth import cache_path_for
 
@@ -113,7 +115,8 @@ def open_mailbox(
 
     if box.backend != "sandbox":
         connection = open_account(
-            box, email, token_cache=cache_path_for(settings.paths.store), retry_wait=retry_wait
+            box, email, token_cache=cache_path_for(settings.paths.store), retry_wait=retry_wait,
+            resuming=resuming,
         )
         return EwsMailbox(connection, tz=tz, clock=clock)
     endpoint, server = _practice_server(settings, email)
@@ -129,7 +132,8 @@ def open_mailbox(
     credentials = Credentials(box.auth.username or email, SANDBOX_PASSWORD)
     try:
         connection = open_account(
-            box, email, endpoint=endpoint, credentials=credentials, retry_wait=retry_wait
+            box, email, endpoint=endpoint, credentials=credentials, retry_wait=retry_wait,
+            resuming=resuming,
         )
     except BaseException:
         if server is not None:

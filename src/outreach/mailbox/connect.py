@@ -136,12 +136,15 @@ def open_account(
     credentials: Any = None,
     token_cache: Path | None = None,
     retry_wait: float | None = None,
+    resuming: bool = False,
 ) -> Connection:
     """Given the mailbox settings, return an opened account, checked once without retries.
 
     ``endpoint`` and ``credentials`` override the config (the sandbox passes its
     own); ``retry_wait`` shortens exchangelib's default back-off (tests).
-    Raise ``MailboxError`` with one sentence if the server cannot be used.
+    ``resuming``: the campaign has synced this mailbox before, so the account-level
+    check (a GetFolder) is left to the sync's own first request, which fails with the
+    same sentence. Raise ``MailboxError`` with one sentence if the server cannot be used.
     """
     secrets.protect_logging()
     trust(settings)
@@ -181,7 +184,8 @@ def open_account(
         if retry_wait is not None:
             protocol.RETRY_WAIT = retry_wait
         account.version  # noqa: B018 - the version probe, the first request, fails fast
-        account.root  # noqa: B018 - an account-level request: permission to open the mailbox
+        if not resuming:
+            account.root  # noqa: B018 - an account-level request: permission to open the mailbox
         protocol.config.retry_policy = Patient(max_wait=settings.max_wait_seconds)
     return Connection(account, endpoint or where, username, email, oauth)
 

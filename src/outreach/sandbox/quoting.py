@@ -2,8 +2,9 @@
 
 The contacts' control writes a reply as a given client would (``quoted``): the answer,
 then the client's header block or attribution line in the user's language, then the
-original. Outlook (text, with the line of underscores, or the older "Original Message"
-line; and HTML as Outlook on the web and new Outlook write it), Gmail (text and HTML),
+original. Outlook (text, with the line of underscores, the older "Original Message"
+line or neither; HTML as Outlook on the web and new Outlook write it, and as classic
+Outlook for Windows does, under a top border), Gmail (text and HTML),
 Apple Mail (and its iPhone signature), Thunderbird and bare ``>`` quoting.
 """
 
@@ -129,7 +130,9 @@ THUNDERBIRD = {
 CLIENTS = (
     "outlook",
     "outlook-original",
+    "outlook-norule",
     "outlook-html",
+    "outlook-desktop-html",
     "gmail",
     "gmail-html",
     "apple",
@@ -225,8 +228,13 @@ def quoted(answer: str, original: Original, client: str, language: str = "en") -
         line = _languages(OUTLOOK, language, "outlook").original
         block = ["", line, *outlook_header(original, language), ""]
         return "\n".join([answer, *block, text]), False
+    if client == "outlook-norule":  # Outlook for Mac, and Outlook with the rule turned off
+        block = ["", *outlook_header(original, language), ""]
+        return "\n".join([answer, *block, text]), False
     if client == "outlook-html":
         return _outlook_html(answer, original, language), True
+    if client == "outlook-desktop-html":
+        return _outlook_desktop_html(answer, original, language), True
     if client == "gmail":
         attribution = _wrapped(_attribution(GMAIL, original, language, client))
         return "\n".join([answer, "", *attribution, "", *_marked(text)]), False
@@ -263,6 +271,24 @@ def _outlook_html(answer: str, original: Original, language: str) -> str:
         '<div id="divRplyFwdMsg" dir="ltr"><font face="Calibri, sans-serif" '
         f'style="font-size:11pt" color="#000000">{header}</font><div>&nbsp;</div></div>'
         f"<div>{_paragraphs(original.text.strip())}</div></body></html>"
+    )
+
+
+def _outlook_desktop_html(answer: str, original: Original, language: str) -> str:
+    """As classic Outlook for Windows (Word) writes a reply: the header in a paragraph
+    under a top border, no <hr>."""
+    header = "<br>".join(outlook_header(original, language, html=True))
+    quoted = "".join(
+        f'<p class="MsoNormal">{escape(line) or "&nbsp;"}</p>'
+        for line in original.text.strip().split("\n")
+    )
+    return (
+        '<html><head><meta name="Generator" content="Microsoft Word 15 (filtered medium)">'
+        '</head><body lang="DE" link="#0563C1"><div class="WordSection1">'
+        + "".join(f'<p class="MsoNormal">{escape(x) or "&nbsp;"}</p>' for x in answer.split("\n"))
+        + '<p class="MsoNormal">&nbsp;</p><div style="border:none;border-top:solid #E1E1E1'
+        ' 1.0pt;padding:3.0pt 0cm 0cm 0cm"><p class="MsoNormal">'
+        f"{header}</p></div><p class=\"MsoNormal\">&nbsp;</p>{quoted}</div></body></html>"
     )
 
 

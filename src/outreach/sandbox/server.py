@@ -20,7 +20,7 @@ from lxml import etree
 
 from . import autodiscover, graph
 from .auth import ConnectionSignIn, refuse_ews_by_policy
-from .operations import Context, OperationError, load_all
+from .operations import Context, OperationError, error_message, load_all
 from .xml import (
     NSMAP,
     Element,
@@ -205,15 +205,6 @@ class Handler(BaseHTTPRequestHandler):
             )
 
 
-#: Children the schema requires in a response message even when it reports an error.
-REQUIRED_ON_ERROR = {
-    "SyncFolderItems": (("m:SyncState", ""), ("m:IncludesLastItemInRange", True)),
-    "GetServerTimeZones": (("m:TimeZoneDefinitions", None),),
-    "CreateAttachment": (("m:Attachments", None),),
-    "GetAttachment": (("m:Attachments", None),),
-}
-
-
 def error_response(operation: str, code: str) -> Element:
     """An injected error for any operation, shaped as Exchange shapes that operation's answer."""
     text = f"Injected by the sandbox: {code}."
@@ -225,10 +216,7 @@ def error_response(operation: str, code: str) -> Element:
         answer.append(response_message("m:ResponseMessage", code, text))
         return resp
     resp = el(f"m:{operation}Response")
-    msg = response_message(f"m:{operation}ResponseMessage", code, text)
-    for tag, value in REQUIRED_ON_ERROR.get(operation, ()):
-        sub(msg, tag, value)
-    sub(resp, "m:ResponseMessages").append(msg)
+    sub(resp, "m:ResponseMessages").append(error_message(operation, code, text))
     return resp
 
 

@@ -202,8 +202,11 @@ def quote_start(lines: list[Line], first: int, senders: Senders = ()) -> int | N
     return None
 
 
-def cut_line(lines: list[Line], earlier: list[list[str]], senders: Senders = ()) -> int | None:
-    """The index of the line where the quote of an earlier message starts, or None."""
+def cut_line(
+    lines: list[Line], earlier: list[list[str]], senders: Senders = ()
+) -> tuple[int, int] | None:
+    """Where the quote of an earlier message starts (its header block's first line) and
+    the first line that repeats the earlier message; None when nothing is quoted."""
     mine = words(lines)
     earlier = [theirs for theirs in earlier if len(theirs) >= SHORTEST]
     if not earlier:
@@ -220,7 +223,7 @@ def cut_line(lines: list[Line], earlier: list[list[str]], senders: Senders = ())
         tried.add(line)
         found = quote_start(lines, line, senders)
         if found is not None:
-            return found
+            return found, line
     return None
 
 
@@ -260,11 +263,23 @@ def unique(
     line names."""
     lines = lines_of(content, html)
     theirs = [[w for w, _ in words(lines_of(body, is_html))] for body, is_html in earlier]
-    n = cut_line(lines, theirs, tuple(who.lower() for who in senders if who))
-    if n is None:
+    found = cut_line(lines, theirs, tuple(who.lower() for who in senders if who))
+    if found is None:
         return content
+    n, first = found
     head = content[: lines[n].at]
-    return head + _close(head) if html else head.rstrip() + "\n"
+    if html:
+        return head + _close(head)
+    return "\n".join([head.rstrip(), *_below(lines, first)]).strip("\n") + "\n"
+
+
+def _below(lines: list[Line], first: int) -> list[str]:
+    """What a writer put below or between ``>`` quoted lines (bottom posting, inline
+    answers): the unquoted lines after the quote began. Nothing below a quote that is not
+    marked, which runs to the end."""
+    if lines[first].quote_at is None:
+        return []
+    return [line.text for line in lines[first + 1 :] if line.quote_at is None and line.bare]
 
 
 def convert(content: str, html: bool, want_html: bool) -> str:

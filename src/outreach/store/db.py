@@ -30,6 +30,10 @@ Why this shape:
   leaves every file as it was.
 - A transaction takes the lock, reads the file and journal fresh (no cache can
   be stale), lets the caller change a ``State`` and writes once on a clean exit.
+- The small tables come first in the file (meta, sync, then the records), so
+  ``glance`` reads what a quiet cycle needs from the head of a 30 MB file and the
+  journal's records. Meta keeps ``due``, when planning could next find something
+  (``State.next_due``), only with the write that planned: any other write drops it.
 - Events would make every change bigger if they lived in the state. They go to
   a JSON Lines file instead, and the state's meta records how many bytes of it
   are *committed*. A transaction (under the lock) first cuts the events file back
@@ -63,6 +67,7 @@ from outreach.core.errors import StoreError
 from outreach.core.model import Contact, Event, Interview, Message, Records, State, Table, _fresh
 from outreach.store import atomic, journal
 from outreach.store.atomic import TABLES, AtomicJSONStorage, identity, write_failed
+from outreach.store.glance import Glance, read_head, sync_values
 from outreach.store.journal import Changes, JournalStorage, Scan
 
 __all__ = ["TABLES", "AtomicJSONStorage", "JournalStorage", "Store", "write_failed"]
@@ -145,10 +150,10 @@ class _Loaded:
         return found
 
     def payload(self) -> bytes:
-        """The whole file's JSON text."""
-        parts = [self.body(name) for name in TABLES]
-        parts += [f'"sync":{_dumps(self.sync)}'.encode(),
-                  f'"meta":{_dumps({"1": self.meta})}'.encode()]
+        """The whole file's JSON text: meta and sync first, for ``Store.glance``."""
+        parts = [f'"meta":{_dumps({"1": self.meta})}'.encode(),
+                 f'"sync":{_dumps(self.sync)}'.encode()]
+        parts += [self.body(name) for name in TABLES]
         return b"{" + b",".join(parts) + b"}"
 
 
@@ -214,6 +219,7 @@ class Store:
         self.version = version
         self.lock_timeout = lock_timeout
         self._loaded: _Loaded | None = None
+        self._glanced: tuple[tuple[Any, ...], Glance] | None = None
 
     # --- reading --------------------------------------------------------------------------
 
@@ -275,6 +281,45 @@ class Store:
         one complete version.
         """
         return self._load()[1]
+
+    def glance(self) -> Glance:
+        """Return the meta and sync tables of the current version, without the records.
+
+        What a quiet cycle needs (the mailbox's sync state, when something is next due)
+        costs the head of the file and the journal's records, not the whole file (see
+        store/glance.py); a file laid out otherwise, or of another version, is read
+        whole. Consistent like ``read``.
+        """
+        for _ in range(50):
+            before = (identity(self.path), identity(self.journal_path))
+            if before[0] is None:
+                return Glance()
+            if self._glanced is not None and self._glanced[0] == before:
+                return _copy(self._glanced[1])
+            loaded = self._loaded
+            if loaded is not None and (loaded.identity, loaded.journal) == before:
+                glanced = Glance(dict(loaded.meta), sync_values(loaded.sync))
+            else:
+                head = read_head(self.path)
+                data, _ = self.storage.journal.read()
+                if (identity(self.path), identity(self.journal_path)) != before:
+                    continue  # written meanwhile: look again
+                glanced = self._replayed(head, data)
+            self._glanced = (before, glanced)
+            return _copy(glanced)
+        raise StoreError(f"The store {self.path} kept changing while it was read; try again.")
+
+    def _replayed(self, head: tuple[dict[str, Any], dict[str, Any]] | None,
+                  data: bytes) -> Glance:
+        """The head of the file with the journal's changes to meta and sync applied."""
+        meta = self._meta({"meta": head[0]}) if head else {}
+        if head is None or meta.get("schema_version", 1) != self.version:
+            loaded = self._current()
+            return Glance(dict(loaded.meta), sync_values(loaded.sync))
+        tables = {"meta": head[0], "sync": head[1]}
+        for changes in journal.scan(data, journal.generation(tables)).records:
+            journal.apply(tables, {k: v for k, v in changes.items() if k in tables})
+        return Glance(dict(self._meta(tables)), sync_values(tables["sync"]))
 
     def events(self, contact_id: str | None = None) -> list[Event]:
         """Return the committed history, oldest first (one contact's, if given)."""
@@ -361,12 +406,17 @@ class Store:
             loaded, state = self._load()
             yield state
             after, changes = self._changes(state, loaded)
-            if not changes and not state.events:
-                return
+            due = state.next_due.isoformat() if state.next_due is not None else None
+            if not changes and not state.events and due in (None, loaded.meta.get("due")):
+                return  # nothing changed: what was due is due still
             if loaded.identity is None:
                 self._set_aside_orphans()
             after.meta["events_bytes"] = self._append_events(
                 loaded.meta.get("events_bytes", 0), state.events)
+            if due is None:
+                after.meta.pop("due", None)  # this write did not plan: something may be due sooner
+            else:
+                after.meta["due"] = due
             self._commit(loaded, after, changes)
 
     def _commit(self, loaded: _Loaded, after: _Loaded, changes: Changes) -> None:
@@ -625,8 +675,9 @@ class Store:
     # --- layout and migrations ------------------------------------------------------------
 
     def _empty(self) -> dict[str, Any]:
-        data: dict[str, Any] = {name: {} for name in (*TABLES, "sync")}
-        data["meta"] = {"1": {"schema_version": self.version, "events_bytes": 0}}
+        data: dict[str, Any] = {"meta": {"1": {"schema_version": self.version,
+                                               "events_bytes": 0}}}
+        data.update({name: {} for name in ("sync", *TABLES)})
         return data
 
     @staticmethod
@@ -687,6 +738,11 @@ class Store:
         from tinydb import TinyDB
 
         return TinyDB(self.path, storage=JournalStorage)
+
+
+def _copy(glanced: Glance) -> Glance:
+    """A glance the caller may change."""
+    return Glance(dict(glanced.meta), {k: _fresh(v) for k, v in glanced.sync.items()})
 
 
 def _next_id(table: Mapping[str, Any]) -> int:

@@ -17,9 +17,17 @@ from . import (  # noqa: F401 - importing a family registers its operations
     resolve,
     sync,
 )
-from .base import OPERATIONS, Context, Handler, OperationError, operation
+from .base import OPERATIONS, Context, Handler, OperationError, error_message, operation
 
-__all__ = ["OPERATIONS", "Context", "Handler", "OperationError", "load_all", "operation"]
+__all__ = [
+    "OPERATIONS",
+    "Context",
+    "Handler",
+    "OperationError",
+    "error_message",
+    "load_all",
+    "operation",
+]
 
 
 def load_all() -> dict[str, Handler]:

@@ -6,12 +6,13 @@ the families, and the transport reads `OPERATIONS` through `load_all`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..mailbox import Folder, Item, Mailbox
 from ..state import NotFound, SandboxState
-from ..xml import Element, local, q
+from ..xml import Element, el, local, q, response_message, sub
 
 
 class OperationError(Exception):
@@ -59,6 +60,44 @@ class Context:
             raise OperationError(
                 "ErrorItemNotFound", "The specified object was not found in the store."
             ) from None
+
+
+#: Children the schema requires in a response message even when it reports an error.
+REQUIRED_ON_ERROR = {
+    "SyncFolderItems": (("m:SyncState", ""), ("m:IncludesLastItemInRange", True)),
+    "GetServerTimeZones": (("m:TimeZoneDefinitions", None),),
+    "CreateAttachment": (("m:Attachments", None),),
+    "GetAttachment": (("m:Attachments", None),),
+}
+
+
+def error_message(operation: str, code: str, text: str) -> Element:
+    """An operation's response message reporting an error, shaped as the schema wants it."""
+    msg = response_message(f"m:{operation}ResponseMessage", code, text)
+    for tag, value in REQUIRED_ON_ERROR.get(operation, ()):
+        sub(msg, tag, value)
+    return msg
+
+
+Part = TypeVar("Part")
+
+
+def respond(
+    operation: str, parts: Iterable[Part], answer: Callable[[Part, Element], None]
+) -> Element:
+    """An operation's response: one response message per part of the request (an id, an
+    item, a change), which ``answer(part, message)`` fills in on success. An
+    OperationError it raises makes that part's message an error instead."""
+    resp = el(f"m:{operation}Response")
+    msgs = sub(resp, "m:ResponseMessages")
+    for part in parts:
+        msg = response_message(f"m:{operation}ResponseMessage")
+        try:
+            answer(part, msg)
+        except OperationError as e:
+            msg = error_message(operation, e.code, e.text)
+        msgs.append(msg)
+    return resp
 
 
 Handler = Callable[[Context, Element], Element]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..render import Shape, render_item
 from ..restrict import matches, values
-from ..xml import Element, el, local, parse_dt, q, response_message, sub
-from .base import Context, OperationError, operation
+from ..xml import Element, local, parse_dt, q, sub
+from .base import Context, OperationError, operation, respond
 
 
 def _sort_key(item, path: Element):  # -> tuple
@@ -18,23 +18,15 @@ def find_item(ctx: Context, req: Element) -> Element:
     shape = Shape.parse(req.find(q("m:ItemShape")))
     shape.names.discard("UniqueBody")  # FindItem does not return it (as Body)
     restriction = req.find(q("m:Restriction"))
-    resp = el("m:FindItemResponse")
-    msgs = sub(resp, "m:ResponseMessages")
-    for ref in req.find(q("m:ParentFolderIds")):
-        try:
-            box, folder = ctx.folder(ref)
-        except OperationError as e:
-            msgs.append(response_message("m:FindItemResponseMessage", e.code, e.text))
-            continue
+
+    def answer(ref: Element, msg: Element) -> None:
+        box, folder = ctx.folder(ref)
         found = list(box.in_folder(folder))
         try:
             if restriction is not None:
                 found = [i for i in found if matches(i, restriction)]
         except ValueError as e:
-            msgs.append(
-                response_message("m:FindItemResponseMessage", "ErrorUnsupportedQueryFilter", str(e))
-            )
-            continue
+            raise OperationError("ErrorUnsupportedQueryFilter", str(e)) from None
         order = req.find(q("m:SortOrder"))
         found.sort(key=lambda i: i.created, reverse=True)  # Exchange's default: newest first
         for field in reversed(list(order) if order is not None else []):
@@ -64,7 +56,6 @@ def find_item(ctx: Context, req: Element) -> Element:
             if view.get("BasePoint") == "End":
                 offset = max(total - offset - size, 0)
             page = found[offset : offset + size]
-        msg = response_message("m:FindItemResponseMessage")
         root = sub(msg, "m:RootFolder")
         if calendar is None:
             root.set("IndexedPagingOffset", str(offset + len(page)))
@@ -73,8 +64,8 @@ def find_item(ctx: Context, req: Element) -> Element:
         items = sub(root, "t:Items")
         for item in page:
             items.append(render_item(box, item, shape))
-        msgs.append(msg)
-    return resp
+
+    return respond("FindItem", req.find(q("m:ParentFolderIds")), answer)
 
 
 __all__ = ["find_item", "local"]

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from ..xml import Element, el, response_message, sub
-from .base import Context, operation
+from ..xml import Element
+from .base import Context, OperationError, operation, respond
 
 
 @operation("ConvertId")
 def convert_id(ctx: Context, req: Element) -> Element:
     """Answer each id as malformed, as Exchange does for the probe's 'DUMMY'."""
-    resp = el("m:ConvertIdResponse")
-    msgs = sub(resp, "m:ResponseMessages")
     ids = req.find("{*}SourceIds")
-    for _ in ids if ids is not None else []:
-        msgs.append(
-            response_message(
-                "m:ConvertIdResponseMessage", "ErrorInvalidIdMalformed", "Id is malformed."
-            )
-        )
-    return resp
+    return respond("ConvertId", ids if ids is not None else [], _malformed)
+
+
+def _malformed(_: Element, msg: Element) -> None:
+    raise OperationError("ErrorInvalidIdMalformed", "Id is malformed.")
