@@ -211,3 +211,15 @@ def test_more_requests_than_the_window_holds_propose_free_times_or_wait(
         _no_time_offered_twice(world, now)
         _proposes_or_waits(world)
         _waiting_only_when_full(world, now)
+
+
+def test_while_emails_wait_a_quiet_cycle_plans_again_when_the_day_turns() -> None:
+    from outreach.engine import next_due
+
+    world = _world(30, daily_send_cap=100)
+    monday = at(12, 7, 8)
+    _cycle(world, monday)
+    world.plan(monday + timedelta(hours=1))
+    assert waits.waiting(world.state)
+    due = next_due(world.state, monday + timedelta(hours=1), world.settings)
+    assert due is not None and due <= at(12, 8, 0)  # waiting emails are not due at once
