@@ -15,7 +15,6 @@ Everything lives in a temporary folder; nothing is written into the repository.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from measures import options, print_rows
 from scale_bench import add_history
 
 from daemon.world import ZONE, World
@@ -71,7 +71,8 @@ def requests_of(world: World, action) -> tuple[int, Counter[str]]:
 
 
 def bench_quiet_and_drafts(folder: Path, drafts: int) -> list[tuple[str, str, str]]:
-    world = World(folder, daily_send_cap=max(drafts * 2, 10), per_contact_cap=10, **ROOM)
+    world = World(folder, daily_send_cap=max(drafts * 2, 10), per_contact_cap=10,
+                  scheduling=ROOM)
     try:
         svc = service(world)
         svc.cycle()  # the first cycle: subscribe and take the baseline
@@ -171,11 +172,7 @@ def bench_large_store(folder: Path, contacts: int) -> list[tuple[str, str, str]]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--drafts", type=int, default=1000)
-    parser.add_argument("--contacts", type=int, default=10_000)
-    parser.add_argument("--replies", type=int, default=5)
-    args = parser.parse_args()
+    args = options(__doc__, drafts=1000, contacts=10_000, replies=5)
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="outreach-bench-") as tmp:
         root = Path(tmp)
@@ -187,10 +184,7 @@ def main() -> None:
             folder = root / name
             folder.mkdir()
             rows += run(folder)
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'value':>9}  notes")
-    for label, value, note in rows:
-        print(f"{label:<{width}}  {value:>9}  {note}")
+    print_rows(rows)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ temporary folder; nothing is written into the repository.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from daemon_bench import ROOM, add_contacts
+from measures import options, print_rows
 
 from daemon.world import ZONE, World
 from outreach import app
@@ -55,7 +55,7 @@ def counted(world: World, action, face: str) -> tuple[int, int, Counter[str]]:
 
 def bench_protocol(folder: Path, protocol: str, drafts: int) -> list[tuple[str, str, str]]:
     world = World(folder, protocol=protocol, daily_send_cap=drafts * 2, per_contact_cap=10,
-                  **ROOM)
+                  scheduling=ROOM)
     try:
         settings = loader.load(world.config_path)
         svc = Service(settings, world.store, app.open_mailbox(settings), world.clock)
@@ -197,11 +197,7 @@ def bench_help(runs: int) -> list[tuple[str, str, str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--drafts", type=int, default=200)
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--replies", type=int, default=20)
-    args = parser.parse_args()
+    args = options(__doc__, drafts=200, runs=7, replies=20)
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="outreach-bench-") as tmp:
         for protocol in ("graph", "ews"):
@@ -212,10 +208,7 @@ def main() -> None:
             (Path(tmp) / "reading" / sub).mkdir(parents=True)
         rows += bench_reading(Path(tmp) / "reading", args.replies)
     rows += bench_help(args.runs)
-    width = max(len(r[0]) for r in rows)
-    print(f"{'measure':<{width}}  {'value':>7}  notes")
-    for label, value, note in rows:
-        print(f"{label:<{width}}  {value:>7}  {note}")
+    print_rows(rows)
 
 
 if __name__ == "__main__":

@@ -15,13 +15,17 @@ Pure: no mailbox, no store, nothing written.
 
 from __future__ import annotations
 
-import argparse
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measures import options, print_rows
 
 from outreach.config.settings import Paths, Scheduling, Settings, TimeSettings, User
 from outreach.writing.slots import Batch, Interval, NoSlots, propose
@@ -76,17 +80,15 @@ def timed(run: Callable[[Settings, int], tuple[int, int]], chosen: Settings, ema
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--emails", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    print("| window | way | seconds | with times | waiting |")
-    print("| --- | --- | --- | --- | --- |")
+    args = options(__doc__ or "", emails=1000, repeat=3)
+    rows = []
     for label, chosen in (("365 days, no buffer", settings(365, 0)),
                           ("14 days (default)", settings(14, 15))):  # fmt: skip
         for name, run in (("one by one", one_by_one), ("Batch", batch)):
             took, (got, waiting) = timed(run, chosen, args.emails, args.repeat)
-            print(f"| {label} | {name} | {took:.2f} | {got} | {waiting} |")
+            rows.append((f"{args.emails} emails, {label}: {name}", f"{took:.2f} s",
+                         f"{got} with times, {waiting} waiting"))  # fmt: skip
+    print_rows(rows)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,14 @@ history and then with the full one, to show the history does not slow updates.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from measures import options
 
 from outreach.core.model import Contact, Event, Source
 from outreach.store.db import Store
@@ -81,11 +82,7 @@ def measure(store: Store, ids: list[str], repeat: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--contacts", type=int, default=10_000)
-    parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=20)
-    args = parser.parse_args()
+    args = options(__doc__, contacts=10_000, events=100_000, repeat=20)
     with tempfile.TemporaryDirectory() as folder:
         store = Store(Path(folder) / "store.json")
         ids = populate(store, args.contacts)

@@ -190,13 +190,19 @@ def test_bad_zone_and_naive_times_are_refused():
         _find(now=datetime(2026, 10, 19, 8, 0))
 
 
-def test_propose_reads_settings_and_holidays(tmp_path: Path):
-    settings = Settings(
+def berlin(folder: Path, latest_days: int) -> Settings:
+    """Settings of a user in Berlin, with its public holidays, offering 3 times from
+    tomorrow to ``latest_days`` ahead."""
+    return Settings(
         user=User(name="Sam Sample", email="sam@example.com"),
-        paths=Paths(store=tmp_path / "store.json"),
+        paths=Paths(store=folder / "store.json"),
         time=TimeSettings(timezone="Europe/Berlin", country="DE", subdivision="BE"),
-        scheduling=Scheduling(earliest_days=1, latest_days=7, slots=3),
+        scheduling=Scheduling(earliest_days=1, latest_days=latest_days, slots=3),
     )
+
+
+def test_propose_reads_settings_and_holidays(tmp_path: Path):
+    settings = berlin(tmp_path, latest_days=7)
     # Thursday 2 October 2025; Friday 3 October is a holiday.
     slots = propose(settings, datetime(2025, 10, 2, 9, tzinfo=BERLIN))
     assert [s.start.date() for s in slots] == [
@@ -237,12 +243,7 @@ def _one_by_one(settings: Settings, now: datetime, mine: list[Interval],
 def test_a_batch_never_offers_a_time_twice_and_waits_when_the_window_is_full(tmp_path: Path):
     from outreach.writing.slots import Batch, Full
 
-    settings = Settings(
-        user=User(name="Sam Sample", email="sam@example.com"),
-        paths=Paths(store=tmp_path / "store.json"),
-        time=TimeSettings(timezone="Europe/Berlin", country="DE", subdivision="BE"),
-        scheduling=Scheduling(earliest_days=1, latest_days=9, slots=3),
-    )
+    settings = berlin(tmp_path, latest_days=9)
     now = datetime(2026, 10, 19, 8, 0, tzinfo=BERLIN)
     mine = [Interval(datetime(2026, 10, 21, 9, tzinfo=BERLIN),
                      datetime(2026, 10, 21, 16, tzinfo=BERLIN))]

@@ -89,7 +89,7 @@ class Tour:
 
     def __init__(self, folder: Path, echo: Callable[[str], None], protocol: str = "ews") -> None:
         self.echo = echo
-        start = _next_monday(datetime.now(ZONE))
+        start = next_monday(datetime.now(ZONE))
         self.clock = clock.FileClock(folder / "clock")
         self.clock.set(start)
         os.environ[clock.CLOCK_ENV] = str(self.clock.path)
@@ -252,7 +252,7 @@ def _play(t: Tour) -> None:
     t.step("The org chart around Priya (outreach contacts orgchart priya --up 2 --peers)")
     _org_chart(t)
 
-    monday = _next_monday(t.clock.now().astimezone(ZONE)) + timedelta(hours=1, minutes=30)
+    monday = next_monday(t.clock.now()) + timedelta(hours=1, minutes=30)
     t.travel(monday)
     t.controls.set_out_of_office("marcus.oyelaran@example.com", None)
     t.step("A week later: Dana never answered, Marcus is back")
@@ -329,8 +329,9 @@ def _log_interview(t: Tour) -> None:
     t.say(f"new contact: {tobias.name}, referred by Priya (who said her name may be used)")
 
 
-def _next_monday(moment: datetime) -> datetime:
-    """Return 09:00 on the Monday after ``moment`` (the tour starts on a working morning)."""
-    days = 7 - moment.weekday()
-    day = (moment + timedelta(days=days)).date()
+def next_monday(moment: datetime) -> datetime:
+    """Return 09:00 New York time on the Monday after ``moment`` (the tour starts on a
+    working morning, and so do the tests that play a campaign from today)."""
+    local = moment.astimezone(ZONE)
+    day = (local + timedelta(days=7 - local.weekday())).date()
     return datetime(day.year, day.month, day.day, 9, 0, tzinfo=ZONE)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -20,10 +19,8 @@ MONDAY = datetime(2026, 12, 7, tzinfo=ZONE)
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = World(tmp_path, start=SATURDAY)
-    yield w
-    w.close()
+def world(open_world: Callable[..., World]) -> World:
+    return open_world(start=SATURDAY)
 
 
 def test_a_colleague_busy_on_monday_morning_is_never_offered_monday_morning(world: World) -> None:

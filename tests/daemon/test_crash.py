@@ -10,9 +10,8 @@ counted in the sandbox's folders by recipient — and the store loads.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -38,11 +37,9 @@ CASES = [
 
 
 @pytest.fixture
-def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
+def world(open_world: Callable[..., World], request: pytest.FixtureRequest) -> World:
     params = request.node.callspec.params
-    w = World(tmp_path, approval=params["approval"], protocol=params["protocol"])
-    yield w
-    w.close()
+    return open_world(approval=params["approval"], protocol=params["protocol"])
 
 
 def crash_then_recover(
@@ -199,28 +196,20 @@ def test_a_crash_anywhere_creates_nothing_twice(
 
 @pytest.mark.parametrize("point", ["planned", "prepared", "created", "recorded"])
 def test_a_crash_while_retrying_a_failed_request_creates_it_once(
-    tmp_path: Path, point: str
+    open_world: Callable[..., World], point: str
 ) -> None:
     """A request failed on a broken template; the template is fixed and the daemon tries it
     again by itself, dying at ``point``: the request lands once, under its first id."""
-    w = World(tmp_path, approval="drafts")
-    try:
-        mine = tmp_path / "templates"
-        mine.mkdir()
-        broken = mine / "request.subject.j2"
-        broken.write_text("About {{ no_such_thing }}\n", encoding="utf-8")
-        text = w.config_path.read_text(encoding="utf-8")
-        w.config_path.write_text(text + f"  templates: {mine}\n", encoding="utf-8")
-        w.add("Priya Castellan", PRIYA)
-        w.cli("run", "--once")
-        [failed] = w.messages(PRIYA, Kind.REQUEST)
-        assert failed.state == MessageState.FAILED
+    w = open_world(approval="drafts")
+    broken = w.own_template("request.subject.j2", "About {{ no_such_thing }}\n")
+    w.add("Priya Castellan", PRIYA)
+    w.cli("run", "--once")
+    [failed] = w.messages(PRIYA, Kind.REQUEST)
+    assert failed.state == MessageState.FAILED
 
-        broken.write_text("A conversation about your work\n", encoding="utf-8")
-        crash_then_recover(w, point, "the retried request", lambda: landed(w, PRIYA, Kind.REQUEST))
-        assert counts(w, PRIYA) == (1, 0, 0)
-        [request] = w.messages(PRIYA, Kind.REQUEST)
-        assert (request.id, request.state) == (failed.id, MessageState.DRAFTED)
-        check_store_matches_mailbox(w)
-    finally:
-        w.close()
+    broken.write_text("A conversation about your work\n", encoding="utf-8")
+    crash_then_recover(w, point, "the retried request", lambda: landed(w, PRIYA, Kind.REQUEST))
+    assert counts(w, PRIYA) == (1, 0, 0)
+    [request] = w.messages(PRIYA, Kind.REQUEST)
+    assert (request.id, request.state) == (failed.id, MessageState.DRAFTED)
+    check_store_matches_mailbox(w)

@@ -13,12 +13,13 @@ import pytest
 
 from outreach.core.model import Interview, Kind, Message, MessageState, Slot, Status
 from storehelp import on_disk  # tests/ is on the path
+from worlds import START, InProcess
 
-from .test_oneoff import START, World, world  # noqa: F401 - the fixture
+from .test_oneoff import world  # noqa: F401 - the fixture
 
 
 @pytest.fixture
-def due(world: World) -> Iterator[World]:  # noqa: F811
+def due(world: InProcess) -> Iterator[InProcess]:  # noqa: F811
     """A new contact (a request due), one who agreed a time (an invite due) and one
     whose interview was yesterday (a thank-you due)."""
     with world.store.transaction() as state:
@@ -42,11 +43,11 @@ def due(world: World) -> Iterator[World]:  # noqa: F811
     yield world
 
 
-def _untouched(box: World) -> tuple[tuple[bytes, ...], dict]:
+def _untouched(box: InProcess) -> tuple[tuple[bytes, ...], dict]:
     return on_disk(box.store), box.sandbox.controls.inspect()
 
 
-def test_the_dry_run_prints_everything_due_and_writes_nothing(due: World) -> None:
+def test_the_dry_run_prints_everything_due_and_writes_nothing(due: InProcess) -> None:
     before = _untouched(due)
     result = due.run("run", "--once", "--dry-run")
     assert result.exit_code == 0, result.output
@@ -59,7 +60,7 @@ def test_the_dry_run_prints_everything_due_and_writes_nothing(due: World) -> Non
     assert "{{" not in result.output and "}}" not in result.output
 
 
-def test_the_dry_run_writes_owner_only_eml_files(due: World, tmp_path: Path) -> None:
+def test_the_dry_run_writes_owner_only_eml_files(due: InProcess, tmp_path: Path) -> None:
     before = _untouched(due)
     out = tmp_path / "preview"
     result = due.run("run", "--once", "--dry-run", "--offline", "--output", str(out))
@@ -87,7 +88,7 @@ def test_the_dry_run_writes_owner_only_eml_files(due: World, tmp_path: Path) -> 
     assert "offline" in result.output
 
 
-def test_offline_asks_the_mailbox_nothing(due: World) -> None:
+def test_offline_asks_the_mailbox_nothing(due: InProcess) -> None:
     due.sandbox.controls.reset_request_counts()
     result = due.run("run", "--once", "--dry-run", "--offline")
     assert result.exit_code == 0, result.output
@@ -100,7 +101,7 @@ def test_offline_asks_the_mailbox_nothing(due: World) -> None:
     assert {"GetUserAvailabilityRequest", "GetMailTips"} <= asked <= read_only, asked
 
 
-def test_the_options_only_go_with_dry_run(world: World, tmp_path: Path) -> None:  # noqa: F811
+def test_the_options_only_go_with_dry_run(world: InProcess, tmp_path: Path) -> None:  # noqa: F811
     for extra in (["--offline"], ["--output", str(tmp_path / "x")]):
         result = world.run("run", "--once", *extra)
         assert result.exit_code == 2

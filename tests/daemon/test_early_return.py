@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -17,10 +16,8 @@ START = datetime(2026, 11, 30, 9, 0, tzinfo=ZONE)  # a Monday
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = World(tmp_path, start=START)
-    yield w
-    w.close()
+def world(open_world: Callable[..., World]) -> World:
+    return open_world(start=START)
 
 
 def test_away_for_a_month_back_after_a_week_gets_the_request_that_day(world: World) -> None:
@@ -55,11 +52,7 @@ def test_away_for_a_month_back_after_a_week_gets_the_request_that_day(world: Wor
 
 def test_a_real_reply_ends_an_out_of_office_pause(world: World) -> None:
     w = world
-    w.add("Tobias Ferreira", TOBIAS)
-    w.cli("run", "--once")
-    w.controls.press_send(w.message(TOBIAS, Kind.REQUEST).item_id)
-    w.advance(hours=1)
-    w.cli("run", "--once")
+    w.requested("Tobias Ferreira", TOBIAS)
     sent = w.addressed_to("sentitems", TOBIAS)[0]["id"]
     w.controls.auto_reply(sent, sender=TOBIAS, message="I am away until January 4, 2027.")
     w.advance(minutes=10)

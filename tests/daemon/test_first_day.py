@@ -7,9 +7,6 @@ once, while the old mail of the mailbox stays noise.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from outreach.core.model import Kind, MessageState
@@ -18,13 +15,6 @@ from .world import World
 
 PRIYA = "priya.castellan@example.com"  # gets the draft; it is sent and answered
 DANA = "dana.whitlock@example.com"  # an old message of hers, before the campaign
-
-
-@pytest.fixture
-def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
-    w = World(tmp_path, protocol=request.param)
-    yield w
-    w.close()
 
 
 @pytest.mark.parametrize("first", [("draft", "priya"), ("run", "--once")], ids=["draft", "once"])

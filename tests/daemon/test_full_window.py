@@ -21,8 +21,8 @@ COUNT = 12
 
 @pytest.fixture
 def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
-    w = World(tmp_path, protocol=request.param, earliest_days=1, latest_days=2,
-              daily_send_cap=40)  # fmt: skip
+    w = World(tmp_path, protocol=request.param,
+              scheduling={"earliest_days": 1, "latest_days": 2}, daily_send_cap=40)
     yield w
     w.close()
 

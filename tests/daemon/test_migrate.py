@@ -10,10 +10,6 @@ its messages in the mailbox.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from outreach import app
 from outreach.campaign.service import Service
@@ -27,13 +23,6 @@ PRIYA = "priya.castellan@example.com"  # sent on EWS, answers before the move
 DANA = "dana.whitlock@example.com"  # her draft is sent while nobody watches
 LENA = "lena.marchetti@example.com"  # her draft is deleted after the move
 TOBIAS = "tobias.ferreira@example.com"  # added after the move: drafted over Graph
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = World(tmp_path, protocol="ews")
-    yield w
-    w.close()
 
 
 def service(w: World) -> Service:

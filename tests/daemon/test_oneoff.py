@@ -6,78 +6,30 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner, Result
 
-from outreach.cli.main import cli
-from outreach.config import loader
-from outreach.core import clock
-from outreach.core.model import Contact, Kind, MessageState, Status
-from outreach.sandbox import Sandbox
-from outreach.store.db import Store
+from outreach.core.model import Kind, MessageState, Status
 from storehelp import on_disk  # tests/ is on the path
+from worlds import ZONE, InProcess, in_process
 
-ZONE = ZoneInfo("America/New_York")
-START = datetime(2026, 11, 30, 9, 0, tzinfo=ZONE)  # a Monday morning
-
-CONFIG = """\
-user:
-  name: Robin Vale
-  email: robin.vale@example.com
-  areas: [data engineering]
-mailbox:
-  backend: sandbox
-  service_endpoint: {url}
-time:
-  timezone: America/New_York
-policy:
-  daily_send_cap: {cap}
-paths:
-  store: {store}
-"""
-
-
-class World:
-    def __init__(self, folder: Path, sandbox: Sandbox, cap: int = 5) -> None:
-        folder.mkdir(exist_ok=True)
-        self.sandbox = sandbox
-        self.config = folder / "config.yaml"
-        self.config.write_text(
-            CONFIG.format(url=sandbox.url, store=folder / "store.json", cap=cap)
-        )
-        self.store = Store(loader.load(self.config).paths.store)
-        with self.store.transaction() as state:
-            for name, email in [
-                ("Priya Castellan", "priya.castellan@example.com"),
-                ("Dana Whitlock", "dana.whitlock@example.com"),
-                ("Lena Marchetti", "lena.marchetti@example.com"),
-            ]:
-                contact = Contact(name=name, email=email, area="data engineering",
-                                  created_at=START)  # fmt: skip
-                state.contacts[contact.id] = contact
-
-    def run(self, *args: str, input: str | None = None) -> Result:
-        return CliRunner().invoke(cli, ["--config", str(self.config), *args], input=input)
-
-    def contact(self, email: str) -> Contact:
-        return next(c for c in self.store.read().contacts.values() if c.email == email)
-
-    def folder(self, name: str) -> list[dict]:
-        return self.sandbox.controls.inspect()[name]
+#: The colleagues every test starts with (not yet told internal or external).
+COLLEAGUES = [
+    ("Priya Castellan", "priya.castellan@example.com"),
+    ("Dana Whitlock", "dana.whitlock@example.com"),
+    ("Lena Marchetti", "lena.marchetti@example.com"),
+]
 
 
 @pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    time = clock.FileClock(tmp_path / "clock")
-    time.set(START)
-    monkeypatch.setenv(clock.CLOCK_ENV, str(time.path))
-    with Sandbox(clock=time.now) as sandbox:
-        yield World(tmp_path, sandbox)
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InProcess]:
+    with in_process(tmp_path, monkeypatch, policy={"daily_send_cap": 5}) as shared:
+        for name, email in COLLEAGUES:
+            shared.add(name, email, internal=None)
+        yield shared
 
 
-def test_send_dry_run_shows_the_email_and_creates_nothing(world: World) -> None:
+def test_send_dry_run_shows_the_email_and_creates_nothing(world: InProcess) -> None:
     before = on_disk(world.store)
     result = world.run("send", "priya", "--dry-run")
     assert result.exit_code == 0, result.output
@@ -88,7 +40,7 @@ def test_send_dry_run_shows_the_email_and_creates_nothing(world: World) -> None:
     assert on_disk(world.store) == before
 
 
-def test_send_asks_then_sends_once_and_refuses_a_second_time(world: World) -> None:
+def test_send_asks_then_sends_once_and_refuses_a_second_time(world: InProcess) -> None:
     declined = world.run("send", "priya", input="n\n")
     assert declined.exit_code == 1 and "Aborted" in declined.output
     assert world.folder("sentitems") == []
@@ -109,7 +61,7 @@ def test_send_asks_then_sends_once_and_refuses_a_second_time(world: World) -> No
     assert len(world.folder("sentitems")) == 1
 
 
-def test_draft_lands_in_drafts_and_send_then_refuses_to_duplicate_it(world: World) -> None:
+def test_draft_lands_in_drafts_and_send_then_refuses_to_duplicate_it(world: InProcess) -> None:
     result = world.run("draft", "dana")
     assert result.exit_code == 0, result.output
     assert "Saved in Drafts." in result.output
@@ -125,22 +77,21 @@ def test_draft_lands_in_drafts_and_send_then_refuses_to_duplicate_it(world: Worl
     assert "send that draft from Outlook or delete it" in helped
 
 
-def test_do_not_contact_and_the_daily_cap_are_honoured(world: World) -> None:
+def test_do_not_contact_and_the_daily_cap_are_honoured(world: InProcess) -> None:
     with world.store.transaction() as state:
         lena = next(c for c in state.contacts.values() if c.email.startswith("lena"))
         lena.do_not_contact = True
     refused = world.run("send", "lena", "--yes")
     assert refused.exit_code == 2 and "do-not-contact" in refused.output
 
-    world.config.write_text(world.config.read_text().replace("daily_send_cap: 5",
-                                                             "daily_send_cap: 1"))  # fmt: skip
+    world.configure(policy={"daily_send_cap": 1})
     assert world.run("send", "priya", "--yes").exit_code == 0
     over = world.run("send", "dana", "--yes")
     assert over.exit_code == 2 and "send cap" in over.output
     assert len(world.folder("sentitems")) == 1
 
 
-def test_schedule_creates_the_invite_from_a_proposed_slot(world: World) -> None:
+def test_schedule_creates_the_invite_from_a_proposed_slot(world: InProcess) -> None:
     assert world.run("schedule", "priya", "--slot", "1").exit_code == 2  # nothing proposed yet
     assert world.run("send", "priya", "--yes").exit_code == 0
     priya = world.contact("priya.castellan@example.com")
@@ -163,14 +114,14 @@ def test_schedule_creates_the_invite_from_a_proposed_slot(world: World) -> None:
     assert state.contacts[priya.id].status == Status.SCHEDULING
 
 
-def test_schedule_needs_exactly_one_time(world: World) -> None:
+def test_schedule_needs_exactly_one_time(world: InProcess) -> None:
     neither = world.run("schedule", "priya")
     assert neither.exit_code == 2 and "exactly one of --slot N or --at TIME" in neither.output
     bad = world.run("schedule", "priya", "--at", "next tuesday")
     assert bad.exit_code == 2 and "2026-12-03 14:30" in bad.output
 
 
-def test_pause_resume_and_forget(world: World) -> None:
+def test_pause_resume_and_forget(world: InProcess) -> None:
     assert world.run("draft", "dana").exit_code == 0
     dana_id = world.contact("dana.whitlock@example.com").id
     assert world.store.events(dana_id)  # her story so far
@@ -192,7 +143,7 @@ def test_pause_resume_and_forget(world: World) -> None:
     assert world.contact("priya.castellan@example.com")  # the others are untouched
 
 
-def test_contacts_add_fills_a_contact_from_the_directory(world: World) -> None:
+def test_contacts_add_fills_a_contact_from_the_directory(world: InProcess) -> None:
     added = world.run("contacts", "add", "--lookup", "Tobias Ferreira", "--area", "payments")
     assert added.exit_code == 0, added.output
     tobias = world.contact("tobias.ferreira@example.com")
@@ -207,7 +158,7 @@ def test_contacts_add_fills_a_contact_from_the_directory(world: World) -> None:
     assert bare.exit_code == 2 and "--name and --email are required" in bare.output
 
 
-def test_three_one_off_drafts_in_a_row_propose_nine_distinct_times(world: World) -> None:
+def test_three_one_off_drafts_in_a_row_propose_nine_distinct_times(world: InProcess) -> None:
     for name in ("priya", "dana", "lena"):
         assert world.run("draft", name).exit_code == 0
     state = world.store.read()
@@ -217,7 +168,7 @@ def test_three_one_off_drafts_in_a_row_propose_nine_distinct_times(world: World)
     assert all(a_end <= b_start for (_, a_end), (b_start, _) in pairwise(spans))
 
 
-def test_schedule_names_what_is_in_the_way_and_books_only_with_force(world: World) -> None:
+def test_schedule_names_what_is_in_the_way_and_books_only_with_force(world: InProcess) -> None:
     from outreach.sandbox.directory import Busy
 
     assert world.run("send", "priya", "--yes").exit_code == 0

@@ -7,11 +7,7 @@ new interview, one thank-you naming the new date.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from outreach.core.model import Kind, MessageState, Status
 
@@ -20,28 +16,15 @@ from .world import ZONE, World
 PRIYA = "priya.castellan@example.com"
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = World(tmp_path)
-    yield w
-    w.close()
-
-
 def calendar_of(w: World, email: str) -> list[dict]:
     return [i for i in w.folder("calendar") if email in [a[0] for a in i["attendees"]]]
 
 
 def test_schedule_moves_the_one_invite_and_thanks_for_the_right_date(world: World) -> None:
     w = world
-    w.add("Priya Castellan", PRIYA, office="Building 5, room 512")
-    w.cli("run", "--once")
-    w.controls.press_send(w.message(PRIYA, Kind.REQUEST).item_id)
-    w.advance(hours=2)
-    w.cli("run", "--once")
-    request = w.message(PRIYA, Kind.REQUEST)
+    w.requested("Priya Castellan", PRIYA, hours=2, office="Building 5, room 512")
+    request = w.picks(PRIYA, 1, "{} works for me.", w.addressed_to("sentitems", PRIYA)[0]["id"])
     second = request.slots[1].start.astimezone(ZONE)
-    w.controls.reply(w.addressed_to("sentitems", PRIYA)[0]["id"], sender=PRIYA,
-                     body=f"{second:%A} at {second:%-I:%M %p} works for me.")  # fmt: skip
     w.advance(minutes=5)
     w.cli("run", "--once")
     [meeting] = calendar_of(w, PRIYA)  # invites are sent in this config
@@ -120,17 +103,12 @@ def test_a_picked_time_now_taken_by_a_meeting_is_flagged_not_booked(world: World
     from outreach.sandbox.directory import Busy
 
     w = world
-    w.add("Priya Castellan", PRIYA)
-    w.cli("run", "--once")
-    w.controls.press_send(w.message(PRIYA, Kind.REQUEST).item_id)
-    w.advance(hours=1)
-    w.cli("run", "--once")
+    w.requested("Priya Castellan", PRIYA)
     second = w.message(PRIYA, Kind.REQUEST).slots[1]
     robin = w.sandbox.state.directory.get("robin.vale@example.com")
     robin.busy.append(Busy(second.start, second.end, subject="Team offsite"))
     local = second.start.astimezone(ZONE)
-    w.controls.reply(w.addressed_to("sentitems", PRIYA)[0]["id"], sender=PRIYA,
-                     body=f"{local:%A} at {local:%-I:%M %p} works for me.")  # fmt: skip
+    w.picks(PRIYA, 1, "{} works for me.", w.addressed_to("sentitems", PRIYA)[0]["id"])
     w.advance(minutes=5)
     w.cli("run", "--once")
     assert calendar_of(w, PRIYA) == []

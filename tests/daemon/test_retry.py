@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from outreach.core.model import Kind, MessageState
 
 from .world import World
@@ -14,27 +9,9 @@ from .world import World
 PRIYA = "priya.castellan@example.com"
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    w = World(tmp_path)
-    yield w
-    w.close()
-
-
-def use_templates(w: World, folder: Path) -> None:
-    text = w.config_path.read_text(encoding="utf-8")
-    w.config_path.write_text(text + f"  templates: {folder}\n", encoding="utf-8")
-
-
-def test_a_broken_template_fails_until_fixed_then_goes_by_itself(
-    world: World, tmp_path: Path
-) -> None:
+def test_a_broken_template_fails_until_fixed_then_goes_by_itself(world: World) -> None:
     w = world
-    mine = tmp_path / "templates"
-    mine.mkdir()
-    broken = mine / "request.subject.j2"
-    broken.write_text("About {{ no_such_thing }}\n", encoding="utf-8")
-    use_templates(w, mine)
+    broken = w.own_template("request.subject.j2", "About {{ no_such_thing }}\n")
     w.add("Priya Castellan", PRIYA)
     w.cli("run", "--once")
     request = w.message(PRIYA, Kind.REQUEST)

@@ -3,7 +3,8 @@
 The sandbox runs in the test process on a ``FileClock``; the daemon (``python -m
 outreach run``) reads the same file through $OUTREACH_CLOCK_FILE, so moving the
 clock here moves it for both. The test waits on the store (read-only) with a
-bounded poll, never with sleeps of fixed length.
+bounded poll, never with sleeps of fixed length. The config, the store and what
+they hold are the campaign every end-to-end test shares (tests/worlds.py).
 """
 
 from __future__ import annotations
@@ -19,99 +20,75 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from outreach.core.clock import CLOCK_ENV, FileClock
-from outreach.core.model import Contact, Kind, Message, MessageState, State
+from outreach.core.model import Kind, Message, MessageState
+from outreach.demo import next_monday
 from outreach.sandbox import Sandbox
-from outreach.store.db import Store
+from worlds import ZONE, Campaign
 
-ZONE = ZoneInfo("America/New_York")
 T = TypeVar("T")
 
-CONFIG = """\
-user:
-  name: Robin Vale
-  email: robin.vale@example.com
-  phone: +1 555 0100
-  title: Analyst
-  department: Operations
-  organization: Example Corp
-  areas: [data engineering]
-mailbox:
-  backend: sandbox
-  service_endpoint: {url}
-  sandbox_protocol: {protocol}
-  max_wait_seconds: 2
-time:
-  timezone: America/New_York
-  country: US
-scheduling:
-  interview_minutes: 30
-  slots: 3
-  earliest_days: {earliest_days}
-  latest_days: {latest_days}
-  buffer_minutes: {buffer_minutes}
-policy:
-  approval: {approval}
-  send_invites: true
-  follow_up_after_days: 5
-  max_follow_ups: {max_follow_ups}
-  daily_send_cap: {daily_send_cap}
-  per_contact_cap: {per_contact_cap}
-daemon:
-  poll_seconds: {poll}
-paths:
-  store: {store}
-"""
-
-DEFAULTS = {
+#: What the daemon's campaign adds to the shared config (tests/worlds.py).
+SECTIONS: dict[str, dict[str, Any]] = {
+    "user": {"phone": "+1 555 0100", "title": "Analyst", "department": "Operations",
+             "organization": "Example Corp"},
+    "mailbox": {"max_wait_seconds": 2},
+    "time": {"country": "US"},
+    "scheduling": {"interview_minutes": 30, "slots": 3},
+}
+#: The policy unless a test says otherwise (``World(tmp_path, approval="send")``).
+POLICY: dict[str, Any] = {
     "approval": "drafts",
+    "send_invites": True,
+    "follow_up_after_days": 5,
     "max_follow_ups": 2,
     "daily_send_cap": 10,
     "per_contact_cap": 5,
-    "poll": 1,
-    "earliest_days": 2,
-    "latest_days": 14,
-    "buffer_minutes": 15,
 }
 
 
-def next_monday(moment: datetime) -> datetime:
-    """09:00 on the Monday after ``moment``, New York time."""
-    day = (moment.astimezone(ZONE) + timedelta(days=7 - moment.astimezone(ZONE).weekday())).date()
-    return datetime(day.year, day.month, day.day, 9, 0, tzinfo=ZONE)
+def _sections(
+    poll: int = 1, scheduling: dict[str, Any] | None = None, **policy: Any
+) -> dict[str, dict[str, Any]]:
+    return {**SECTIONS, "scheduling": {**SECTIONS["scheduling"], **(scheduling or {})},
+            "policy": {**POLICY, **policy}, "daemon": {"poll_seconds": poll}}
 
 
-class World:
+class World(Campaign):
     """Sandbox + config + clock file + daemon processes, all under one folder."""
 
     def __init__(
-        self, folder: Path, start: datetime | None = None, protocol: str = "ews", **policy: Any
-    ) -> None:
-        self.root = folder
-        self.protocol = protocol  # what the daemon speaks to the sandbox: ews or graph
-        self.clock = FileClock(folder / "clock")
-        self.clock.set(start or next_monday(datetime.now(ZONE)))
-        self.sandbox = Sandbox(data_dir=None, clock=self.clock.now).start()
-        self.controls = self.sandbox.controls
-        self.store_path = folder / "store.json"
-        self.config_path = folder / "config.yaml"
-        self.write_config(**policy)
-        self.store = Store(self.store_path)
+        self, folder: Path, start: datetime | None = None, protocol: str = "ews",
+        scheduling: dict[str, Any] | None = None, **policy: Any,
+    ) -> None:  # fmt: skip
+        """``scheduling`` adds to the config's scheduling section (``latest_days: 2``)."""
+        self.scheduling = dict(scheduling or {})
+        shared = FileClock(folder / "clock")
+        shared.set(start or next_monday(datetime.now(ZONE)))
+        sandbox = Sandbox(data_dir=None, clock=shared.now).start()
+        super().__init__(folder, sandbox, shared, protocol,
+                         **_sections(scheduling=self.scheduling, **policy))
         self.daemons: list[subprocess.Popen[bytes]] = []
         self.sockets: dict[int, socket.socket] = {}
         self.notes: dict[int, list[str]] = {}
         self.logs: list[Path] = []
 
     def write_config(self, **policy: Any) -> None:
-        values = {**DEFAULTS, **policy}
-        self.config_path.write_text(
-            CONFIG.format(
-                url=self.sandbox.url, store=self.store_path, protocol=self.protocol, **values
-            ),
-            encoding="utf-8",
-        )
+        """Write the config again with this policy (and ``poll`` seconds for the daemon)."""
+        self.configure(**_sections(scheduling=self.scheduling, **policy))
+
+    def own_template(self, name: str, text: str) -> Path:
+        """Write the user's own template ``name`` into ``paths.templates`` (pointed at the
+        world's templates folder the first time); return its file."""
+        folder = self.root / "templates"
+        if not folder.exists():
+            folder.mkdir()
+            config = self.config_path.read_text(encoding="utf-8")
+            self.config_path.write_text(config + f"  templates: {folder}\n", encoding="utf-8")
+        written = folder / name
+        written.write_text(text, encoding="utf-8")
+        return written
 
     def env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
@@ -143,6 +120,25 @@ class World:
         for key, value in fields.items():
             args += [f"--{key.replace('_', '-')}", value]
         self.cli(*args)
+
+    def requested(self, name: str, email: str, hours: float = 1, **fields: str) -> None:
+        """Add ``name``, let a cycle draft the request, press Send in Outlook and, ``hours``
+        later, let a cycle see it sent."""
+        self.add(name, email, **fields)
+        self.cli("run", "--once")
+        self.controls.press_send(self.message(email, Kind.REQUEST).item_id)
+        self.advance(hours=hours)
+        self.cli("run", "--once")
+
+    def picks(self, email: str, slot: int, words: str, item_id: str = "") -> Message:
+        """``email`` answers the request (or ``item_id``) naming its proposed time ``slot``
+        (from 0) the way a person writes it ("{}" in ``words`` becomes "Tuesday at 10:30
+        AM"); return the request."""
+        request = self.message(email, Kind.REQUEST)
+        local = request.slots[slot].start.astimezone(ZONE)
+        said = words.format(f"{local:%A} at {local:%-I:%M %p}")
+        self.controls.reply(item_id or request.item_id, sender=email, body=said)
+        return request
 
     # -- the daemon ----------------------------------------------------------------------
 
@@ -244,27 +240,6 @@ class World:
             return all(item_id in index for item_id in drafted)
 
         self.wait(what, indexed)
-
-    def state(self) -> State:
-        return self.store.read()
-
-    def contact(self, email: str, state: State | None = None) -> Contact:
-        state = state or self.state()
-        return next(c for c in state.contacts.values() if c.email == email)
-
-    def messages(
-        self, email: str, kind: Kind | None = None, state: State | None = None
-    ) -> list[Message]:
-        state = state or self.state()
-        contact = self.contact(email, state)
-        return [m for m in state.messages_of(contact.id) if kind is None or m.kind == kind]
-
-    def message(self, email: str, kind: Kind, *states: MessageState) -> Message:
-        found = [m for m in self.messages(email, kind) if not states or m.state in states]
-        return found[-1]
-
-    def status(self, email: str) -> str:
-        return self.contact(email).status.value
 
     def folder(self, name: str) -> list[dict[str, Any]]:
         """A folder's items, their ids spelled as the daemon's protocol spells them."""

@@ -8,8 +8,7 @@ from datetime import timedelta
 
 from outreach.core.model import Contact, Interview, State, Status
 from outreach.research.overview import chain_of_command
-
-from .conftest import START, World
+from worlds import START, InProcess
 
 
 def _interviewed(state: State, contact: Contact) -> None:
@@ -36,7 +35,7 @@ def test_the_manager_is_suggested_only_after_a_logged_interview_and_until_a_cont
     assert chain_of_command(state) == []
 
 
-def test_after_logging_status_suggests_the_manager_and_orgchart_takes_it(world: World) -> None:
+def test_after_logging_status_suggests_the_manager_and_orgchart_takes_it(world: InProcess) -> None:
     world.add("Priya Castellan", "priya.castellan@example.com")
     logged = world.run("log", "priya", "--impressions", "Small team, lots of ownership.",
                        "--advice", "Learn dbt.")  # fmt: skip
@@ -56,12 +55,12 @@ def test_after_logging_status_suggests_the_manager_and_orgchart_takes_it(world: 
     assert "their manager" not in world.run("status").output
 
 
-def test_status_reaches_no_mailbox_library(world: World) -> None:
+def test_status_reaches_no_mailbox_library(world: InProcess) -> None:
     world.add("Priya Castellan", "priya.castellan@example.com",
               manager="marcus.oyelaran@example.com")  # fmt: skip
     assert world.run("log", "priya", "--impressions", "Good.", "--no-lookup").exit_code == 0
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "outreach", "--config", str(world.config),
+        [sys.executable, "-X", "importtime", "-m", "outreach", "--config", str(world.config_path),
          "status"], capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -72,7 +71,7 @@ def test_status_reaches_no_mailbox_library(world: World) -> None:
     assert "outreach" in imported and not imported & {"exchangelib", "httpx", "msal"}
 
 
-def test_a_contact_added_from_the_directory_keeps_its_manager(world: World) -> None:
+def test_a_contact_added_from_the_directory_keeps_its_manager(world: InProcess) -> None:
     added = world.run("contacts", "add", "--lookup", "Kenji", "--area", "data engineering")
     assert added.exit_code == 0, added.output
     kenji = world.contact("kenji.halvorsen@example.com")

@@ -12,8 +12,7 @@ from outreach.core.items import Person
 from outreach.core.model import Contact, Source, State, Status
 from outreach.research import orgchart
 from storehelp import on_disk  # tests/ is on the path
-
-from .conftest import World
+from worlds import InProcess
 
 
 def _directory(*people: Person) -> dict[str, Person]:
@@ -93,7 +92,7 @@ def test_add_notes_the_relation_and_never_adds_the_user_or_a_contact_twice() -> 
 # -- against the sandbox -------------------------------------------------------------------
 
 
-def test_orgchart_three_levels_deep_shows_who_is_a_contact(world: World) -> None:
+def test_orgchart_three_levels_deep_shows_who_is_a_contact(world: InProcess) -> None:
     world.add("Priya Castellan", "priya.castellan@example.com")
     kenji = world.add("Kenji Halvorsen", "kenji.halvorsen@example.com")
     result = world.run("contacts", "orgchart", "morgan.achebe@example.com", "--down", "3")
@@ -122,7 +121,7 @@ def test_orgchart_three_levels_deep_shows_who_is_a_contact(world: World) -> None
                                                    "Marcus Oyelaran")  # fmt: skip
 
 
-def test_orgchart_add_creates_contacts_with_their_relation(world: World) -> None:
+def test_orgchart_add_creates_contacts_with_their_relation(world: InProcess) -> None:
     world.add("Priya Castellan", "priya.castellan@example.com", organization="Example Corp")
     result = world.run("contacts", "orgchart", "priya", "--up", "2", "--add", "Morgan",
                        "--add", "sam")  # fmt: skip
@@ -150,7 +149,7 @@ def test_orgchart_add_creates_contacts_with_their_relation(world: World) -> None
     assert "lena.marchetti@example.com" in emails and "robin.vale@example.com" not in emails
 
 
-def test_orgchart_of_someone_the_directory_does_not_know_is_a_sentence(world: World) -> None:
+def test_orgchart_of_someone_the_directory_does_not_know_is_a_sentence(world: InProcess) -> None:
     world.add("Jordan Reyes", "jordan.reyes@partner.example.net")
     before = on_disk(world.store)
     result = world.run("contacts", "orgchart", "jordan")
@@ -163,7 +162,7 @@ def test_orgchart_of_someone_the_directory_does_not_know_is_a_sentence(world: Wo
     assert both.exit_code == 2 and "not both" in both.output
 
 
-def test_orgchart_json_follows_its_schema(world: World) -> None:
+def test_orgchart_json_follows_its_schema(world: InProcess) -> None:
     from test_json_output import valid  # tests/ is on the path (rootdir-relative imports)
 
     world.add("Priya Castellan", "priya.castellan@example.com")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from outreach.core.model import Interview, Status
+from worlds import START, InProcess
 
-from .conftest import START, World
 
-
-def test_prep_sheet_shows_the_org_chart_and_the_same_department(world: World) -> None:
+def test_prep_sheet_shows_the_org_chart_and_the_same_department(world: InProcess) -> None:
     priya = world.add("Priya Castellan", "priya.castellan@example.com",
                       department="Data Platform")  # fmt: skip
     kenji = world.add("Kenji Halvorsen", "kenji.halvorsen@example.com", area="other",
@@ -44,7 +43,7 @@ def test_prep_sheet_shows_the_org_chart_and_the_same_department(world: World) ->
     assert "Not known from the directory." in offline.output
 
 
-def test_prep_for_someone_outside_the_directory_says_so(world: World) -> None:
+def test_prep_for_someone_outside_the_directory_says_so(world: InProcess) -> None:
     world.add("Jordan Reyes", "jordan.reyes@partner.example.net")
     result = world.run("prep", "jordan")
     assert result.exit_code == 0, result.output

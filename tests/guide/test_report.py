@@ -6,8 +6,7 @@ from datetime import timedelta
 
 from outreach.core.model import Contact, Interview, State
 from outreach.research import report, researchfile
-
-from .conftest import START, World
+from worlds import START, InProcess
 
 
 def _state() -> State:
@@ -38,12 +37,12 @@ def test_coverage_counts_per_area_and_lists_only_what_the_latest_added() -> None
     assert (product.interviews, product.latest, product.latest_date) == (0, "", None)
 
 
-def test_the_report_says_which_areas_need_more(world: World) -> None:
+def test_the_report_says_which_areas_need_more(world: InProcess) -> None:
     state = _state()
     with world.store.transaction() as stored:
         stored.contacts.update(state.contacts)
         stored.interviews.update(state.interviews)
-    world.config.write_text(world.config.read_text() + "research:\n  min_interviews: 2\n")
+    world.configure(research={"min_interviews": 2})
     world.clock.set(START + timedelta(days=5))
     result = world.run("report")
     assert result.exit_code == 0, result.output

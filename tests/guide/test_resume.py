@@ -11,28 +11,24 @@ from outreach.config.settings import Paths, Policy, Settings, User
 from outreach.core.model import Interview, Kind, Message, MessageState, Status
 from outreach.sandbox.xml import q
 from outreach.writing import resume
-
-from .conftest import START, World
+from worlds import START, InProcess
 
 PDF = b"%PDF-1.7\n% a tiny test resume\n%%EOF\n"
 
 
-def _attached(world: World, item_id: str) -> list[str]:
+def _attached(world: InProcess, item_id: str) -> list[str]:
     node = world.sandbox.mailbox().items[world.ews_id(item_id)].get("Attachments")
     return [] if node is None else [a.findtext(q("t:Name")) for a in node]
 
 
-def _setup(world: World, tmp_path: Path, policy: str = "") -> Path:
+def _setup(world: InProcess, tmp_path: Path, **policy: bool) -> Path:
     cv = tmp_path / "Robin Vale CV.pdf"
     cv.write_bytes(PDF)
-    text = world.config.read_text().replace(
-        "  areas: [data engineering]\n", f"  areas: [data engineering]\n  resume: {cv}\n"
-    )
-    world.config.write_text(text + (f"policy:\n{policy}\n" if policy else ""))
+    world.configure(user={"resume": str(cv)}, policy=policy)
     return cv
 
 
-def _interviewed(world: World, email: str = "priya.castellan@example.com") -> str:
+def _interviewed(world: InProcess, email: str = "priya.castellan@example.com") -> str:
     contact = world.add("Priya Castellan", email, status=Status.INTERVIEWED)
     with world.store.transaction() as state:
         interview = Interview(contact_id=contact.id, start=START - timedelta(hours=2),
@@ -50,9 +46,9 @@ def test_only_a_thank_you_ever_carries_the_resume(kind: Kind) -> None:
 
 
 def test_policy_attaches_it_to_the_thank_you_and_never_to_the_request(
-    world: World, tmp_path: Path
+    world: InProcess, tmp_path: Path
 ) -> None:
-    _setup(world, tmp_path, "  resume_in_thank_you: true")
+    _setup(world, tmp_path, resume_in_thank_you=True)
     cid = _interviewed(world)
     dana = world.add("Dana Whitlock", "dana.whitlock@example.com")
     assert world.run("draft", "dana", "--kind", "request").exit_code == 0
@@ -77,7 +73,7 @@ def test_policy_attaches_it_to_the_thank_you_and_never_to_the_request(
     assert _attached(world, ups[0].item_id) == []
 
 
-def test_attach_resume_once_without_the_policy(world: World, tmp_path: Path) -> None:
+def test_attach_resume_once_without_the_policy(world: InProcess, tmp_path: Path) -> None:
     _setup(world, tmp_path)
     cid = _interviewed(world)
     refused = world.run("draft", "priya", "--kind", "request", "--attach-resume")
@@ -90,7 +86,7 @@ def test_attach_resume_once_without_the_policy(world: World, tmp_path: Path) -> 
 
 
 def test_the_daemons_thank_you_has_no_resume_unless_configured(
-    world: World, tmp_path: Path
+    world: InProcess, tmp_path: Path
 ) -> None:
     _setup(world, tmp_path)
     cid = _interviewed(world)
@@ -110,21 +106,18 @@ def test_the_daemons_thank_you_has_no_resume_unless_configured(
     ],
 )
 def test_check_offline_names_what_is_wrong_with_the_resume(
-    world: World, tmp_path: Path, name: str, content: bytes | None, said: str
+    world: InProcess, tmp_path: Path, name: str, content: bytes | None, said: str
 ) -> None:
     path = tmp_path / name
     if content is not None:
         path.write_bytes(content)
-    text = world.config.read_text().replace(
-        "  areas: [data engineering]\n", f"  areas: [data engineering]\n  resume: {path}\n"
-    )
-    world.config.write_text(text)
+    world.configure(user={"resume": str(path)})
     result = world.run("check", "--offline")
     assert result.exit_code == 2
     assert f"user.resume: {path} {said}" in result.output
 
 
-def test_check_offline_accepts_a_good_resume(world: World, tmp_path: Path) -> None:
+def test_check_offline_accepts_a_good_resume(world: InProcess, tmp_path: Path) -> None:
     _setup(world, tmp_path)
     result = world.run("check", "--offline")
     assert result.exit_code == 0, result.output

@@ -7,11 +7,10 @@ from datetime import timedelta
 import pytest
 
 from outreach.core.model import Contact, Interview, Kind, MessageState, Referral, Status
+from worlds import START, InProcess
 
-from .conftest import START, World
 
-
-def _interviewed(world: World, advice: str = "Take the data modelling course.") -> Contact:
+def _interviewed(world: InProcess, advice: str = "Take the data modelling course.") -> Contact:
     priya = world.add("Priya Castellan", "priya.castellan@example.com",
                       status=Status.THANKED)  # fmt: skip
     tobias = world.add("Tobias Ferreira", "tobias.ferreira@example.com",
@@ -26,7 +25,7 @@ def _interviewed(world: World, advice: str = "Take the data modelling course.") 
     return priya
 
 
-def _found_by_tracking(world: World, tracking_id: str) -> bool:
+def _found_by_tracking(world: InProcess, tracking_id: str) -> bool:
     backend = world.open_mailbox()
     try:
         return tracking_id in backend.find_tracked([tracking_id])
@@ -34,7 +33,7 @@ def _found_by_tracking(world: World, tracking_id: str) -> bool:
         backend.close()
 
 
-def test_update_drafts_what_came_of_the_advice_tracked_in_drafts(world: World) -> None:
+def test_update_drafts_what_came_of_the_advice_tracked_in_drafts(world: InProcess) -> None:
     priya = _interviewed(world)
     dry = world.run("update", "priya", "--note", "I enrolled in the course.",
                     "--link", "https://example.com/pipelines", "--dry-run")  # fmt: skip
@@ -71,7 +70,7 @@ def test_update_drafts_what_came_of_the_advice_tracked_in_drafts(world: World) -
         ({"do_not_contact": True}, "do-not-contact"),
     ],
 )
-def test_update_never_goes_to_someone_stopped(world: World, change: dict, said: str) -> None:
+def test_update_never_goes_to_someone_stopped(world: InProcess, change: dict, said: str) -> None:
     priya = _interviewed(world)
     with world.store.transaction() as state:
         for key, value in change.items():
@@ -81,7 +80,7 @@ def test_update_never_goes_to_someone_stopped(world: World, change: dict, said: 
     assert world.folder("drafts") == []
 
 
-def test_update_needs_an_interview_and_a_real_link(world: World) -> None:
+def test_update_needs_an_interview_and_a_real_link(world: InProcess) -> None:
     world.add("Dana Whitlock", "dana.whitlock@example.com")
     early = world.run("update", "dana")
     assert early.exit_code == 2 and "has not been interviewed yet" in early.output
@@ -91,9 +90,9 @@ def test_update_needs_an_interview_and_a_real_link(world: World) -> None:
     assert world.folder("drafts") == []
 
 
-def test_update_is_capped_like_every_email(world: World) -> None:
+def test_update_is_capped_like_every_email(world: InProcess) -> None:
     priya = _interviewed(world)
-    world.configure("policy:\n  per_contact_cap: 1")
+    world.configure(policy={"per_contact_cap": 1})
     from outreach.core.model import Message
 
     with world.store.transaction() as state:
@@ -105,9 +104,9 @@ def test_update_is_capped_like_every_email(world: World) -> None:
     assert world.folder("drafts") == []
 
 
-def test_keep_in_touch_reminder_after_the_configured_weeks(world: World) -> None:
+def test_keep_in_touch_reminder_after_the_configured_weeks(world: InProcess) -> None:
     priya = _interviewed(world, advice="Shadow the on-call rotation for a week.")
-    world.configure("policy:\n  keep_in_touch_weeks: 2")
+    world.configure(policy={"keep_in_touch_weeks": 2})
     assert "weeks since your interview" not in world.run("status").output
     world.clock.set(START + timedelta(days=11))  # two weeks after the interview
     said = " ".join(world.run("status").output.split())
@@ -120,7 +119,7 @@ def test_keep_in_touch_reminder_after_the_configured_weeks(world: World) -> None
     [message] = [m for m in world.state().messages_of(priya.id) if m.kind is Kind.UPDATE]
     assert message.state is MessageState.DRAFTED
 
-    world.configure("policy:\n  keep_in_touch_weeks: 0")
+    world.configure(policy={"keep_in_touch_weeks": 0})
     with world.store.transaction() as state:
         del state.messages[message.id]
     assert "weeks since your interview" not in world.run("status").output

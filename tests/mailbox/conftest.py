@@ -90,40 +90,47 @@ def connect_graph(
 
 
 @pytest.fixture
-def connect(face: Face, sandbox: Sandbox) -> Iterator[Callable[..., Any]]:
-    """Open a (fresh) backend on the sandbox, as a restarted process would."""
+def closing(sandbox: Sandbox) -> Iterator[Callable[[Any], Any]]:
+    """Hand a backend through this to have it closed when the test ends (before the
+    sandbox stops)."""
     opened: list[Any] = []
 
-    def make(settings: MailboxSettings = SETTINGS, password: str = "pw-for-tests") -> Any:
-        if face.graph:
-            box = connect_graph(sandbox, settings, face.waits.append)
-        else:
-            box = connect_ews(sandbox, settings, password)
+    def keep(box: Any) -> Any:
         opened.append(box)
         return box
 
-    yield make
+    yield keep
     for box in opened:
         box.close()
+
+
+@pytest.fixture
+def ews_connect(sandbox: Sandbox, closing: Callable[[Any], Any]) -> Callable[..., EwsMailbox]:
+    """Open EWS backends alone, for what only EWS shows (its sign-in, its SOAP faults)."""
+
+    def make(settings: MailboxSettings = SETTINGS, password: str = "pw-for-tests") -> EwsMailbox:
+        return closing(connect_ews(sandbox, settings, password))
+
+    return make
+
+
+@pytest.fixture
+def connect(
+    face: Face, ews_connect: Callable[..., EwsMailbox], closing: Callable[[Any], Any]
+) -> Callable[..., Any]:
+    """Open a (fresh) backend on the sandbox, as a restarted process would."""
+
+    def make(settings: MailboxSettings = SETTINGS, password: str = "pw-for-tests") -> Any:
+        if face.graph:
+            return closing(connect_graph(face.sandbox, settings, face.waits.append))
+        return ews_connect(settings, password)
+
+    return make
 
 
 @pytest.fixture
 def backend(connect: Callable[..., Any]) -> Any:
     return connect()
-
-
-@pytest.fixture
-def ews_connect(sandbox: Sandbox) -> Iterator[Callable[..., EwsMailbox]]:
-    """Open EWS backends alone, for what only EWS shows (its sign-in, its SOAP faults)."""
-    opened: list[EwsMailbox] = []
-
-    def make(settings: MailboxSettings = SETTINGS, password: str = "pw-for-tests") -> EwsMailbox:
-        opened.append(connect_ews(sandbox, settings, password))
-        return opened[-1]
-
-    yield make
-    for box in opened:
-        box.close()
 
 
 @pytest.fixture

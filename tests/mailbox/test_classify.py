@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,157 +34,74 @@ def msg(**fields) -> RawMessage:
     return RawMessage(**fields)
 
 
+def case(kind: type, name: str, until: datetime | None = None, **fields: Any) -> Any:
+    """One row of the table: the message (``fields``), what it must be classified as and,
+    for an out-of-office, the return date read from it."""
+    return pytest.param(msg(**fields), kind, until, id=name)
+
+
 CASES = [
-    pytest.param(
-        msg(
-            subject="RE: A 20-minute conversation about data engineering?",
-            body_text="Happy to talk. Tuesday at 10 works for me.",
-            headers={"x-auto-response-suppress": "All", "in-reply-to": "<a@example.com>"},
-        ),
-        ReplyReceived,
-        None,
-        id="plain-reply-with-suppress-header-is-not-automatic",
-    ),
-    pytest.param(
-        msg(
-            subject="Automatic reply: A 20-minute conversation",
-            item_class="IPM.Note.Rules.OofTemplate.Microsoft",
-            body_text="Thank you for your message. I am out of the office and will be back on "
-            "3 December. For urgent matters contact the service desk.",
-        ),
-        AutoReply,
-        datetime(2026, 12, 3, tzinfo=BERLIN),
-        id="exchange-oof-class-english",
-    ),
-    pytest.param(
-        msg(
-            subject="Automatische Antwort: Gespräch",
-            body_text="Vielen Dank für Ihre Nachricht. Ich bin bis zum 04.12.2026 nicht im Büro.",
-        ),
-        AutoReply,
-        datetime(2026, 12, 4, tzinfo=BERLIN),
-        id="german-subject-bis-zum",
-    ),
-    pytest.param(
-        msg(
-            subject="Réponse automatique : Entretien",
-            body_text="Je suis absente jusqu'au 7 décembre inclus.",
-        ),
-        AutoReply,
-        datetime(2026, 12, 8, tzinfo=BERLIN),
-        id="french-subject-inclusive",
-    ),
-    pytest.param(
-        msg(
-            subject="Respuesta automática: Conversación",
-            body_text="Estaré fuera de la oficina hasta el 4 de diciembre de 2026.",
-        ),
-        AutoReply,
-        datetime(2026, 12, 4, tzinfo=BERLIN),
-        id="spanish-subject",
-    ),
-    pytest.param(
-        msg(
-            subject="Automatisch antwoord: Gesprek",
-            body_text="Ik ben afwezig tot en met 4 december. Vanaf maandag ben ik weer bereikbaar.",
-        ),
-        AutoReply,
-        datetime(2026, 12, 5, tzinfo=BERLIN),
-        id="dutch-tot-en-met",
-    ),
-    pytest.param(
-        msg(
-            subject="Out of office",
-            headers={"auto-submitted": "auto-replied"},
-            body_text="I'm away, returning Monday 12/7. Limited access to email.",
-        ),
-        AutoReply,
-        datetime(2026, 12, 7, tzinfo=BERLIN),
-        id="rfc3834-us-date-settled-by-weekday",
-    ),
-    pytest.param(
-        msg(
-            subject="Re: conversation",
-            headers={"precedence": "auto_reply"},
-            body_text="I am travelling with limited access to email.",
-        ),
-        AutoReply,
-        None,
-        id="precedence-without-date",
-    ),
-    pytest.param(
-        msg(
-            subject="Re: conversation",
-            headers={"auto-submitted": "no"},
-            body_text="Sure, let's meet.",
-        ),
-        ReplyReceived,
-        None,
-        id="auto-submitted-no-is-a-person",
-    ),
-    pytest.param(
-        msg(
-            subject="Undeliverable: A 20-minute conversation",
-            item_class="REPORT.IPM.Note.NDR",
-            sender="postmaster@example.com",
-            body_text="Your message to former.colleague@example.com couldn't be delivered.\n"
-            "former.colleague wasn't found at example.com.\n"
-            "Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'",
-        ),
-        Bounce,
-        None,
-        id="exchange-ndr",
-    ),
-    pytest.param(
-        msg(
-            subject="Mail delivery failed: returning message to sender",
-            sender="MAILER-DAEMON@mx.example.org",
-            headers={"x-failed-recipients": "gone@example.org"},
-            body_text="A message that you sent could not be delivered.",
-        ),
-        Bounce,
-        None,
-        id="exim-bounce-header",
-    ),
-    pytest.param(
-        msg(
-            subject="Accepted: Informational interview",
-            item_class="IPM.Schedule.Meeting.Resp.Pos",
-            tracking_id="m1",
-        ),
-        MeetingAccepted,
-        None,
-        id="meeting-accepted",
-    ),
-    pytest.param(
-        msg(
-            subject="Tentative: Informational interview",
-            item_class="IPM.Schedule.Meeting.Resp.Tent",
-        ),
-        MeetingTentative,
-        None,
-        id="meeting-tentative",
-    ),
-    pytest.param(
-        msg(
-            subject="Declined: Informational interview", item_class="IPM.Schedule.Meeting.Resp.Neg"
-        ),
-        MeetingDeclined,
-        None,
-        id="meeting-declined",
-    ),
-    pytest.param(
-        msg(
-            subject="New Time Proposed: Informational interview",
-            item_class="IPM.Schedule.Meeting.Resp.Tent",
-            proposed_start=datetime(2026, 12, 2, 14, tzinfo=BERLIN),
-            proposed_end=datetime(2026, 12, 2, 14, 30, tzinfo=BERLIN),
-        ),
-        MeetingProposedNewTime,
-        None,
-        id="meeting-new-time",
-    ),
-]
+    case(ReplyReceived, "plain-reply-with-suppress-header-is-not-automatic",
+         subject="RE: A 20-minute conversation about data engineering?",
+         body_text="Happy to talk. Tuesday at 10 works for me.",
+         headers={"x-auto-response-suppress": "All", "in-reply-to": "<a@example.com>"}),
+    case(AutoReply, "exchange-oof-class-english", until=datetime(2026, 12, 3, tzinfo=BERLIN),
+         subject="Automatic reply: A 20-minute conversation",
+         item_class="IPM.Note.Rules.OofTemplate.Microsoft",
+         body_text="Thank you for your message. I am out of the office and will be back on "
+                   "3 December. For urgent matters contact the service desk."),
+    case(AutoReply, "german-subject-bis-zum", until=datetime(2026, 12, 4, tzinfo=BERLIN),
+         subject="Automatische Antwort: Gespräch",
+         body_text="Vielen Dank für Ihre Nachricht. Ich bin bis zum 04.12.2026 nicht im Büro."),
+    case(AutoReply, "french-subject-inclusive", until=datetime(2026, 12, 8, tzinfo=BERLIN),
+         subject="Réponse automatique : Entretien",
+         body_text="Je suis absente jusqu'au 7 décembre inclus."),
+    case(AutoReply, "spanish-subject", until=datetime(2026, 12, 4, tzinfo=BERLIN),
+         subject="Respuesta automática: Conversación",
+         body_text="Estaré fuera de la oficina hasta el 4 de diciembre de 2026."),
+    case(AutoReply, "dutch-tot-en-met", until=datetime(2026, 12, 5, tzinfo=BERLIN),
+         subject="Automatisch antwoord: Gesprek",
+         body_text="Ik ben afwezig tot en met 4 december. Vanaf maandag ben ik weer bereikbaar."),
+    case(AutoReply, "rfc3834-us-date-settled-by-weekday",
+         until=datetime(2026, 12, 7, tzinfo=BERLIN),
+         subject="Out of office",
+         headers={"auto-submitted": "auto-replied"},
+         body_text="I'm away, returning Monday 12/7. Limited access to email."),
+    case(AutoReply, "precedence-without-date",
+         subject="Re: conversation",
+         headers={"precedence": "auto_reply"},
+         body_text="I am travelling with limited access to email."),
+    case(ReplyReceived, "auto-submitted-no-is-a-person",
+         subject="Re: conversation",
+         headers={"auto-submitted": "no"},
+         body_text="Sure, let's meet."),
+    case(Bounce, "exchange-ndr",
+         subject="Undeliverable: A 20-minute conversation",
+         item_class="REPORT.IPM.Note.NDR",
+         sender="postmaster@example.com",
+         body_text="Your message to former.colleague@example.com couldn't be delivered.\n"
+                   "former.colleague wasn't found at example.com.\n"
+                   "Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'"),
+    case(Bounce, "exim-bounce-header",
+         subject="Mail delivery failed: returning message to sender",
+         sender="MAILER-DAEMON@mx.example.org",
+         headers={"x-failed-recipients": "gone@example.org"},
+         body_text="A message that you sent could not be delivered."),
+    case(MeetingAccepted, "meeting-accepted",
+         subject="Accepted: Informational interview",
+         item_class="IPM.Schedule.Meeting.Resp.Pos",
+         tracking_id="m1"),
+    case(MeetingTentative, "meeting-tentative",
+         subject="Tentative: Informational interview",
+         item_class="IPM.Schedule.Meeting.Resp.Tent"),
+    case(MeetingDeclined, "meeting-declined",
+         subject="Declined: Informational interview", item_class="IPM.Schedule.Meeting.Resp.Neg"),
+    case(MeetingProposedNewTime, "meeting-new-time",
+         subject="New Time Proposed: Informational interview",
+         item_class="IPM.Schedule.Meeting.Resp.Tent",
+         proposed_start=datetime(2026, 12, 2, 14, tzinfo=BERLIN),
+         proposed_end=datetime(2026, 12, 2, 14, 30, tzinfo=BERLIN)),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("raw", "kind", "until"), CASES)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from syncs import cycle
 
 from outreach.config.settings import Auth, MailboxSettings, Secret
 from outreach.core.errors import MailboxError
@@ -189,20 +190,11 @@ def test_connection_failures_are_transient_refusals_are_not(
 def test_a_forgotten_delta_token_restarts_that_folder_only_reporting_nothing_twice(
     email: Email, sandbox: Sandbox, graph: Any
 ) -> None:
-    def cycle(state: dict[str, str]) -> tuple[list[Any], dict[str, str]]:
-        seen: list[Any] = []
-        for _ in range(20):
-            result = graph.sync(state)
-            seen, state = seen + result.observations, result.state
-            if not result.more:
-                return seen, state
-        raise AssertionError("sync never caught up")
-
-    _, state = cycle({})
+    _, state = cycle(graph, {})
     graph.create_drafts([email(1)])
     sandbox.controls.press_send(subject="(1)")
     sandbox.controls.reply(subject="(1)", body="Gladly.")
-    seen, state = cycle(state)
+    seen, state = cycle(graph, state)
     assert sorted(type(o).__name__ for o in seen) == ["DraftSent", "ReplyReceived"]
     sandbox.controls.inject_fault(
         "error", operation="GET /mailFolders/{id}/messages/delta", status=410,
@@ -210,9 +202,9 @@ def test_a_forgotten_delta_token_restarts_that_folder_only_reporting_nothing_twi
     )  # fmt: skip
     sandbox.controls.reply(subject="(1)", body="And one more thing.")
     sandbox.controls.reset_request_counts()
-    seen, state = cycle(state)
+    seen, state = cycle(graph, state)
     assert [o.body_text for o in seen if isinstance(o, ReplyReceived)] == ["And one more thing."]
     assert len(seen) == 1
     assert sandbox.controls.request_counts("graph")["POST /$batch"] >= 2  # the restart
-    again, _ = cycle(state)
+    again, _ = cycle(graph, state)
     assert again == []

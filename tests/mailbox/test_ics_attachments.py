@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from syncs import cycle
 
 from outreach.config.settings import Paths, Settings, TimeSettings, User
 from outreach.core.items import OutgoingEmail
@@ -26,18 +27,6 @@ Email = Callable[..., OutgoingEmail]
 PRIYA = "priya.castellan@example.com"
 PROPOSED = datetime(2026, 11, 3, 15, 0, tzinfo=UTC)
 ATTACHMENTS = "GET /messages/{id}/attachments"
-
-
-def cycle(box: Any, state: dict[str, str]) -> tuple[list[Observation], dict[str, str]]:
-    """Sync until caught up, as the daemon does; return everything seen and the new state."""
-    seen: list[Observation] = []
-    for _ in range(20):
-        result = box.sync(state)
-        seen += result.observations
-        state = result.state
-        if not result.more:
-            return seen, state
-    raise AssertionError("sync never caught up")
 
 
 def ics(method: str, uid: str, organizer: str, attendee: str, start: datetime) -> bytes:

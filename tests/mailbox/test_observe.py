@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from exchangelib import Credentials
+from syncs import cycle
 
 from outreach.config.settings import MailboxSettings
 from outreach.core.items import Meeting, OutgoingEmail
@@ -39,18 +40,6 @@ Email = Callable[..., OutgoingEmail]
 
 #: the one request a quiet cycle makes, per face
 QUIET = {"ews": {"GetEvents": 1}, "graph": {"POST /$batch": 1}}
-
-
-def cycle(box: Any, state: dict[str, str]) -> tuple[list[Observation], dict[str, str]]:
-    """Sync until caught up, as the daemon does; return everything seen and the new state."""
-    seen: list[Observation] = []
-    for _ in range(20):
-        result = box.sync(state)
-        seen += result.observations
-        state = result.state
-        if not result.more:
-            return seen, state
-    raise AssertionError("sync never caught up")
 
 
 def kinds(seen: list[Observation]) -> list[str]:

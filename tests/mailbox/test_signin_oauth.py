@@ -78,6 +78,23 @@ def mailbox_settings(
     )
 
 
+def app_settings(
+    pki: Pki,
+    sandbox: Sandbox,
+    authority: Authority,
+    monkeypatch: pytest.MonkeyPatch,
+    secret: str,
+    backend: str = "ews",
+) -> MailboxSettings:
+    """App-only OAuth2 (client credentials) as the daemon app, its client ``secret`` read
+    from the environment as a real setup would."""
+    monkeypatch.setenv("OUTREACH_TEST_CLIENT_SECRET", secret)
+    return mailbox_settings(
+        pki, sandbox, authority.url, backend, client_id=DAEMON_APP, oauth_mode="app",
+        secret=Secret(env="OUTREACH_TEST_CLIENT_SECRET"),
+    )  # fmt: skip
+
+
 def sign_in(settings: MailboxSettings, authority: Authority, cache: Path) -> None:
     """`outreach auth login`'s part: the device code, approved by the person in the browser."""
     from outreach.mailbox import tls
@@ -91,6 +108,17 @@ def sign_in(settings: MailboxSettings, authority: Authority, cache: Path) -> Non
 
     who = TokenSource(settings.auth, ROBIN, cache).login(show)
     assert who == ROBIN and "enter the code" in shown[0]
+
+
+def signed_in(
+    pki: Pki, sandbox: Sandbox, authority: Authority, folder: Path, url: str = ""
+) -> tuple[MailboxSettings, Path]:
+    """Delegated OAuth2 through the authority at ``url`` (Entra by default), signed in as
+    `outreach auth login` does; return the settings and the token cache."""
+    settings = mailbox_settings(pki, sandbox, url or authority.url, client_id=DEVICE_APP)
+    cache = folder / "oauth-token-cache.json"
+    sign_in(settings, authority, cache)
+    return settings, cache
 
 
 def open_box(settings: MailboxSettings, cache: Path | None = None) -> EwsMailbox:
@@ -108,9 +136,7 @@ def test_a_campaign_over_delegated_oauth_with_a_device_code(
     debug_log: pytest.LogCaptureFixture,
 ) -> None:
     url = authority.url if flavour == "entra" else authority.adfs_url
-    settings = mailbox_settings(pki, sandbox, url, client_id=DEVICE_APP)
-    cache = tmp_path / "oauth-token-cache.json"
-    sign_in(settings, authority, cache)
+    settings, cache = signed_in(pki, sandbox, authority, tmp_path, url)
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
     box = open_box(settings, cache)
     try:
@@ -125,10 +151,8 @@ def test_a_campaign_over_delegated_oauth_with_a_device_code(
 def test_an_expired_access_token_is_refreshed_from_the_cache(
     pki: Pki, authority: Authority, sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    settings = mailbox_settings(pki, sandbox, authority.url, client_id=DEVICE_APP)
-    cache = tmp_path / "oauth-token-cache.json"
     authority.access_lifetime = 120  # inside msal's five minutes: as good as expired
-    sign_in(settings, authority, cache)
+    settings, cache = signed_in(pki, sandbox, authority, tmp_path)
     before = cache.read_text(encoding="utf-8")
     authority.access_lifetime = 3600
     open_box(settings, cache).close()  # a new process: the cache's refresh token is used
@@ -147,10 +171,8 @@ def test_a_revoked_refresh_token_says_to_sign_in_again(
     tmp_path: Path,
     debug_log: pytest.LogCaptureFixture,
 ) -> None:
-    settings = mailbox_settings(pki, sandbox, authority.url, client_id=DEVICE_APP)
-    cache = tmp_path / "oauth-token-cache.json"
     authority.access_lifetime = 120
-    sign_in(settings, authority, cache)
+    settings, cache = signed_in(pki, sandbox, authority, tmp_path)
     authority.revoke(ROBIN)
     with pytest.raises(MailboxError) as failure:
         open_box(settings, cache)
@@ -164,9 +186,7 @@ def test_a_revoked_refresh_token_says_to_sign_in_again(
 def test_a_token_the_server_refuses_is_one_sentence(
     pki: Pki, authority: Authority, sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    settings = mailbox_settings(pki, sandbox, authority.url, client_id=DEVICE_APP)
-    cache = tmp_path / "oauth-token-cache.json"
-    sign_in(settings, authority, cache)
+    settings, cache = signed_in(pki, sandbox, authority, tmp_path)
     later = time.time() + 7200
     authority.clock = lambda: later  # the server's clock says the token has expired
     with pytest.raises(MailboxError) as failure:
@@ -184,16 +204,7 @@ def test_a_campaign_over_app_only_oauth(
     monkeypatch: pytest.MonkeyPatch,
     debug_log: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setenv("OUTREACH_TEST_CLIENT_SECRET", APP_SECRET)
-    settings = mailbox_settings(
-        pki,
-        sandbox,
-        authority.url,
-        client_id=DAEMON_APP,
-        oauth_mode="app",
-        secret=Secret(env="OUTREACH_TEST_CLIENT_SECRET"),
-    )
-    box = open_box(settings)
+    box = open_box(app_settings(pki, sandbox, authority, monkeypatch, APP_SECRET))
     try:
         small_campaign(box, sandbox)  # the mailbox comes from the impersonation header
     finally:
@@ -205,15 +216,7 @@ def test_a_campaign_over_app_only_oauth(
 def test_a_wrong_client_secret_is_one_sentence(
     pki: Pki, authority: Authority, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OUTREACH_TEST_CLIENT_SECRET", WRONG_SECRET)
-    settings = mailbox_settings(
-        pki,
-        sandbox,
-        authority.url,
-        client_id=DAEMON_APP,
-        oauth_mode="app",
-        secret=Secret(env="OUTREACH_TEST_CLIENT_SECRET"),
-    )
+    settings = app_settings(pki, sandbox, authority, monkeypatch, WRONG_SECRET)
     with pytest.raises(MailboxError) as failure:
         open_box(settings)
     assert str(failure.value) == (
@@ -357,11 +360,7 @@ def test_graph_over_app_only_client_credentials(
 ) -> None:
     from outreach.mailbox.graph import open_graph
 
-    monkeypatch.setenv("OUTREACH_TEST_CLIENT_SECRET", APP_SECRET)
-    settings = mailbox_settings(
-        pki, sandbox, authority.url, "graph", oauth_mode="app", client_id=DAEMON_APP,
-        secret=Secret(env="OUTREACH_TEST_CLIENT_SECRET"),
-    )  # fmt: skip
+    settings = app_settings(pki, sandbox, authority, monkeypatch, APP_SECRET, "graph")
     box = open_graph(settings, ROBIN, sleep=lambda _: None)
     try:
         assert box.me == f"/users/{ROBIN}"  # no user signs in: the mailbox is named

@@ -42,6 +42,26 @@ class Status(StrEnum):
 
 
 #: Statuses after which nothing more is ever sent to the contact.
+#: The journey's road from a new contact to done, in order (the side exits are off it).
+JOURNEY = (
+    Status.NEW,
+    Status.DRAFTED,
+    Status.CONTACTED,
+    Status.FOLLOWED_UP,
+    Status.REPLIED,
+    Status.SCHEDULING,
+    Status.SCHEDULED,
+    Status.INTERVIEWED,
+    Status.THANKED,
+    Status.DONE,
+)
+
+
+def journey(first: Status, last: Status) -> frozenset[Status]:
+    """Return the statuses on the journey from ``first`` to ``last``, both included."""
+    return frozenset(JOURNEY[JOURNEY.index(first) : JOURNEY.index(last) + 1])
+
+
 STOPPED = frozenset({Status.REJECTED, Status.DECLINED, Status.BOUNCED, Status.NO_RESPONSE})
 
 

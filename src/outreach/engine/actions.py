@@ -237,13 +237,7 @@ def commit(state: State, action: Action, now: datetime) -> None:
     elif isinstance(action, Release):
         message = state.messages[action.message_id]
         message.release = True
-        state.note(
-            now,
-            "release",
-            message.contact_id,
-            f"{describe(message)} to come off the calendar: {action.reason}",
-            {"message_id": message.id},
-        )
+        _noted(state, now, "release", message, f"to come off the calendar: {action.reason}")
     elif isinstance(action, Wake):
         for message_id in action.message_ids:
             message = state.messages[message_id]
@@ -256,13 +250,13 @@ def commit(state: State, action: Action, now: datetime) -> None:
     elif isinstance(action, Cancel):
         message = state.messages[action.message_id]
         message.state = MessageState.CANCELLED
-        state.note(
-            now,
-            "cancelled",
-            message.contact_id,
-            f"{describe(message)} withdrawn: {action.reason}",
-            {"message_id": message.id},
-        )
+        _noted(state, now, "cancelled", message, f"withdrawn: {action.reason}")
+
+
+def _noted(state: State, now: datetime, kind: str, message: Message, what: str) -> None:
+    """Say in its contact's history what became of ``message``."""
+    text = f"{describe(message)} {what}"
+    state.note(now, kind, message.contact_id, text, {"message_id": message.id})
 
 
 def counts_today(message: Message, today: date, zone: tzinfo) -> bool:

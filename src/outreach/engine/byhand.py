@@ -52,16 +52,19 @@ def plan_one(
     if contact.status in STOPPED:
         raise UserError(f"{contact.name} is {contact.status.value}; nothing was done.")
     mine = state.messages_of(contact_id)
+
+    def sent(of: Kind) -> list[Message]:
+        return [m for m in mine if m.kind == of and m.state == MessageState.SENT]
+
     thread_of = interview_id = None
     sequence = 1
     if kind == Kind.FOLLOW_UP:
-        requests = [m for m in mine if m.kind == Kind.REQUEST and m.state == MessageState.SENT]
+        requests = sent(Kind.REQUEST)
         if not requests:
             raise UserError(f"No request to {contact.name} was sent yet: there is nothing to "
                             "follow up. Use --kind request.")  # fmt: skip
         thread_of = requests[-1].id
-        earlier = [m for m in mine if m.kind == Kind.FOLLOW_UP and m.state == MessageState.SENT]
-        sequence = len(earlier) + 1
+        sequence = len(sent(Kind.FOLLOW_UP)) + 1
     elif kind == Kind.THANK_YOU:
         held = [
             i for i in state.interviews_of(contact_id) if i.start <= now and i.status != "cancelled"
@@ -79,8 +82,7 @@ def plan_one(
             raise UserError(f"{contact.name} has not been interviewed yet: an update reports "
                             "back on their advice after the interview.")  # fmt: skip
         interview_id = held[-1].id
-        sent = [m for m in mine if m.kind == Kind.UPDATE and m.state == MessageState.SENT]
-        sequence = len(sent) + 1
+        sequence = len(sent(Kind.UPDATE)) + 1
     place = (contact_id, kind, sequence, interview_id)
     same = [m for m in state.messages.values() if slot_of(m) == place]
     for m in same:

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from outreach.core.model import Contact, Kind, Message, State, Status
+from outreach.core.model import Contact, Kind, Message, State, Status, journey
 from outreach.core.observations import Bounce, Incoming, Observation, Tracked
 
 #: Statuses of a contact still in conversation: preferred when two share an address.
-_ACTIVE = frozenset(
-    {
-        Status.DRAFTED,
-        Status.CONTACTED,
-        Status.FOLLOWED_UP,
-        Status.REPLIED,
-        Status.SCHEDULING,
-        Status.SCHEDULED,
-        Status.INTERVIEWED,
-        Status.PAUSED,
-    }
-)
+_ACTIVE = journey(Status.DRAFTED, Status.INTERVIEWED) | {Status.PAUSED}
 
 
 def match(state: State, observation: Observation) -> str | None:

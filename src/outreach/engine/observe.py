@@ -130,6 +130,13 @@ def _event(
     state.note(at, kind, contact_id, text, dict(data))
 
 
+def _cancel(state: State, interview: Interview, at: datetime, why: str = "") -> None:
+    """Mark ``interview`` cancelled and say so (and ``why``) in its contact's history."""
+    interview.status = "cancelled"
+    text = f"interview of {stamp(interview.start)} cancelled{why}"
+    _event(state, at, "interview", interview.contact_id, text, interview_id=interview.id)
+
+
 # --- our own drafts -------------------------------------------------------------------
 
 
@@ -207,15 +214,7 @@ def _draft_deleted(state: State, obs: DraftDeleted) -> None:
     elif message.kind == Kind.INVITE and message.interview_id in state.interviews:
         interview = state.interviews[message.interview_id]
         if interview.status in ("proposed", "scheduled"):
-            interview.status = "cancelled"
-            _event(
-                state,
-                obs.at,
-                "interview",
-                cid,
-                f"interview of {stamp(interview.start)} cancelled: its invite was deleted",
-                interview_id=interview.id,
-            )
+            _cancel(state, interview, obs.at, ": its invite was deleted")
             flag(
                 state,
                 cid,
@@ -477,15 +476,7 @@ def _interview_changed(state: State, obs: InterviewMoved | InterviewCancelled) -
             interview_id=interview.id,
         )
         return
-    interview.status = "cancelled"
-    _event(
-        state,
-        obs.at,
-        "interview",
-        cid,
-        f"interview of {stamp(interview.start)} cancelled",
-        interview_id=interview.id,
-    )
+    _cancel(state, interview, obs.at)
     if cid in state.contacts:
         if state.contacts[cid].status == Status.SCHEDULED:
             set_status(state, cid, Status.SCHEDULING, obs.at, "interview cancelled")

@@ -11,8 +11,13 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta, tzinfo
 
-MONTHS: dict[str, int] = {}
-for number, names in enumerate(
+
+def _numbered(rows: tuple[str, ...], first: int) -> dict[str, int]:
+    """Map every name in ``rows`` (one row of names per number, from ``first``) to its number."""
+    return {name: number for number, names in enumerate(rows, first) for name in names.split()}
+
+
+MONTHS = _numbered(
     (
         "january jan januar janv janvier enero ene januari",
         "february feb februar fevr fevrier febrero februari",
@@ -27,13 +32,9 @@ for number, names in enumerate(
         "november nov novembre noviembre",
         "december dec dezember dez decembre diciembre dic",
     ),
-    start=1,
-):
-    for name in names.split():
-        MONTHS[name] = number
-
-WEEKDAYS: dict[str, int] = {}
-for number, names in enumerate(
+    first=1,
+)
+WEEKDAYS = _numbered(
     (
         "monday mon montag mo lundi lunes maandag",
         "tuesday tue tues dienstag di mardi martes dinsdag",
@@ -42,10 +43,9 @@ for number, names in enumerate(
         "friday fri freitag fr vendredi viernes vrijdag",
         "saturday sat samstag sonnabend sa samedi sabado zaterdag",
         "sunday sun sonntag so dimanche domingo zondag",
-    )
-):
-    for name in names.split():
-        WEEKDAYS[name] = number
+    ),
+    first=0,  # Monday is 0, as date.weekday() counts
+)
 # two-letter German/Dutch abbreviations collide with ordinary words ("so", "do", "di")
 _WEAK_WEEKDAYS = {"mo", "di", "mi", "do", "fr", "sa", "so", "mon", "sun", "sat", "wed"}
 

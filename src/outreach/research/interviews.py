@@ -28,6 +28,7 @@ from outreach.core.model import (
     Source,
     State,
     Status,
+    journey,
     new_contact,
 )
 from outreach.engine.actions import set_status
@@ -39,17 +40,7 @@ if TYPE_CHECKING:
     from outreach.core.items import Person
 
 #: Statuses a logged interview moves a contact out of (to interviewed).
-BEFORE_INTERVIEW = frozenset(
-    {
-        Status.NEW,
-        Status.DRAFTED,
-        Status.CONTACTED,
-        Status.FOLLOWED_UP,
-        Status.REPLIED,
-        Status.SCHEDULING,
-        Status.SCHEDULED,
-    }
-)
+BEFORE_INTERVIEW = journey(Status.NEW, Status.SCHEDULED)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from outreach.core.model import Contact, Event, Interview, Kind, MessageState, State, Status
+from outreach.core.model import (
+    Contact,
+    Event,
+    Interview,
+    Kind,
+    MessageState,
+    State,
+    Status,
+    journey,
+)
 
 #: The guide's question categories: key in ``Interview.answers`` -> heading.
 CATEGORIES: dict[str, str] = {
@@ -424,22 +433,11 @@ def fit_areas(state: State, interviews: Sequence[Interview]) -> tuple[FitArea, .
 
 # ---------------------------------------------------------------- funnel
 
-_ORDER = [
-    Status.NEW,
-    Status.DRAFTED,
-    Status.CONTACTED,
-    Status.FOLLOWED_UP,
-    Status.REPLIED,
-    Status.SCHEDULING,
-    Status.SCHEDULED,
-    Status.INTERVIEWED,
-    Status.THANKED,
-    Status.DONE,
-]
 #: Statuses that mean the request went out (a bounce and silence included).
-CONTACTED = frozenset(_ORDER[2:]) | {Status.DECLINED, Status.BOUNCED, Status.NO_RESPONSE}
+CONTACTED = journey(Status.CONTACTED, Status.DONE) | {
+    Status.DECLINED, Status.BOUNCED, Status.NO_RESPONSE}
 #: Statuses that mean the person answered (a decline is an answer).
-REPLIED = frozenset(_ORDER[4:]) | {Status.DECLINED}
+REPLIED = journey(Status.REPLIED, Status.DONE) | {Status.DECLINED}
 INTERVIEWED = frozenset({Status.INTERVIEWED, Status.THANKED, Status.DONE})
 #: Statuses before the first email went out (values, as status events keep them).
 BEFORE_CONTACT = frozenset({Status.NEW.value, Status.DRAFTED.value, Status.REJECTED.value})
