@@ -1,8 +1,11 @@
 """Measure the store at campaign scale: 10,000 contacts and 100,000 events.
 
-Prints the time of one contact update (one transaction), one event append, a
-full read and the history reads, and the file sizes, first with an empty
-history and then with the full one, to show the history does not slow updates.
+Prints the time of one contact update (one transaction, appended to the
+journal), the same update with the whole file rewritten (what every update cost
+before the journal, measured side by side), folding the journal into the file,
+one event append, a full read, a read after another process changed a contact,
+the history reads, and the file sizes, first with an empty history and then with
+the full one, to show the history does not slow updates.
 
     python bench/store_bench.py [--contacts 10000] [--events 100000] [--repeat 20]
 """
@@ -19,6 +22,7 @@ from pathlib import Path
 from measures import options
 
 from outreach.core.model import Contact, Event, Source
+from outreach.store import journal
 from outreach.store.db import Store
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -58,24 +62,52 @@ def add_events(store: Store, ids: list[str], events: int, batch: int = 10_000) -
                                    data={"from": "contacted", "to": "replied"}))
 
 
+def timed_after(prepare: Callable[[], object], action: Callable[[], object],
+                repeat: int) -> float:
+    """Median ms of ``action``, each run after an untimed ``prepare``."""
+    times = []
+    for _ in range(repeat):
+        prepare()
+        began = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
 def measure(store: Store, ids: list[str], repeat: int) -> dict[str, float]:
     counter = iter(range(10**9))
+    other = Store(store.path)  # another process: a command while the daemon runs
 
-    def update() -> None:
-        with store.transaction() as state:
+    def update(by: Store = store) -> None:
+        with by.transaction() as state:
             contact = state.contacts[ids[0]]
             contact.research_notes = f"note {next(counter)}"
+
+    def update_whole() -> None:
+        limits = journal.COMPACT_BYTES, journal.COMPACT_FRACTION
+        journal.COMPACT_BYTES, journal.COMPACT_FRACTION = 0, 1 << 60
+        try:
+            update()
+        finally:
+            journal.COMPACT_BYTES, journal.COMPACT_FRACTION = limits
 
     def append() -> None:
         with store.transaction() as state:
             state.record(Event(at=START, kind="note", contact_id=ids[1], text="A note."))
 
+    store.compact()
+    update()
     return {
         "update one contact (ms)": timed(update, repeat),
+        "same, whole file rewritten (ms)": timed(update_whole, repeat),
+        "fold the journal in (ms)": timed_after(update, store.compact, max(3, repeat // 4)),
+        "read after another's update (ms)": timed_after(lambda: update(other), store.read,
+                                                        repeat),
         "append one event (ms)": timed(append, repeat),
         "read state (ms)": timed(store.read, max(3, repeat // 4)),
         "read one contact's events (ms)": timed(lambda: store.events(ids[2]), 3),
         "main file (MB)": store.path.stat().st_size / 1e6,
+        "journal (MB)": store.journal_path.stat().st_size / 1e6,
         "events file (MB)": (store.events_path.stat().st_size / 1e6
                              if store.events_path.exists() else 0.0),
     }

@@ -25,6 +25,7 @@ def test_demo_tells_the_whole_campaign_and_leaves_nothing(tmp_path: Path, backen
         "drafted → rejected: request draft deleted",  # Lena's draft thrown away
         "contacted → bounced",  # Jordan's address bounced
         "Picks slot 2",  # Priya's reply read against the proposed times
+        'They wrote: "Happy to help!',  # her own words, not Outlook's quote of the request
         "scheduling → scheduled: invite accepted",
         "thank-you in Drafts",
         "Priya Castellan suggested that I get in touch with you.",  # the referral's request

@@ -226,8 +226,10 @@ def _play(t: Tour) -> None:
     second = request.slots[1].start.astimezone(ZONE)
     t.step("Priya answers, picking the second time you proposed")
     text = f"Happy to help! {second:%A} at {second:%-I:%M %p} works for me. Come by my desk."
-    t.say(f"Priya: {text!r}")
-    t.controls.reply(request.item_id, sender="priya.castellan@example.com", body=text)
+    t.say(f"Priya: {text!r} (above Outlook's quote of your request, with all its times)")
+    t.controls.reply(
+        request.item_id, sender="priya.castellan@example.com", body=text, quoting="outlook"
+    )
     t.cycle()
 
     t.travel(t.clock.now() + timedelta(minutes=30))

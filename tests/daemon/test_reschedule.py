@@ -73,13 +73,7 @@ DANA = "dana.whitlock@example.com"
 
 def test_two_contacts_on_one_time_give_one_invite_and_a_flag_in_status(world: World) -> None:
     w = world
-    w.add("Priya Castellan", PRIYA)
-    w.add("Dana Whitlock", DANA)
-    w.cli("run", "--once")
-    for email in (PRIYA, DANA):
-        w.controls.press_send(w.message(email, Kind.REQUEST).item_id)
-    w.advance(hours=1)
-    w.cli("run", "--once")
+    w.requests_sent(("Priya Castellan", PRIYA), ("Dana Whitlock", DANA))
     danas = w.message(DANA, Kind.REQUEST).slots[0].start.astimezone(ZONE)
     at = f"{danas:%Y-%m-%d %H:%M}"
 

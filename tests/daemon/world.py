@@ -101,11 +101,11 @@ class World(Campaign):
     # -- the person at the command line ------------------------------------------------
 
     def cli(
-        self, *args: str, check: bool = True, timeout: float = 60
+        self, *args: str, check: bool = True, timeout: float = 60, **env: str
     ) -> subprocess.CompletedProcess:
         done = subprocess.run(
             [sys.executable, "-m", "outreach", "--config", str(self.config_path), *args],
-            env=self.env(),
+            env=self.env(**env),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -128,6 +128,17 @@ class World(Campaign):
         self.cli("run", "--once")
         self.controls.press_send(self.message(email, Kind.REQUEST).item_id)
         self.advance(hours=hours)
+        self.cli("run", "--once")
+
+    def requests_sent(self, *people: tuple[str, str]) -> None:
+        """Add each (name, email), draft their requests, press Send on each, an hour later
+        run again: the requests are out and their times stand on the calendar as holds."""
+        for name, email in people:
+            self.add(name, email)
+        self.cli("run", "--once")
+        for _, email in people:
+            self.controls.press_send(self.message(email, Kind.REQUEST).item_id)
+        self.advance(hours=1)
         self.cli("run", "--once")
 
     def picks(self, email: str, slot: int, words: str, item_id: str = "") -> Message:

@@ -122,3 +122,43 @@ def test_two_contacts_picking_the_same_time_give_one_invite_and_one_flag() -> No
     assert world.state.contacts["bob"].attention is None  # the choice is made: no stale line
     [forced] = world.plan(at(12, 3, 10, 1))
     assert (forced.kind, forced.interview_id) == (Kind.INVITE, bobs.id)
+
+
+def test_a_time_agreed_after_an_unsent_invite_lapsed_moves_that_invite() -> None:
+    """The invite waited unsent on the calendar, its time passed, "never accepted" was said;
+    the next time agreed moves that same calendar item, and nothing else is added."""
+    world = World(person("Cal"))
+    _picked_slot_two(world)
+    [first] = world.state.interviews.values()
+    unsent = world.state.messages[first.invite_id or ""]
+    unsent.state, unsent.sent_at = MessageState.DRAFTED, None  # waiting for the user's Send
+    assert world.plan(at(12, 9, 16)) == []
+    assert "never accepted" in (world.state.contacts["cal"].attention or "")
+
+    new = agree(world.state, "cal", at(12, 14, 11), timedelta(minutes=30), at(12, 10, 9),
+                world.settings)  # fmt: skip
+    assert (first.status, first.superseded_by) == ("cancelled", new.id)
+    [move] = world.plan(at(12, 10, 9, 1))
+    assert (move.kind, move.interview_id, move.moves) == (Kind.INVITE, new.id, unsent.id)
+    _land(world, move.id)
+    assert world.plan(at(12, 10, 9, 2)) == []
+    live = [m for m in world.of("cal", Kind.INVITE) if m.state != MessageState.CANCELLED]
+    assert [(m.id, m.item_id) for m in live] == [(move.id, "cal-item")]
+
+
+def test_an_interview_that_took_place_is_never_replaced() -> None:
+    """Accepted, or logged: its time passing makes it held, and a later time is a second
+    interview with an invitation of its own."""
+    for accepted in (True, False):
+        world = World(person("Cal"))
+        _picked_slot_two(world)
+        [first] = world.state.interviews.values()
+        if accepted:
+            first.status = "scheduled"
+        else:
+            first.logged_at = at(12, 9, 15)
+        second = agree(world.state, "cal", at(12, 16, 11), timedelta(minutes=30),
+                       at(12, 10, 9), world.settings)  # fmt: skip
+        assert first.status != "cancelled" and first.superseded_by is None
+        [invite] = [m for m in world.plan(at(12, 10, 9, 1)) if m.kind == Kind.INVITE]
+        assert (invite.interview_id, invite.moves) == (second.id, None)

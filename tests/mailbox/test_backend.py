@@ -163,7 +163,7 @@ def test_meetings_unsent_sent_hold_and_cancel(sandbox: Sandbox, backend: Any) ->
     assert len(invitations(sandbox, "priya.castellan@example.com")) == 1
 
 
-def test_update_meeting_moves_the_same_item_and_sends_only_if_asked(
+def test_update_meeting_moves_the_same_item_and_tells_whoever_was_invited(
     sandbox: Sandbox, face: Any, backend: Any
 ) -> None:
     start = datetime(2026, 12, 1, 10, 0, tzinfo=BERLIN)
@@ -199,8 +199,22 @@ def test_update_meeting_moves_the_same_item_and_sends_only_if_asked(
     ]
     assert len(requests) == 2 and requests[-1]["start"] == row["start"]  # invite, update
 
-    quiet = backend.update_meeting(sent.item_id, first, send=False)  # back, not told
-    assert not quiet.sent and sandbox.controls.inspect()["calendar"][0]["sequence"] == "1"
+    # invited once, always told: never left holding a time that is no longer the one
+    back = backend.update_meeting(sent.item_id, first, send=False)
+    assert back.sent and sandbox.controls.inspect()["calendar"][0]["sequence"] == "2"
+    assert len(invitations(sandbox, "priya.castellan@example.com")) == 3
+
+    # an invitation never sent moves unsent, and goes once the user presses Send
+    unsent = backend.create_meeting(replace(first, tracking_id="inv3"), send=False)
+    quiet = backend.update_meeting(unsent.item_id, moved, send=False)
+    assert not quiet.sent and len(invitations(sandbox, "priya.castellan@example.com")) == 3
+    sandbox.controls.send_meeting(unsent.item_id)
+    assert len(invitations(sandbox, "priya.castellan@example.com")) == 4
+    told = backend.update_meeting(unsent.item_id, replace(moved, tracking_id="inv4"), send=False)
+    assert told.sent and len(invitations(sandbox, "priya.castellan@example.com")) == 5
+    assert sandbox.controls.inspect()["sentitems"][-1]["item_class"] == (
+        "IPM.Schedule.Meeting.Request"
+    )  # Outlook's Send leaves a copy in Sent Items
     if face.graph:  # Graph's DELETE keeps it in Deleted Items: gone is cancelled there
         sandbox.controls.cancel_meeting(ews_id(sent.item_id))
     else:

@@ -10,8 +10,6 @@ from outreach.config.settings import Auth
 from outreach.core.errors import MailboxError, UserError
 from outreach.mailbox.oauth import TokenSource
 
-pytest.importorskip("msal")  # the optional oauth extra
-
 AUTH = Auth(
     type="oauth2", client_id="00000000-0000-4000-8000-000000000001", tenant_id="example.com"
 )

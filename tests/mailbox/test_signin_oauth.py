@@ -28,8 +28,6 @@ from outreach.mailbox.oauth import TokenSource
 from outreach.sandbox import Sandbox
 from outreach.sandbox.authority import DEVICE_GRANT, Authority
 
-pytest.importorskip("msal")  # the optional oauth extra
-
 ROBIN = "robin.vale@example.com"
 DEVICE_APP = "0e1d2c3b-4a59-4687-a5b4-c3d2e1f00001"  # a public client: the device-code app
 DAEMON_APP = "0e1d2c3b-4a59-4687-a5b4-c3d2e1f00002"  # a confidential client: app-only

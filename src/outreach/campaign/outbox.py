@@ -7,8 +7,8 @@ message is marked done after. A crash between "created in Exchange" and
 finds it by id and records it instead of creating a second one.
 
 The order of one ``perform``:
-  1. unless ``only`` narrows it, take the holds no longer needed off the calendar
-     (one bulk request) and record it;
+  1. take the holds no longer needed (those in ``only``, when it narrows the work) off
+     the calendar (one bulk request) and record it;
   2. read the PLANNED messages and have ``prepare.Preparer`` turn them into emails
      and meetings (it asks the mailbox once for busy times and MailTips);
   3. record the failures, withdraw the requests to contacts who are away, and record
@@ -113,7 +113,7 @@ class Outbox:
         is pending or waiting.
         """
         snapshot = snapshot or self.store.read()
-        pending = [m.id for m in snapshot.messages.values() if _pending(m)]
+        pending = [m.id for m in snapshot.messages.values() if outstanding(m)]
         waiting = [m.id for m in snapshot.messages.values() if _waiting(m)]
         if not pending and not waiting:
             return 0
@@ -126,7 +126,7 @@ class Outbox:
         with self.store.transaction() as state:
             for message_id in pending:
                 message, created = state.messages.get(message_id), found.get(message_id)
-                if message is not None and created is not None and _pending(message):
+                if message is not None and created is not None and outstanding(message):
                     _landed(state, message, created, now, self.settings, recovered=True)
                     settled += 1
                     if created.deleted:
@@ -159,13 +159,18 @@ class Outbox:
         report = Report()
         snapshot = self.store.read()
         now = self.clock.now().astimezone(self.settings.zone)
-        releasing = [m for m in snapshot.messages.values() if due_for_release(m)]
-        if releasing and only is None:
+        releasing = [
+            m
+            for m in snapshot.messages.values()
+            if due_for_release(m) and (only is None or m.id in only)
+        ]
+        if releasing:
             self._release(releasing, now, report)
+            snapshot = self.store.read()  # those holds are off the calendar: not busy times
         pending = [
             m
             for m in sorted(snapshot.messages.values(), key=_order)
-            if _pending(m) and (only is None or m.id in only)
+            if outstanding(m) and (only is None or m.id in only)
         ]
         pending, held = self._within_cap(snapshot, pending, now)
         if held:
@@ -182,7 +187,7 @@ class Outbox:
         with self.store.transaction() as state:
             record(state, outcome, now, self.settings, report)
             live = {
-                m.id for m in state.messages.values() if _pending(m)
+                m.id for m in state.messages.values() if outstanding(m)
             }  # re-read under the lock: only these may go out
             # the cap's one count, without the messages this perform carries out
             sends_today = today_count(state, now, self.settings.zone) - len(live)
@@ -271,7 +276,7 @@ class Outbox:
     ) -> tuple[list[Message], list[Message]]:
         """Split ``pending`` into what may go now and the direct sends today's cap holds back
         (they stay PLANNED and go tomorrow), before anything is prepared for them."""
-        waiting = [m for m in state.messages.values() if _pending(m)]
+        waiting = [m for m in state.messages.values() if outstanding(m)]
         base = today_count(state, now, self.settings.zone)
         base -= sum(m.kind in EMAIL_KINDS for m in waiting)  # counted below, in order
         room = self.settings.policy.daily_send_cap - base
@@ -291,7 +296,7 @@ class Outbox:
         with self.store.transaction() as state:
             for message_id, blocking in conflicts:
                 message = state.messages.get(message_id)
-                if message is None or not _pending(message):
+                if message is None or not outstanding(message):
                     continue
                 interview = state.interviews.get(message.interview_id or "")
                 if interview is not None:
@@ -322,15 +327,17 @@ class Outbox:
     def _meet(self, meeting: Meeting, send: bool, moving: Message | None) -> Created:
         """Put an interview on the calendar, moving the earlier invite's item when there is one.
 
-        The update goes to the attendees only if the earlier invite went to them. An
-        item that cannot be moved (gone, refused) is withdrawn, then invited afresh,
-        so the contact never holds two invites.
+        The update goes to the attendees if the policy sends invites or the earlier
+        invite went to them (the mailbox knows when the user pressed Send in Outlook); an
+        unsent one moves unsent, still waiting for the user's Send. An item that cannot
+        be moved (gone, refused) is withdrawn, then invited afresh, so the contact never
+        holds two invites.
         """
         if moving is None or not moving.item_id or moving.state not in MOVABLE:
             return self.mailbox.create_meeting(meeting, send=send)
         was_sent = moving.state == MessageState.SENT
         try:
-            return self.mailbox.update_meeting(moving.item_id, meeting, send=was_sent)
+            return self.mailbox.update_meeting(moving.item_id, meeting, send=send or was_sent)
         except MailboxError as problem:
             if problem.transient:
                 raise
@@ -385,8 +392,8 @@ def due_for_release(message: Message) -> bool:
     return message.release and message.state == MessageState.DRAFTED and bool(message.item_id)
 
 
-def _pending(message: Message) -> bool:
-    """A message to carry into the mailbox: planned, not there yet, not waiting for a time."""
+def outstanding(message: Message) -> bool:
+    """A message the outbox has yet to carry into the mailbox (not one waiting for a time)."""
     return message.state == MessageState.PLANNED and message.item_id is None and not message.waits
 
 
@@ -470,7 +477,7 @@ def record(state: State, outcome: Outcome, now: datetime, settings: Settings,
     proposed, seen = False, engine.waits.mark(state, now, settings)  # as the batch saw it
     for item in outcome.prepared:
         stored = state.messages.get(item.message.id)
-        if stored is None or not _pending(stored):
+        if stored is None or not outstanding(stored):
             continue  # changed under us (e.g. `outreach forget`): leave it
         item.fill(stored)
         proposed = proposed or bool(stored.slots and stored.kind in engine.waits.PROPOSING)

@@ -144,11 +144,15 @@ class Session:
     ) -> Interview:
         """Record the agreed time as the contact's interview and create (or move) the invite.
 
-        Raise UserError naming what is in the way (another interview, a meeting, a
-        time proposed to someone else) unless ``force``.
+        The contact's invitation, sent or not and whether or not its time has passed,
+        moves to the new time: never a second one. Run again after a crash, it finishes
+        what the first run started. Raise UserError naming what is in the way (another
+        interview, a meeting, a time proposed to someone else) unless ``force``.
         """
         now = self.clock.now().astimezone(self.settings.zone)
         length = minutes or self.settings.scheduling.interview_minutes
+        if not dry_run and self.mailbox is not None:
+            self.outbox.reconcile()  # a schedule killed mid-way: record what it made first
         if not force:
             self._refuse_overlap(contact_id, slot, start, length, now)
         try:
@@ -173,12 +177,12 @@ class Session:
                 )
                 if dry_run:
                     raise _DryRun(interview)
-                planned = engine.apply_plan(state, now, self.settings)
+                engine.apply_plan(state, now, self.settings)
+                work = [m.id for m in state.messages_of(contact_id) if _now(m)]
         except _DryRun as dry:
             return dry.interview
-        invites = [m.id for m in planned if m.kind == Kind.INVITE]
-        if invites:
-            report = self.outbox.perform(only=invites)
+        if work:
+            report = self.outbox.perform(only=work)
             if report.failed:
                 raise OutreachError(f"The invite could not be created: {report.failed[0][1]}")
         return interview
@@ -215,6 +219,13 @@ class _DryRun(Exception):
 
     def __init__(self, interview: Interview) -> None:
         self.interview = interview
+
+
+def _now(message: Message) -> bool:
+    """What `schedule` carries out at once: the contact's invite, and the holds the
+    agreement takes off the calendar (so its own times are never left in its way)."""
+    invite = message.kind == Kind.INVITE and outbox.outstanding(message)
+    return invite or outbox.due_for_release(message)
 
 
 def _proposed(state: State, contact_id: str, number: int) -> datetime:

@@ -295,10 +295,11 @@ def schedule(
     """Record the time CONTACT agreed to and create the interview invite.
 
     The invite is saved unsent on your calendar for approval unless
-    policy.send_invites is true. A new time for an interview still to come
-    moves its invite (an update goes to them if the invite was sent). A time
-    that overlaps another interview, a meeting or a time proposed to someone
-    else is refused, naming it, unless --force.
+    policy.send_invites is true. A new time moves the contact's one invite,
+    even once its time has passed (an update goes to them if the invite was
+    sent; an unsent one stays unsent). The times proposed to CONTACT are never
+    in the way; a time that overlaps another interview, a meeting or a time
+    proposed to someone else is refused, naming it, unless --force.
     """
     if (slot is None) == (at_text is None):
         raise click.UsageError("Give exactly one of --slot N or --at TIME.")

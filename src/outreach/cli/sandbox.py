@@ -329,6 +329,14 @@ def respond(
     )
 
 
+@sandbox.command("send-meeting")
+@_item
+@click.pass_context
+def send_meeting(ctx: click.Context, **item: str | None) -> None:
+    """You press Send on a meeting whose invitations were not sent yet."""
+    _run(ctx, "send_meeting", **item)
+
+
 @sandbox.command("move-meeting")
 @_item
 @click.option("--start", required=True, help="New start (ISO 8601, with offset).")

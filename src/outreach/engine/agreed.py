@@ -2,8 +2,10 @@
 
 Both ways a time is agreed (a reply that picks a proposed slot, `outreach schedule`)
 come here. A new time for a contact whose earlier interview has not happened yet
-supersedes it: the earlier one is cancelled and points to the new one, and the
-planner moves its calendar item instead of adding a second invite. A time that
+(still to come, or passed without being accepted) supersedes it: the earlier one is
+cancelled and points to the new one, and the planner moves its calendar item instead
+of adding a second invite, sent or not. There is never more than one invitation per
+contact on the calendar. A time that
 overlaps another contact's interview is recorded with what is in the way, and its
 invite waits until the user chooses (`outreach schedule --force`, or another time).
 
@@ -41,6 +43,18 @@ def pending(state: State, contact_id: str, now: datetime) -> list[Interview]:
     """Return the contact's agreed interviews that have not ended yet, earliest first."""
     return [
         i for i in state.interviews_of(contact_id) if i.status in PENDING and end_of(i) > now
+    ]
+
+
+def replaced(state: State, contact_id: str, now: datetime) -> list[Interview]:
+    """Return the contact's interviews a newly agreed time replaces: those still to come,
+    and those whose time passed without being accepted or logged (never held; their
+    invitation, sent or not, still stands on the calendar)."""
+    return [
+        i
+        for i in state.interviews_of(contact_id)
+        if i.status in PENDING
+        and (end_of(i) > now or (i.status == "proposed" and i.logged_at is None))
     ]
 
 
@@ -94,9 +108,10 @@ def calendar_in_the_way(
     """Return a sentence for each busy time on the user's calendar overlapping [start, end).
 
     ``busy`` is (start, end, subject) from free/busy. Our own items are told apart by
-    their times: the contact's own holds and interviews are not in the way, another
-    contact's hold is "the time proposed to ...", another's interview is left to
-    ``in_the_way``.
+    their times: the contact's own holds (standing, or released and not yet taken off:
+    the agreement itself releases them) and interviews are not in the way, nor is a
+    hold on its way out; another contact's standing hold is "the time proposed to ...",
+    another's interview is left to ``in_the_way``.
     """
     ours: list[tuple[datetime, datetime, str]] = [
         (i.start, end_of(i), "") for i in state.interviews_of(contact_id) if _on_calendar(state, i)
@@ -106,10 +121,11 @@ def calendar_in_the_way(
             ours += [(i.start, end_of(i), "") for i in pending(state, contact.id, start)]
         for message in state.messages_of(contact.id):
             held = message.slots[0] if message.slots else None
-            standing = message.state == MessageState.DRAFTED and not message.release
-            if message.kind == Kind.HOLD and standing and held:
-                what = "" if contact.id == contact_id else f"the time proposed to {contact.name}"
-                ours.append((held.start, held.end, what))
+            if message.kind != Kind.HOLD or message.state != MessageState.DRAFTED or not held:
+                continue
+            theirs = contact.id != contact_id and not message.release
+            what = f"the time proposed to {contact.name}" if theirs else ""
+            ours.append((held.start, held.end, what))
     found = []
     for b_start, b_end, subject in busy:
         if not (b_start < end and start < b_end):
@@ -161,7 +177,8 @@ def agree(
     force: bool = False,
     picked: bool = False,
 ) -> Interview:
-    """Record ``start`` as the contact's interview, superseding one not yet held.
+    """Record ``start`` as the contact's interview, superseding one not yet held (still to
+    come, or passed without being accepted): its invitation moves to the new time.
 
     ``why`` ends the event sentences ("a reply picks a proposed time"). Unless
     ``force``, an overlap with another contact's interview (or, unless the contact
@@ -171,7 +188,7 @@ def agree(
     if start.tzinfo is None:
         raise ValueError("the agreed start must be time-zone aware")
     iid = interview_id(contact_id, start)
-    earlier = [i for i in pending(state, contact_id, now) if i.id != iid]
+    earlier = [i for i in replaced(state, contact_id, now) if i.id != iid]
     interview = state.interviews.get(iid)
     if interview is None:
         interview = Interview(

@@ -60,8 +60,9 @@ class Mailbox(Protocol):
         The same meeting keeps its identity (item id, UID); its tracking becomes
         ``meeting.tracking_id`` (the new invite's outbox id), so ``find_tracked`` tells a
         move that landed before a crash. The attendees get an update with a raised
-        sequence only if ``send``. Raise MailboxError (not transient) if the item is
-        gone. Rescheduling replaces, never adds.
+        sequence if ``send`` or if the item's invitations went already (the user may
+        have pressed Send in Outlook); an unsent one stays unsent. Raise MailboxError
+        (not transient) if the item is gone. Rescheduling replaces, never adds.
         """
         ...
 

@@ -226,16 +226,20 @@ class EwsMailbox:
         """Move an interview's calendar item to ``meeting``'s time and place: one GetItem,
         one UpdateItem. The item keeps its id and UID; its tracking becomes the new
         outbox id, so reconciling finds the move done. Attendees get the update (a
-        raised sequence) only if ``send``. Raise MailboxError if the item is gone.
+        raised sequence) if ``send`` or if its invitations went already (the user may
+        have pressed Send in Outlook): an unsent one stays unsent. Raise MailboxError
+        if the item is gone.
         """
         with self._guard():
-            found = list(self.account.fetch(ids=[(item_id, None)], only_fields=["subject"]))
+            fields = ["subject", "meeting_request_was_sent"]
+            found = list(self.account.fetch(ids=[(item_id, None)], only_fields=fields))
             item = found[0] if found else None
             if item is None or isinstance(item, Exception):
                 raise MailboxError(
                     "The interview's calendar item is no longer in the calendar, so it "
                     "cannot be moved."
                 )
+            send = send or bool(item.meeting_request_was_sent)
             fresh = self._calendar_item(meeting, self.account.calendar)
             changed = ["subject", "start", "end", "location", "body", "reminder_is_set",
                        "reminder_minutes_before_start", "outreach_tracking"]  # fmt: skip

@@ -5,7 +5,8 @@ readable by the owner only (beside the store) or, when ``mailbox.auth.secret.key
 names a service, in the system keyring. The authority is Microsoft's unless
 ``mailbox.auth.authority`` names another (AD FS, a national cloud, the tests' own);
 msal reaches it with the same TLS rules as the mailbox (``mailbox.ca_bundle``).
-``msal`` is an optional extra, imported here only.
+``msal`` is imported here only, when a sign-in needs it, so the other commands start
+without it.
 """
 
 from __future__ import annotations
@@ -62,12 +63,8 @@ def _reaching(authority: str) -> Iterator[None]:
 
 
 def _msal() -> Any:
-    try:
-        import msal
-    except ImportError as missing:
-        raise UserError(
-            "OAuth2 sign-in needs the msal package: pip install 'outreach[oauth]'."
-        ) from missing
+    import msal
+
     return msal
 
 

@@ -229,9 +229,13 @@ class Store:
     def _current(self) -> _Loaded:
         """Return the store's current version: the one in memory while nothing changed on disk."""
         loaded = self._loaded
-        if (loaded is not None and loaded.identity == identity(self.path)
-                and loaded.journal == identity(self.journal_path)):
-            return loaded
+        if loaded is not None and loaded.identity == identity(self.path):
+            if loaded.journal == identity(self.journal_path):
+                return loaded
+            caught_up = self._caught_up(loaded)
+            if caught_up is not None:
+                self._loaded = caught_up
+                return caught_up
         with _collector_paused():
             snapshot = self.storage.snapshot()
             raw = self._empty() if snapshot.raw is None else snapshot.raw
@@ -243,6 +247,34 @@ class Store:
         loaded.migrated = version != self.version
         self._loaded = loaded if snapshot.raw is not None else None
         return loaded
+
+    def _caught_up(self, loaded: _Loaded) -> _Loaded | None:
+        """Return ``loaded`` with the records other processes appended since; None when only
+        a whole read will do (the journal was cut or emptied, the file replaced meanwhile).
+
+        The daemon keeps the store in memory; a command that edits one contact appends
+        one record, so the daemon's next read applies that record instead of parsing
+        the whole file again.
+        """
+        seen, now = loaded.journal, identity(self.journal_path)
+        if loaded.migrated or seen is None or now is None or now[0] != seen[0] \
+                or now[1] <= loaded.scan.end:
+            return None
+        data, journal_id = self.storage.journal.read(loaded.scan.end)
+        if identity(self.path) != loaded.identity:
+            return None  # compacted while we read: the records may be of the old file
+        found = journal.scan(data, loaded.base)
+        if found.other is not None:
+            return None
+        after = loaded
+        for changes in found.records:
+            applied = _applied(after, changes, self.version)
+            if applied is None:
+                return None
+            after = applied
+        after.identity, after.journal, after.base = loaded.identity, journal_id, loaded.base
+        after.scan = Scan([], loaded.scan.end + found.end, loaded.scan.end + found.size)
+        return after
 
     def _index(self, raw: dict[str, Any]) -> _Loaded:
         """Key each table's documents by record id, checking each is a record at all."""
@@ -625,7 +657,8 @@ class Store:
                 while view:
                     view = view[os.write(fd, view):]
                 committed += len(payload)
-            os.fsync(fd)
+            if events or size != committed:
+                os.fsync(fd)  # nothing to make durable otherwise: one flush less per change
         except OSError as failure:
             raise write_failed(self.events_path, failure) from None
         finally:
@@ -738,6 +771,50 @@ class Store:
         from tinydb import TinyDB
 
         return TinyDB(self.path, storage=JournalStorage)
+
+
+def _applied(loaded: _Loaded, changes: Changes, version: int) -> _Loaded | None:
+    """Return a new version: ``loaded`` with one journal record's changes (None if the
+    record is not one this code would have written: read the store whole instead)."""
+    meta = next(iter(changes.get("meta", {}).values()), loaded.meta)
+    if not isinstance(meta, dict) or meta.get("schema_version", version) != version:
+        return None
+    after = dataclasses.replace(loaded, meta=dict(meta), docs=dict(loaded.docs),
+                                texts=dict(loaded.texts), ids=dict(loaded.ids),
+                                next_id=dict(loaded.next_id), bodies={}, tables={}, stored={})
+    for name in TABLES:
+        if name not in changes:
+            for done, kept in ((loaded.bodies, after.bodies), (loaded.tables, after.tables),
+                               (loaded.stored, after.stored)):
+                if name in done:
+                    kept[name] = done[name]  # type: ignore[index]
+            continue
+        docs, texts = dict(loaded.docs[name]), dict(loaded.texts[name])
+        numbers = dict(loaded.ids[name])
+        owners: dict[str, str] | None = None
+        for doc_id, doc in changes[name].items():
+            if doc is None:
+                owners = owners or {number: key for key, number in numbers.items()}
+                key = owners.pop(doc_id, None)
+                if key is not None:
+                    del docs[key], numbers[key]
+                    texts.pop(key, None)
+                continue
+            key = doc.get("id") if isinstance(doc, dict) else None
+            if not isinstance(key, str) or numbers.get(key, doc_id) != doc_id:
+                return None
+            docs[key], numbers[key] = doc, doc_id
+            texts.pop(key, None)
+            if owners is not None:
+                owners[doc_id] = key
+        after.docs[name], after.texts[name], after.ids[name] = docs, texts, numbers
+        after.next_id[name] = max(after.next_id[name], _next_id(changes[name]))
+    if "sync" in changes:
+        after.sync = dict(loaded.sync)
+        journal.apply({"sync": after.sync}, {"sync": changes["sync"]})
+        after.ids["sync"] = {doc["key"]: doc_id for doc_id, doc in after.sync.items()}
+        after.next_id["sync"] = max(after.next_id["sync"], _next_id(changes["sync"]))
+    return after
 
 
 def _copy(glanced: Glance) -> Glance:

@@ -169,10 +169,12 @@ class Journal:
         self.path = path
         self.on_step = on_step or (lambda step: None)
 
-    def read(self) -> tuple[bytes, tuple[int, ...] | None]:
-        """Return (the journal's bytes, its identity after reading them); b"" if none."""
+    def read(self, start: int = 0) -> tuple[bytes, tuple[int, ...] | None]:
+        """Return (the journal's bytes from ``start``, its identity after reading them);
+        b"" if there is none."""
         try:
             with open(self.path, "rb") as handle:
+                handle.seek(start)
                 data = handle.read()
                 st = os.fstat(handle.fileno())
         except FileNotFoundError:

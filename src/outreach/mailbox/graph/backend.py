@@ -119,17 +119,22 @@ class GraphMailbox:
         return f"{self.me}/events/{shapes.rest_id(item_id)}"
 
     def update_meeting(self, item_id: str, meeting: Meeting, send: bool) -> Created:
-        """Move the interview: one GET (is it still there?), one PATCH. The event keeps its
-        id and UID; its tracking becomes the new outbox id, so reconciling finds the move
-        done. Attendees get the update only if ``send``. Raise MailboxError if it is gone."""
+        """Move the interview: one GET (is it still there? were its invitations sent?), one
+        PATCH. The event keeps its id and UID; its tracking becomes the new outbox id, so
+        reconciling finds the move done. Attendees get the update if ``send`` or if the
+        invitations went already (the user may have pressed Send in Outlook); an unsent
+        (draft) one stays a draft. Raise MailboxError if it is gone."""
         found = self.client.call(
-            Call("GET", f"{self._event(item_id)}?$select=id,isCancelled"), allow=(404,)
+            Call("GET", f"{self._event(item_id)}?$select=id,isCancelled,isDraft,attendees"),
+            allow=(404,),
         )
-        if found.status == 404 or (found.body or {}).get("isCancelled"):
+        event = found.body or {}
+        if found.status == 404 or event.get("isCancelled"):
             raise MailboxError(
                 "The interview's calendar item is no longer in the calendar, so it cannot be moved."
             )
-        invite = send and bool(meeting.attendees)
+        went = bool(event.get("attendees")) and not event.get("isDraft")
+        invite = (send or went) and bool(meeting.attendees)
         body = shapes.moved(meeting, draft=not invite)
         answer = self.client.call(Call("PATCH", self._event(item_id), body))
         return Created(

@@ -29,6 +29,7 @@ ACTIONS = {
     "auto_reply",
     "bounce",
     "respond_to_meeting",
+    "send_meeting",
     "move_meeting",
     "cancel_meeting",
     "inspect",

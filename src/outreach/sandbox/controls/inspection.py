@@ -13,7 +13,8 @@ class Inspection(Actions):
     """What a test or the CLI does to the server itself rather than through a mail client."""
 
     def inspect(self, mailbox: str | None = None) -> dict[str, list[dict[str, Any]]]:
-        """Folder name -> items (id, class, subject, from, to, received, read, start, sequence)."""
+        """Folder name -> items (id, class, subject, from, to, received, read, start, sequence,
+        whether a meeting's invitations went, attendees)."""
         with self.state.lock:
             box = self.state.mailbox_for(mailbox)
             out: dict[str, list[dict[str, Any]]] = {}
@@ -30,6 +31,7 @@ class Inspection(Actions):
                         "is_read": i.text("IsRead"),
                         "start": i.text("Start"),
                         "sequence": i.text("AppointmentSequenceNumber"),
+                        "invited": i.text("MeetingRequestWasSent") == "true",
                         "attendees": [
                             (
                                 a.findtext(f"{q('t:Mailbox')}/{q('t:EmailAddress')}"),

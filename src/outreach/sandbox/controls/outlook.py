@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..mailflow import send
-from ..xml import el
+from ..mailflow import invite_attendees, send
+from ..xml import el, to_str
 from .base import Actions, as_datetime
 
 
@@ -65,6 +65,32 @@ class Outlook(Actions):
                 box.delete(draft)
             else:
                 box.move(draft, "deleteditems")
+
+    def send_meeting(
+        self,
+        item_id: str | None = None,
+        *,
+        subject: str | None = None,
+        mailbox: str | None = None,
+    ) -> str:
+        """The user presses Send on a meeting whose invitations were not sent (Outlook's
+        "invitations have not been sent"): the request goes to the attendees, a copy lands
+        in Sent Items, the item keeps its id. Raise ValueError if there is nobody to invite
+        or the invitations went already."""
+        with self._changing():
+            box, meeting = self._find(mailbox, ("calendar",), item_id, subject)
+            if not meeting.addresses("RequiredAttendees") + meeting.addresses("OptionalAttendees"):
+                raise ValueError(f"{meeting.text('Subject')!r} has no attendees to invite")
+            if meeting.text("MeetingRequestWasSent") == "true":
+                raise ValueError(f"the invitations of {meeting.text('Subject')!r} were sent")
+            meeting.set("IsDraft", False)
+            invite_attendees(self.state, box, meeting, "NewMeetingRequest")
+            copy = {k: list(v) for k, v in meeting.fields.items() if k != "ExtendedProperty"}
+            copy["ItemClass"] = [to_str(el("t:ItemClass", "IPM.Schedule.Meeting.Request"))]
+            copy["DateTimeSent"] = [to_str(el("t:DateTimeSent", self.state.clock()))]
+            box.add("sentitems", "MeetingRequest", copy)
+            box.touch(meeting)
+        return meeting.id
 
     def move_meeting(
         self,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from . import batch, delta, events, messages, people, schedule  # noqa: F401 - their routes
 from .dispatch import handle
-from .routing import GRAPH_PATH, Dropped, Reply, error_body
+from .routing import GRAPH_PATH, Dropped, GraphError, Reply
 
 if TYPE_CHECKING:
     from ..host import Host
@@ -32,10 +32,8 @@ def serve(
     try:
         body = json.loads(raw) if raw.strip() else None
     except ValueError:
-        reply = Reply(
-            400,
-            error_body("BadRequest", "The request body is not valid JSON.", sandbox.state.clock()),
-        )
+        error = GraphError(400, "BadRequest", "The request body is not valid JSON.")
+        reply = error.reply(sandbox.state.clock())
     else:
         reply = handle(sandbox, method, target, headers, body)
     data, ctype = encode(reply)

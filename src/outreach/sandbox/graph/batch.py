@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .dispatch import handle
-from .routing import GraphError, Reply, Request, error_body, route
+from .routing import GraphError, Reply, Request, route
 
 MAX_REQUESTS = 20
 
@@ -41,14 +41,9 @@ def batch(req: Request) -> Reply:
     for r in requests:
         failed = [d for d in r.get("dependsOn") or [] if not 200 <= status.get(d, 0) < 300]
         if failed:
-            reply = Reply(
-                424,
-                error_body(
-                    "FailedDependency",
-                    "The request depends on a request that failed.",
-                    req.state.clock(),
-                ),
-            )
+            reply = GraphError(
+                424, "FailedDependency", "The request depends on a request that failed."
+            ).reply(req.state.clock())
         else:
             reply = handle(
                 req.sandbox,

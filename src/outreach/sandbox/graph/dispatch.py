@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ..mailbox import Mailbox
 from . import exchanges, ids
-from .routing import GRAPH_PATH, Dropped, GraphError, Reply, Request, Route, error_body, resolve
+from .routing import GRAPH_PATH, Dropped, GraphError, Reply, Request, Route, resolve, throttled
 
 if TYPE_CHECKING:
     from ..host import Host
@@ -53,35 +53,26 @@ def _user_box(req: Request, named: str | None) -> Mailbox:
 def fault_reply(sandbox: Host, spec: dict[str, Any]) -> Reply | None:
     """What an injected fault answers on the Graph face (None: answer normally after it)."""
     kind = spec["kind"]
-    now = sandbox.state.clock()
     if kind == "slow":
         time.sleep(float(spec.get("seconds", 1.0)))
         return None
     if kind == "drop":
         raise Dropped
     if kind == "throttle":
-        return Reply(
-            429,
-            error_body(
-                "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", now
-            ),
-            {"Retry-After": str(spec.get("retry_after", 1))},
+        error = throttled(spec.get("retry_after", 1))
+    elif kind == "unavailable":
+        retry = {"Retry-After": str(spec.get("retry_after", 1))}
+        error = GraphError(
+            503, "serviceNotAvailable", "The service is temporarily unavailable.", retry
         )
-    if kind == "unavailable":
-        return Reply(
-            503,
-            error_body("serviceNotAvailable", "The service is temporarily unavailable.", now),
-            {"Retry-After": str(spec.get("retry_after", 1))},
-        )
-    if kind == "http500":
-        return Reply(
-            500, error_body("InternalServerError", "An internal server error occurred.", now)
-        )
-    status = int(spec.get("status") or 400)
-    headers = {"WWW-Authenticate": 'Bearer realm=""'} if status == 401 else {}
-    return Reply(
-        status, error_body(spec["code"], f"Injected by the sandbox: {spec['code']}.", now), headers
-    )
+    elif kind == "http500":
+        error = GraphError(500, "InternalServerError", "An internal server error occurred.")
+    else:
+        status = int(spec.get("status") or 400)
+        headers = {"WWW-Authenticate": 'Bearer realm=""'} if status == 401 else {}
+        code = spec["code"]
+        error = GraphError(status, code, f"Injected by the sandbox: {code}.", headers)
+    return error.reply(sandbox.state.clock())
 
 
 def handle(
@@ -110,17 +101,10 @@ def handle(
         who = "" if root else found[3] or _signed_in_user(sandbox, lower) or ""
         with sandbox.graph_limits.admit(unquote(who).lower(), now, counted=bool(who)) as wait:
             if wait is not None:
-                reply = Reply(
-                    429,
-                    error_body(
-                        "ApplicationThrottled",
-                        "Application is over its MailboxConcurrency limit.",
-                        now,
-                    ),
-                    {"Retry-After": str(wait)},
-                )
+                reply = throttled(wait).reply(now)
             else:
-                reply = _answer(sandbox, found, name, method, path, query, lower, body)
+                req = Request(sandbox, method, path, query, lower, body, None)
+                reply = _answer(req, found, name)
     exchange = exchanges.Exchange(
         method, path, query, body, reply.status, reply.body, batched=batched
     )
@@ -129,32 +113,20 @@ def handle(
     return reply
 
 
-def _answer(
-    sandbox: Host,
-    found: tuple[Route, tuple[str, ...], str, str | None] | None,
-    name: str,
-    method: str,
-    path: str,
-    query: dict[str, str],
-    headers: dict[str, str],
-    body: Any,
-) -> Reply:
+Found = tuple[Route, tuple[str, ...], str, str | None]
+
+
+def _answer(req: Request, found: Found | None, name: str) -> Reply:
     """An injected fault's answer, or the route's."""
-    spec = sandbox.controls.take_fault(name, "graph")
-    reply = fault_reply(sandbox, spec) if spec else None
+    spec = req.sandbox.controls.take_fault(name, "graph")
+    reply = fault_reply(req.sandbox, spec) if spec else None
     if reply is not None:
         return reply
     if found is None:
-        segment = path.strip("/").split("/")[-1]
-        return Reply(
-            400,
-            error_body(
-                "BadRequest",
-                f"Resource not found for the segment '{segment}'.",
-                sandbox.state.clock(),
-            ),
-        )
-    return _dispatch(sandbox, found, method, path, query, headers, body)
+        segment = req.path.strip("/").split("/")[-1]
+        error = GraphError(400, "BadRequest", f"Resource not found for the segment '{segment}'.")
+        return error.reply(req.state.clock())
+    return _dispatch(req, found)
 
 
 def _authorized(sandbox: Host, headers: Mapping[str, str]) -> Reply | None:
@@ -166,18 +138,20 @@ def _authorized(sandbox: Host, headers: Mapping[str, str]) -> Reply | None:
     token = _token(headers)
     now = sandbox.state.clock()
     if not token:
-        return Reply(
+        return GraphError(
             401,
-            error_body("InvalidAuthenticationToken", "Access token is empty.", now),
+            "InvalidAuthenticationToken",
+            "Access token is empty.",
             {"WWW-Authenticate": 'Bearer realm=""'},
-        )
+        ).reply(now)
     check = sandbox.door.tokens
     if check is not None and check(token) is None:
-        return Reply(
+        return GraphError(
             401,
-            error_body("InvalidAuthenticationToken", "Access token validation failure.", now),
+            "InvalidAuthenticationToken",
+            "Access token validation failure.",
             {"WWW-Authenticate": 'Bearer realm="", error="invalid_token"'},
-        )
+        ).reply(now)
     return None
 
 
@@ -194,28 +168,11 @@ def _signed_in_user(sandbox: Host, headers: Mapping[str, str]) -> str | None:
     return check(_token(headers)) or None
 
 
-def _dispatch(
-    sandbox: Host,
-    found: tuple[Route, tuple[str, ...], str, str | None],
-    method: str,
-    path: str,
-    query: dict[str, str],
-    headers: dict[str, str],
-    body: Any,
-) -> Reply:
-    route_, args, prefix, named = found
-    req = Request(
-        sandbox,
-        method,
-        path,
-        query,
-        headers,
-        body,
-        _signed_in_user(sandbox, headers),
-        prefix,
-        None,
-        args,
-    )
+def _dispatch(req: Request, found: Found) -> Reply:
+    """The route's answer, with the preferences it applied."""
+    route_, req.args, req.prefix, named = found
+    req.user = _signed_in_user(req.sandbox, req.headers)
+    sandbox = req.sandbox
     try:
         with sandbox.state.lock:
             if not route_.root:
@@ -223,17 +180,13 @@ def _dispatch(
             reply = route_.handler(req)
             sandbox.after_change()
     except GraphError as e:
-        reply = Reply(e.status, error_body(e.code, e.message, sandbox.state.clock()), e.headers)
+        reply = e.reply(sandbox.state.clock())
     except Dropped:
         raise
     except Exception:  # a sandbox bug: answer as Graph does, and say so in the log
-        log.exception("Graph face failed on %s %s", method, path)
-        reply = Reply(
-            500,
-            error_body(
-                "InternalServerError", "The sandbox failed on this request.", sandbox.state.clock()
-            ),
-        )
+        log.exception("Graph face failed on %s %s", req.method, req.path)
+        error = GraphError(500, "InternalServerError", "The sandbox failed on this request.")
+        reply = error.reply(sandbox.state.clock())
     if req.immutable:
         req.applied.append('IdType="ImmutableId"')
     if req.body_type:

@@ -23,6 +23,11 @@ def _has_attendees(item: Item) -> bool:
     )
 
 
+def _entity(req: Request, item: Item, status: int = 200) -> Reply:
+    """The event as Graph answers a create or a change."""
+    return render.entity(req, "events", convert.event(req, req.mailbox, item), status)
+
+
 @route("POST", "/events")
 def create_event(req: Request) -> Reply:
     return _create(req)
@@ -40,7 +45,7 @@ def _create(req: Request) -> Reply:
     if txid:  # a retried POST answers the event the first one made
         for item in box.in_folder(box.folder("calendar")):
             if item.text(convert.TRANSACTION) == txid:
-                return render.entity(req, "events", convert.event(req, box, item), 201)
+                return _entity(req, item, 201)
     now = req.state.clock()
     trial = Item("", "", "CalendarItem", "", {}, now, now)
     if "start" not in data or "end" not in data:
@@ -54,7 +59,7 @@ def _create(req: Request) -> Reply:
     else:
         prepare_calendar(box, item, "SendToNone")
     item.set("IsDraft", draft)
-    return render.entity(req, "events", convert.event(req, box, item), 201)
+    return _entity(req, item, 201)
 
 
 @route("GET", "/events/{id}")
@@ -68,10 +73,8 @@ def get_event(req: Request) -> Reply:
 def update_event(req: Request) -> Reply:
     box = req.mailbox
     item = render.event_item(req, req.args[0])
-    trial = render.copy_of(item)
     data = req.json_body()
-    moved = convert.apply_event(trial, data)
-    item.fields = trial.fields
+    moved = render.change(item, lambda trial: convert.apply_event(trial, data))
     if "isDraft" in data:
         item.set("IsDraft", bool(data["isDraft"]) and _has_attendees(item))
     if _has_attendees(item) and item.text("IsDraft") != "true":
@@ -81,7 +84,7 @@ def update_event(req: Request) -> Reply:
             item.set("AppointmentSequenceNumber", seq + 1)
         invite_attendees(req.state, box, item, "FullUpdate")
     box.touch(item)
-    return render.entity(req, "events", convert.event(req, box, item))
+    return _entity(req, item)
 
 
 @route("DELETE", "/events/{id}")

@@ -8,6 +8,7 @@ from .. import attachments
 from ..fileattachment import attachment_id
 from ..mailbox import Item
 from ..mailflow import send, stamp
+from ..xml import Element
 from . import convert, ids, render
 from .routing import GraphError, Reply, Request, not_found, route
 
@@ -46,10 +47,9 @@ def _new_message(req: Request, data: dict[str, Any]) -> Item:
     return draft
 
 
-def _created(req: Request, item: Item) -> Reply:
-    box = req.mailbox
-    doc = convert.message(req, box, item)
-    return render.entity(req, "messages", doc, 201)
+def _entity(req: Request, item: Item, status: int = 201) -> Reply:
+    """The message as Graph answers a create, a move or a change."""
+    return render.entity(req, "messages", convert.message(req, req.mailbox, item), status)
 
 
 @route("POST", "/messages")
@@ -68,7 +68,7 @@ def _create_in(req: Request, folder: str) -> Reply:
     item = box.add(folder, "Message", draft.fields)
     item.set("IsDraft", True)
     stamp(box, item)
-    return _created(req, item)
+    return _entity(req, item)
 
 
 @route("GET", "/messages/{id}")
@@ -83,11 +83,9 @@ def update_message(req: Request) -> Reply:
     box = req.mailbox
     item = render.message_item(req, req.args[0])
     data = req.json_body()
-    trial = render.copy_of(item)
-    convert.apply_message(trial, data, req.state.clock())
-    item.fields = trial.fields
+    render.change(item, lambda trial: convert.apply_message(trial, data, req.state.clock()))
     box.touch(item)
-    return render.entity(req, "messages", convert.message(req, box, item))
+    return _entity(req, item, 200)
 
 
 @route("DELETE", "/messages/{id}")
@@ -109,11 +107,7 @@ def send_draft(req: Request) -> Reply:
     item = render.message_item(req, req.args[0])
     if item.text("IsDraft") != "true":
         raise GraphError(400, "ErrorInvalidOperation", "Only a draft can be sent.")
-    if not (
-        item.addresses("ToRecipients")
-        + item.addresses("CcRecipients")
-        + item.addresses("BccRecipients")
-    ):
+    if not _recipients(item):
         raise GraphError(
             400,
             "ErrorInvalidRecipients",
@@ -124,6 +118,10 @@ def send_draft(req: Request) -> Reply:
     return Reply(202)
 
 
+def _recipients(item: Item) -> list[str]:
+    return [a for n in ("ToRecipients", "CcRecipients", "BccRecipients") for a in item.addresses(n)]
+
+
 @route("POST", "/sendMail")
 def send_mail(req: Request) -> Reply:
     data = req.json_body()
@@ -132,11 +130,7 @@ def send_mail(req: Request) -> Reply:
         raise GraphError(400, "ErrorInvalidRequest", "sendMail needs a message.")
     save = next((v for k, v in data.items() if k.lower() == "savetosentitems"), True)
     draft = _new_message(req, message)
-    if (
-        not draft.addresses("ToRecipients")
-        + draft.addresses("CcRecipients")
-        + draft.addresses("BccRecipients")
-    ):
+    if not _recipients(draft):
         raise GraphError(400, "ErrorInvalidRecipients", "The message has no recipients.")
     send(req.state, req.mailbox, draft, save_copy=save is not False)
     return Reply(202)
@@ -152,7 +146,7 @@ def move_message(req: Request) -> Reply:
         raise GraphError(400, "ErrorInvalidRequest", "move needs a destinationId.")
     folder = render.mail_folder(req, dest)
     moved = box.move(item, folder.id)
-    return _created(req, moved)
+    return _entity(req, moved)
 
 
 def _no_search(req: Request) -> None:
@@ -169,10 +163,7 @@ def list_messages(req: Request) -> Reply:
     box = req.mailbox
     mail = {f.id for f in box.folders.values() if f.tag == "t:Folder"}
     items = [i for i in box.items.values() if i.folder_id in mail and i.kind in render.MAIL_KINDS]
-    return Reply(
-        200,
-        render.page(req, items, "messages", default_order="receivedDateTime desc"),
-    )
+    return _page(req, items)
 
 
 @route("GET", "/mailFolders/{id}/messages")
@@ -181,10 +172,12 @@ def list_folder_messages(req: Request) -> Reply:
     box = req.mailbox
     folder = render.mail_folder(req, req.args[0])
     items = [i for i in box.in_folder(folder) if i.kind in render.MAIL_KINDS]
-    return Reply(
-        200,
-        render.page(req, items, "messages", default_order="receivedDateTime desc"),
-    )
+    return _page(req, items)
+
+
+def _page(req: Request, items: list[Item]) -> Reply:
+    """A page of messages, newest first unless $orderby says otherwise."""
+    return Reply(200, render.page(req, items, "messages", default_order="receivedDateTime desc"))
 
 
 # -- attachments -------------------------------------------------------------------------
@@ -206,13 +199,7 @@ def get_attachment(req: Request) -> Reply:
     wanted = ids.to_ews(req.args[1])
     for node in attachments.of(item):
         if attachment_id(node) == wanted:
-            return Reply(
-                200,
-                {
-                    "@odata.context": req.context(f"messages('{req.args[0]}')/attachments/$entity"),
-                    **convert.attachment(node),
-                },
-            )
+            return _attachment(req, node, 200)
     raise not_found()
 
 
@@ -224,10 +211,10 @@ def add_attachment(req: Request) -> Reply:
     convert.file_attachments(item, [req.json_body()], req.state.clock())
     box.touch(item)
     node = next(n for n in attachments.of(item) if attachment_id(n) not in before)
-    return Reply(
-        201,
-        {
-            "@odata.context": req.context(f"messages('{req.args[0]}')/attachments/$entity"),
-            **convert.attachment(node),
-        },
-    )
+    return _attachment(req, node, 201)
+
+
+def _attachment(req: Request, node: Element, status: int) -> Reply:
+    """One attachment of the message the path names, as an entity."""
+    context = req.context(f"messages('{req.args[0]}')/attachments/$entity")
+    return Reply(status, {"@odata.context": context, **convert.attachment(node)})

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .. import uniquebody
 from ..mailbox import Folder, Item, Mailbox
 from . import convert, extprops, ids, query
 from .routing import GraphError, Reply, Request, not_found
+
+T = TypeVar("T")
 
 #: what a mail folder's messages are (a cancelled meeting in Deleted Items is not one)
 MAIL_KINDS = {"Message", "MeetingRequest", "MeetingResponse", "MeetingCancellation"}
@@ -118,6 +121,15 @@ def entity(req: Request, collection: str, doc: dict[str, Any], status: int = 200
 def copy_of(item: Item) -> Item:
     """A detached copy to apply a change to, so a refused change leaves the item as it was."""
     return Item.from_dict(item.to_dict())
+
+
+def change(item: Item, apply: Callable[[Item], T]) -> T:
+    """Apply a change to a copy of the item and keep it only if it applied (a GraphError
+    leaves the item as it was); return what ``apply`` returned."""
+    trial = copy_of(item)
+    result = apply(trial)
+    item.fields = trial.fields
+    return result
 
 
 def message(req: Request, box: Mailbox, item: Item) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
@@ -37,6 +38,10 @@ class GraphError(Exception):
         self.status, self.code, self.message = status, code, message
         self.headers = dict(headers or {})
 
+    def reply(self, now: datetime) -> Reply:
+        """The answer Graph gives for this error (``now`` goes into its innerError)."""
+        return Reply(self.status, error_body(self.code, self.message, now), self.headers)
+
 
 class Dropped(Exception):
     """An injected fault closes the connection without an answer."""
@@ -44,6 +49,16 @@ class Dropped(Exception):
 
 def not_found() -> GraphError:
     return GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.")
+
+
+def throttled(retry_after: object) -> GraphError:
+    """Outlook's 429: too many requests for one mailbox; try again after so many seconds."""
+    return GraphError(
+        429,
+        "ApplicationThrottled",
+        "Application is over its MailboxConcurrency limit.",
+        {"Retry-After": str(retry_after)},
+    )
 
 
 @dataclass
@@ -170,7 +185,7 @@ def resolve(method: str, path: str) -> tuple[Route, tuple[str, ...], str, str | 
     return None
 
 
-def error_body(code: str, message: str, now: Any) -> dict[str, Any]:
+def error_body(code: str, message: str, now: datetime) -> dict[str, Any]:
     rid = str(uuid.uuid4())
     return {
         "error": {

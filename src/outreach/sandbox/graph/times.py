@@ -13,7 +13,7 @@ def zone(name: str | None) -> ZoneInfo:
     if not name:
         return ZoneInfo("UTC")
     if name in ZONES:
-        return ZoneInfo(ZONES[name][1])
+        return ZoneInfo(ZONES[name].iana)
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
