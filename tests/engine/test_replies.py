@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.engine import ReadingKind, read_reply, strip_quoted
+from outreach.engine import ReadingKind, own_words, read_reply
 
 from .helpers import at, slot
 
@@ -51,6 +51,35 @@ TABLE = [
 ]
 
 
+TABLE += [
+    # the same reading in German, French, Spanish and Dutch, tricky ones included
+    ("Donnerstag um 14:30 Uhr passt mir.", PICK, 1, True),
+    ("Am 4. bin ich dabei.", PICK, 2, True),
+    ("Der 3.12. passt, am 1. kann ich nicht.", PICK, 1, True),
+    ("Am Donnerstag kann ich leider nicht.", OTHER, None, False),
+    ("Jeudi, ce n'est pas possible pour moi.", OTHER, None, False),
+    ("Le premier créneau me convient parfaitement.", PICK, 0, True),
+    ("La première semaine de décembre est chargée.", UNSURE, None, False),
+    ("El jueves no me va.", OTHER, None, False),
+    ("¡Sin problema! El viernes a las 9 me va bien.", PICK, 2, True),
+    ("Donderdag past me niet, vrijdag wel prima.", PICK, 2, True),
+    ("De laatste optie komt mij het beste uit.", PICK, 2, True),
+    ("No problem, Thursday works.", PICK, 1, True),
+    ("Thursday I want to keep free, sorry.", PICK, 1, False),
+    ("Can we do Thursday at 4pm instead?", OTHER, None, False),
+    ("I'm swamped this quarter and can't take this on.", DECLINE, None, True),
+    ("I'm not in a position to take on anything new right now.", DECLINE, None, True),
+    ("Keine Zeit am Dienstag, aber Donnerstag passt.", PICK, 1, True),
+    ("Ich habe keine Zeit, sorry.", DECLINE, None, True),
+    ("Je suis débordé en ce moment, désolé.", DECLINE, None, True),
+    ("Lo siento, estoy desbordada y no puedo asumirlo.", DECLINE, None, True),
+    ("Ik heb er helaas geen tijd voor.", DECLINE, None, True),
+    ("Neem contact op met sam@example.com, die weet er meer van.", REFER, None, False),
+    ("Können wir stattdessen telefonieren?", PHONE, None, True),
+    ("Ich bin nicht mehr bei der Firma tätig.", LEFT, None, True),
+]
+
+
 @pytest.mark.parametrize(("text", "kind", "index", "sure"), TABLE)
 def test_reading_table(text: str, kind: ReadingKind, index: int | None, sure: bool) -> None:
     reading = read_reply(text, SLOTS)
@@ -76,9 +105,9 @@ def test_quoted_original_is_ignored(text: str) -> None:
     assert (reading.kind, reading.slot_index, reading.sure) == (PICK, 2, True), reading
 
 
-def test_strip_quoted_keeps_own_words_only() -> None:
+def test_own_words_keeps_own_words_only() -> None:
     text = "Yes, happy to.\n> quoted line\n\n-- \nDana\nSent from my phone"
-    assert strip_quoted(text) == "Yes, happy to."
+    assert own_words(text) == "Yes, happy to."
 
 
 def test_single_proposed_slot_plain_yes_picks_it() -> None:

@@ -176,6 +176,21 @@ def test_meeting_response_keeps_tracking_and_times() -> None:
         ("Ik ben terug op 3 december.", (2026, 12, 3)),
         ("I am out of the office through Friday.", (2026, 12, 5)),  # back the day after
         ("Returning 03/12 (UK date).", (2026, 12, 3)),
+        ("Out today, back tomorrow.", (2026, 11, 28)),
+        ("I am travelling and will be back next week.", (2026, 11, 30)),
+        ("Ich bin morgen wieder im Büro.", (2026, 11, 28)),
+        ("Guten Morgen! Ich bin bis Montag unterwegs.", (2026, 11, 30)),
+        ("Je serai de retour demain.", (2026, 11, 28)),
+        ("Estaré de vuelta la próxima semana.", (2026, 11, 30)),
+        ("Vuelvo el lunes por la mañana.", (2026, 11, 30)),
+        ("Ik ben volgende week terug.", (2026, 11, 30)),
+        ("Sono fuori ufficio fino al 4 dicembre.", (2026, 12, 4)),
+        ("Rientrerò lunedì 7 dicembre.", (2026, 12, 7)),
+        ("Sono in ferie, torno la prossima settimana.", (2026, 11, 30)),
+        ("Sarò assente fino a venerdì 4 dicembre incluso.", (2026, 12, 5)),
+        ("Estarei ausente até 4 de dezembro.", (2026, 12, 4)),
+        ("Estou de férias até segunda-feira.", (2026, 11, 30)),
+        ("Volto amanhã.", (2026, 11, 28)),
     ],
 )
 def test_return_date_languages(text: str, expected: tuple[int, int, int]) -> None:
@@ -188,6 +203,7 @@ def test_return_date_languages(text: str, expected: tuple[int, int, int]) -> Non
         "I am out of the office with limited access to email.",
         "Call me on +49 30 1234-5678 at 9.30 if urgent.",
         "I'll get back to you as soon as possible.",
+        "I will get back to you tomorrow if it is urgent.",
     ],
 )
 def test_return_date_absent(text: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -108,15 +108,21 @@ def sign_in(settings: MailboxSettings, authority: Authority, cache: Path) -> Non
     assert who == ROBIN and "enter the code" in shown[0]
 
 
-def signed_in(
-    pki: Pki, sandbox: Sandbox, authority: Authority, folder: Path, url: str = ""
-) -> tuple[MailboxSettings, Path]:
-    """Delegated OAuth2 through the authority at ``url`` (Entra by default), signed in as
+SignedIn = Callable[..., tuple[MailboxSettings, Path]]
+
+
+@pytest.fixture
+def signed_in(pki: Pki, sandbox: Sandbox, authority: Authority, tmp_path: Path) -> SignedIn:
+    """Sign in by device code through the authority at ``url`` (Entra by default), as
     `outreach auth login` does; return the settings and the token cache."""
-    settings = mailbox_settings(pki, sandbox, url or authority.url, client_id=DEVICE_APP)
-    cache = folder / "oauth-token-cache.json"
-    sign_in(settings, authority, cache)
-    return settings, cache
+
+    def sign(url: str = "") -> tuple[MailboxSettings, Path]:
+        settings = mailbox_settings(pki, sandbox, url or authority.url, client_id=DEVICE_APP)
+        cache = tmp_path / "oauth-token-cache.json"
+        sign_in(settings, authority, cache)
+        return settings, cache
+
+    return sign
 
 
 def open_box(settings: MailboxSettings, cache: Path | None = None) -> EwsMailbox:
@@ -127,14 +133,12 @@ def open_box(settings: MailboxSettings, cache: Path | None = None) -> EwsMailbox
 @pytest.mark.parametrize("flavour", ["entra", "adfs"])
 def test_a_campaign_over_delegated_oauth_with_a_device_code(
     flavour: str,
-    pki: Pki,
     authority: Authority,
     sandbox: Sandbox,
-    tmp_path: Path,
+    signed_in: SignedIn,
     debug_log: pytest.LogCaptureFixture,
 ) -> None:
-    url = authority.url if flavour == "entra" else authority.adfs_url
-    settings, cache = signed_in(pki, sandbox, authority, tmp_path, url)
+    settings, cache = signed_in(authority.url if flavour == "entra" else authority.adfs_url)
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
     box = open_box(settings, cache)
     try:
@@ -147,10 +151,10 @@ def test_a_campaign_over_delegated_oauth_with_a_device_code(
 
 
 def test_an_expired_access_token_is_refreshed_from_the_cache(
-    pki: Pki, authority: Authority, sandbox: Sandbox, tmp_path: Path
+    authority: Authority, signed_in: SignedIn
 ) -> None:
     authority.access_lifetime = 120  # inside msal's five minutes: as good as expired
-    settings, cache = signed_in(pki, sandbox, authority, tmp_path)
+    settings, cache = signed_in()
     before = cache.read_text(encoding="utf-8")
     authority.access_lifetime = 3600
     open_box(settings, cache).close()  # a new process: the cache's refresh token is used
@@ -163,14 +167,10 @@ def test_an_expired_access_token_is_refreshed_from_the_cache(
 
 
 def test_a_revoked_refresh_token_says_to_sign_in_again(
-    pki: Pki,
-    authority: Authority,
-    sandbox: Sandbox,
-    tmp_path: Path,
-    debug_log: pytest.LogCaptureFixture,
+    authority: Authority, signed_in: SignedIn, debug_log: pytest.LogCaptureFixture
 ) -> None:
     authority.access_lifetime = 120
-    settings, cache = signed_in(pki, sandbox, authority, tmp_path)
+    settings, cache = signed_in()
     authority.revoke(ROBIN)
     with pytest.raises(MailboxError) as failure:
         open_box(settings, cache)
@@ -182,9 +182,9 @@ def test_a_revoked_refresh_token_says_to_sign_in_again(
 
 
 def test_a_token_the_server_refuses_is_one_sentence(
-    pki: Pki, authority: Authority, sandbox: Sandbox, tmp_path: Path
+    authority: Authority, signed_in: SignedIn
 ) -> None:
-    settings, cache = signed_in(pki, sandbox, authority, tmp_path)
+    settings, cache = signed_in()
     later = time.time() + 7200
     authority.clock = lambda: later  # the server's clock says the token has expired
     with pytest.raises(MailboxError) as failure:

@@ -20,7 +20,8 @@ from outreach.engine.byhand import agree, plan_one
 from outreach.engine.match import match, match_message
 from outreach.engine.observe import apply, observation_key, proposed_slots
 from outreach.engine.plan import apply_plan, next_due, plan
-from outreach.engine.replies import Reading, ReadingKind, read_reply, strip_quoted
+from outreach.engine.quotes import own_words
+from outreach.engine.replies import Reading, ReadingKind, read_reply
 
 __all__ = [
     "Action",
@@ -41,11 +42,11 @@ __all__ = [
     "message_id",
     "next_due",
     "observation_key",
+    "own_words",
     "pauses",
     "plan",
     "plan_one",
     "proposed_slots",
     "read_reply",
-    "strip_quoted",
     "waits",
 ]

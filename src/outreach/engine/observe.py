@@ -47,7 +47,8 @@ from outreach.engine.actions import (
     stamp,
 )
 from outreach.engine.match import match, match_message
-from outreach.engine.replies import ReadingKind, read_reply, strip_quoted
+from outreach.engine.quotes import own_words
+from outreach.engine.replies import ReadingKind, read_reply
 
 #: Before any answer: a reply, bounce or out-of-office may still change these.
 WAITING = frozenset({Status.CONTACTED, Status.FOLLOWED_UP})
@@ -286,7 +287,7 @@ QUOTED_CHARACTERS = 120
 def their_words(text: str) -> str:
     """The reply's own words for the attention line (' They wrote: "…"'), never the quoted
     request under them; "" when there are none."""
-    words = one_line(strip_quoted(text))
+    words = one_line(own_words(text))
     if not words:
         return ""
     if len(words) > QUOTED_CHARACTERS:

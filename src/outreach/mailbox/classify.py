@@ -57,7 +57,8 @@ AUTO_REPLY_SUBJECTS = re.compile(
     r"|automatische antwort|abwesenheitsnotiz|abwesend"
     r"|r[ée]ponse automatique|absence du bureau|absent\(e\)"
     r"|respuesta autom[áa]tica|fuera de la oficina"
-    r"|automatisch antwoord|afwezig|niet aanwezig)\s*[:\-]",
+    r"|automatisch antwoord|afwezig|niet aanwezig"
+    r"|risposta automatica|fuori (?:sede|ufficio)|resposta autom[áa]tica|aus[êe]ncia)\s*[:\-]",
     re.IGNORECASE,
 )
 OOF_CLASSES = ("ipm.note.rules.ooftemplate.microsoft", "ipm.note.rules.replytemplate.microsoft")
@@ -80,12 +81,37 @@ _FAILED_PHRASES = re.compile(
 _STATUS = re.compile(r"(?:\b[45]\d\d[ -])?\b[45]\.\d{1,3}\.\d{1,3}\b[^\n]*")
 
 
+_TAG = re.compile(r"<(/?)([a-z0-9]*)[^>]*>", re.I)
+_BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
+_IN, _OUT = "\x02+", "\x02-"  # where a blockquote opens and closes, on lines of their own
+
+
 def html_text(html: str) -> str:
-    """Readable text of an HTML body (for a message that came without a text body)."""
-    text = re.sub(r"(?is)<(script|style).*?</\1>", "", html)
-    text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>", "\n", text)
-    text = unescape(re.sub(r"<[^>]+>", "", text))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    """Readable text of an HTML body (for a message that came without a text body).
+
+    Written as Outlook and Gmail write their text part: an ``<hr>`` (above Outlook's
+    reply header) is a line of underscores, a ``<blockquote>`` (Gmail's and Apple
+    Mail's quote) is ``>``-quoted, so the quote reads as a quote in text too.
+    """
+    source = re.sub(r"(?is)<(script|style|head)\b.*?</\1>|<!--.*?-->", "", html)
+
+    def tag(match: re.Match[str]) -> str:
+        closing, name = match.group(1), match.group(2).lower()
+        if name == "blockquote":
+            return f"\n{_OUT if closing else _IN}\n"
+        if name == "hr":
+            return "\n" + "_" * 32 + "\n"
+        return "\n" if name in _BREAKS and (closing or name == "br") else ""
+
+    lines: list[str] = []
+    depth = 0
+    for line in unescape(_TAG.sub(tag, source)).split("\n"):
+        if line in (_IN, _OUT):
+            depth = depth + 1 if line == _IN else max(0, depth - 1)
+        else:
+            line = line.rstrip()
+            lines.append("> " * depth + line if depth and line.strip() else line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def header(msg: RawMessage, name: str) -> str:

@@ -1,4 +1,5 @@
-"""Find the return date in an out-of-office text (English, German, French, Spanish, Dutch).
+"""Find the return date in an out-of-office text (English, German, French, Spanish, Dutch,
+Italian, Portuguese).
 
 Exchange answers each sender only once per absence, so the date in that one
 auto-reply is all the product will ever learn; this module reads it. Pure: the
@@ -8,54 +9,29 @@ time the auto-reply arrived is passed in and anchors "Monday" and year-less date
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date, datetime, time, timedelta, tzinfo
 
-
-def _numbered(rows: tuple[str, ...], first: int) -> dict[str, int]:
-    """Map every name in ``rows`` (one row of names per number, from ``first``) to its number."""
-    return {name: number for number, names in enumerate(rows, first) for name in names.split()}
-
-
-MONTHS = _numbered(
-    (
-        "january jan januar janv janvier enero ene januari",
-        "february feb februar fevr fevrier febrero februari",
-        "march mar marz maerz mars marzo maart mrt",
-        "april apr avr avril abril abr",
-        "may mai mayo mei",
-        "june jun juni juin junio",
-        "july jul juli juil juillet julio",
-        "august aug aout agosto augustus",
-        "september sep sept septembre septiembre setiembre",
-        "october oct oktober okt octobre octubre",
-        "november nov novembre noviembre",
-        "december dec dezember dez decembre diciembre dic",
-    ),
-    first=1,
-)
-WEEKDAYS = _numbered(
-    (
-        "monday mon montag mo lundi lunes maandag",
-        "tuesday tue tues dienstag di mardi martes dinsdag",
-        "wednesday wed mittwoch mi mercredi miercoles woensdag",
-        "thursday thu thur thurs donnerstag do jeudi jueves donderdag",
-        "friday fri freitag fr vendredi viernes vrijdag",
-        "saturday sat samstag sonnabend sa samedi sabado zaterdag",
-        "sunday sun sonntag so dimanche domingo zondag",
-    ),
-    first=0,  # Monday is 0, as date.weekday() counts
-)
-# two-letter German/Dutch abbreviations collide with ordinary words ("so", "do", "di")
-_WEAK_WEEKDAYS = {"mo", "di", "mi", "do", "fr", "sa", "so", "mon", "sun", "sat", "wed"}
+from outreach.core.calendarwords import MONTHS, WEAK_WEEKDAYS, WEEKDAYS, fold
 
 #: words after which the date that follows is the return (or last absent) day
 _CUES = re.compile(
-    r"\b(?:until|till|til|through|thru|back|return\w*|in the office|"
+    r"\b(?:until|till|til|through|thru|back(?! to you)|return\w*|in the office|"
     r"bis|zuruck|wieder|ab dem|ab|"
     r"jusqu\w*|retour|de retour|"
     r"hasta|regres\w*|de vuelta|volver\w*|vuelvo|"
-    r"tot en met|t/m|tot|terug|vanaf|weer)\b"
+    r"tot en met|t/m|tot|terug|vanaf|weer|"
+    r"fino al\w*|fino a|rientr\w*|di ritorno|ritorn\w*|tornero|torno|dal|a partire da\w*|"
+    r"ate|regress\w*|de volta|volto|voltarei|retorn\w*|a partir d\w*)\b"
+)
+#: days from now that "tomorrow", "the day after tomorrow" and "next week" name, by language
+_RELATIVE = re.compile(
+    r"\b(?P<two>day after tomorrow|ubermorgen|apres-? ?demain|pasado manana|overmorgen|"
+    r"dopodomani|depois de amanha)\b"
+    r"|\b(?P<one>tomorrow|(?<!guten )(?<!am )(?<!den )morgen|demain|(?<!la )manana|domani|"
+    r"amanha)\b"
+    r"|\b(?P<week>next week|(?:nachste|nachsten|kommende|kommenden) woche|semaine prochaine|"
+    r"(?:proxima|la proxima) semana|semana que (?:viene|vem)|volgende week|"
+    r"prossima settimana|settimana prossima)\b"
 )
 #: cues after which the named day is still a day away (the person is back the day after)
 _INCLUSIVE = re.compile(r"\b(?:through|thru|inclusive|einschlie\w*|inclus\w*|tot en met|t/m)\b")
@@ -86,12 +62,6 @@ _WEEKDAY = re.compile(r"\b(?P<weekday>[a-z]{2,10})\b")
 #: an absence note names its date in the first lines; beyond this comes quoted mail, and
 #: date matching is quadratic in the number of dates (a bulk mail can hold thousands)
 SCAN_CHARS = 4000
-
-
-def _fold(text: str) -> str:
-    """Lower-case and strip accents, so "März", "décembre" and "miércoles" match plainly."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _english(text: str) -> bool:
@@ -129,7 +99,7 @@ def _weekday_before(text: str, start: int) -> int | None:
     window = text[max(0, start - 14) : start]
     for match in _WEEKDAY.finditer(window):
         word = match.group("weekday")
-        if word in WEEKDAYS and word not in _WEAK_WEEKDAYS:
+        if word in WEEKDAYS and word not in WEAK_WEEKDAYS:
             return WEEKDAYS[word]
     return None
 
@@ -177,6 +147,16 @@ def _next_weekday(weekday: int, anchor: date) -> date:
     return anchor + timedelta(days=(weekday - anchor.weekday() - 1) % 7 + 1)
 
 
+def _relative(window: str, anchor: date) -> date | None:
+    """The day "tomorrow", "the day after tomorrow" or "next week" (its Monday) names."""
+    match = _RELATIVE.search(window)
+    if match is None:
+        return None
+    if match.group("week"):
+        return _next_weekday(0, anchor + timedelta(days=1) if anchor.weekday() == 6 else anchor)
+    return anchor + timedelta(days=2 if match.group("two") else 1)
+
+
 def return_date(text: str, received: datetime, tz: tzinfo | None = None) -> datetime | None:
     """Given an auto-reply's text and when it arrived, return when the sender is back.
 
@@ -186,7 +166,7 @@ def return_date(text: str, received: datetime, tz: tzinfo | None = None) -> date
     failing that, the latest date mentioned that is not in the past is taken. Only the
     first ``SCAN_CHARS`` characters are read.
     """
-    folded = _fold(text[:SCAN_CHARS])
+    folded = fold(text[:SCAN_CHARS])
     anchor = received.date()
     zone = tz or received.tzinfo
     dates = [
@@ -208,13 +188,18 @@ def return_date(text: str, received: datetime, tz: tzinfo | None = None) -> date
             (
                 WEEKDAYS[w.group("weekday")]
                 for w in _WEEKDAY.finditer(window)
-                if w.group("weekday") in WEEKDAYS and w.group("weekday") not in _WEAK_WEEKDAYS
+                if w.group("weekday") in WEEKDAYS and w.group("weekday") not in WEAK_WEEKDAYS
             ),
             None,
         )
         if weekday is not None:
             chosen = _next_weekday(weekday, anchor)
             inclusive = bool(_INCLUSIVE.search(folded[max(0, cue.start() - 20) : cue.end() + 25]))
+            break
+        chosen = _relative(window, anchor) or _relative(
+            folded[max(0, cue.start() - 15) : cue.start()], anchor
+        )
+        if chosen is not None:
             break
     if chosen is None and dates:
         future = [d[2] for d in dates if d[2] >= anchor]
