@@ -98,6 +98,9 @@ def _draft_line(state: State, kind: Kind, interview_id: str | None, contact: Con
     if contact is not None and not contact.reachable:
         why = "do-not-contact" if contact.do_not_contact else contact.status.value
         return f"the {kind.value} draft is still in Drafts: delete it (they are {why})"
+    if contact is not None and contact.attention_about.startswith("bounce:") and \
+            causes.settled(state, contact, now) is None:
+        return f"the {kind.value} draft is still in Drafts: correct the address before it goes"
     if kind is Kind.INVITE and contact is not None and \
             interview_id not in {i.id for i in pending(state, contact.id, now)}:
         return ""  # its time passed or moved: the contact's own line says what to do
