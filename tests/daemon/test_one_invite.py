@@ -94,6 +94,7 @@ def exactly_one_invitation_at(w: World, later: datetime, meeting: dict | None) -
 def sent_accepted_and_thanked(w: World, later: datetime, meeting: dict) -> None:
     """The user presses Send in Outlook; Priya gets the new time, accepts; the interview
     takes place; one thank-you names its day."""
+    w.sandbox.mailbox(PRIYA)  # a colleague: the request reaches her Inbox
     w.controls.send_meeting(meeting["id"])
     [received] = requests_received(w)
     assert datetime.fromisoformat(received["start"].replace("Z", "+00:00")) == later
@@ -200,3 +201,26 @@ def test_an_invitation_deleted_in_outlook_is_made_afresh_once_even_if_killed_bet
     assert fresh["id"] != meeting["id"]
     w.cli("run", "--once")
     sent_accepted_and_thanked(w, later, exactly_one_invitation_at(w, later, fresh))
+
+
+@pytest.mark.parametrize("protocol", ["ews", "graph"])
+def test_schedule_killed_while_the_daemon_runs_makes_the_invitation_once(
+    world: World, protocol: str
+) -> None:
+    """The daemon, running all along, takes over the invitation the command had made
+    when it died: it finds it in the mailbox and records it, never makes a second."""
+    w = world
+    w.add("Priya Castellan", PRIYA)
+    daemon = w.start()  # it settles the outbox once, at its first cycle with work
+    w.wait("the request drafted", lambda: w.message(PRIYA, Kind.REQUEST).item_id)
+    w.controls.press_send(w.message(PRIYA, Kind.REQUEST).item_id)
+    w.advance(hours=1)
+    w.wait("the times held", lambda: sum(bool(m.item_id) for m in w.messages(PRIYA, Kind.HOLD)))
+    first = w.message(PRIYA, Kind.REQUEST).slots[0].start
+    killed = w.cli("schedule", "priya", "--slot", "1", check=False, **{ENV: "created"})
+    assert killed.returncode == 137, killed.stderr
+    w.wait("the daemon to record the invitation", lambda: w.message(PRIYA, Kind.INVITE).item_id)
+    w.settled()
+    assert w.stop(daemon) == 0
+    assert "found after a restart" in " ".join(e.text for e in w.store.events())
+    sent_accepted_and_thanked(w, first, exactly_one_invitation_at(w, first, None))

@@ -9,7 +9,9 @@ finds it by id and records it instead of creating a second one.
 The order of one ``perform``:
   1. take the holds no longer needed (those in ``only``, when it narrows the work) off
      the calendar (one bulk request) and record it;
-  2. read the PLANNED messages and have ``prepare.Preparer`` turn them into emails
+  2. read the PLANNED messages, record those an earlier perform prepared and made
+     before it died (one lookup, only when there are such), and have
+     ``prepare.Preparer`` turn the rest into emails
      and meetings (it asks the mailbox once for busy times and MailTips);
   3. record the failures, withdraw the requests to contacts who are away, and record
      each message's slots and subject (a crash after this re-renders the same email
@@ -26,11 +28,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from outreach import engine
 from outreach.campaign.crashpoint import crash_point
-from outreach.campaign.prepare import Outcome, Prepared, Preparer
 from outreach.config.settings import Settings
 from outreach.core import progress
 from outreach.core.clock import Clock
@@ -42,6 +44,9 @@ from outreach.engine import Cancel, StatusChange, agreed, commit
 from outreach.engine.actions import EMAIL_KINDS, describe, memo, today_count
 from outreach.mailbox.base import Mailbox
 from outreach.store.db import Store
+
+if TYPE_CHECKING:
+    from outreach.campaign.prepare import Outcome, Prepared, Preparer
 
 #: Drafts and holds go to the mailbox this many at a time, so their progress can be shown:
 #: a multiple of the EWS backend's batch of 50, so no request is added.
@@ -89,7 +94,13 @@ class Outbox:
         self.mailbox = mailbox
         self.settings = settings
         self.clock = clock
-        self.preparer = Preparer(settings, mailbox)
+
+    @cached_property
+    def preparer(self) -> Preparer:
+        """The renderer (templates, slots): imported when there is something to render."""
+        from outreach.campaign.prepare import Preparer
+
+        return Preparer(self.settings, self.mailbox)
 
     # -- reconciliation -------------------------------------------------------------
 
@@ -115,6 +126,12 @@ class Outbox:
         snapshot = snapshot or self.store.read()
         pending = [m.id for m in snapshot.messages.values() if outstanding(m)]
         waiting = [m.id for m in snapshot.messages.values() if _waiting(m)]
+        return self._settle(pending, waiting)
+
+    def _settle(self, pending: list[str], waiting: list[str]) -> int:
+        """Record where the ``pending`` messages that already exist landed, and the
+        ``waiting`` drafts that are gone as deleted; return how many. One lookup (none if
+        both are empty)."""
         if not pending and not waiting:
             return 0
         found = self.mailbox.find_tracked(pending + waiting)
@@ -172,6 +189,12 @@ class Outbox:
             for m in sorted(snapshot.messages.values(), key=_order)
             if outstanding(m) and (only is None or m.id in only)
         ]
+        tried = [m.id for m in pending if m.subject]
+        if tried and self._settle(tried, []):
+            # prepared by a perform that died (a command killed while the daemon runs on):
+            # what it made is recorded, never made twice
+            snapshot = self.store.read()
+            pending = [m for m in pending if outstanding(snapshot.messages.get(m.id))]
         pending, held = self._within_cap(snapshot, pending, now)
         if held:
             self._hold(snapshot, held, now, report)
@@ -392,9 +415,12 @@ def due_for_release(message: Message) -> bool:
     return message.release and message.state == MessageState.DRAFTED and bool(message.item_id)
 
 
-def outstanding(message: Message) -> bool:
+def outstanding(message: Message | None) -> bool:
     """A message the outbox has yet to carry into the mailbox (not one waiting for a time)."""
-    return message.state == MessageState.PLANNED and message.item_id is None and not message.waits
+    return (
+        message is not None and message.state == MessageState.PLANNED
+        and message.item_id is None and not message.waits
+    )  # fmt: skip
 
 
 def _waiting(message: Message) -> bool:
