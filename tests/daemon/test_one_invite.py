@@ -11,9 +11,8 @@ command or the daemon moving it is killed at any point of the move.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -27,10 +26,8 @@ PRIYA = "priya.castellan@example.com"
 
 
 @pytest.fixture
-def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
-    w = World(tmp_path, protocol=request.node.callspec.params["protocol"], send_invites=False)
-    yield w
-    w.close()
+def world(open_world: Callable[..., World], request: pytest.FixtureRequest) -> World:
+    return open_world(protocol=request.node.callspec.params["protocol"], send_invites=False)
 
 
 def invitations(w: World) -> list[dict]:

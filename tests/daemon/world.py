@@ -122,23 +122,18 @@ class World(Campaign):
         self.cli(*args)
 
     def requested(self, name: str, email: str, hours: float = 1, **fields: str) -> None:
-        """Add ``name``, let a cycle draft the request, press Send in Outlook and, ``hours``
-        later, let a cycle see it sent."""
-        self.add(name, email, **fields)
-        self.cli("run", "--once")
-        self.controls.press_send(self.message(email, Kind.REQUEST).item_id)
-        self.advance(hours=hours)
-        self.cli("run", "--once")
+        """``requests_sent`` for one contact, added with ``fields`` (``office=...``)."""
+        self.requests_sent((name, email), hours=hours, **fields)
 
-    def requests_sent(self, *people: tuple[str, str]) -> None:
-        """Add each (name, email), draft their requests, press Send on each, an hour later
+    def requests_sent(self, *people: tuple[str, str], hours: float = 1, **fields: str) -> None:
+        """Add each (name, email), draft their requests, press Send on each, ``hours`` later
         run again: the requests are out and their times stand on the calendar as holds."""
         for name, email in people:
-            self.add(name, email)
+            self.add(name, email, **fields)
         self.cli("run", "--once")
         for _, email in people:
             self.controls.press_send(self.message(email, Kind.REQUEST).item_id)
-        self.advance(hours=1)
+        self.advance(hours=hours)
         self.cli("run", "--once")
 
     def picks(self, email: str, slot: int, words: str, item_id: str = "") -> Message:
