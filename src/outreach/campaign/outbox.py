@@ -46,7 +46,7 @@ from outreach.mailbox.base import Mailbox
 from outreach.store.db import Store
 
 if TYPE_CHECKING:
-    from outreach.campaign.prepare import Prepared, Preparer
+    from outreach.campaign.prepare import Outcome, Prepared, Preparer
 
 #: Drafts and holds go to the mailbox this many at a time, so their progress can be shown:
 #: a multiple of the EWS backend's batch of 50, so no request is added.
@@ -64,6 +64,7 @@ class Report:
     released: list[str] = field(default_factory=list)  # holds taken off again
     away: list[str] = field(default_factory=list)  # requests withdrawn: the contact is away
     waiting: list[str] = field(default_factory=list)  # held by the daily cap: they go tomorrow
+    timeless: list[str] = field(default_factory=list)  # no free time to propose: they wait
     conflicts: list[str] = field(default_factory=list)  # invites held back: a meeting is there
     failed: list[tuple[str, str]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)  # what was recorded, for the log
@@ -203,20 +204,11 @@ class Outbox:
             pending = [m for m in pending if m.id not in dict(conflicts)]
         if not pending:
             return report
-        prepared, failures, away = self.preparer.prepare(snapshot, pending, now)
+        outcome = self.preparer.prepare(snapshot, pending, now)
+        prepared = outcome.prepared
 
         with self.store.transaction() as state:
-            for message_id, reason in failures:
-                _fail(state, message_id, reason, now)
-                report.failed.append((message_id, reason))
-            for message_id, until in away:
-                _withdraw(state, message_id, until, now)
-                report.away.append(message_id)
-            for item in prepared:
-                stored = state.messages.get(item.message.id)
-                if stored is None or not outstanding(stored):
-                    continue  # changed under us (e.g. `outreach forget`): leave it
-                item.fill(stored)
+            record(state, outcome, now, self.settings, report)
             live = {
                 m.id for m in state.messages.values() if outstanding(m)
             }  # re-read under the lock: only these may go out
@@ -424,8 +416,11 @@ def due_for_release(message: Message) -> bool:
 
 
 def outstanding(message: Message | None) -> bool:
-    """A message the outbox has yet to carry into the mailbox."""
-    return message is not None and message.state == MessageState.PLANNED and message.item_id is None
+    """A message the outbox has yet to carry into the mailbox (not one waiting for a time)."""
+    return (
+        message is not None and message.state == MessageState.PLANNED
+        and message.item_id is None and not message.waits
+    )  # fmt: skip
 
 
 def _waiting(message: Message) -> bool:
@@ -495,6 +490,31 @@ def _landed(
     )
 
 
+def record(state: State, outcome: Outcome, now: datetime, settings: Settings,
+           report: Report) -> None:  # fmt: skip
+    """Record what preparing decided, before the mailbox is touched: failures, contacts
+    away, each message's slots and subject, and the emails that wait for a free time."""
+    for message_id, reason in outcome.failures:
+        _fail(state, message_id, reason, now)
+        report.failed.append((message_id, reason))
+    for message_id, until in outcome.away:
+        _withdraw(state, message_id, until, now)
+        report.away.append(message_id)
+    proposed, seen = False, engine.waits.mark(state, now, settings)  # as the batch saw it
+    for item in outcome.prepared:
+        stored = state.messages.get(item.message.id)
+        if stored is None or not outstanding(stored):
+            continue  # changed under us (e.g. `outreach forget`): leave it
+        item.fill(stored)
+        proposed = proposed or bool(stored.slots and stored.kind in engine.waits.PROPOSING)
+    for message_id, reason in outcome.waiting:
+        engine.waits.wait(state, message_id, reason, now)
+        report.timeless.append(message_id)
+    if outcome.waiting or (proposed and engine.waits.waiting(state)):
+        # after the fills: the times just proposed, given back later, wake the waiting
+        engine.waits.remember(state, now, settings, seen)
+
+
 def _fail(state: State, message_id: str, reason: str, now: datetime, retry: bool = False) -> None:
     """Record a message's failure; a refused send stays PLANNED to be tried next cycle."""
     message = state.messages.get(message_id)
@@ -506,6 +526,7 @@ def _fail(state: State, message_id: str, reason: str, now: datetime, retry: bool
     contact = state.contacts.get(message.contact_id)
     if contact is not None:
         contact.attention = f"{_failure_prefix(message)}: {reason}"
+        contact.attention_about = f"failed:{message.id}"
     state.note(
         now,
         "failed",

@@ -25,7 +25,7 @@ from datetime import datetime
 
 from outreach import engine
 from outreach.campaign.crashpoint import crash_point
-from outreach.campaign.outbox import Outbox, Report, due_for_release, retry
+from outreach.campaign.outbox import Outbox, Report, due_for_release, outstanding, retry
 from outreach.config.settings import Settings
 from outreach.core import progress
 from outreach.core.clock import Clock
@@ -261,9 +261,7 @@ def setup_mark(settings: Settings) -> str:
 
 def _due(message: Message) -> bool:
     """True for what the outbox has to carry into the mailbox (or take out of it)."""
-    return (message.state == MessageState.PLANNED and message.item_id is None) or (
-        due_for_release(message)
-    )
+    return outstanding(message) or due_for_release(message)
 
 
 def _when(moment: datetime | None) -> str:
