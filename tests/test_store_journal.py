@@ -343,3 +343,13 @@ def test_a_reader_catches_up_with_another_writers_records(filled: Store, now: da
     assert names(filled) == ["Kim Late", "Lee Later", "Sam Sample"]
     daemon.compact()
     assert Store(filled.path).read() == command.read() == daemon.read()
+
+
+def test_compacting_keeps_a_torn_tail_aside_too(filled: Store, now: datetime) -> None:
+    torn = b'{"base":0,"tables":{"contacts":{"9":{"name":"Ha'
+    with open(filled.journal_path, "ab") as out:
+        out.write(torn)
+    assert filled.compact()
+    assert filled.journal_path.with_name("store.journal.jsonl.torn").read_bytes() == torn + b"\n"
+    assert filled.journal_path.read_bytes() == b""
+    assert names(filled) == ["Robin Roe", "Sam Sample"]

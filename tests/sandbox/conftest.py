@@ -13,9 +13,12 @@ from exchangelib import (
     BASIC,
     DELEGATE,
     Account,
+    Attendee,
+    CalendarItem,
     Configuration,
     Credentials,
     ExtendedProperty,
+    Mailbox,
     Message,
 )
 from exchangelib.protocol import BaseProtocol, FailFast, FaultTolerance
@@ -39,6 +42,38 @@ class OutreachId(ExtendedProperty):
 
 if "outreach_id" not in {f.name for f in Message.FIELDS}:
     Message.register("outreach_id", OutreachId)
+
+
+def message_to(account: Account, address: str, subject: str, **fields: object) -> Message:
+    """A message from the account's owner to ``address``, to save or send."""
+    return Message(
+        account=account, subject=subject, to_recipients=[Mailbox(email_address=address)], **fields
+    )
+
+
+def meeting_with(
+    account: Account, address: str, subject: str, start: datetime, **fields: object
+) -> CalendarItem:
+    """A half-hour meeting in the account's calendar with ``address`` invited, to save."""
+    return CalendarItem(
+        account=account,
+        folder=account.calendar,
+        subject=subject,
+        start=start,
+        end=start + timedelta(minutes=30),
+        required_attendees=[
+            Attendee(mailbox=Mailbox(email_address=address), response_type="Unknown")
+        ],
+        **fields,
+    )
+
+
+def property_filter(prop_id: str, value: str) -> dict[str, str]:
+    """Graph's query for the items whose extended property ``prop_id`` holds ``value``."""
+    return {
+        "$filter": f"singleValueExtendedProperties/any(ep: ep/id eq '{prop_id}' and "
+        f"ep/value eq '{value}')"
+    }
 
 
 class Clock:

@@ -6,21 +6,21 @@ import base64
 import email
 
 from click.testing import CliRunner
-from exchangelib import FileAttachment, Mailbox, Message
+from exchangelib import FileAttachment
 
 from outreach.cli.sandbox import sandbox as group
 
-from .conftest import make_account
+from .conftest import make_account, message_to
 
 LENA = "lena.marchetti@example.com"
 
 
 def test_a_sent_file_arrives_with_its_own_id(account, sandbox) -> None:
     sandbox.mailbox(LENA)  # she signs in, so mail to her is delivered
-    Message(
-        account=account,
-        subject="Agenda",
-        to_recipients=[Mailbox(email_address=LENA)],
+    message_to(
+        account,
+        LENA,
+        "Agenda",
         attachments=[FileAttachment(name="agenda.txt", content=b"1. hello")],
     ).send_and_save()
     sent = account.sent.get(subject="Agenda")
@@ -36,9 +36,7 @@ def test_a_sent_file_arrives_with_its_own_id(account, sandbox) -> None:
 
 
 def test_a_reply_through_the_endpoint_carries_a_file(account, sandbox) -> None:
-    Message(
-        account=account, subject="Ask Lena", to_recipients=[Mailbox(email_address=LENA)]
-    ).send_and_save()
+    message_to(account, LENA, "Ask Lena").send_and_save()
     text = base64.b64encode(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n").decode()
     sandbox.controls.call(
         "reply", {"subject": "Ask Lena", "attachments": [["t.ics", "text/calendar", text]]}
@@ -57,9 +55,7 @@ def test_plain_mail_has_no_attachments(account, sandbox) -> None:
 
 
 def test_cli_reply_attaches_a_file(account, sandbox, tmp_path) -> None:
-    Message(
-        account=account, subject="Ask Lena", to_recipients=[Mailbox(email_address=LENA)]
-    ).send_and_save()
+    message_to(account, LENA, "Ask Lena").send_and_save()
     ics = tmp_path / "counter.ics"
     ics.write_bytes(b"BEGIN:VCALENDAR\r\nMETHOD:COUNTER\r\nEND:VCALENDAR\r\n")
     base = ["--url", f"http://127.0.0.1:{sandbox.port}"]

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from exchangelib import EWSDateTime
 
-from .conftest import graph_client
+from .conftest import graph_client, meeting_with, property_filter
 from .test_graph_delta import delta_all
 
 PRIYA = "priya.castellan@example.com"
@@ -168,32 +168,15 @@ def test_cancel_and_delete(graph, sandbox) -> None:
 
 
 def test_a_calendar_item_made_over_ews_is_an_event_over_graph(graph, account) -> None:
-    from exchangelib import Attendee, CalendarItem
-    from exchangelib import Mailbox as EwsMailbox
-
     from outreach.mailbox import tracking
 
     tracking.register()  # the EWS backend's own properties
 
     start = EWSDateTime(2026, 3, 3, 15, 0, tzinfo=account.default_timezone)
-    item = CalendarItem(
-        account=account,
-        folder=account.calendar,
-        subject="from EWS",
-        start=start,
-        end=start + timedelta(minutes=30),
-        required_attendees=[Attendee(mailbox=EwsMailbox(email_address=PRIYA))],
-        outreach_tracking="E-9",
-    )
+    item = meeting_with(account, PRIYA, "from EWS", start, outreach_tracking="E-9")
     item.save(send_meeting_invitations="SendToAllAndSaveCopy")
     prop = f"String {{{tracking.PROPERTY_SET_ID}}} Name OutreachId"
-    found = graph.get(
-        "/me/events",
-        params={
-            "$filter": f"singleValueExtendedProperties/any(ep: ep/id eq '{prop}' and "
-            "ep/value eq 'E-9')"
-        },
-    ).json()["value"]
+    found = graph.get("/me/events", params=property_filter(prop, "E-9")).json()["value"]
     assert [e["subject"] for e in found] == ["from EWS"]
     assert found[0]["attendees"][0]["emailAddress"]["address"] == PRIYA
     assert found[0]["iCalUId"]

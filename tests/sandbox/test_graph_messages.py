@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import base64
 
-from exchangelib import Mailbox, Message
-
 from outreach.mailbox.tracking import PROPERTY_SET_ID
 
-from .conftest import graph_client
+from .conftest import graph_client, message_to, property_filter
 
 PRIYA = "priya.castellan@example.com"
 TRACK = f"String {{{PROPERTY_SET_ID}}} Name OutreachId"
@@ -69,16 +67,10 @@ def test_graph_finds_by_the_extended_property_in_any_spelling(graph) -> None:
 
 def test_a_draft_made_over_ews_is_seen_over_graph_and_the_reverse(graph, account) -> None:
     # EWS -> Graph: the test's OutreachActionId property, found by Graph's id for it
-    Message(
-        account=account,
-        folder=account.drafts,
-        subject="from EWS",
-        to_recipients=[Mailbox(email_address=PRIYA)],
-        outreach_id="E-1",
-    ).save()
+    message_to(account, PRIYA, "from EWS", folder=account.drafts, outreach_id="E-1").save()
     prop = "String {c11ff724-aa03-4555-9952-8fa248a11c3e} Name OutreachActionId"
-    flt = f"singleValueExtendedProperties/any(ep: ep/id eq '{prop}' and ep/value eq 'E-1')"
-    seen = graph.get("/me/mailFolders/drafts/messages", params={"$filter": flt}).json()["value"]
+    seen = graph.get("/me/mailFolders/drafts/messages", params=property_filter(prop, "E-1"))
+    seen = seen.json()["value"]
     assert [m["subject"] for m in seen] == ["from EWS"]
     # Graph -> EWS: the same id, in EWS's spelling, and the property by exchangelib's filter
     graph_draft = graph.post(
@@ -229,11 +221,7 @@ def test_replies_auto_replies_and_bounces_arrive_as_graph_shows_them(graph, sand
     auto = {h["name"]: h["value"] for h in inbox[1]["internetMessageHeaders"]}
     assert auto["Auto-Submitted"] == "auto-replied"
     by_class = graph.get(
-        "/me/messages",
-        params={
-            "$filter": f"singleValueExtendedProperties/any(ep: ep/id eq '{CLASS}' and "
-            "ep/value eq 'REPORT.IPM.Note.NDR')"
-        },
+        "/me/messages", params=property_filter(CLASS, "REPORT.IPM.Note.NDR")
     ).json()["value"]
     assert [m["subject"] for m in by_class] == ["Undeliverable: Informational interview"]
 

@@ -8,7 +8,7 @@ from exchangelib import Mailbox, Message
 
 from outreach.sandbox import Sandbox
 
-from .conftest import make_account
+from .conftest import make_account, message_to
 
 PRIYA = "priya.castellan@example.com"
 
@@ -86,12 +86,7 @@ def test_update_changes_change_key_and_extended_property(account) -> None:
 
 
 def test_send_and_save_and_press_send(account, sandbox: Sandbox) -> None:
-    Message(
-        account=account,
-        subject="Sent directly",
-        body="x",
-        to_recipients=[Mailbox(email_address=PRIYA)],
-    ).send_and_save()
+    message_to(account, PRIYA, "Sent directly", body="x").send_and_save()
     sent = list(account.sent.all())
     assert [s.subject for s in sent] == ["Sent directly"]
     draft = _draft(account, action="A-7")
@@ -137,12 +132,7 @@ def test_user_edits_and_deletes_draft_in_outlook(account, sandbox) -> None:
 
 
 def test_reply_oof_and_bounce(account, sandbox) -> None:
-    Message(
-        account=account,
-        subject="Informational interview?",
-        body="x",
-        to_recipients=[Mailbox(email_address=PRIYA)],
-    ).send_and_save()
+    message_to(account, PRIYA, "Informational interview?", body="x").send_and_save()
     sent = next(iter(account.sent.all()))
     sandbox.controls.reply(subject="Informational interview?")
     sandbox.controls.auto_reply(subject="Informational interview?")

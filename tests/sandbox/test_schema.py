@@ -6,8 +6,6 @@ from datetime import timedelta
 
 import pytest
 from exchangelib import (
-    Attendee,
-    CalendarItem,
     EWSDateTime,
     EWSTimeZone,
     FileAttachment,
@@ -22,21 +20,14 @@ from lxml import etree
 
 from outreach.sandbox.operations import load_all
 
-from .conftest import schema
+from .conftest import meeting_with, message_to, schema
 
 PRIYA = "priya.castellan@example.com"
 
 
 def test_all_operations_and_errors_validate(account, sandbox) -> None:
     account.version  # noqa: B018
-    m = Message(
-        account=account,
-        folder=account.drafts,
-        subject="s",
-        body="b",
-        to_recipients=[Mailbox(email_address=PRIYA)],
-        outreach_id="A-1",
-    )
+    m = message_to(account, PRIYA, "s", folder=account.drafts, body="b", outreach_id="A-1")
     m.save()
     list(account.drafts.filter(outreach_id="A-1"))
     m.subject = "t"
@@ -58,16 +49,7 @@ def test_all_operations_and_errors_validate(account, sandbox) -> None:
     d.save()
     d.send()
     start = sandbox.clock() + timedelta(days=1)
-    cal = CalendarItem(
-        account=account,
-        folder=account.calendar,
-        subject="meet",
-        start=start,
-        end=start + timedelta(minutes=30),
-        required_attendees=[
-            Attendee(mailbox=Mailbox(email_address=PRIYA), response_type="Unknown")
-        ],
-    )
+    cal = meeting_with(account, PRIYA, "meet", start)
     cal.save(send_meeting_invitations="SendToAllAndSaveCopy")
     sandbox.controls.respond_to_meeting(
         cal.id, response="propose", proposed_start=start, proposed_end=start + timedelta(minutes=30)
@@ -84,10 +66,10 @@ def test_all_operations_and_errors_validate(account, sandbox) -> None:
         b"later",
     ]
     filed.detach(filed.attachments[1])
-    Message(
-        account=account,
-        subject="with file",
-        to_recipients=[Mailbox(email_address=PRIYA)],
+    message_to(
+        account,
+        PRIYA,
+        "with file",
         attachments=[FileAttachment(name="a.ics", content=b"BEGIN:VCALENDAR")],
     ).send_and_save()
     sandbox.controls.reply(subject="x", attachments=[("b.ics", "text/calendar", b"BEGIN:")])

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from exchangelib import Attendee, CalendarItem, Mailbox, Message
+from exchangelib import CalendarItem, Message
 from exchangelib.errors import ErrorInvalidSyncStateData
+
+from .conftest import meeting_with, message_to
 
 PRIYA = "priya.castellan@example.com"
 
@@ -20,14 +22,7 @@ def test_incremental_sync_of_four_folders(account, sandbox) -> None:
     for name in ("drafts", "sent", "inbox", "calendar"):
         changes, states[name] = _sync(getattr(account, name), None)
         assert changes == []
-    d = Message(
-        account=account,
-        folder=account.drafts,
-        subject="Ask Priya",
-        body="x",
-        to_recipients=[Mailbox(email_address=PRIYA)],
-        outreach_id="A-1",
-    )
+    d = message_to(account, PRIYA, "Ask Priya", folder=account.drafts, body="x", outreach_id="A-1")
     d.save()
     changes, states["drafts"] = _sync(account.drafts, states["drafts"])
     assert changes == [("create", "Ask Priya")]
@@ -74,17 +69,7 @@ def test_sync_paging_and_invalid_state(account, sandbox) -> None:
 
 def test_meeting_with_attendee_responses(account, sandbox) -> None:
     start = sandbox.clock() + timedelta(days=2)
-    item = CalendarItem(
-        account=account,
-        folder=account.calendar,
-        subject="Informational interview",
-        start=start,
-        end=start + timedelta(minutes=30),
-        location="Building 5",
-        required_attendees=[
-            Attendee(mailbox=Mailbox(email_address=PRIYA), response_type="Unknown")
-        ],
-    )
+    item = meeting_with(account, PRIYA, "Informational interview", start, location="Building 5")
     item.save(send_meeting_invitations="SendToAllAndSaveCopy")
     sandbox.controls.respond_to_meeting(item.id, attendee=PRIYA, response="accept")
     fresh = account.calendar.get(id=item.id)

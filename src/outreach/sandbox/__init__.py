@@ -28,7 +28,7 @@ from .graph import GRAPH_PATH
 from .graph.exchanges import Exchange
 from .graph.limits import Limits
 from .mailbox import Mailbox
-from .server import CONTROL_PATH, EWS_PATH, SandboxHTTPServer, serve_in_thread
+from .server import CONTROL_PATH, EWS_PATH, SandboxHTTPServer, serve_in_thread, stop_serving
 from .state import SandboxState, real_clock
 from .xml import Element
 
@@ -167,8 +167,7 @@ class Sandbox:
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            stop_serving(self._server)
             self._server = None
             self._withdraw()
         self.door.close()

@@ -29,6 +29,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from .server import serve_in_thread, stop_serving
+
 log = logging.getLogger(__name__)
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -133,13 +135,12 @@ class Authority:
         self._server.authority = self  # type: ignore[attr-defined]
         self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, name="authority", daemon=True).start()
+        serve_in_thread(self._server, "authority")
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            stop_serving(self._server)
             self._server = None
 
     def __enter__(self) -> Authority:

@@ -273,7 +273,16 @@ class SandboxHTTPServer(ThreadingHTTPServer):
             self._open.clear()
 
 
-def serve_in_thread(server: SandboxHTTPServer) -> threading.Thread:
-    thread = threading.Thread(target=server.serve_forever, name="outreach-sandbox", daemon=True)
+def serve_in_thread(
+    server: ThreadingHTTPServer, name: str = "outreach-sandbox"
+) -> threading.Thread:
+    """Serve in a daemon thread (stop_serving ends it)."""
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     return thread
+
+
+def stop_serving(server: ThreadingHTTPServer) -> None:
+    """Stop a server that serve_in_thread started, and close its socket and connections."""
+    server.shutdown()
+    server.server_close()

@@ -463,11 +463,11 @@ class Store:
         self._loaded = None  # until the new version is safely on disk
         self._remove_stale_temps()
         try:
+            self.storage.prepare(loaded.scan, loaded.base)  # a torn tail is kept, not lost
             if loaded.identity is None or loaded.migrated:
                 self._write_whole(after, loaded.base + (loaded.identity is not None))
             else:
                 changes["meta"] = {"1": after.meta}
-                self.storage.prepare(loaded.scan, loaded.base)
                 line = journal.encode(loaded.base, changes)
                 after.journal = self.storage.journal.append(line, loaded.scan.end)
                 after.identity, after.base = loaded.identity, loaded.base
@@ -510,6 +510,7 @@ class Store:
             if loaded.identity is None or not (loaded.scan.size or loaded.migrated):
                 return False
             self._loaded = None
+            self.storage.prepare(loaded.scan, loaded.base)  # a torn tail is kept, not lost
             self._write_whole(loaded, loaded.base + 1)
             self._loaded = loaded
             return True

@@ -10,7 +10,7 @@ Text compares case-insensitively, as Exchange does; extended property ids in any
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -107,20 +107,23 @@ class _Parser:
         return pred
 
     def or_(self) -> Predicate:
-        left = self.and_()
-        while self.peek()[1].lower() == "or":
-            self.take()
-            right, prev = self.and_(), left
-            left = lambda d, s, a=prev, b=right: a(d, s) or b(d, s)  # noqa: E731
-        return left
+        return self._joined("or", self.and_, any)
 
     def and_(self) -> Predicate:
-        left = self.unary()
-        while self.peek()[1].lower() == "and":
+        return self._joined("and", self.unary, all)
+
+    def _joined(
+        self, word: str, operand: Callable[[], Predicate], combine: Callable[[Iterable[bool]], bool]
+    ) -> Predicate:
+        """Operands joined by ``word`` (or, and), true as ``combine`` (any, all) says; the
+        operands are asked left to right, only as far as needed."""
+        parts = [operand()]
+        while self.peek()[1].lower() == word:
             self.take()
-            right, prev = self.unary(), left
-            left = lambda d, s, a=prev, b=right: a(d, s) and b(d, s)  # noqa: E731
-        return left
+            parts.append(operand())
+        if len(parts) == 1:
+            return parts[0]
+        return lambda d, s: combine(bool(p(d, s)) for p in parts)
 
     def unary(self) -> Predicate:
         if self.peek()[1].lower() == "not":

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from .. import attachments, fileattachment
 from ..xml import Element, local, q, sub
-from .base import Context, OperationError, operation, respond
-
-NOT_FOUND = ("ErrorItemNotFound", "The specified object was not found in the store.")
+from .base import ITEM_NOT_FOUND, Context, OperationError, operation, respond
 
 
 @operation("CreateAttachment")
@@ -49,7 +47,7 @@ def get_attachment(ctx: Context, req: Element) -> Element:
     def answer(ref: Element, msg: Element) -> None:
         found = attachments.find(ctx.state.mailboxes.values(), ref.get("Id", ""))
         if local(ref) != "AttachmentId" or found is None:
-            raise OperationError(*NOT_FOUND)
+            raise OperationError(*ITEM_NOT_FOUND)
         sub(msg, "m:Attachments").append(fileattachment.render(found[2], content=True))
 
     return respond("GetAttachment", req.find(q("m:AttachmentIds")), answer)
@@ -61,7 +59,7 @@ def delete_attachment(ctx: Context, req: Element) -> Element:
         wanted = ref.get("Id", "")
         found = attachments.find(ctx.state.mailboxes.values(), wanted)
         if found is None:
-            raise OperationError(*NOT_FOUND)
+            raise OperationError(*ITEM_NOT_FOUND)
         box, item, _ = found
         attachments.remove(item, wanted)
         box.touch(item)

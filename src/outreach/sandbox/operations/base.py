@@ -24,6 +24,10 @@ class OperationError(Exception):
         self.text = text or code
 
 
+FOLDER_NOT_FOUND = ("ErrorFolderNotFound", "The specified folder could not be found in the store.")
+ITEM_NOT_FOUND = ("ErrorItemNotFound", "The specified object was not found in the store.")
+
+
 @dataclass
 class Context:
     """One request: who asked, against which sandbox."""
@@ -43,23 +47,17 @@ class Context:
             try:
                 return box, box.folder(node.get("Id", ""))
             except KeyError:
-                raise OperationError(
-                    "ErrorFolderNotFound", "The specified folder could not be found in the store."
-                ) from None
+                raise OperationError(*FOLDER_NOT_FOUND) from None
         try:
             return self.state.find_folder(node.get("Id", ""))
         except NotFound:
-            raise OperationError(
-                "ErrorFolderNotFound", "The specified folder could not be found in the store."
-            ) from None
+            raise OperationError(*FOLDER_NOT_FOUND) from None
 
     def item(self, node: Element) -> tuple[Mailbox, Item]:
         try:
             return self.state.find_item(node.get("Id", ""))
         except NotFound:
-            raise OperationError(
-                "ErrorItemNotFound", "The specified object was not found in the store."
-            ) from None
+            raise OperationError(*ITEM_NOT_FOUND) from None
 
 
 #: Children the schema requires in a response message even when it reports an error.
