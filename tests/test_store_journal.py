@@ -23,7 +23,7 @@ from tinydb import TinyDB
 
 from outreach.core.model import Contact
 from outreach.store import journal
-from outreach.store.db import JournalStorage, Store
+from outreach.store.db import SCHEMA_VERSION, JournalStorage, Store
 from storehelp import add_contact as add  # tests/ is on the path
 
 WRITE_STEPS = ["journal-partly-written", "journal-written", "journal-synced"]
@@ -274,18 +274,18 @@ def test_tinydb_through_the_journal_storage(filled: Store, now: datetime) -> Non
 
 
 def test_a_migration_replays_the_journal_then_writes_whole(filled: Store) -> None:
-    def v1_to_v2(raw: dict) -> dict:
+    def step(raw: dict) -> dict:
         for doc in raw["contacts"].values():
             doc["tags"] = [*doc["tags"], "migrated"]
         return raw
 
-    newer = Store(filled.path, migrations={1: v1_to_v2}, version=2)
+    newer = Store(filled.path, migrations={SCHEMA_VERSION: step}, version=SCHEMA_VERSION + 1)
     assert [c.tags for c in newer.read().contacts.values()] == [["migrated"], ["migrated"]]
     with newer.transaction() as state:
         next(iter(state.contacts.values())).title = "Editor"
     assert filled.journal_path.read_bytes() == b""
     plain = json.loads(filled.path.read_text())
-    assert plain["meta"]["1"]["schema_version"] == 2
+    assert plain["meta"]["1"]["schema_version"] == SCHEMA_VERSION + 1
     assert [d["tags"] for d in plain["contacts"].values()] == [["migrated"], ["migrated"]]
 
 

@@ -78,12 +78,20 @@ log = logging.getLogger(__name__)
 PERFORM_TIMEOUT = 900.0
 
 #: The version of the file layout this code writes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
+
+def _journal_beside(raw: dict[str, Any]) -> dict[str, Any]:
+    """1 -> 2: the records are unchanged; recent changes may now sit in the journal
+    beside the file, which an outreach that knows only version 1 would not read, so it
+    must refuse the store rather than act on an old state."""
+    return raw
+
+
 #: from-version -> function turning a store of that version into version + 1.
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {1: _journal_beside}
 
 LOCK_TIMEOUT = 60.0
 
