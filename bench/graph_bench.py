@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from daemon_bench import add_contacts
+from daemon_bench import ROOM, add_contacts
 from measures import options, print_rows
 
 from daemon.world import ZONE, World
@@ -57,7 +57,8 @@ def counted(world: World, action, face: str) -> tuple[int, int, Counter[str]]:
 
 
 def bench_protocol(folder: Path, protocol: str, drafts: int) -> list[tuple[str, str, str]]:
-    world = World(folder, protocol=protocol, daily_send_cap=drafts * 2, per_contact_cap=10)
+    world = World(folder, protocol=protocol, daily_send_cap=drafts * 2, per_contact_cap=10,
+                  scheduling=ROOM)
     try:
         settings = loader.load(world.config_path)
         svc = Service(settings, world.store, app.open_mailbox(settings), world.clock)

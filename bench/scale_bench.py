@@ -18,7 +18,13 @@ table gives each one's wall time, its commits and what the store wrote.
 
     python bench/scale_bench.py [--sizes 1000,2500,10000] [--repeat 3]
 
-Goals at 10k: a quiet ``run --once`` ≤ 2× the exchangelib import; one update
+The requests a quiet ``run --once`` makes from a fresh process are counted by the
+sandbox, on its EWS face and (with a copy of the same store) on its Graph face, and
+``outreach --help`` is timed beside ``python -c pass``.
+
+Goals at 10k: a quiet ``run --once`` ≤ 2× the exchangelib import and ≤ 150 MB peak
+RSS; from a fresh process EWS ≤ 2 requests, Graph 1; ``--help`` ≤ 3× ``python -c
+pass``; one update
 ≤ 100 ms in process and ``contacts edit`` ≤ 1.5× plain TinyDB; planning 2.5k →
 10k at most 4.5×. Everything lives in a temporary folder.
 """
@@ -29,6 +35,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -37,6 +44,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from outreach import engine
@@ -58,6 +66,7 @@ user:
 mailbox:
   backend: sandbox
   service_endpoint: {url}
+  sandbox_protocol: {protocol}
 time:
   timezone: America/New_York
 scheduling:
@@ -77,6 +86,7 @@ class Profile:
     root: Path
     sandbox_url: str
     cap: int = 20
+    protocol: str = "ews"
 
     @property
     def config(self) -> Path:
@@ -90,8 +100,8 @@ class Profile:
         self.root.mkdir(parents=True, exist_ok=True)
         FileClock(self.root / "clock").set(NOW)
         self.config.write_text(
-            CONFIG.format(url=self.sandbox_url, store=self.store, cap=self.cap), encoding="utf-8"
-        )
+            CONFIG.format(url=self.sandbox_url, store=self.store, cap=self.cap,
+                          protocol=self.protocol), encoding="utf-8")
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -181,6 +191,8 @@ def median(argvs: list[list[str]], env: dict[str, str]) -> tuple[float, int]:
 
 
 FLOOR = 'python -c "import exchangelib"'
+#: what --help cannot go under while it is a click command
+CLICK = 'python -c "import click"'
 
 def side_by_side(first: list[list[str]], second: list[list[str]],
                  env: dict[str, str]) -> tuple[tuple[float, int], tuple[float, int]]:
@@ -300,8 +312,31 @@ def in_process(profile: Profile, repeat: int) -> tuple[float, float]:
     return statistics.median(plans), statistics.median(updates)
 
 
-def bench_size(root: Path, url: str, size: int,
-               repeat: int) -> tuple[dict[str, tuple[float, float]], Busy]:
+def quiet_requests(profile: Profile, controls: Any, env: dict[str, str]) -> str:
+    """The requests one quiet `run --once` from a fresh process makes, as the sandbox
+    counted them (per operation)."""
+    controls.reset_request_counts()
+    run(profile.command("run", "--once"), env)
+    counts = controls.request_counts(profile.protocol)
+    return f"{sum(counts.values())}: " + ", ".join(f"{op} {n}" for op, n in counts.items())
+
+
+def graph_copy(profile: Profile) -> Profile:
+    """The same store, copied beside, with the Graph face as its mailbox (synced twice:
+    the first takes over the EWS state, the second sees its own baseline)."""
+    graph = Profile(profile.root.with_name(profile.root.name + "-graph"), profile.sandbox_url,
+                    profile.cap, "graph")
+    graph.write()
+    for source in profile.root.iterdir():
+        if source.name.startswith("store."):
+            shutil.copy2(source, graph.root / source.name)
+    for _ in range(2):
+        run(graph.command("run", "--once"), graph.env())
+    return graph
+
+
+def bench_size(root: Path, url: str, size: int, repeat: int,
+               controls: Any) -> tuple[dict[str, tuple[float, float]], Busy, dict[str, str]]:
     profile = Profile(root / f"c{size}", url, cap=20 * 2 * repeat)  # room for busy_cycles
     profile.write()
     env = profile.env()
@@ -315,6 +350,15 @@ def bench_size(root: Path, url: str, size: int,
     out[FLOOR], out["quiet run --once"] = side_by_side(
         [[sys.executable, "-c", "import exchangelib"]] * repeat,
         [profile.command("run", "--once")] * repeat, env)
+    requests = {"EWS": quiet_requests(profile, controls, env)}
+    graph = graph_copy(profile)
+    out["quiet run --once (Graph)"] = median([graph.command("run", "--once")] * repeat,
+                                             graph.env())
+    requests["Graph"] = quiet_requests(graph, controls, graph.env())
+    out["python -c pass"], out["outreach --help"] = side_by_side(
+        [[sys.executable, "-c", "pass"]] * repeat * 3,
+        [[sys.executable, "-m", "outreach", "--help"]] * repeat * 3, env)
+    out[CLICK] = median([[sys.executable, "-c", "import click"]] * repeat * 3, env)
     out["status"] = median([profile.command("status")] * repeat, env)
     out["contacts list --json"] = median([profile.command("contacts", "list", "--json")] * repeat,
                                          env)
@@ -330,7 +374,7 @@ def bench_size(root: Path, url: str, size: int,
     busy = busy_cycles(profile, repeat, env)
     out["import 1,000 more"] = run(
         profile.command("contacts", "import", str(profile.root / "more.csv")), env)
-    return out, busy
+    return out, busy, requests
 
 
 def main() -> None:
@@ -341,6 +385,7 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict[int, dict[str, tuple[float, float]]] = {}
     busy: dict[int, Busy] = {}
+    requests: dict[int, dict[str, str]] = {}
     with tempfile.TemporaryDirectory(prefix="outreach-scale-") as tmp:
         root = Path(tmp)
         clock = FileClock(root / "sandbox-clock")
@@ -348,7 +393,8 @@ def main() -> None:
         sandbox = Sandbox(data_dir=None, clock=clock.now).start()
         try:
             for size in sizes:
-                results[size], busy[size] = bench_size(root, sandbox.url, size, args.repeat)
+                results[size], busy[size], requests[size] = bench_size(
+                    root, sandbox.url, size, args.repeat, sandbox.controls)
         finally:
             sandbox.stop()
     names = list(next(iter(results.values())))
@@ -368,12 +414,25 @@ def main() -> None:
                         ("fold", "each commit rewrites store.json")):
         cells = ["{:.0f} / {:.0f} / {:,.0f}".format(*busy[size][name]) for size in sizes]
         print(f"{label:{width}}" + "".join(f"{c:>22}" for c in cells))
+    print()
+    print("requests of a quiet run --once from a fresh process (goal: EWS ≤ 2, Graph 1)")
+    for size in sizes:
+        for face, counted in requests[size].items():
+            print(f"  {size:>6,} contacts, {face:<5} {counted}")
     big = results[sizes[-1]]
     print()
     print("goals at the largest size:")
     for size in sizes:
         ratio = results[size]["quiet run --once"][0] / results[size][FLOOR][0]
         print(f"  quiet cycle / exchangelib import at {size:,}: {ratio:.2f} (goal at 10,000: ≤ 2)")
+    for size in sizes:
+        print(f"  quiet cycle peak RSS at {size:,}: {results[size]['quiet run --once'][1]} MB "
+              "(goal at 10,000: ≤ 150)")
+    for size in sizes:
+        ratio = results[size]["outreach --help"][0] / results[size]["python -c pass"][0]
+        click = results[size][CLICK][0] / results[size]["python -c pass"][0]
+        print(f"  outreach --help / python -c pass at {size:,}: {ratio:.2f} (goal ≤ 3; "
+              f"importing click alone: {click:.2f})")
     print(f"  one update in process: {big['one update, in process'][0] * 1000:.0f} ms "
           "(goal ≤ 100)")
     for size in sizes:

@@ -220,25 +220,28 @@ def test_unknown_country_is_a_user_error():
 def _one_by_one(settings: Settings, now: datetime, mine: list[Interval],
                 asks: list[tuple[list[Interval] | None, str | None]]) -> list[object]:
     """What a batch must answer: each email searched afresh against everything offered
-    before it, and alone when that finds nothing."""
+    before it; when that finds nothing it waits, and says why: every free time offered
+    already when there would be one alone, else why there is none."""
     taken: list[Interval] = []
     answers: list[object] = []
     for theirs, zone_name in asks:
         try:
+            found = propose(settings, now, mine + taken, theirs, contact_tz=zone_name)
+        except NoSlots:
             try:
-                found = propose(settings, now, mine + taken, theirs, contact_tz=zone_name)
-            except NoSlots:
-                found = propose(settings, now, mine, theirs, contact_tz=zone_name)
+                propose(settings, now, mine, theirs, contact_tz=zone_name)
+            except NoSlots as none:
+                answers.append(none.reason)
             else:
-                taken.extend(Interval(s.start, s.end) for s in found)
+                answers.append("full")
+        else:
+            taken.extend(Interval(s.start, s.end) for s in found)
             answers.append(found)
-        except NoSlots as none:
-            answers.append(none.reason)
     return answers
 
 
-def test_a_batch_answers_as_searching_one_by_one(tmp_path: Path):
-    from outreach.writing.slots import Batch
+def test_a_batch_never_offers_a_time_twice_and_waits_when_the_window_is_full(tmp_path: Path):
+    from outreach.writing.slots import Batch, Full
 
     settings = berlin(tmp_path, latest_days=9)
     now = datetime(2026, 10, 19, 8, 0, tzinfo=BERLIN)
@@ -254,12 +257,20 @@ def test_a_batch_answers_as_searching_one_by_one(tmp_path: Path):
     for theirs, zone_name in asks:
         try:
             got.append(batch.propose(theirs, zone_name))
+        except Full:
+            got.append("full")
         except NoSlots as none:
             got.append(none.reason)
     assert got == _one_by_one(settings, now, mine, asks)
+    assert "full" in got  # sixty emails fill this window: the rest wait
+    offered = [s for answer in got if isinstance(answer, list) for s in answer]
+    assert all(not (a.start < b.end and b.start < a.end)
+               for n, a in enumerate(offered) for b in offered[n + 1:])  # never offered twice
     assert all(isinstance(g, str) for g in got[3::4])  # no working hour in common: a reason
     spread = [g for g in got[:12:4] if isinstance(g, list)]
     assert len({s.start for answer in spread for s in answer}) == 3 * len(spread)
     for answer in got[1::4]:  # never inside the contact's night-to-morning
+        if answer == "full":
+            continue
         assert isinstance(answer, list)
         assert all(not (night[0].start < s.end and s.start < night[0].end) for s in answer)

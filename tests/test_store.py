@@ -16,7 +16,7 @@ import pytest
 
 from outreach.core.errors import StoreError
 from outreach.core.model import Contact, Event, Interview, Kind, Message, Status
-from outreach.store.db import AtomicJSONStorage, Store
+from outreach.store.db import SCHEMA_VERSION, AtomicJSONStorage, Store
 from storehelp import add_contact, on_disk  # tests/ is on the path
 
 
@@ -115,20 +115,20 @@ def test_a_newer_store_is_refused(store: Store, now: datetime) -> None:
 def test_migrations_run_in_order_and_are_written(store: Store, now: datetime) -> None:
     contact = add_contact(store, now)
 
-    def v1_to_v2(raw: dict) -> dict:
+    def step(raw: dict) -> dict:
         for doc in raw["contacts"].values():
             doc["tags"] = [*doc["tags"], "migrated"]
         return raw
 
-    newer = Store(store.path, migrations={1: v1_to_v2}, version=2)
+    newer = Store(store.path, migrations={SCHEMA_VERSION: step}, version=SCHEMA_VERSION + 1)
     assert newer.read().contacts[contact.id].tags == ["migrated"]
     with newer.transaction() as state:
         state.contacts[contact.id].title = "Editor"
-    assert json.loads(store.path.read_text())["meta"]["1"]["schema_version"] == 2
+    assert json.loads(store.path.read_text())["meta"]["1"]["schema_version"] == SCHEMA_VERSION + 1
     with pytest.raises(StoreError, match="newer outreach"):
         store.read()  # the old code now refuses it
-    with pytest.raises(StoreError, match="No migration from store version 2"):
-        Store(store.path, version=3).read()
+    with pytest.raises(StoreError, match=f"No migration from store version {SCHEMA_VERSION + 1}"):
+        Store(store.path, version=SCHEMA_VERSION + 2).read()
 
 
 def test_tinydb_reads_the_file(store: Store, now: datetime) -> None:
@@ -299,3 +299,20 @@ def test_a_broken_record_is_named_when_read(store: Store, now: datetime) -> None
     store.path.write_text(json.dumps(data))
     with pytest.raises(StoreError, match=f"broken record in 'contacts' \\(id {contact.id}\\)"):
         store.read().contacts[contact.id]
+
+
+def test_a_version_1_store_is_read_and_written_as_version_2(store: Store, now: datetime) -> None:
+    """Version 2 only adds the journal beside the file: an outreach that knows only version 1
+    would miss what the journal holds, so the version says so and old code refuses the store."""
+    contact = add_contact(store, now)
+    store.compact()
+    data = json.loads(store.path.read_text())
+    data["meta"]["1"]["schema_version"] = 1
+    store.path.write_text(json.dumps(data))
+    assert Store(store.path).read().contacts[contact.id].email == contact.email
+    with Store(store.path).transaction() as state:
+        state.contacts[contact.id].title = "Editor"
+    Store(store.path).compact()
+    assert json.loads(store.path.read_text())["meta"]["1"]["schema_version"] == 2
+    with pytest.raises(StoreError, match="newer outreach"):
+        Store(store.path, migrations={}, version=1).read()

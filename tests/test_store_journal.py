@@ -23,7 +23,7 @@ from tinydb import TinyDB
 
 from outreach.core.model import Contact
 from outreach.store import journal
-from outreach.store.db import JournalStorage, Store
+from outreach.store.db import SCHEMA_VERSION, JournalStorage, Store
 from storehelp import add_contact as add  # tests/ is on the path
 
 WRITE_STEPS = ["journal-partly-written", "journal-written", "journal-synced"]
@@ -274,18 +274,18 @@ def test_tinydb_through_the_journal_storage(filled: Store, now: datetime) -> Non
 
 
 def test_a_migration_replays_the_journal_then_writes_whole(filled: Store) -> None:
-    def v1_to_v2(raw: dict) -> dict:
+    def step(raw: dict) -> dict:
         for doc in raw["contacts"].values():
             doc["tags"] = [*doc["tags"], "migrated"]
         return raw
 
-    newer = Store(filled.path, migrations={1: v1_to_v2}, version=2)
+    newer = Store(filled.path, migrations={SCHEMA_VERSION: step}, version=SCHEMA_VERSION + 1)
     assert [c.tags for c in newer.read().contacts.values()] == [["migrated"], ["migrated"]]
     with newer.transaction() as state:
         next(iter(state.contacts.values())).title = "Editor"
     assert filled.journal_path.read_bytes() == b""
     plain = json.loads(filled.path.read_text())
-    assert plain["meta"]["1"]["schema_version"] == 2
+    assert plain["meta"]["1"]["schema_version"] == SCHEMA_VERSION + 1
     assert [d["tags"] for d in plain["contacts"].values()] == [["migrated"], ["migrated"]]
 
 
@@ -343,3 +343,13 @@ def test_a_reader_catches_up_with_another_writers_records(filled: Store, now: da
     assert names(filled) == ["Kim Late", "Lee Later", "Sam Sample"]
     daemon.compact()
     assert Store(filled.path).read() == command.read() == daemon.read()
+
+
+def test_compacting_keeps_a_torn_tail_aside_too(filled: Store, now: datetime) -> None:
+    torn = b'{"base":0,"tables":{"contacts":{"9":{"name":"Ha'
+    with open(filled.journal_path, "ab") as out:
+        out.write(torn)
+    assert filled.compact()
+    assert filled.journal_path.with_name("store.journal.jsonl.torn").read_bytes() == torn + b"\n"
+    assert filled.journal_path.read_bytes() == b""
+    assert names(filled) == ["Robin Roe", "Sam Sample"]

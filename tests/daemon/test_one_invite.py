@@ -11,9 +11,8 @@ command or the daemon moving it is killed at any point of the move.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -27,10 +26,8 @@ PRIYA = "priya.castellan@example.com"
 
 
 @pytest.fixture
-def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
-    w = World(tmp_path, protocol=request.node.callspec.params["protocol"], send_invites=False)
-    yield w
-    w.close()
+def world(open_world: Callable[..., World], request: pytest.FixtureRequest) -> World:
+    return open_world(protocol=request.node.callspec.params["protocol"], send_invites=False)
 
 
 def invitations(w: World) -> list[dict]:
@@ -94,6 +91,7 @@ def exactly_one_invitation_at(w: World, later: datetime, meeting: dict | None) -
 def sent_accepted_and_thanked(w: World, later: datetime, meeting: dict) -> None:
     """The user presses Send in Outlook; Priya gets the new time, accepts; the interview
     takes place; one thank-you names its day."""
+    w.sandbox.mailbox(PRIYA)  # a colleague: the request reaches her Inbox
     w.controls.send_meeting(meeting["id"])
     [received] = requests_received(w)
     assert datetime.fromisoformat(received["start"].replace("Z", "+00:00")) == later
@@ -200,3 +198,26 @@ def test_an_invitation_deleted_in_outlook_is_made_afresh_once_even_if_killed_bet
     assert fresh["id"] != meeting["id"]
     w.cli("run", "--once")
     sent_accepted_and_thanked(w, later, exactly_one_invitation_at(w, later, fresh))
+
+
+@pytest.mark.parametrize("protocol", ["ews", "graph"])
+def test_schedule_killed_while_the_daemon_runs_makes_the_invitation_once(
+    world: World, protocol: str
+) -> None:
+    """The daemon, running all along, takes over the invitation the command had made
+    when it died: it finds it in the mailbox and records it, never makes a second."""
+    w = world
+    w.add("Priya Castellan", PRIYA)
+    daemon = w.start()  # it settles the outbox once, at its first cycle with work
+    w.wait("the request drafted", lambda: w.message(PRIYA, Kind.REQUEST).item_id)
+    w.controls.press_send(w.message(PRIYA, Kind.REQUEST).item_id)
+    w.advance(hours=1)
+    w.wait("the times held", lambda: sum(bool(m.item_id) for m in w.messages(PRIYA, Kind.HOLD)))
+    first = w.message(PRIYA, Kind.REQUEST).slots[0].start
+    killed = w.cli("schedule", "priya", "--slot", "1", check=False, **{ENV: "created"})
+    assert killed.returncode == 137, killed.stderr
+    w.wait("the daemon to record the invitation", lambda: w.message(PRIYA, Kind.INVITE).item_id)
+    w.settled()
+    assert w.stop(daemon) == 0
+    assert "found after a restart" in " ".join(e.text for e in w.store.events())
+    sent_accepted_and_thanked(w, first, exactly_one_invitation_at(w, first, None))

@@ -7,9 +7,8 @@ off the calendar at once; a time proposed to Dana is still refused, naming her.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -22,10 +21,8 @@ DANA = "dana.whitlock@example.com"
 
 
 @pytest.fixture
-def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
-    w = World(tmp_path, protocol=request.node.callspec.params["protocol"])
-    yield w
-    w.close()
+def world(open_world: Callable[..., World], request: pytest.FixtureRequest) -> World:
+    return open_world(protocol=request.node.callspec.params["protocol"])
 
 
 def holds_of(w: World, name: str) -> list[dict]:

@@ -7,9 +7,8 @@ and asks the mailbox one thing; at or after it, or after any write, it plans.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -26,10 +25,8 @@ START = datetime(2026, 11, 30, 9, 0, tzinfo=ZONE)  # a Monday
 
 
 @pytest.fixture(params=["ews", "graph"])
-def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
-    w = World(tmp_path, start=START, protocol=request.param)
-    yield w
-    w.close()
+def world(open_world: Callable[..., World], request: pytest.FixtureRequest) -> World:
+    return open_world(start=START, protocol=request.param)
 
 
 def _service(w: World, store: Store) -> Service:

@@ -48,20 +48,27 @@ POLICY: dict[str, Any] = {
 }
 
 
-def _sections(poll: int = 1, **policy: Any) -> dict[str, dict[str, Any]]:
-    return {**SECTIONS, "policy": {**POLICY, **policy}, "daemon": {"poll_seconds": poll}}
+def _sections(
+    poll: int = 1, scheduling: dict[str, Any] | None = None, **policy: Any
+) -> dict[str, dict[str, Any]]:
+    return {**SECTIONS, "scheduling": {**SECTIONS["scheduling"], **(scheduling or {})},
+            "policy": {**POLICY, **policy}, "daemon": {"poll_seconds": poll}}
 
 
 class World(Campaign):
     """Sandbox + config + clock file + daemon processes, all under one folder."""
 
     def __init__(
-        self, folder: Path, start: datetime | None = None, protocol: str = "ews", **policy: Any
-    ) -> None:
+        self, folder: Path, start: datetime | None = None, protocol: str = "ews",
+        scheduling: dict[str, Any] | None = None, **policy: Any,
+    ) -> None:  # fmt: skip
+        """``scheduling`` adds to the config's scheduling section (``latest_days: 2``)."""
+        self.scheduling = dict(scheduling or {})
         shared = FileClock(folder / "clock")
         shared.set(start or next_monday(datetime.now(ZONE)))
         sandbox = Sandbox(data_dir=None, clock=shared.now).start()
-        super().__init__(folder, sandbox, shared, protocol, **_sections(**policy))
+        super().__init__(folder, sandbox, shared, protocol,
+                         **_sections(scheduling=self.scheduling, **policy))
         self.daemons: list[subprocess.Popen[bytes]] = []
         self.sockets: dict[int, socket.socket] = {}
         self.notes: dict[int, list[str]] = {}
@@ -69,7 +76,7 @@ class World(Campaign):
 
     def write_config(self, **policy: Any) -> None:
         """Write the config again with this policy (and ``poll`` seconds for the daemon)."""
-        self.configure(**_sections(**policy))
+        self.configure(**_sections(scheduling=self.scheduling, **policy))
 
     def own_template(self, name: str, text: str) -> Path:
         """Write the user's own template ``name`` into ``paths.templates`` (pointed at the
@@ -115,23 +122,18 @@ class World(Campaign):
         self.cli(*args)
 
     def requested(self, name: str, email: str, hours: float = 1, **fields: str) -> None:
-        """Add ``name``, let a cycle draft the request, press Send in Outlook and, ``hours``
-        later, let a cycle see it sent."""
-        self.add(name, email, **fields)
-        self.cli("run", "--once")
-        self.controls.press_send(self.message(email, Kind.REQUEST).item_id)
-        self.advance(hours=hours)
-        self.cli("run", "--once")
+        """``requests_sent`` for one contact, added with ``fields`` (``office=...``)."""
+        self.requests_sent((name, email), hours=hours, **fields)
 
-    def requests_sent(self, *people: tuple[str, str]) -> None:
-        """Add each (name, email), draft their requests, press Send on each, an hour later
+    def requests_sent(self, *people: tuple[str, str], hours: float = 1, **fields: str) -> None:
+        """Add each (name, email), draft their requests, press Send on each, ``hours`` later
         run again: the requests are out and their times stand on the calendar as holds."""
         for name, email in people:
-            self.add(name, email)
+            self.add(name, email, **fields)
         self.cli("run", "--once")
         for _, email in people:
             self.controls.press_send(self.message(email, Kind.REQUEST).item_id)
-        self.advance(hours=1)
+        self.advance(hours=hours)
         self.cli("run", "--once")
 
     def picks(self, email: str, slot: int, words: str, item_id: str = "") -> Message:

@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from outreach.config.settings import Paths, Policy, Settings, TimeSettings, User
+from outreach.core import model
 from outreach.core.model import Contact, Kind, Message, MessageState, Slot, State, Status
 from outreach.core.observations import DraftSent, Observation, ReplyReceived
 from outreach.engine import apply, apply_plan, plan
@@ -106,3 +107,15 @@ class World:
 
     def of(self, contact_id: str, kind: Kind) -> list[Message]:
         return [m for m in self.state.messages_of(contact_id) if m.kind == kind]
+
+
+def capped_interview(per_contact_cap: int = 1) -> World:
+    """Ann, interviewed on 1 December at 10:00, already sent as many emails as the cap allows."""
+    world = World(person("Ann", status=Status.SCHEDULED), per_contact_cap=per_contact_cap)
+    world.state.messages["old"] = Message(
+        contact_id="ann", kind=Kind.REQUEST, id="old", state=MessageState.SENT, sent_at=at(11, 1)
+    )
+    world.state.interviews["i1"] = model.Interview(
+        contact_id="ann", start=at(12, 1, 10), id="i1", status="scheduled", invite_id="inv"
+    )
+    return world

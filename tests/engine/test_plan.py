@@ -11,7 +11,7 @@ from outreach.engine import Cancel, StatusChange, plan
 from outreach.engine.actions import message_id
 from outreach.engine.businessdays import BusinessDays
 
-from .helpers import World, at, person
+from .helpers import World, at, capped_interview, person
 
 
 def test_plan_is_pure_and_apply_plan_records_the_same_messages() -> None:
@@ -66,13 +66,7 @@ def test_do_not_contact_withdraws_planned_messages() -> None:
 
 
 def test_per_contact_cap_blocks_and_says_so_once() -> None:
-    world = World(person("Ann", status=Status.SCHEDULED), per_contact_cap=1)
-    world.state.messages["old"] = Message(
-        contact_id="ann", kind=Kind.REQUEST, id="old", state=MessageState.SENT, sent_at=at(11, 1)
-    )
-    world.state.interviews["i1"] = Interview(
-        contact_id="ann", start=at(12, 1, 10), id="i1", status="scheduled", invite_id="inv"
-    )
+    world = capped_interview()
     assert world.plan(at(12, 1, 11)) == []  # no thank-you: the cap is reached
     attention = world.state.contacts["ann"].attention or ""
     assert "per-contact cap" in attention

@@ -7,14 +7,15 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from itertools import combinations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from outreach.core.model import STOPPED, Kind, Message, MessageState
 from outreach.core.observations import AutoReply, Bounce, DraftDeleted, MeetingAccepted
-from outreach.engine import agree, plan, proposed_slots
+from outreach.engine import agree, attention, plan, proposed_slots
 from outreach.engine.actions import EMAIL_KINDS
 from outreach.engine.agreed import end_of, offered, open_times, pending
+from outreach.research import overview
 from outreach.writing.slots import Interval, propose
 
 from .helpers import World, at, person, slot
@@ -112,6 +113,8 @@ booking = st.one_of(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(step, max_size=30))
+# a bounce while the request still waits in Drafts: never "press Send" beside it
+@example(steps=[("draft", None), ("reply", ("Ann", "Tuesday works.")), ("bounce", "Ann")])
 def test_random_journeys_keep_the_rules(steps: list) -> None:
     _journey(steps)
 
@@ -191,6 +194,27 @@ def _journey(
         assert len(kinds) == len(set(kinds)), "two live messages in one place"
         _no_time_shared(world, now)
         _one_invite_and_thank_you_each(world, now)
+        _lines_agree(world, now)
+
+
+#: Lines that say an email or invite must not go, or has not been made.
+_STOP = ("bounced", "no invite was made", "never accepted", "delete it")
+
+
+def _lines_agree(world: World, now: datetime) -> None:
+    """Two lines about one contact never contradict: never "press Send" beside "do not"."""
+    said: dict[str | None, list[str]] = {}
+    for item in overview.attention(world.state, now):
+        said.setdefault(item.contact_id, []).append(item.text)
+    for contact_id, lines in said.items():
+        send = [line for line in lines if "waits for your Send" in line]
+        stop = [line for line in lines if any(word in line for word in _STOP)]
+        invite_send = [line for line in send if "invite" in line]
+        assert not (invite_send and stop) and not (send and any("bounced" in s for s in stop)), (
+            contact_id, lines)
+        contact = world.state.contacts.get(contact_id or "")
+        if contact is not None and contact.attention in lines:
+            assert attention.settled(world.state, contact, now) is None
 
 
 @settings(max_examples=40, deadline=None)

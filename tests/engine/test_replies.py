@@ -77,6 +77,12 @@ TABLE += [
     ("Neem contact op met sam@example.com, die weet er meer van.", REFER, None, False),
     ("Können wir stattdessen telefonieren?", PHONE, None, True),
     ("Ich bin nicht mehr bei der Firma tätig.", LEFT, None, True),
+    # a time that would have suited, turned down after all: never an invitation
+    ("Thursday would have been perfect, but it's no longer possible.", OTHER, None, False),
+    ("Donnerstag wäre gut gewesen, aber jetzt geht es leider nicht mehr.", OTHER, None, False),
+    ("Jeudi aurait été parfait, mais ce n'est plus possible.", OTHER, None, False),
+    ("El jueves habría sido perfecto, pero ya no puedo.", OTHER, None, False),
+    ("Donderdag was goed geweest, maar nu lukt het niet meer.", OTHER, None, False),
 ]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from outreach.core.model import Kind, MessageState, Status
 from outreach.core.observations import MeetingAccepted, MeetingDeclined
 from outreach.engine import agree
@@ -124,14 +126,17 @@ def test_two_contacts_picking_the_same_time_give_one_invite_and_one_flag() -> No
     assert (forced.kind, forced.interview_id) == (Kind.INVITE, bobs.id)
 
 
-def test_a_time_agreed_after_an_unsent_invite_lapsed_moves_that_invite() -> None:
-    """The invite waited unsent on the calendar, its time passed, "never accepted" was said;
-    the next time agreed moves that same calendar item, and nothing else is added."""
+@pytest.mark.parametrize("sent", [False, True])
+def test_a_time_agreed_after_an_invite_lapsed_moves_that_invite(sent: bool) -> None:
+    """The invite stood on the calendar (unsent, waiting for the user's Send, or sent and
+    never answered), its time passed, "never accepted" was said; the next time agreed
+    moves that same calendar item, and nothing else is added."""
     world = World(person("Cal"))
     _picked_slot_two(world)
     [first] = world.state.interviews.values()
     unsent = world.state.messages[first.invite_id or ""]
-    unsent.state, unsent.sent_at = MessageState.DRAFTED, None  # waiting for the user's Send
+    if not sent:
+        unsent.state, unsent.sent_at = MessageState.DRAFTED, None  # waiting for the Send
     assert world.plan(at(12, 9, 16)) == []
     assert "never accepted" in (world.state.contacts["cal"].attention or "")
 

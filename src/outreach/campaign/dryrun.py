@@ -36,6 +36,7 @@ class Rehearsal:
     prepared: list[Prepared] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)  # message id, why
     away: list[tuple[str, datetime]] = field(default_factory=list)  # request id, back when
+    waiting: list[tuple[str, str]] = field(default_factory=list)  # no free time: message id, why
 
     def name(self, message_id: str) -> str:
         message = self.state.messages[message_id]
@@ -57,11 +58,13 @@ def rehearse(settings: Settings, store: Store, mailbox: Mailbox | None, now: dat
             m
             for m in state.messages.values()
             if m.state == MessageState.PLANNED and m.item_id is None and m.kind != Kind.HOLD
+            and not m.waits
         ),
         key=lambda m: (m.planned_at, m.id),
     )
-    prepared, failures, away = Preparer(settings, mailbox).prepare(state, pending, now)
-    return Rehearsal(state, now, prepared, failures, away)
+    outcome = Preparer(settings, mailbox).prepare(state, pending, now)
+    return Rehearsal(state, now, outcome.prepared, outcome.failures, outcome.away,
+                     outcome.waiting)  # fmt: skip
 
 
 def to_eml(item: Prepared, settings: Settings, now: datetime) -> bytes:

@@ -9,7 +9,9 @@ finds it by id and records it instead of creating a second one.
 The order of one ``perform``:
   1. take the holds no longer needed (those in ``only``, when it narrows the work) off
      the calendar (one bulk request) and record it;
-  2. read the PLANNED messages and have ``prepare.Preparer`` turn them into emails
+  2. read the PLANNED messages, record those an earlier perform prepared and made
+     before it died (one lookup, only when there are such), and have
+     ``prepare.Preparer`` turn the rest into emails
      and meetings (it asks the mailbox once for busy times and MailTips);
   3. record the failures, withdraw the requests to contacts who are away, and record
      each message's slots and subject (a crash after this re-renders the same email
@@ -26,11 +28,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from outreach import engine
 from outreach.campaign.crashpoint import crash_point
-from outreach.campaign.prepare import Prepared, Preparer
 from outreach.config.settings import Settings
 from outreach.core import progress
 from outreach.core.clock import Clock
@@ -42,6 +44,9 @@ from outreach.engine import Cancel, StatusChange, agreed, commit
 from outreach.engine.actions import EMAIL_KINDS, describe, memo, today_count
 from outreach.mailbox.base import Mailbox
 from outreach.store.db import Store
+
+if TYPE_CHECKING:
+    from outreach.campaign.prepare import Outcome, Prepared, Preparer
 
 #: Drafts and holds go to the mailbox this many at a time, so their progress can be shown:
 #: a multiple of the EWS backend's batch of 50, so no request is added.
@@ -59,6 +64,7 @@ class Report:
     released: list[str] = field(default_factory=list)  # holds taken off again
     away: list[str] = field(default_factory=list)  # requests withdrawn: the contact is away
     waiting: list[str] = field(default_factory=list)  # held by the daily cap: they go tomorrow
+    timeless: list[str] = field(default_factory=list)  # no free time to propose: they wait
     conflicts: list[str] = field(default_factory=list)  # invites held back: a meeting is there
     failed: list[tuple[str, str]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)  # what was recorded, for the log
@@ -88,7 +94,13 @@ class Outbox:
         self.mailbox = mailbox
         self.settings = settings
         self.clock = clock
-        self.preparer = Preparer(settings, mailbox)
+
+    @cached_property
+    def preparer(self) -> Preparer:
+        """The renderer (templates, slots): imported when there is something to render."""
+        from outreach.campaign.prepare import Preparer
+
+        return Preparer(self.settings, self.mailbox)
 
     # -- reconciliation -------------------------------------------------------------
 
@@ -114,6 +126,12 @@ class Outbox:
         snapshot = snapshot or self.store.read()
         pending = [m.id for m in snapshot.messages.values() if outstanding(m)]
         waiting = [m.id for m in snapshot.messages.values() if _waiting(m)]
+        return self._settle(pending, waiting)
+
+    def _settle(self, pending: list[str], waiting: list[str]) -> int:
+        """Record where the ``pending`` messages that already exist landed, and the
+        ``waiting`` drafts that are gone as deleted; return how many. One lookup (none if
+        both are empty)."""
         if not pending and not waiting:
             return 0
         found = self.mailbox.find_tracked(pending + waiting)
@@ -171,6 +189,12 @@ class Outbox:
             for m in sorted(snapshot.messages.values(), key=_order)
             if outstanding(m) and (only is None or m.id in only)
         ]
+        tried = [m.id for m in pending if m.subject]
+        if tried and self._settle(tried, []):
+            # prepared by a perform that died (a command killed while the daemon runs on):
+            # what it made is recorded, never made twice
+            snapshot = self.store.read()
+            pending = [m for m in pending if outstanding(snapshot.messages.get(m.id))]
         pending, held = self._within_cap(snapshot, pending, now)
         if held:
             self._hold(snapshot, held, now, report)
@@ -180,20 +204,11 @@ class Outbox:
             pending = [m for m in pending if m.id not in dict(conflicts)]
         if not pending:
             return report
-        prepared, failures, away = self.preparer.prepare(snapshot, pending, now)
+        outcome = self.preparer.prepare(snapshot, pending, now)
+        prepared = outcome.prepared
 
         with self.store.transaction() as state:
-            for message_id, reason in failures:
-                _fail(state, message_id, reason, now)
-                report.failed.append((message_id, reason))
-            for message_id, until in away:
-                _withdraw(state, message_id, until, now)
-                report.away.append(message_id)
-            for item in prepared:
-                stored = state.messages.get(item.message.id)
-                if stored is None or not outstanding(stored):
-                    continue  # changed under us (e.g. `outreach forget`): leave it
-                item.fill(stored)
+            record(state, outcome, now, self.settings, report)
             live = {
                 m.id for m in state.messages.values() if outstanding(m)
             }  # re-read under the lock: only these may go out
@@ -400,9 +415,12 @@ def due_for_release(message: Message) -> bool:
     return message.release and message.state == MessageState.DRAFTED and bool(message.item_id)
 
 
-def outstanding(message: Message) -> bool:
-    """A message the outbox has yet to carry into the mailbox."""
-    return message.state == MessageState.PLANNED and message.item_id is None
+def outstanding(message: Message | None) -> bool:
+    """A message the outbox has yet to carry into the mailbox (not one waiting for a time)."""
+    return (
+        message is not None and message.state == MessageState.PLANNED
+        and message.item_id is None and not message.waits
+    )  # fmt: skip
 
 
 def _waiting(message: Message) -> bool:
@@ -472,6 +490,31 @@ def _landed(
     )
 
 
+def record(state: State, outcome: Outcome, now: datetime, settings: Settings,
+           report: Report) -> None:  # fmt: skip
+    """Record what preparing decided, before the mailbox is touched: failures, contacts
+    away, each message's slots and subject, and the emails that wait for a free time."""
+    for message_id, reason in outcome.failures:
+        _fail(state, message_id, reason, now)
+        report.failed.append((message_id, reason))
+    for message_id, until in outcome.away:
+        _withdraw(state, message_id, until, now)
+        report.away.append(message_id)
+    proposed, seen = False, engine.waits.mark(state, now, settings)  # as the batch saw it
+    for item in outcome.prepared:
+        stored = state.messages.get(item.message.id)
+        if stored is None or not outstanding(stored):
+            continue  # changed under us (e.g. `outreach forget`): leave it
+        item.fill(stored)
+        proposed = proposed or bool(stored.slots and stored.kind in engine.waits.PROPOSING)
+    for message_id, reason in outcome.waiting:
+        engine.waits.wait(state, message_id, reason, now)
+        report.timeless.append(message_id)
+    if outcome.waiting or (proposed and engine.waits.waiting(state)):
+        # after the fills: the times just proposed, given back later, wake the waiting
+        engine.waits.remember(state, now, settings, seen)
+
+
 def _fail(state: State, message_id: str, reason: str, now: datetime, retry: bool = False) -> None:
     """Record a message's failure; a refused send stays PLANNED to be tried next cycle."""
     message = state.messages.get(message_id)
@@ -483,6 +526,7 @@ def _fail(state: State, message_id: str, reason: str, now: datetime, retry: bool
     contact = state.contacts.get(message.contact_id)
     if contact is not None:
         contact.attention = f"{_failure_prefix(message)}: {reason}"
+        contact.attention_about = f"failed:{message.id}"
     state.note(
         now,
         "failed",

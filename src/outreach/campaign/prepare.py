@@ -38,6 +38,22 @@ Busy = dict[str, list[slots.Interval]]
 
 
 @dataclass
+class Outcome:
+    """What preparing decided for a batch of PLANNED messages.
+
+    ``failures`` pairs a message id with why it cannot go (a contact that may not be
+    written to, an invalid recipient, a broken template); ``away`` pairs a request's id
+    with when MailTips says its contact is back; ``waiting`` pairs an email that finds
+    no free time to propose (every one offered to others, or none free) with why.
+    """
+
+    prepared: list[Prepared]
+    failures: list[tuple[str, str]]
+    away: list[tuple[str, datetime]]
+    waiting: list[tuple[str, str]]
+
+
+@dataclass
 class Prepared:
     """A private copy of a message with its slots and subject decided, and what it becomes."""
 
@@ -58,23 +74,18 @@ class Preparer:
         self.settings = settings
         self.mailbox = mailbox
 
-    def prepare(
-        self, state: State, pending: list[Message], now: datetime
-    ) -> tuple[list[Prepared], list[tuple[str, str]], list[tuple[str, datetime]]]:
-        """Given PLANNED messages in order, return (prepared, failures, away).
+    def prepare(self, state: State, pending: list[Message], now: datetime) -> Outcome:
+        """Given PLANNED messages in order, return what becomes of each.
 
-        ``failures`` pairs a message id with why it cannot go (a contact that may not
-        be written to, an invalid recipient, no free time, a broken template); ``away``
-        pairs a request's id with when MailTips says its contact is back. Raise
-        MailboxError only when the mailbox cannot be reached.
+        Raise MailboxError only when the mailbox cannot be reached.
         """
         failures: list[tuple[str, str]] = []
         away: list[tuple[str, datetime]] = []
+        waiting: list[tuple[str, str]] = []
         prepared: list[Prepared] = []
         tips = self._mail_tips(state, [m for m in pending if m.kind == Kind.REQUEST])
         busy = self._busy(state, [m for m in pending if _needs_slots(m)], now, tips)
-        mine = busy.get(self.settings.user.email.lower(), []) + _offered(state, pending, now)
-        batch = slots.Batch(self.settings, now, mine)
+        batch = self._times(state, pending, now, busy)
         days_away = self.settings.policy.out_of_office_default_days
         for message in progress.counted(pending, "Writing the emails"):
             contact = state.contacts.get(message.contact_id)
@@ -92,13 +103,22 @@ class Preparer:
             try:
                 item = self._render(state, message, contact, now, busy, batch)
             except slots.NoSlots as problem:
-                failures.append((message.id, f"no free time to propose: {problem}"))
+                waiting.append((message.id, problem.reason))  # never a time offered twice
                 continue
             except OutreachError as problem:
                 failures.append((message.id, str(problem)))
                 continue
             prepared.append(item)
-        return prepared, failures, away
+        return Outcome(prepared, failures, away, waiting)
+
+    def _times(
+        self, state: State, pending: list[Message], now: datetime, busy: Busy
+    ) -> slots.Batch:
+        """The slot finder for these messages: the user's busy times, and the times out
+        with other contacts or agreed, which no one else is offered."""
+        offered = _offered(state, pending, now)
+        return slots.Batch(self.settings, now, busy.get(self.settings.user.email.lower(), []),
+                           offered)  # fmt: skip
 
     def calendar_conflicts(
         self, state: State, pending: list[Message], now: datetime
@@ -133,9 +153,16 @@ class Preparer:
         """
         contact = state.contacts[message.contact_id]
         busy = self._busy(state, [message] if _needs_slots(message) else [], now)
-        mine = busy.get(self.settings.user.email.lower(), []) + _offered(state, [message], now)
-        batch = slots.Batch(self.settings, now, mine)
-        item = self._render(state, message, contact, now, busy, batch)
+        try:
+            item = self._render(state, message, contact, now, busy,
+                                self._times(state, [message], now, busy))
+        except slots.NoSlots as none:
+            raise OutreachError(
+                f"No time to propose to {contact.name}: {none.reason}. Nothing was done; a "
+                "time proposed to someone else is never offered twice. It can go when a time "
+                "comes free (a decline, a lapse, the window moving on), or now with a longer "
+                "scheduling.latest_days or fewer scheduling.slots."
+            ) from None
         if item.email is None:
             raise OutreachError(f"{describe(message)} is not an email")
         item.fill(message)

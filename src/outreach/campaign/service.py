@@ -25,7 +25,7 @@ from datetime import datetime
 
 from outreach import engine
 from outreach.campaign.crashpoint import crash_point
-from outreach.campaign.outbox import Outbox, Report, due_for_release, retry
+from outreach.campaign.outbox import Outbox, Report, due_for_release, outstanding, retry
 from outreach.config.settings import Settings
 from outreach.core import progress
 from outreach.core.clock import Clock
@@ -96,6 +96,7 @@ class Service:
             report.events += retried + back
             events, state = self._observe_and_plan(report, snapshot, first)
             report.events += events
+            acted = False
             for _ in range(ROUNDS):
                 if not any(_due(m) for m in state.messages.values()):
                     break
@@ -106,9 +107,13 @@ class Service:
                 crash_point("recorded")
                 if done.empty:
                     break
-                # Move the sync states past our own writes now (a draft created and
-                # deleted within one sync window would never be reported), and plan
-                # what the new items call for (the holds for the times just proposed).
+                acted = True
+                # plan what the new items call for (the holds for the times just proposed)
+                events, state = self._plan()
+                report.events += events
+            if acted:
+                # Move the sync states past our own writes, once after every round (a draft
+                # created and deleted within one sync window would never be reported).
                 events, state = self._observe_and_plan(report)
                 report.events += events
         except MailboxError:
@@ -189,6 +194,15 @@ class Service:
                     engine.pauses.heard(state, contact.id, hold_until(tip, now, days), now)
         return list(state.events)
 
+    def _plan(self) -> tuple[list[Event], State]:
+        """Plan on what the outbox just recorded, without a sync; return the events and
+        the state. Keeps no due moment: the sync past the outbox's own items is to come."""
+        now = self.clock.now().astimezone(self.settings.zone)
+        with self.store.transaction() as state:
+            engine.apply_plan(state, now, self.settings)
+            state.next_due = None
+        return list(state.events), state
+
     def _observe_and_plan(
         self, report: CycleReport, snapshot: State | None = None, first: SyncResult | None = None
     ) -> tuple[list[Event], State]:
@@ -247,9 +261,7 @@ def setup_mark(settings: Settings) -> str:
 
 def _due(message: Message) -> bool:
     """True for what the outbox has to carry into the mailbox (or take out of it)."""
-    return (message.state == MessageState.PLANNED and message.item_id is None) or (
-        due_for_release(message)
-    )
+    return outstanding(message) or due_for_release(message)
 
 
 def _when(moment: datetime | None) -> str:

@@ -115,6 +115,8 @@ def _rehearse(ctx: click.Context, offline: bool, output: Path | None) -> None:
         click.echo(f"Not ready: {rehearsal.name(message_id)}: {reason}")
     for message_id, until in rehearsal.away:
         click.echo(f"Would wait: {rehearsal.name(message_id)}: away until {until:%Y-%m-%d}")
+    for message_id, reason in rehearsal.waiting:
+        click.echo(f"Would wait for a free time: {rehearsal.name(message_id)}: {reason}")
     emails = sum(1 for item in items if item.email is not None)
     click.echo(f"Dry run: {emails} email{'' if emails == 1 else 's'} and "
                f"{len(items) - emails} invite{'' if len(items) - emails == 1 else 's'} due now"

@@ -257,6 +257,7 @@ class Contact(Record):
     away: bool = False  # paused for an out-of-office (not by the user): MailTips may end it
     away_checked: datetime | None = None  # when MailTips was last asked during that pause
     attention: str | None = None  # what the user should look at, in a sentence
+    attention_about: str = ""  # its cause, to tell when it is resolved (engine.attention)
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
@@ -386,6 +387,7 @@ class Message(Record):
     note: str = ""  # an update: what the user did with the advice, in their words
     link: str = ""  # an update: something found that may interest the contact
     attach_resume: bool = False  # a thank-you asked for by hand with the résumé attached
+    waits: str = ""  # PLANNED but no free time to propose: why (engine.waits), not carried yet
 
     _datetimes = ("planned_at", "drafted_at", "sent_at")
     _enums = {"kind": Kind, "state": MessageState}  # noqa: RUF012

@@ -5,7 +5,7 @@ contact, ``apply`` records what it means, ``plan`` says what is due, and
 ``apply_plan`` records those actions and returns the new outbox messages.
 """
 
-from outreach.engine import pauses
+from outreach.engine import attention, pauses, waits
 from outreach.engine.actions import (
     Action,
     Cancel,
@@ -35,6 +35,7 @@ __all__ = [
     "agree",
     "apply",
     "apply_plan",
+    "attention",
     "commit",
     "match",
     "match_message",
@@ -47,4 +48,5 @@ __all__ = [
     "plan_one",
     "proposed_slots",
     "read_reply",
+    "waits",
 ]

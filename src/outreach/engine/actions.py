@@ -16,6 +16,8 @@ from outreach.core.model import Event, Kind, Message, MessageState, State, Statu
 
 #: Key in ``State.sync`` where the engine keeps its own small memory.
 MEMO = "engine"
+#: Key in the engine's memo: what the window looked like when emails last found no time.
+WAKE_MARK = "times"
 #: How many observation keys to remember for idempotent replays.
 SEEN_LIMIT = 5000
 
@@ -49,11 +51,21 @@ class StatusChange:
 
 @dataclass(frozen=True)
 class Flag:
-    """Ask for the user's attention once; ``key`` makes the reminder never repeat."""
+    """Ask for the user's attention once; ``key`` makes the reminder never repeat, and is
+    the line's cause (``engine.attention``) unless ``about`` says it."""
 
     contact_id: str
     attention: str
     key: str
+    about: str = ""
+
+
+@dataclass(frozen=True)
+class Clear:
+    """Take a contact's attention line away: its cause is resolved (``engine.attention``)."""
+
+    contact_id: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,17 @@ class Release:
     reason: str
 
 
-Action = Message | StatusChange | Flag | InterviewChange | Cancel | Release
+@dataclass(frozen=True)
+class Wake:
+    """Put messages waiting for a free time back in the outbox, as planned now
+    (``engine.waits``); ``mark`` is what the window looks like as they go."""
+
+    message_ids: tuple[str, ...]
+    reason: str
+    mark: dict[str, Any]
+
+
+Action = Message | StatusChange | Flag | Clear | InterviewChange | Cancel | Release | Wake
 
 
 def message_id(contact_id: str, kind: Kind, key: str | int, attempt: int = 0) -> str:
@@ -156,9 +178,17 @@ def set_status(
     return True
 
 
-def flag(state: State, contact_id: str, attention: str, now: datetime) -> None:
-    """Set a contact's attention sentence with an event (no-op if already that)."""
+def about(kind: str, *parts: object) -> str:
+    """Return an attention line's cause, ``kind:part:...`` (datetimes in ISO form)."""
+    return ":".join([kind, *(p.isoformat() if isinstance(p, datetime) else str(p)
+                             for p in parts)])  # fmt: skip
+
+
+def flag(state: State, contact_id: str, attention: str, now: datetime, about: str = "") -> None:
+    """Set a contact's attention sentence with an event (no-op if already that); ``about``
+    is its cause, so that the line goes when the cause is resolved (``engine.attention``)."""
     contact = state.contacts[contact_id]
+    contact.attention_about = about
     if contact.attention == attention:
         return
     contact.attention = attention
@@ -188,8 +218,12 @@ def commit(state: State, action: Action, now: datetime) -> None:
             contact.away = action.away
         set_status(state, action.contact_id, action.status, now, action.reason)
     elif isinstance(action, Flag):
-        flag(state, action.contact_id, action.attention, now)
+        flag(state, action.contact_id, action.attention, now, action.about or action.key)
         memo(state)["reminded"].append(action.key)
+    elif isinstance(action, Clear):
+        contact = state.contacts[action.contact_id]
+        contact.attention, contact.attention_about = None, ""
+        state.note(now, "attention-cleared", contact.id, f"no longer needs you: {action.reason}")
     elif isinstance(action, InterviewChange):
         interview = state.interviews[action.interview_id]
         interview.status = action.status
@@ -204,6 +238,15 @@ def commit(state: State, action: Action, now: datetime) -> None:
         message = state.messages[action.message_id]
         message.release = True
         _noted(state, now, "release", message, f"to come off the calendar: {action.reason}")
+    elif isinstance(action, Wake):
+        for message_id in action.message_ids:
+            message = state.messages[message_id]
+            message.waits, message.planned_at = "", now
+        memo(state)[WAKE_MARK] = action.mark
+        n = len(action.message_ids)
+        state.note(now, "woken", None,
+                   f"{n} email{'' if n == 1 else 's'} waiting for a free time tried again: "
+                   f"{action.reason}", {"message_ids": list(action.message_ids)})  # fmt: skip
     elif isinstance(action, Cancel):
         message = state.messages[action.message_id]
         message.state = MessageState.CANCELLED
@@ -222,6 +265,8 @@ def counts_today(message: Message, today: date, zone: tzinfo) -> bool:
     The one definition the planner, `outreach send` and the outbox share."""
     if message.kind not in EMAIL_KINDS or message.state == MessageState.CANCELLED:
         return False
+    if message.waits:
+        return False  # waiting for a free time: it counts the day it goes
     if message.state == MessageState.PLANNED:
         return True
     return any(

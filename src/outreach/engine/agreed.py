@@ -225,7 +225,7 @@ def agree(
 def hold_back(state: State, interview: Interview, blocking: str, now: datetime) -> None:
     """Keep an interview's invite back because ``blocking`` is in the way; tell the user."""
     interview.conflict = blocking
-    flag(state, interview.contact_id, held_back(interview), now)
+    flag(state, interview.contact_id, held_back(interview), now, f"held-back:{interview.id}")
 
 
 def held_back(interview: Interview) -> str:

@@ -7,12 +7,14 @@ holiday Monday is not chased a day early. Pure: no clock, no I/O.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import holidays
 
 from outreach.config.settings import TimeSettings
 from outreach.core.errors import UserError
+
+if TYPE_CHECKING:
+    import holidays
 
 
 class BusinessDays:
@@ -23,6 +25,8 @@ class BusinessDays:
         self.days = frozenset(time.working_hours.days)
         self.holidays: holidays.HolidayBase | None = None
         if time.country:
+            import holidays  # a second's tenth to import: only when a country is set
+
             try:
                 self.holidays = holidays.country_holidays(time.country, subdiv=time.subdivision)
             except NotImplementedError as error:

@@ -91,6 +91,10 @@ def plan_one(
             waiting.send = send
             waiting.note, waiting.link = note or waiting.note, link or waiting.link
             waiting.attach_resume = attach_resume or waiting.attach_resume
+            if waiting.waits:  # asked for by hand: it goes now if a time is free, and counts
+                if send:
+                    _check_daily_cap(state, now, settings)
+                waiting.waits, waiting.planned_at = "", now
             return waiting  # recorded but not yet in the mailbox: this is the one
         if m.state == MessageState.DRAFTED:
             raise UserError(
@@ -132,8 +136,12 @@ def _check_caps(
     if to_contact >= policy.per_contact_cap:
         raise UserError(f"The per-contact cap is reached ({policy.per_contact_cap} emails); "
                         "raise policy.per_contact_cap to write again.")  # fmt: skip
-    if not send:
-        return
+    if send:
+        _check_daily_cap(state, now, settings)
+
+
+def _check_daily_cap(state: State, now: datetime, settings: Settings) -> None:
+    policy = settings.policy
     counted = today_count(state, now, ZoneInfo(settings.time.timezone))
     if counted >= policy.daily_send_cap:
         raise UserError(f"Today's send cap is reached ({policy.daily_send_cap} emails planned "

@@ -37,6 +37,7 @@ from outreach.core.textsafe import one_line
 from outreach.engine import agreed
 from outreach.engine.actions import (
     StatusChange,
+    about,
     commit,
     describe,
     flag,
@@ -221,6 +222,7 @@ def _draft_deleted(state: State, obs: DraftDeleted) -> None:
                 f"The invite for {stamp(interview.start)} was deleted before it "
                 "was sent: schedule again (outreach schedule) if you still want to meet.",
                 obs.at,
+                about("invite-deleted", interview.id),
             )
 
 
@@ -252,6 +254,7 @@ def _reply(state: State, cid: str, obs: ReplyReceived, settings: Settings) -> No
         confidence=reading.confidence,
     )
     note = f"Replied {stamp(obs.at)}: {reading.sentence}{their_words(own)}"
+    cause = about("reply", obs.at)
     pick = reading.kind == ReadingKind.PICK and reading.sure and reading.slot_index is not None
     if contact.status in BEFORE_INTERVIEW and not contact.do_not_contact:
         if pick:
@@ -259,6 +262,7 @@ def _reply(state: State, cid: str, obs: ReplyReceived, settings: Settings) -> No
             interview = _agree(state, contact, slot, settings, obs.at)
             if interview.conflict:
                 note += " " + agreed.held_back(interview)
+                cause = about("held-back", interview.id)  # goes when that choice is made
             else:
                 note += " The invite is planned for your approval."
         elif reading.kind == ReadingKind.DECLINE and reading.sure:
@@ -273,7 +277,7 @@ def _reply(state: State, cid: str, obs: ReplyReceived, settings: Settings) -> No
     if pending:
         names = ", ".join(describe(m) for m in pending)
         note += f" ({names} still in Drafts: delete it.)"
-    flag(state, cid, note, obs.at)
+    flag(state, cid, note, obs.at, cause)
 
 
 #: How much of a reply the attention line quotes.
@@ -364,6 +368,7 @@ def _auto_reply(state: State, cid: str, obs: AutoReply, settings: Settings) -> N
                     f"Out of office until {stamp(until)}, but the interview is "
                     f"{stamp(interview.start)}: check it still holds.",
                     obs.at,
+                    about("away", interview.id, until),
                 )
 
 
@@ -380,6 +385,7 @@ def _bounce(state: State, cid: str, obs: Bounce) -> None:
         cid,
         f"Mail to {obs.recipient or contact.email} bounced ({reason}): check the address.",
         obs.at,
+        about("bounce", obs.recipient or contact.email),
     )
 
 
@@ -397,6 +403,7 @@ def _meeting_response(state: State, cid: str, obs: MeetingResponse) -> None:
     interview = _interview_of(state, obs)
     contact = state.contacts[cid]
     when = stamp(interview.start) if interview else "the interview"
+    subject = interview.id if interview else ""
     if interview is not None and interview.superseded_by is not None:
         # an answer to the invite of a time since replaced: the story, never the new interview
         answer = type(obs).__name__.removeprefix("Meeting").lower()
@@ -410,10 +417,11 @@ def _meeting_response(state: State, cid: str, obs: MeetingResponse) -> None:
         if interview is not None and interview.status == "scheduled":
             if contact.status in BEFORE_INTERVIEW:
                 set_status(state, cid, Status.SCHEDULED, obs.at, f"invite accepted for {when}")
-            contact.attention = None
+            contact.attention, contact.attention_about = None, ""
     elif isinstance(obs, MeetingTentative):
         _event(state, obs.at, "tentative", cid, f"tentatively accepted the invite for {when}")
-        flag(state, cid, f"Tentatively accepted the invite for {when}: confirm with them.", obs.at)
+        flag(state, cid, f"Tentatively accepted the invite for {when}: confirm with them.", obs.at,
+             about("tentative", subject))
     elif isinstance(obs, MeetingDeclined):
         _event(state, obs.at, "meeting-declined", cid, f"declined the invite for {when}")
         if interview is not None and interview.status in ("proposed", "scheduled"):
@@ -426,6 +434,7 @@ def _meeting_response(state: State, cid: str, obs: MeetingResponse) -> None:
             f"Declined the invite for {when}. That is not a no to the interview: "
             "ask for another time (outreach schedule) or read their note.",
             obs.at,
+            about("declined", subject),
         )
     elif isinstance(obs, MeetingProposedNewTime):
         proposed = stamp(obs.start) if obs.start else "another time"
@@ -443,6 +452,7 @@ def _meeting_response(state: State, cid: str, obs: MeetingResponse) -> None:
             f"Proposes {proposed} instead of {when}: accept it in Outlook or "
             "reschedule (outreach schedule).",
             obs.at,
+            about("new-time", subject, *([obs.start] if obs.start else [])),
         )
 
 
@@ -477,4 +487,5 @@ def _interview_changed(state: State, obs: InterviewMoved | InterviewCancelled) -
             f"The interview of {stamp(interview.start)} was cancelled: "
             "reschedule (outreach schedule) or let it go.",
             obs.at,
+            about("cancelled", interview.id),
         )

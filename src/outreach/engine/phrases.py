@@ -110,11 +110,11 @@ ACCEPT = _any(
 NEGATIVE = _any(
     r"\b(not|no|never|neither|nor|cannot|unable|unavailable|busy|conflict|clash)\b"
     r"|\b(ca|do|does|did|wo|is|are|was|were|could|would|should|have|has|had|must|ai)n'?t\b"
-    r"|\b(i'm|i am|i'll be|i will be|will be) (out|off|away)\b",
-    r"\b(nicht|kein\w*|nie|unmoglich|verhindert|ausgebucht|belegt)\b",
-    r"\b(pas|aucun\w*|impossible|indisponible|jamais|empeche)\b",
-    r"\b(ningun\w*|imposible|ocupad\w*)\b",
-    r"\b(niet|geen|onmogelijk|bezet|verhinderd)\b",
+    r"|\b(i'm|i am|i'll be|i will be|will be) (out|off|away)\b|would have|could have",
+    r"\b(nicht|kein\w*|nie|unmoglich|verhindert|ausgebucht|belegt|gewesen|hatte)\b",
+    r"\b(pas|aucun\w*|impossible|indisponible|jamais|empeche|aurai[st]? ete)\b",
+    r"\b(ningun\w*|imposible|ocupad\w*|habria|hubiera)\b",
+    r"\b(niet|geen|onmogelijk|bezet|verhinderd|geweest)\b",
 )
 #: "no problem" and its like say yes, though they hold a "no"
 NO_PROBLEM = _any(

@@ -25,12 +25,13 @@ from outreach.core.model import (
     State,
     Status,
 )
-from outreach.engine import agreed, pauses
+from outreach.engine import agreed, attention, pauses, waits
 from outreach.engine.actions import (
     EMAIL_KINDS,
     LIVE,
     Action,
     Cancel,
+    Clear,
     Flag,
     InterviewChange,
     StatusChange,
@@ -108,6 +109,7 @@ class _Planner:
         self.zone = ZoneInfo(settings.time.timezone)
         self.actions: list[Action] = []
         self.room = 0
+        self.woken = False  # emails waiting for a free time were tried again this plan
         self.due = Due(now)
 
     def run(self) -> list[Action]:
@@ -119,10 +121,12 @@ class _Planner:
         self._thank_yous()
         self._report_backs()
         self._follow_ups()
+        self._wake()  # after the rules that give times back (a lapse), before fresh requests
         self._requests()
         for action in holds(self.state, self.now, self.settings, self.due.later):
             self._emit(action)
         self._done()
+        self._settle()
         self._outbox()
         return self.actions
 
@@ -134,9 +138,9 @@ class _Planner:
         if contact.status != status:
             self._emit(StatusChange(contact.id, status, reason))
 
-    def _remind(self, contact: Contact, key: str, text: str) -> None:
+    def _remind(self, contact: Contact, key: str, text: str, about: str = "") -> None:
         if not reminded(self.state, key):
-            self._emit(Flag(contact.id, text, key))
+            self._emit(Flag(contact.id, text, key, about))
 
     # --- counting ---------------------------------------------------------------------
 
@@ -191,6 +195,7 @@ class _Planner:
                     f"cap:{message.id}",
                     f"The per-contact cap ({self.policy.per_contact_cap} emails) is reached: "
                     f"{describe(message)} not drafted. Write by hand if it should go.",
+                    about=f"cap:{message.id}:{contact.status.value}",
                 )
                 return None
             if self.room <= 0:
@@ -368,7 +373,19 @@ class _Planner:
             if message is not None:
                 self._emit(message)
 
+    def _wake(self) -> None:
+        """Try the emails waiting for a free time again when one may have come free."""
+        action = waits.wake(self.state, self.now, self.settings, self.room)
+        if action is not None:
+            self.room -= len(action.message_ids)
+            self.woken = True
+            self._emit(action)
+        if waits.waiting(self.state):
+            self.due.tomorrow(self.zone)  # the window moves on a day (and the cap counts afresh)
+
     def _requests(self) -> None:
+        if self.woken or waits.waiting(self.state):
+            return  # the woken go first; while some wait, a fresh request would only join them
         waiting = [
             c
             for c in self._contacts()
@@ -412,11 +429,19 @@ class _Planner:
             if interviews and all(i.status == "held" and i.logged_at for i in interviews):
                 self._status(contact, Status.DONE, "thanked and logged")
 
+    def _settle(self) -> None:
+        """Take away the attention lines whose cause is resolved (``engine.attention``)."""
+        for contact in self._contacts():
+            reason = attention.settled(self.state, contact, self.now)
+            if reason is not None:
+                self._emit(Clear(contact.id, reason))
+
     def _outbox(self) -> None:
         """Messages the outbox has to carry into the mailbox (or holds to take off the
-        calendar) are due at once: the next cycle performs them."""
+        calendar) are due at once: the next cycle performs them. Emails waiting for a
+        free time are not: they wait for a time given back, or for tomorrow (``_wake``)."""
         for message in self.state.messages.values():
-            if message.state == MessageState.PLANNED or (
+            if (message.state == MessageState.PLANNED and not message.waits) or (
                 message.release and message.state == MessageState.DRAFTED
             ):
                 self.due.at_once()

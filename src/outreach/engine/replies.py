@@ -70,7 +70,9 @@ def read_reply(text: str, slots: Sequence[Slot]) -> Reading:
     refused: set[int] = set()
     unmatched_time = False
     timeless: list[str] = []  # clauses naming no time: a "no" there is a no to the request
-    bare: dict[int, int] = {}  # a time said alone ("Jeudi, ce n'est pas possible")
+    #: the times the clause before named: a "no" right after turns them down ("Jeudi, ce
+    #: n'est pas possible"; "Thursday would have been perfect, but it no longer works")
+    before: dict[int, int] = {}
     for clause in clauses:
         found = when(clause)
         scores = _score(found, slots)
@@ -78,10 +80,10 @@ def read_reply(text: str, slots: Sequence[Slot]) -> Reading:
         if not found.named and not found.places:
             timeless.append(clause)
             if negative:
-                refused.update(bare)  # the time said just before is the one turned down
-            bare = {}
+                refused.update(before)
+            before = {}
             continue
-        bare = {} if negative or phrases.ACCEPT.search(clause) else dict(scores)
+        before = dict(scores)
         if negative:
             refused.update(scores)
             continue

@@ -145,9 +145,11 @@ def open_mailbox(
 
 
 def _practice_server(settings: Settings, email: str) -> tuple[str, Any]:
-    """The practice server's EWS endpoint, and the server if this process started it."""
-    from outreach import sandbox
+    """The practice server's EWS endpoint, and the server if this process started it.
 
+    The sandbox package (a server and both faces) is imported only when one is looked
+    for or started: a configured endpoint that answers needs none of it.
+    """
     box = settings.mailbox
     endpoint = box.service_endpoint
     if not endpoint and os.environ.get("OUTREACH_SANDBOX_URL"):
@@ -155,11 +157,14 @@ def _practice_server(settings: Settings, email: str) -> tuple[str, Any]:
         endpoint = base if base.endswith(".asmx") else base + "/EWS/Exchange.asmx"
     data = sandbox_folder(settings)
     if not endpoint:  # the store's own practice server: it knows the store's contacts
+        from outreach import sandbox
+
         endpoint = sandbox.served_from(data)
         if endpoint:
             _welcome(endpoint, practice_people(settings))
     if endpoint and _answers(endpoint):
         return endpoint, None
+    from outreach import sandbox
     from outreach.sandbox.directory import Person
 
     people = [Person.from_dict(p) for p in practice_people(settings)]

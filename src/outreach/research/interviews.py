@@ -241,6 +241,7 @@ def add_referrals(
         )
         if not contact.email:
             contact.attention = "No email address yet: add one with `outreach contacts edit`."
+            contact.attention_about = "no-email"
         state.contacts[contact.id] = contact
         referral.contact_id = contact.id
         state.record(

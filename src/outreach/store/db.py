@@ -78,12 +78,20 @@ log = logging.getLogger(__name__)
 PERFORM_TIMEOUT = 900.0
 
 #: The version of the file layout this code writes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
+
+def _journal_beside(raw: dict[str, Any]) -> dict[str, Any]:
+    """1 -> 2: the records are unchanged; recent changes may now sit in the journal
+    beside the file, which an outreach that knows only version 1 would not read, so it
+    must refuse the store rather than act on an old state."""
+    return raw
+
+
 #: from-version -> function turning a store of that version into version + 1.
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {1: _journal_beside}
 
 LOCK_TIMEOUT = 60.0
 
@@ -463,11 +471,11 @@ class Store:
         self._loaded = None  # until the new version is safely on disk
         self._remove_stale_temps()
         try:
+            self.storage.prepare(loaded.scan, loaded.base)  # a torn tail is kept, not lost
             if loaded.identity is None or loaded.migrated:
                 self._write_whole(after, loaded.base + (loaded.identity is not None))
             else:
                 changes["meta"] = {"1": after.meta}
-                self.storage.prepare(loaded.scan, loaded.base)
                 line = journal.encode(loaded.base, changes)
                 after.journal = self.storage.journal.append(line, loaded.scan.end)
                 after.identity, after.base = loaded.identity, loaded.base
@@ -510,6 +518,7 @@ class Store:
             if loaded.identity is None or not (loaded.scan.size or loaded.migrated):
                 return False
             self._loaded = None
+            self.storage.prepare(loaded.scan, loaded.base)  # a torn tail is kept, not lost
             self._write_whole(loaded, loaded.base + 1)
             self._loaded = loaded
             return True

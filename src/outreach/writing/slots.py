@@ -157,6 +157,8 @@ def find_slots(
     now: datetime,
     contact_busy: Iterable[Interval] | None = None,
     contact_tz: str | None = None,
+    full: set[date] | None = None,
+    filed: Spans | None = None,
 ) -> list[Slot]:
     """Given busy times, working hours and a window, return up to ``count`` free slots.
 
@@ -166,6 +168,10 @@ def find_slots(
     never starting before ``now``, between the days ``earliest`` and ``latest``
     (inclusive, on the user's calendar), at most one per day. Same input, same
     answer. Fewer than ``count`` come back when fewer days have room.
+    ``full``: days known to have no room (skipped), and where days found without any
+    are added; only for searches whose busy times only grow, as in one batch.
+    ``filed``: more busy times, already padded and filed by day (``file_by_day``), so
+    a batch does not file everything it offered again for every email.
     Raise NoSlots with the reason when none fit.
     """
     if now.tzinfo is None:
@@ -192,7 +198,13 @@ def find_slots(
             day += timedelta(days=1)
             continue
         tally["working_days"] += 1
-        free = _free_on(day, hours, user_tz, other_tz, length, blocked.get(day, []), now, tally)
+        if full is not None and day in full:
+            day += timedelta(days=1)
+            continue
+        spans = blocked.get(day, []) + (filed.get(day, []) if filed else [])
+        free = _free_on(day, hours, user_tz, other_tz, length, spans, now, tally)
+        if not free and full is not None:
+            full.add(day)
         if free:
             target = PREFERRED[len(found) % len(PREFERRED)]
             best = min(free, key=lambda s: (_distance(s, target, user_tz), s))
@@ -281,6 +293,8 @@ def propose(
     busy: Iterable[Interval] = (),
     contact_busy: Iterable[Interval] | None = None,
     contact_tz: str | None = None,
+    full: set[date] | None = None,
+    filed: Spans | None = None,
 ) -> list[Slot]:
     """Find slots from the user's settings: the window counted in days from ``now``'s date.
 
@@ -301,45 +315,76 @@ def propose(
         now,
         contact_busy=contact_busy,
         contact_tz=contact_tz,
+        full=full,
+        filed=filed,
     )
 
 
-class Batch:
-    """Slots for emails drafted together: each offers different hours while there is room.
+def file_by_day(busy: Iterable[Interval], settings: Settings, into: Spans | None = None) -> Spans:
+    """File busy times, padded by the buffer, under the user's days (``find_slots``'s
+    ``filed``); ``into`` adds them to spans filed before."""
+    pad = timedelta(minutes=max(settings.scheduling.buffer_minutes, 0))
+    spans = into if into is not None else {}
+    for day, found in _by_day(_normalize(busy, pad), zone(settings.time.timezone)).items():
+        spans.setdefault(day, []).extend(found)
+    return spans
 
-    The times offered so far are avoided (``find_slots`` files them by day). Once the
-    spread has run out for a contact time zone it stays out, since more offered times
-    only block more; from then on an email gets the times it would get alone, and
-    for contacts whose calendar is not known that answer is the same for everyone
-    in the zone, so it is worked out once.
+
+class Full(NoSlots):
+    """Free times there are, but every one is proposed to another contact or agreed."""
+
+
+class Batch:
+    """Slots for emails drafted together: never a time already offered to someone else.
+
+    ``offered`` are the times out with contacts who may still pick them (and those
+    agreed); each email's times join them, so the next one gets others. When none is
+    left the email waits (``Full``) rather than offering a time twice. Once a contact
+    time zone has no room for a contact whose calendar is not known, it stays so for
+    the rest of the batch (more offered times only block more), so a batch of a
+    thousand emails searches a full window once per zone; so does a day, so each email
+    looks only at the days that may still have room.
     """
 
-    def __init__(self, settings: Settings, now: datetime, mine: list[Interval]) -> None:
+    def __init__(
+        self, settings: Settings, now: datetime, mine: list[Interval],
+        offered: list[Interval] | None = None,
+    ) -> None:  # fmt: skip
         self.settings, self.now, self.mine = settings, now, list(mine)
-        self.taken: list[Interval] = []
-        self._spent: set[str | None] = set()  # zones whose spread has run out
-        self._alone: dict[str | None, list[Slot] | NoSlots] = {}
+        self.taken: list[Interval] = list(offered or ())
+        self._filed = file_by_day(self.mine + self.taken, settings)  # grows with each email
+        self._none: dict[str | None, NoSlots] = {}  # zones with no room left
+        self._full: dict[str | None, set[date]] = {}  # days with no room, by contact zone
 
     def propose(self, theirs: list[Interval] | None, contact_tz: str | None) -> list[Slot]:
-        """Return the slots for one email, and remember them as taken. Raise NoSlots."""
-        if contact_tz not in self._spent:
-            try:
-                found = propose(self.settings, self.now, self.mine + self.taken, theirs,
-                                contact_tz=contact_tz)
-            except NoSlots:
-                self._spent.add(contact_tz)
-            else:
-                self.taken.extend(Interval(s.start, s.end) for s in found)
-                return found
-        if theirs is not None:
-            return propose(self.settings, self.now, self.mine, theirs, contact_tz=contact_tz)
-        if contact_tz not in self._alone:
-            try:
-                self._alone[contact_tz] = propose(self.settings, self.now, self.mine,
-                                                  contact_tz=contact_tz)
-            except NoSlots as none:
-                self._alone[contact_tz] = none
-        answer = self._alone[contact_tz]
-        if isinstance(answer, NoSlots):
-            raise answer
-        return [Slot(start=s.start, end=s.end) for s in answer]
+        """Return the slots for one email, and remember them as taken.
+
+        Raise ``Full`` when every free time is offered already, NoSlots when none is free.
+        """
+        if theirs is None and contact_tz in self._none:
+            raise self._none[contact_tz]
+        full = self._full.setdefault(contact_tz, set())
+        try:
+            found = propose(self.settings, self.now, (), theirs, contact_tz=contact_tz,
+                            full=full if theirs is None else set(full), filed=self._filed)
+        except NoSlots:
+            problem = self._why(theirs, contact_tz)
+            if theirs is None:
+                self._none[contact_tz] = problem
+            raise problem from None
+        offered = [Interval(s.start, s.end) for s in found]
+        self.taken.extend(offered)
+        file_by_day(offered, self.settings, into=self._filed)
+        return found
+
+    def _why(self, theirs: list[Interval] | None, contact_tz: str | None) -> NoSlots:
+        """Tell a window full of offered times from one with no free time at all (asked
+        afresh, so the reason counts every day, not only those that may have had room)."""
+        try:
+            propose(self.settings, self.now, self.mine, theirs, contact_tz=contact_tz)
+        except NoSlots as alone:
+            return alone  # no free time even with nothing offered: say why as for one email
+        today = self.now.astimezone(zone(self.settings.time.timezone)).date()
+        last = today + timedelta(days=self.settings.scheduling.latest_days)
+        return Full(f"every free time until {last.isoformat()} (scheduling.latest_days) is "
+                    "proposed to another contact or agreed")  # fmt: skip
